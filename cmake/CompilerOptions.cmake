@@ -1,0 +1,24 @@
+# Warnings, sanitizers and ISA flags, applied through an interface target so that they reach our
+# own code only: consumers of the installed library never inherit them.
+add_library(transformers_build_flags INTERFACE)
+target_compile_options(transformers_build_flags INTERFACE
+  $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor>)
+if(TRANSFORMERS_WERROR)
+  target_compile_options(transformers_build_flags INTERFACE $<$<COMPILE_LANGUAGE:CXX>:-Werror>)
+endif()
+if(TRANSFORMERS_NATIVE)
+  target_compile_options(transformers_build_flags INTERFACE $<$<COMPILE_LANGUAGE:CXX>:-march=native>)
+endif()
+
+if(TRANSFORMERS_SANITIZE STREQUAL "address")
+  set(_san -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+elseif(TRANSFORMERS_SANITIZE STREQUAL "thread")
+  set(_san -fsanitize=thread -fno-omit-frame-pointer)
+elseif(NOT TRANSFORMERS_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "TRANSFORMERS_SANITIZE must be '', 'address' or 'thread', not '${TRANSFORMERS_SANITIZE}'")
+endif()
+if(_san)
+  # Sanitizers must reach every object and the link, consumers included, so they are global.
+  add_compile_options($<$<COMPILE_LANGUAGE:CXX>:${_san}>)
+  add_link_options(${_san})
+endif()

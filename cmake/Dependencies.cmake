@@ -1,0 +1,38 @@
+# Every third-party dependency comes from a Debian package (scripts/install-deps.sh installs them).
+# A missing one stops the configure step with the name of the package to install.
+function(transformers_require found_var what package)
+  if(NOT ${found_var})
+    message(FATAL_ERROR "transformers.cpp needs ${what}: install the Debian package '${package}' "
+                        "(or run scripts/install-deps.sh)")
+  endif()
+endfunction()
+
+find_package(dnnl CONFIG QUIET)
+transformers_require(dnnl_FOUND "oneDNN" libdnnl-dev)
+
+find_package(Eigen3 3.4 CONFIG QUIET)
+transformers_require(Eigen3_FOUND "Eigen 3.4" libeigen3-dev)
+
+find_package(nlohmann_json 3.10 CONFIG QUIET)
+transformers_require(nlohmann_json_FOUND "nlohmann/json" nlohmann-json3-dev)
+
+find_package(OpenMP QUIET)
+transformers_require(OpenMP_CXX_FOUND "OpenMP" "libgomp (build-essential)")
+
+find_package(Threads REQUIRED)
+
+find_package(PkgConfig QUIET)
+transformers_require(PKG_CONFIG_FOUND "pkg-config" pkg-config)
+pkg_check_modules(ONIGURUMA QUIET IMPORTED_TARGET oniguruma)
+transformers_require(ONIGURUMA_FOUND "Oniguruma" libonig-dev)
+pkg_check_modules(UTF8PROC QUIET IMPORTED_TARGET libutf8proc)
+transformers_require(UTF8PROC_FOUND "utf8proc" libutf8proc-dev)
+pkg_check_modules(SENTENCEPIECE QUIET IMPORTED_TARGET sentencepiece)
+transformers_require(SENTENCEPIECE_FOUND "sentencepiece" libsentencepiece-dev)
+find_package(CURL QUIET)
+transformers_require(CURL_FOUND "libcurl" libcurl4-openssl-dev)
+
+if(TRANSFORMERS_BUILD_TESTS)
+  find_package(Catch2 2 CONFIG QUIET)
+  transformers_require(Catch2_FOUND "Catch2 v2" catch2)
+endif()

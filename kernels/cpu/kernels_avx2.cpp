@@ -1,0 +1,14 @@
+// The row kernels compiled for avx2 (flags set in kernels/cpu/CMakeLists.txt).
+#include "kernels.hpp"
+
+#define KERNEL_NAMESPACE avx2
+#include "kernels_impl.hpp"
+
+namespace transformers::kernels::cpu {
+
+const KernelTable& avx2_kernels() {
+  static const KernelTable table{Isa::Avx2, "avx2+fma", avx2::softmax_row, avx2::layer_norm_row, avx2::rms_norm_row};
+  return table;
+}
+
+}  // namespace transformers::kernels::cpu

@@ -1,0 +1,14 @@
+// The row kernels compiled for avx512 (flags set in kernels/cpu/CMakeLists.txt).
+#include "kernels.hpp"
+
+#define KERNEL_NAMESPACE avx512
+#include "kernels_impl.hpp"
+
+namespace transformers::kernels::cpu {
+
+const KernelTable& avx512_kernels() {
+  static const KernelTable table{Isa::Avx512, "avx512", avx512::softmax_row, avx512::layer_norm_row, avx512::rms_norm_row};
+  return table;
+}
+
+}  // namespace transformers::kernels::cpu

@@ -1,0 +1,48 @@
+#pragma once
+// What a device must provide to run the ops. The ops layer (src/ops) validates arguments, makes
+// inputs contiguous where a method says so, allocates outputs on the input's device and calls the
+// backend of that device. A method a backend lacks throws, naming the op and the device.
+#include <string>
+
+#include "transformers/core/tensor.hpp"
+
+namespace transformers::backend {
+
+enum class Unary { Gelu, GeluTanh, QuickGelu, Relu, Silu, Tanh, Sigmoid, Scale, AddScalar };
+enum class Binary { Add, Sub, Mul, Div };
+enum class Reduce { Sum, Mean, Max };
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+
+  // out[batch] = alpha * op(a[batch]) . op(b[batch]) (+ bias broadcast over rows).
+  // a is [batch_a, M, K] ([batch_a, K, M] when transpose_a), b is [batch_b, K, N] ([batch_b, N, K]
+  // when transpose_b); batch_a and batch_b equal the output batch or are 1. All contiguous f32;
+  // bias undefined or [N]; out [batch, M, N] contiguous.
+  virtual void matmul(const Tensor& a, const Tensor& b, const Tensor& bias, Tensor& out, bool transpose_a,
+                      bool transpose_b, float alpha) = 0;
+  // out = f(x) element-wise; x and out contiguous f32 of equal size. `scalar` feeds Scale/AddScalar.
+  virtual void unary(Unary op, const Tensor& x, Tensor& out, float scalar) = 0;
+  // out = a op b; a and b are f32 views already expanded to out's shape (strides may be 0); out
+  // contiguous.
+  virtual void binary(Binary op, const Tensor& a, const Tensor& b, Tensor& out) = 0;
+  // Softmax (or log-softmax) over the last dimension of contiguous x. mask is undefined or an f32
+  // view expanded to x's shape (strides may be 0) added before the exponent.
+  virtual void softmax(const Tensor& x, const Tensor& mask, Tensor& out, bool log) = 0;
+  // Over the last dimension of contiguous x; weight/bias undefined or contiguous [hidden].
+  virtual void layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, float eps, Tensor& out) = 0;
+  virtual void rms_norm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) = 0;
+  // out [n, dim] = weight[ids[i]]; ids contiguous int64 already range-checked, weight contiguous f32.
+  virtual void embedding(const Tensor& weight, const Tensor& ids, Tensor& out) = 0;
+  // Reduces the last dimension of contiguous x into out [rows].
+  virtual void reduce(Reduce op, const Tensor& x, Tensor& out) = 0;
+};
+
+Backend& cpu_backend();
+// Throws NotBuilt in a build without CUDA (src/backends/cuda_stub.cpp).
+Backend& cuda_backend();
+Backend& backend_for(Device device);
+
+}  // namespace transformers::backend

@@ -1,0 +1,146 @@
+// The CPU backend: oneDNN for matrix products, Eigen for element-wise maths, our ISA-dispatched
+// row kernels (kernels/cpu) for softmax and norms; rows are spread over the OpenMP threads.
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "../backend.hpp"
+#include "../../../kernels/cpu/kernels.hpp"
+#include "dnnl_matmul.hpp"
+#include "eigen_unary.hpp"
+
+namespace transformers::backend {
+
+namespace {
+
+using kernels::cpu::best_kernels;
+
+// Element offset of row `row` (row-major over all dimensions but the last) in a strided view.
+int64_t row_offset(const Tensor& t, int64_t row) {
+  int64_t offset = 0;
+  for (int64_t d = t.dim() - 2; d >= 0; --d) {
+    const int64_t size = t.shape()[d];
+    offset += (row % size) * t.strides()[d];
+    row /= size;
+  }
+  return offset;
+}
+
+int64_t rows_of(const Tensor& t) { return t.dim() == 0 ? 1 : t.numel() / std::max<int64_t>(t.size(-1), 1); }
+int64_t last_dim(const Tensor& t) { return t.dim() == 0 ? 1 : t.size(-1); }
+int64_t last_stride(const Tensor& t) { return t.dim() == 0 ? 0 : t.stride(-1); }
+
+class CpuBackend final : public Backend {
+ public:
+  std::string name() const override { return std::string("cpu (") + best_kernels().name + ")"; }
+
+  void matmul(const Tensor& a, const Tensor& b, const Tensor& bias, Tensor& out, bool transpose_a, bool transpose_b,
+              float alpha) override {
+    const int64_t m = out.size(1), n = out.size(2);
+    const int64_t k = transpose_a ? a.size(1) : a.size(2);
+    cpu::MatmulShape shape{a.size(0), b.size(0), m, k, n, transpose_a, transpose_b, bias.defined(), alpha};
+    if (out.numel() == 0) return;
+    if (k == 0) {
+      std::memset(out.data_ptr(), 0, out.nbytes());
+      return;
+    }
+    cpu::dnnl_matmul(shape, a.data<float>(), b.data<float>(), bias.defined() ? bias.data<float>() : nullptr,
+                     out.data<float>());
+  }
+
+  void unary(Unary op, const Tensor& x, Tensor& out, float scalar) override {
+    cpu::eigen_unary(op, x.data<float>(), out.data<float>(), x.numel(), scalar);
+  }
+
+  void binary(Binary op, const Tensor& a, const Tensor& b, Tensor& out) override {
+    const float* pa = a.data<float>();
+    const float* pb = b.data<float>();
+    float* po = out.data<float>();
+    const int64_t rows = rows_of(out), n = last_dim(out);
+    const int64_t sa = last_stride(a), sb = last_stride(b);
+#pragma omp parallel for if (out.numel() > 32768)
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* x = pa + row_offset(a, r);
+      const float* y = pb + row_offset(b, r);
+      float* z = po + r * n;
+      switch (op) {
+        case Binary::Add: for (int64_t i = 0; i < n; ++i) z[i] = x[i * sa] + y[i * sb]; break;
+        case Binary::Sub: for (int64_t i = 0; i < n; ++i) z[i] = x[i * sa] - y[i * sb]; break;
+        case Binary::Mul: for (int64_t i = 0; i < n; ++i) z[i] = x[i * sa] * y[i * sb]; break;
+        case Binary::Div: for (int64_t i = 0; i < n; ++i) z[i] = x[i * sa] / y[i * sb]; break;
+      }
+    }
+  }
+
+  void softmax(const Tensor& x, const Tensor& mask, Tensor& out, bool log) override {
+    const auto& k = best_kernels();
+    const int64_t rows = rows_of(x), n = last_dim(x);
+    const float* px = x.data<float>();
+    const float* pm = mask.defined() ? mask.data<float>() : nullptr;
+    const int64_t mask_stride = mask.defined() ? last_stride(mask) : 0;
+    float* po = out.data<float>();
+#pragma omp parallel for if (rows > 1 && x.numel() > 4096)
+    for (int64_t r = 0; r < rows; ++r)
+      k.softmax_row(px + r * n, pm ? pm + row_offset(mask, r) : nullptr, mask_stride, po + r * n, n, log);
+  }
+
+  void layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, float eps, Tensor& out) override {
+    const auto& k = best_kernels();
+    const int64_t rows = rows_of(x), n = last_dim(x);
+    const float* w = weight.defined() ? weight.data<float>() : nullptr;
+    const float* b = bias.defined() ? bias.data<float>() : nullptr;
+#pragma omp parallel for if (rows > 1 && x.numel() > 4096)
+    for (int64_t r = 0; r < rows; ++r) k.layer_norm_row(x.data<float>() + r * n, w, b, eps, out.data<float>() + r * n, n);
+  }
+
+  void rms_norm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) override {
+    const auto& k = best_kernels();
+    const int64_t rows = rows_of(x), n = last_dim(x);
+    const float* w = weight.defined() ? weight.data<float>() : nullptr;
+#pragma omp parallel for if (rows > 1 && x.numel() > 4096)
+    for (int64_t r = 0; r < rows; ++r) k.rms_norm_row(x.data<float>() + r * n, w, eps, out.data<float>() + r * n, n);
+  }
+
+  void embedding(const Tensor& weight, const Tensor& ids, Tensor& out) override {
+    const int64_t dim = weight.size(1), count = ids.numel();
+    const int64_t* index = ids.data<int64_t>();
+    const float* table = weight.data<float>();
+    float* po = out.data<float>();
+#pragma omp parallel for if (count * dim > 65536)
+    for (int64_t i = 0; i < count; ++i)
+      std::memcpy(po + i * dim, table + index[i] * dim, static_cast<size_t>(dim) * sizeof(float));
+  }
+
+  void reduce(Reduce op, const Tensor& x, Tensor& out) override {
+    const int64_t rows = rows_of(x), n = last_dim(x);
+    const float* px = x.data<float>();
+    float* po = out.data<float>();
+#pragma omp parallel for if (x.numel() > 65536)
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* row = px + r * n;
+      if (op == Reduce::Max) {
+        float best = -std::numeric_limits<float>::infinity();
+        for (int64_t i = 0; i < n; ++i) {
+          if (std::isnan(row[i])) { best = row[i]; break; }  // torch.max propagates NaN
+          best = std::max(best, row[i]);
+        }
+        po[r] = best;
+      } else {
+        double total = 0.0;  // accumulate in f64: the f32 result is then correctly rounded
+        for (int64_t i = 0; i < n; ++i) total += row[i];
+        po[r] = static_cast<float>(op == Reduce::Mean ? total / static_cast<double>(n) : total);
+      }
+    }
+  }
+};
+
+}  // namespace
+
+Backend& cpu_backend() {
+  static CpuBackend backend;
+  return backend;
+}
+
+Backend& backend_for(Device device) { return device.is_cpu() ? cpu_backend() : cuda_backend(); }
+
+}  // namespace transformers::backend

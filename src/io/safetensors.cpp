@@ -1,0 +1,1 @@
+// Implemented by the safetensors work item (see include/transformers/io/safetensors.hpp).

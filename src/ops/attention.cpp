@@ -1,0 +1,88 @@
+// Scaled dot-product attention composed from matmul and the masked softmax, so it runs on every
+// backend that has those two.
+#include <cmath>
+#include <limits>
+
+#include "checks.hpp"
+#include "transformers/ops/ops.hpp"
+
+namespace transformers::ops {
+
+namespace {
+
+constexpr float kMaskedScore = std::numeric_limits<float>::lowest();  // torch.finfo(float32).min
+
+// Repeats each of k's kv_heads `groups` times along dim 1: [B, Hkv, L, D] -> [B, Hkv*groups, L, D].
+Tensor repeat_kv(const Tensor& t, int64_t groups) {
+  if (groups == 1) return t;
+  const int64_t b = t.size(0), h = t.size(1), l = t.size(2), d = t.size(3);
+  return t.unsqueeze(2).expand({b, h, groups, l, d}).reshape({b, h * groups, l, d});
+}
+
+// The additive mask [B or 1, 1 or H, Lq, Lk] on the host: 0 where attention is allowed,
+// finfo.min where it is not. A masked position is filled once, never added twice.
+Tensor build_mask(const AttentionOptions& options, int64_t batch, int64_t heads, int64_t queries, int64_t keys) {
+  const Tensor& mask = options.mask;
+  Tensor additive;
+  if (mask.defined() && is_floating(mask.dtype())) {
+    Shape target{batch, heads, queries, keys};
+    if (detail::broadcast_shapes(target, mask.shape(), "attention") != target)
+      throw InvalidArgument("attention: float mask " + mask.describe() + " does not broadcast to scores " +
+                            shape_str(target));
+    if (!options.causal) return mask.to(DType::F32);
+    additive = mask.to(Device::cpu()).to(DType::F32).expand(target).contiguous();
+  } else if (mask.defined()) {
+    if (mask.dim() != 2 || mask.size(0) != batch || mask.size(1) != keys)
+      throw InvalidArgument("attention: padding mask " + mask.describe() + " must be [batch, keys] = [" +
+                            std::to_string(batch) + ", " + std::to_string(keys) + "]");
+    std::vector<int64_t> keep = mask.to_vector<int64_t>();
+    std::vector<float> values(static_cast<size_t>(batch * queries * keys));
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t q = 0; q < queries; ++q)
+        for (int64_t k = 0; k < keys; ++k)
+          values[(b * queries + q) * keys + k] = keep[b * keys + k] ? 0.0f : kMaskedScore;
+    additive = Tensor::from_vector(values, {batch, 1, queries, keys});
+  } else {
+    additive = Tensor::zeros({1, 1, queries, keys});
+  }
+  if (options.causal) {
+    // Query i is the (keys - queries + i)-th position: it sees keys up to and including that.
+    float* p = additive.data<float>();
+    const int64_t planes = additive.numel() / (queries * keys);
+    for (int64_t plane = 0; plane < planes; ++plane)
+      for (int64_t q = 0; q < queries; ++q)
+        for (int64_t k = keys - queries + q + 1; k < keys; ++k) p[(plane * queries + q) * keys + k] = kMaskedScore;
+  }
+  return additive;
+}
+
+}  // namespace
+
+Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& options) {
+  detail::require_f32(q, "attention", "q");
+  detail::require_f32(k, "attention", "k");
+  detail::require_f32(v, "attention", "v");
+  detail::require_rank(q, 4, "attention", "q");
+  detail::require_rank(k, 4, "attention", "k");
+  detail::require_rank(v, 4, "attention", "v");
+  detail::require_same_device(q, k, "attention", "k");
+  detail::require_same_device(q, v, "attention", "v");
+  const int64_t batch = q.size(0), heads = q.size(1), queries = q.size(2), head_dim = q.size(3);
+  const int64_t kv_heads = k.size(1), keys = k.size(2);
+  if (k.size(0) != batch || k.size(3) != head_dim || v.shape() != k.shape())
+    throw InvalidArgument("attention: k " + k.describe() + " and v " + v.describe() + " must be [" +
+                          std::to_string(batch) + ", kv_heads, keys, " + std::to_string(head_dim) + "] for q " +
+                          q.describe());
+  if (kv_heads == 0 || heads % kv_heads != 0)
+    throw InvalidArgument("attention: q has " + std::to_string(heads) + " heads, not a multiple of k's " +
+                          std::to_string(kv_heads));
+  if (options.causal && queries > keys)
+    throw InvalidArgument("attention: causal attention needs at least as many keys as queries");
+  const float scale = options.scale.value_or(1.0f / std::sqrt(static_cast<float>(head_dim)));
+  Tensor keys_full = repeat_kv(k, heads / kv_heads), values_full = repeat_kv(v, heads / kv_heads);
+  Tensor scores = matmul(q, keys_full, false, true, scale);
+  Tensor mask = build_mask(options, batch, heads, queries, keys).to(q.device());
+  return matmul(softmax(scores, -1, mask), values_full);
+}
+
+}  // namespace transformers::ops

@@ -1,0 +1,55 @@
+#pragma once
+// Argument checks shared by the ops: each failure names the op and the argument.
+#include <string>
+#include <vector>
+
+#include "transformers/core/tensor.hpp"
+
+namespace transformers::ops::detail {
+
+inline void require_defined(const Tensor& t, const char* op, const char* arg) {
+  if (!t.defined()) throw InvalidArgument(std::string(op) + ": " + arg + " is an undefined tensor");
+}
+
+inline void require_f32(const Tensor& t, const char* op, const char* arg) {
+  require_defined(t, op, arg);
+  if (t.dtype() != DType::F32)
+    throw InvalidArgument(std::string(op) + ": " + arg + " must be float32, got " + t.describe() +
+                          " (cast it with ops::cast or Tensor::to)");
+}
+
+inline void require_integer(const Tensor& t, const char* op, const char* arg) {
+  require_defined(t, op, arg);
+  if (t.dtype() != DType::I64 && t.dtype() != DType::I32 && t.dtype() != DType::I16 && t.dtype() != DType::I8 &&
+      t.dtype() != DType::U8)
+    throw InvalidArgument(std::string(op) + ": " + arg + " must hold integers, got " + t.describe());
+}
+
+inline void require_rank(const Tensor& t, int64_t rank, const char* op, const char* arg) {
+  if (t.dim() != rank)
+    throw InvalidArgument(std::string(op) + ": " + arg + " must have " + std::to_string(rank) +
+                          " dimensions, got " + t.describe());
+}
+
+inline void require_same_device(const Tensor& a, const Tensor& b, const char* op, const char* arg_b) {
+  if (b.defined() && a.device() != b.device())
+    throw InvalidArgument(std::string(op) + ": " + arg_b + " is on " + b.device().str() + " but the input is on " +
+                          a.device().str());
+}
+
+// The shape two operands broadcast to, as numpy and torch define it.
+inline Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
+  const size_t rank = std::max(a.size(), b.size());
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    const int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    const int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1)
+      throw InvalidArgument(std::string(op) + ": shapes " + shape_str(a) + " and " + shape_str(b) +
+                            " do not broadcast (dimension " + std::to_string(i) + ")");
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+}  // namespace transformers::ops::detail
