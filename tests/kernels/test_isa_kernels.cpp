@@ -1,0 +1,49 @@
+// Each instruction-set variant of the row kernels against the reference ops.
+#include <catch2/catch.hpp>
+
+#include <limits>
+
+#include "kernels/cpu/kernels.hpp"
+#include "test_util.hpp"
+#include "transformers/ops/reference.hpp"
+
+using namespace transformers;
+using kernels::cpu::KernelTable;
+
+TEST_CASE("every supported ISA matches the reference", "[kernels]") {
+  const auto tables = kernels::cpu::supported_kernels();
+  REQUIRE(!tables.empty());
+  WARN("kernel ISAs on this CPU: " << tables.size() << ", best: " << kernels::cpu::best_kernels().name);
+  for (const KernelTable* table : tables) {
+    INFO("isa " << table->name);
+    for (int64_t n : {1, 2, 7, 16, 31, 64, 129, 384, 1031}) {
+      INFO("n = " << n);
+      Tensor x = test_util::random_tensor({n}, static_cast<uint32_t>(n), -20.0f, 20.0f);
+      Tensor w = test_util::random_tensor({n}, 2), b = test_util::random_tensor({n}, 3);
+      Tensor mask = test_util::random_tensor({n}, 4, -5.0f, 0.0f);
+      Tensor out = Tensor::empty({n});
+      table->softmax_row(x.data<float>(), mask.data<float>(), 1, out.data<float>(), n, false);
+      REQUIRE_CLOSE(out, ops::reference::softmax(x, mask), 1e-6);
+      table->softmax_row(x.data<float>(), nullptr, 0, out.data<float>(), n, true);
+      REQUIRE_CLOSE(out, ops::reference::softmax(x, {}, true), 2e-5);
+      table->layer_norm_row(x.data<float>(), w.data<float>(), b.data<float>(), 1e-5f, out.data<float>(), n);
+      REQUIRE_CLOSE(out, ops::reference::layer_norm(x, w, b, 1e-5f), 1e-4);
+      table->rms_norm_row(x.data<float>(), w.data<float>(), 1e-6f, out.data<float>(), n);
+      REQUIRE_CLOSE(out, ops::reference::rms_norm(x, w, 1e-6f), 1e-4);
+    }
+  }
+}
+
+TEST_CASE("softmax kernels: exp is accurate across the float range", "[kernels]") {
+  // softmax([x, 0]) = [e^x / (e^x + 1), ...]: checks the exponent near both clamps.
+  for (const KernelTable* table : kernels::cpu::supported_kernels()) {
+    for (float v : {-100.0f, -87.0f, -50.0f, -1.0f, 0.0f, 1.0f, 30.0f, 88.0f, 100.0f,
+                    std::numeric_limits<float>::lowest()}) {
+      float in[2] = {v, 0.0f}, out[2];
+      table->softmax_row(in, nullptr, 0, out, 2, false);
+      const double expected = 1.0 / (1.0 + std::exp(-static_cast<double>(v)));
+      INFO(table->name << " x = " << v);
+      CHECK(out[0] == Approx(expected).margin(1e-7).epsilon(2e-6));
+    }
+  }
+}

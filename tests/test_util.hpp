@@ -1,0 +1,41 @@
+#pragma once
+// Helpers shared by the tests: seeded random tensors and closeness checks.
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "transformers/core/tensor.hpp"
+
+namespace test_util {
+
+inline transformers::Tensor random_tensor(const transformers::Shape& shape, uint32_t seed, float low = -2.0f,
+                                          float high = 2.0f) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> dist(low, high);
+  std::vector<float> values(static_cast<size_t>(transformers::shape_numel(shape)));
+  for (float& v : values) v = dist(gen);
+  return transformers::Tensor::from_vector(values, shape);
+}
+
+inline double max_abs_diff(const transformers::Tensor& a, const transformers::Tensor& b) {
+  REQUIRE(a.shape() == b.shape());
+  std::vector<double> x = a.to_vector<double>(), y = b.to_vector<double>();
+  double worst = 0.0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (std::isnan(x[i]) != std::isnan(y[i])) return INFINITY;
+    if (!std::isnan(x[i])) worst = std::max(worst, std::fabs(x[i] - y[i]));
+  }
+  return worst;
+}
+
+#define REQUIRE_CLOSE(a, b, tolerance)                                                              \
+  do {                                                                                              \
+    const double diff_ = test_util::max_abs_diff((a), (b));                                         \
+    INFO("max abs diff " << diff_ << " (tolerance " << (tolerance) << ")");                         \
+    REQUIRE(diff_ <= (tolerance));                                                                  \
+  } while (0)
+
+}  // namespace test_util
