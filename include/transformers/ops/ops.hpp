@@ -70,6 +70,15 @@ Tensor argmax(const Tensor& x, int64_t axis, bool keepdim = false);  // int64; f
 // the lower index first, as torch.topk on CPU.
 std::pair<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t axis = -1, bool largest = true);
 
+// ---- rotary position embeddings (LLaMA's rotate_half convention) ----
+// cos and sin [batch, positions, head_dim] for integer position_ids [batch, positions], as
+// transformers' default rotary embedding computes them in f32: inv_freq = 1 / theta^(2i/head_dim),
+// angle = position * inv_freq, repeated twice along the last dimension.
+std::pair<Tensor, Tensor> rope_cos_sin(const Tensor& position_ids, int64_t head_dim, float theta);
+// x * cos + rotate_half(x) * sin for x [batch, heads, positions, head_dim], where
+// rotate_half(x) = concat(-x[..., half:], x[..., :half]).
+Tensor rope(const Tensor& x, const Tensor& cos, const Tensor& sin);
+
 // ---- attention ----
 struct AttentionOptions {
   // Either a key padding mask [batch, keys] (integer or bool; 0 = padding, masked out) or an
