@@ -36,6 +36,10 @@ class File {
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
   // The tensor, borrowing the mapped bytes for F32/F16/BF16/F64/I64/I32/I16/I8/U8/BOOL;
   // F8_E4M3 and F8_E5M2 are converted to a new f32 tensor. Other dtypes throw naming the tensor.
+  // The mapping is read-only: a borrowed tensor (storage()->owns_memory() is false) must be
+  // clone()d before it is written to. Bytes at an address unaligned for their element size,
+  // and BOOL bytes other than 0 and 1 (read as true), are copied instead of borrowed.
+  // The tensor keeps the mapping alive after this File is gone.
   Tensor get(const std::string& name) const;
 
  private:
@@ -51,11 +55,13 @@ class File {
 // All the weights of a model: one file, or the shards named by model.safetensors.index.json.
 class Checkpoint {
  public:
-  // `path`: a .safetensors file, an index .json, or a folder holding model.safetensors or
-  // model.safetensors.index.json.
+  // `path`: a .safetensors file, an index .json, or a folder holding model.safetensors
+  // (preferred) or model.safetensors.index.json. Shards named by an index are found beside it and
+  // each is opened once; every tensor the index lists must be in its shard, and no tensor may be
+  // in two shards. Throws FileError naming the checkpoint, the shard and the tensor.
   static Checkpoint open(const std::string& path);
 
-  std::vector<std::string> names() const;
+  std::vector<std::string> names() const;  // sorted
   bool contains(const std::string& name) const { return owner_.count(name) != 0; }
   Tensor get(const std::string& name) const;  // throws naming the tensor and the checkpoint if absent
   const TensorInfo& info(const std::string& name) const;
@@ -63,6 +69,9 @@ class Checkpoint {
   const std::string& path() const { return path_; }
 
  private:
+  void add_file(std::shared_ptr<File> file);  // rejects a tensor already held by another file
+  const File& file_holding(const std::string& name) const;
+
   std::string path_;
   std::vector<std::shared_ptr<File>> files_;
   std::map<std::string, size_t> owner_;  // tensor name -> index in files_
@@ -70,7 +79,9 @@ class Checkpoint {
 
 // Writes tensors (any device, any layout; copied to the host) as the reference writer does:
 // dtype-alignment then name order, header padded to 8 bytes. Writes a temporary file beside
-// `path` and renames it, so a failure never leaves a partial file.
+// `path` and renames it, so a failure never leaves a partial file. Throws InvalidArgument (before
+// creating anything) for an empty, duplicate, non-UTF-8 or "__metadata__" name or an undefined
+// tensor, and FileError naming `path` when the file can't be written.
 void save(const std::string& path, const std::vector<std::pair<std::string, Tensor>>& tensors,
           const std::map<std::string, std::string>& metadata = {});
 
