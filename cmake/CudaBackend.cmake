@@ -13,8 +13,12 @@ if(NOT TRANSFORMERS_CUDA STREQUAL "OFF")
       set(CMAKE_CUDA_ARCHITECTURES 80-real 90)
     endif()
     enable_language(CUDA)
-    set(CMAKE_CUDA_STANDARD 20)
+    # The .cu files need only C++17, and CMake before 3.26 knows no C++20 flag for nvcc.
+    set(CMAKE_CUDA_STANDARD 17)
     set(CMAKE_CUDA_STANDARD_REQUIRED ON)
+    # One CUDA runtime per process: the shared libcudart that CUDA::cudart and cuBLAS use, not a
+    # second, static copy that CMake would otherwise link for the .cu files.
+    set(CMAKE_CUDA_RUNTIME_LIBRARY Shared)
     find_package(CUDAToolkit REQUIRED)
     set(TRANSFORMERS_WITH_CUDA ON)
   elseif(TRANSFORMERS_CUDA STREQUAL "ON")

@@ -49,9 +49,11 @@ static void softmax_row(const float* x, const float* mask, int64_t mask_stride, 
   if (log) {
 #pragma omp simd reduction(+ : total)
     for (int64_t i = 0; i < n; ++i) total += exp_approx(out[i] - max_value);
-    const float shift = max_value + std::log(total);
+    // (x - max) - log(total), in that order: for a fully masked row max is about -3.4e38 and
+    // max + log(total) would absorb log(total).
+    const float log_total = std::log(total);
 #pragma omp simd
-    for (int64_t i = 0; i < n; ++i) out[i] -= shift;
+    for (int64_t i = 0; i < n; ++i) out[i] = (out[i] - max_value) - log_total;
     return;
   }
 #pragma omp simd reduction(+ : total)

@@ -64,6 +64,16 @@ void for_each_run(const Shape& shape, const Shape& src_strides, const Shape& dst
   }
 }
 
+// The same view (shape, strides, offset) of a host copy of src's whole storage: a strided GPU
+// view can't be copied element by element from the host, so its bytes come over in one piece.
+Tensor host_view_of(const Tensor& src) {
+  if (src.device().is_cpu()) return src;
+  const std::shared_ptr<Storage>& device_storage = src.storage();
+  auto host = Storage::allocate(device_storage->nbytes(), Device::cpu());
+  cuda::copy_device_to_host(host->data(), device_storage->data(), device_storage->nbytes(), src.device().index);
+  return Tensor(std::move(host), src.dtype(), src.shape(), src.strides(), src.offset());
+}
+
 }  // namespace
 
 Tensor::Tensor(std::shared_ptr<Storage> storage, DType dtype, Shape shape, Shape strides, int64_t offset)
@@ -374,7 +384,7 @@ void Tensor::copy_from(const Tensor& src) {
   }
   // Strided or converting copies that touch a GPU go through the host. Device-side strided copies
   // belong to the CUDA backend's ops; this path keeps views correct everywhere.
-  Tensor host_src = src.to(Device::cpu()).contiguous().to(dtype_);
+  Tensor host_src = host_view_of(src).contiguous().to(dtype_);
   if (device().is_cpu()) {
     copy_from(host_src);
   } else if (is_contiguous()) {

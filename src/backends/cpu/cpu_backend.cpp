@@ -26,7 +26,11 @@ int64_t row_offset(const Tensor& t, int64_t row) {
   return offset;
 }
 
-int64_t rows_of(const Tensor& t) { return t.dim() == 0 ? 1 : t.numel() / std::max<int64_t>(t.size(-1), 1); }
+int64_t rows_of(const Tensor& t) {
+  int64_t rows = 1;
+  for (int64_t d = 0; d + 1 < t.dim(); ++d) rows *= t.size(d);
+  return rows;
+}
 int64_t last_dim(const Tensor& t) { return t.dim() == 0 ? 1 : t.size(-1); }
 int64_t last_stride(const Tensor& t) { return t.dim() == 0 ? 0 : t.stride(-1); }
 
@@ -40,8 +44,10 @@ class CpuBackend final : public Backend {
     const int64_t k = transpose_a ? a.size(1) : a.size(2);
     cpu::MatmulShape shape{a.size(0), b.size(0), m, k, n, transpose_a, transpose_b, bias.defined(), alpha};
     if (out.numel() == 0) return;
-    if (k == 0) {
-      std::memset(out.data_ptr(), 0, out.nbytes());
+    if (k == 0) {  // an empty product: zeros, plus the bias as torch adds it
+      float* po = out.data<float>();
+      const float* pb = bias.defined() ? bias.data<float>() : nullptr;
+      for (int64_t i = 0; i < out.numel(); ++i) po[i] = pb ? pb[i % n] : 0.0f;
       return;
     }
     cpu::dnnl_matmul(shape, a.data<float>(), b.data<float>(), bias.defined() ? bias.data<float>() : nullptr,
@@ -128,6 +134,7 @@ class CpuBackend final : public Backend {
       } else {
         double total = 0.0;  // accumulate in f64: the f32 result is then correctly rounded
         for (int64_t i = 0; i < n; ++i) total += row[i];
+        // The mean of nothing is NaN (0 / 0), as in torch.
         po[r] = static_cast<float>(op == Reduce::Mean ? total / static_cast<double>(n) : total);
       }
     }
