@@ -80,3 +80,40 @@ TEST_CASE("from_pretrained reads a folder or a file", "[config]") {
   CHECK_THROWS_WITH(PretrainedConfig::from_pretrained(untyped), Catch::Contains("model_type"));
   CHECK_THROWS_WITH(PretrainedConfig::from_pretrained("/nonexistent/model"), Catch::Contains("/nonexistent/model"));
 }
+
+TEST_CASE("config.json files written by transformers parse", "[config][fixtures]") {
+  const std::filesystem::path folder = std::filesystem::path(TRANSFORMERS_TEST_DATA) / "fixtures" / "config";
+  int parsed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    INFO(entry.path().filename().string());
+    PretrainedConfig c = PretrainedConfig::from_pretrained(entry.path().string());
+    CHECK(!c.model_type.empty());
+    CHECK(c.num_labels() >= 2);
+    ++parsed;
+  }
+  CHECK(parsed >= 11);
+
+  PretrainedConfig bert = PretrainedConfig::from_pretrained((folder / "bert.json").string());
+  CHECK(bert.hidden_size == 768);
+  CHECK(bert.num_hidden_layers == 12);
+  CHECK(bert.num_attention_heads == 12);
+  CHECK(bert.intermediate_size == 3072);
+  CHECK(bert.hidden_act == "gelu");
+  CHECK(bert.layer_norm_eps == 1e-12);
+  CHECK(bert.get<int64_t>("type_vocab_size", 0) == 2);
+
+  PretrainedConfig sentiment = PretrainedConfig::from_pretrained((folder / "bert-sequence-classification.json").string());
+  CHECK(sentiment.id2label.at(1) == "POSITIVE");
+  CHECK(sentiment.architectures == std::vector<std::string>{"BertForSequenceClassification"});
+
+  PretrainedConfig toxic = PretrainedConfig::from_pretrained((folder / "distilbert-multi-label.json").string());
+  CHECK(toxic.problem_type == "multi_label_classification");
+  CHECK(toxic.num_labels() == 4);
+  CHECK(toxic.label2id.at("threat") == 2);
+  CHECK(toxic.get<int64_t>("dim", 0) == 768);  // DistilBERT names its width "dim"
+
+  PretrainedConfig llama = PretrainedConfig::from_pretrained((folder / "llama.json").string());
+  CHECK(llama.hidden_act == "silu");
+  CHECK(llama.get<double>("rms_norm_eps", 0.0) == Approx(1e-6));
+  CHECK(PretrainedConfig::from_pretrained((folder / "deberta-v2.json").string()).layer_norm_eps == 1e-7);
+}
