@@ -10,6 +10,34 @@ namespace transformers::kernels::cpu {
 
 enum class Isa { Generic, Avx2, Avx512 };
 
+// One attention head: out_i = softmax(scale * q_i . K^T + mask_i) . V for every query row i.
+// Rows are contiguous along head_dim; *_stride are row strides in elements.
+struct AttentionHead {
+  const float* q;
+  const float* k;
+  const float* v;
+  float* out;
+  int64_t queries, keys, head_dim;
+  int64_t q_stride, k_stride, v_stride, out_stride;
+  const float* mask;  // additive, may be null; entry (i, j) at i * mask_row_stride + j * mask_col_stride
+  int64_t mask_row_stride, mask_col_stride;
+  bool causal;  // query i sees keys j <= keys - queries + i; the rest get finfo.min added
+  float scale;
+};
+
+// attention_head pads keys and head_dim to multiples of this many floats (its register blocks
+// divide it) and works on up to kAttentionRows query rows at once.
+constexpr int64_t kAttentionBlock = 32;
+constexpr int64_t kAttentionRows = 4;
+
+// Floats of scratch memory attention_head needs: K transposed and V, both padded, plus one row of
+// scores and one of output.
+inline int64_t attention_scratch_floats(int64_t keys, int64_t head_dim) {
+  const int64_t keys_padded = (keys + kAttentionBlock - 1) / kAttentionBlock * kAttentionBlock;
+  const int64_t dim_padded = (head_dim + kAttentionBlock - 1) / kAttentionBlock * kAttentionBlock;
+  return head_dim * keys_padded + keys * dim_padded + kAttentionRows * (keys_padded + dim_padded);
+}
+
 struct KernelTable {
   Isa isa;
   const char* name;
@@ -20,6 +48,8 @@ struct KernelTable {
   void (*layer_norm_row)(const float* x, const float* weight, const float* bias, float eps, float* out, int64_t n);
   // out = x / sqrt(mean(x^2) + eps) * weight; weight may be null.
   void (*rms_norm_row)(const float* x, const float* weight, float eps, float* out, int64_t n);
+  // Fused attention for one head, never materializing more than one row of scores.
+  void (*attention_head)(const AttentionHead& head, float* scratch);
 };
 
 // The best table this CPU supports; TRANSFORMERS_CPU_ISA=generic|avx2|avx512 caps it.

@@ -2,12 +2,14 @@
 #include "kernels.hpp"
 
 #define KERNEL_NAMESPACE avx2
+#define KERNEL_BLOCK 16  // floats per register block: 2 vectors of this ISA
 #include "kernels_impl.hpp"
 
 namespace transformers::kernels::cpu {
 
 const KernelTable& avx2_kernels() {
-  static const KernelTable table{Isa::Avx2, "avx2+fma", avx2::softmax_row, avx2::layer_norm_row, avx2::rms_norm_row};
+  static const KernelTable table{Isa::Avx2, "avx2+fma", avx2::softmax_row, avx2::layer_norm_row, avx2::rms_norm_row,
+                                     avx2::attention_head};
   return table;
 }
 

@@ -2,12 +2,14 @@
 #include "kernels.hpp"
 
 #define KERNEL_NAMESPACE generic
+#define KERNEL_BLOCK 8  // floats per register block: 2 vectors of this ISA
 #include "kernels_impl.hpp"
 
 namespace transformers::kernels::cpu {
 
 const KernelTable& generic_kernels() {
-  static const KernelTable table{Isa::Generic, "generic (x86-64)", generic::softmax_row, generic::layer_norm_row, generic::rms_norm_row};
+  static const KernelTable table{Isa::Generic, "generic (x86-64)", generic::softmax_row, generic::layer_norm_row, generic::rms_norm_row,
+                                     generic::attention_head};
   return table;
 }
 

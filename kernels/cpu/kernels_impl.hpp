@@ -6,12 +6,15 @@
 #include <cstring>
 #include <limits>
 
+#include "kernels.hpp"
+
 namespace transformers::kernels::cpu::KERNEL_NAMESPACE {
 
 // exp(x) to ~1 ulp, branch-free so that loops calling it vectorize: Cody-Waite range reduction
 // x = n ln2 + r, a degree-6 polynomial for e^r, then 2^n assembled in the exponent bits.
 inline float exp_approx(float x) {
-  const float clamped = std::fmin(std::fmax(x, -87.3f), 88.7f);
+  // Ternaries rather than std::fmin/fmax: those keep IEEE NaN rules that stop vectorization.
+  const float clamped = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
   const float n = std::nearbyint(clamped * 1.44269504088896341f);
   float r = std::fma(n, -0.693359375f, clamped);
   r = std::fma(n, 2.12194440e-4f, r);
@@ -27,6 +30,7 @@ inline float exp_approx(float x) {
   bits += static_cast<int32_t>(n) << 23;
   float result;
   std::memcpy(&result, &bits, sizeof result);
+  if (x != x) return x;  // NaN stays NaN, so a NaN anywhere in a softmax row spreads as in torch
   return x < -87.3f ? 0.0f : result;
 }
 
@@ -36,13 +40,13 @@ static void softmax_row(const float* x, const float* mask, int64_t mask_stride, 
 #pragma omp simd reduction(max : max_value)
     for (int64_t i = 0; i < n; ++i) {
       out[i] = x[i] + mask[i * mask_stride];
-      max_value = std::fmax(max_value, out[i]);
+      max_value = out[i] > max_value ? out[i] : max_value;
     }
   } else {
 #pragma omp simd reduction(max : max_value)
     for (int64_t i = 0; i < n; ++i) {
       out[i] = x[i];
-      max_value = std::fmax(max_value, x[i]);
+      max_value = x[i] > max_value ? x[i] : max_value;
     }
   }
   float total = 0.0f;
@@ -96,6 +100,102 @@ static void rms_norm_row(const float* x, const float* weight, float eps, float* 
   const float inv_rms = 1.0f / std::sqrt(squares / static_cast<float>(n) + eps);
 #pragma omp simd
   for (int64_t i = 0; i < n; ++i) out[i] = x[i] * inv_rms * (weight ? weight[i] : 1.0f);
+}
+
+// Register-blocked pieces of attention: kRows query rows x kBlock floats of accumulators stay in
+// vector registers (8 zmm with AVX-512) while the reduction dimension streams through, so each
+// load feeds kRows FMAs and independent accumulators hide the FMA latency. KERNEL_BLOCK is the
+// vector-friendly block of the including file; it divides kAttentionBlock, the padding unit.
+constexpr int64_t kBlock = KERNEL_BLOCK;
+constexpr int kRows = 4;
+static_assert(kAttentionBlock % kBlock == 0, "the padding must be whole blocks");
+static_assert(kRows == kAttentionRows, "scratch is sized for kAttentionRows rows");
+
+inline int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
+
+// scores[r][j] = q_r . key_j for Rows query rows, keys stored transposed: kt[c * keys_padded + j].
+template <int Rows>
+static void score_rows(const float* q, int64_t q_stride, const float* kt, int64_t head_dim, int64_t keys_padded,
+                       float* scores) {
+  for (int64_t j0 = 0; j0 < keys_padded; j0 += kBlock) {
+    float acc[Rows][kBlock] = {};
+    for (int64_t c = 0; c < head_dim; ++c) {
+      const float* key_column = kt + c * keys_padded + j0;
+      for (int r = 0; r < Rows; ++r) {
+        const float qc = q[r * q_stride + c];
+#pragma omp simd
+        for (int64_t j = 0; j < kBlock; ++j) acc[r][j] += qc * key_column[j];
+      }
+    }
+    for (int r = 0; r < Rows; ++r) std::memcpy(scores + r * keys_padded + j0, acc[r], sizeof acc[r]);
+  }
+}
+
+// out[r][c] = sum_j p[r][j] * v_padded[j * dim_padded + c] for Rows rows of probabilities.
+template <int Rows>
+static void weighted_sum_rows(const float* p, int64_t p_stride, const float* v_padded, int64_t keys,
+                              int64_t dim_padded, float* out) {
+  for (int64_t c0 = 0; c0 < dim_padded; c0 += kBlock) {
+    float acc[Rows][kBlock] = {};
+    for (int64_t j = 0; j < keys; ++j) {
+      const float* value_row = v_padded + j * dim_padded + c0;
+      for (int r = 0; r < Rows; ++r) {
+        const float pj = p[r * p_stride + j];
+#pragma omp simd
+        for (int64_t c = 0; c < kBlock; ++c) acc[r][c] += pj * value_row[c];
+      }
+    }
+    for (int r = 0; r < Rows; ++r) std::memcpy(out + r * dim_padded + c0, acc[r], sizeof acc[r]);
+  }
+}
+
+// Scales, masks and normalizes one row of scores in place.
+static void finish_scores(const AttentionHead& a, int64_t i, float* scores) {
+  constexpr float kMasked = std::numeric_limits<float>::lowest();  // torch.finfo(float32).min
+  const int64_t n = a.keys;
+  const int64_t visible = a.causal ? n - a.queries + i + 1 : n;
+  if (a.mask) {
+    const float* m = a.mask + i * a.mask_row_stride;
+    for (int64_t j = 0; j < visible; ++j) scores[j] = scores[j] * a.scale + m[j * a.mask_col_stride];
+  } else {
+#pragma omp simd
+    for (int64_t j = 0; j < visible; ++j) scores[j] *= a.scale;
+  }
+  for (int64_t j = std::max<int64_t>(visible, 0); j < n; ++j) scores[j] = scores[j] * a.scale + kMasked;
+  softmax_row(scores, nullptr, 0, scores, n, false);
+  for (int64_t j = n; j < round_up(n, kAttentionBlock); ++j) scores[j] = 0.0f;
+}
+
+// Queries i0 .. i0 + Rows - 1 of one head.
+template <int Rows>
+static void attention_rows(const AttentionHead& a, int64_t i0, const float* kt, const float* vp, float* scores,
+                           float* rows_out) {
+  const int64_t n_pad = round_up(a.keys, kAttentionBlock), d_pad = round_up(a.head_dim, kAttentionBlock);
+  score_rows<Rows>(a.q + i0 * a.q_stride, a.q_stride, kt, a.head_dim, n_pad, scores);
+  for (int r = 0; r < Rows; ++r) finish_scores(a, i0 + r, scores + r * n_pad);
+  weighted_sum_rows<Rows>(scores, n_pad, vp, a.keys, d_pad, rows_out);
+  for (int r = 0; r < Rows; ++r)
+    std::memcpy(a.out + (i0 + r) * a.out_stride, rows_out + r * d_pad, static_cast<size_t>(a.head_dim) * sizeof(float));
+}
+
+static void attention_head(const AttentionHead& a, float* scratch) {
+  const int64_t n = a.keys, d = a.head_dim;
+  const int64_t n_pad = round_up(n, kAttentionBlock), d_pad = round_up(d, kAttentionBlock);
+  float* kt = scratch;                         // [d][n_pad], K transposed, zero padded
+  float* vp = kt + d * n_pad;                  // [n][d_pad], V zero padded
+  float* scores = vp + n * d_pad;              // [kAttentionRows][n_pad]
+  float* rows_out = scores + kAttentionRows * n_pad;  // [kAttentionRows][d_pad]
+  for (int64_t c = 0; c < d; ++c) {
+    for (int64_t j = 0; j < n; ++j) kt[c * n_pad + j] = a.k[j * a.k_stride + c];
+    for (int64_t j = n; j < n_pad; ++j) kt[c * n_pad + j] = 0.0f;
+  }
+  for (int64_t j = 0; j < n; ++j) {
+    std::memcpy(vp + j * d_pad, a.v + j * a.v_stride, static_cast<size_t>(d) * sizeof(float));
+    for (int64_t c = d; c < d_pad; ++c) vp[j * d_pad + c] = 0.0f;
+  }
+  int64_t i = 0;
+  for (; i + kRows <= a.queries; i += kRows) attention_rows<kRows>(a, i, kt, vp, scores, rows_out);
+  for (; i < a.queries; ++i) attention_rows<1>(a, i, kt, vp, scores, rows_out);
 }
 
 }  // namespace transformers::kernels::cpu::KERNEL_NAMESPACE

@@ -38,6 +38,14 @@ class Backend {
   virtual void embedding(const Tensor& weight, const Tensor& ids, Tensor& out) = 0;
   // Reduces the last dimension of contiguous x into out [rows].
   virtual void reduce(Reduce op, const Tensor& x, Tensor& out) = 0;
+  // Fused scaled-dot-product attention, when the backend has it; returns false otherwise and the
+  // op is composed from matmul and softmax. q [B, H, Lq, D], k and v [B, Hkv, Lk, D] contiguous
+  // f32; mask undefined or an f32 view expanded to [B, H, Lq, Lk] (strides may be 0); out
+  // [B, H, Lq, D] contiguous.
+  virtual bool fused_attention(const Tensor& /*q*/, const Tensor& /*k*/, const Tensor& /*v*/, const Tensor& /*mask*/,
+                               bool /*causal*/, float /*scale*/, Tensor& /*out*/) {
+    return false;
+  }
 };
 
 Backend& cpu_backend();

@@ -1,8 +1,9 @@
-// Scaled dot-product attention composed from matmul and the masked softmax, so it runs on every
-// backend that has those two.
+// Scaled dot-product attention: the backend's fused kernel where it has one (CPU), otherwise
+// composed from matmul and the masked softmax, which every backend has.
 #include <cmath>
 #include <limits>
 
+#include "../backends/backend.hpp"
 #include "checks.hpp"
 #include "transformers/ops/ops.hpp"
 
@@ -19,41 +20,38 @@ Tensor repeat_kv(const Tensor& t, int64_t groups) {
   return t.unsqueeze(2).expand({b, h, groups, l, d}).reshape({b, h * groups, l, d});
 }
 
-// The additive mask [B or 1, 1 or H, Lq, Lk] on the host: 0 where attention is allowed,
-// finfo.min where it is not. A masked position is filled once, never added twice.
-Tensor build_mask(const AttentionOptions& options, int64_t batch, int64_t heads, int64_t queries, int64_t keys) {
-  const Tensor& mask = options.mask;
-  Tensor additive;
-  if (mask.defined() && is_floating(mask.dtype())) {
-    Shape target{batch, heads, queries, keys};
+// The user's mask as an additive f32 mask that broadcasts to [B, H, Lq, Lk]: 0 where attention
+// is allowed, finfo.min where it is not. Undefined when there is no mask.
+Tensor additive_mask(const Tensor& mask, int64_t batch, int64_t heads, int64_t queries, int64_t keys) {
+  if (!mask.defined()) return {};
+  if (is_floating(mask.dtype())) {
+    const Shape target{batch, heads, queries, keys};
     if (detail::broadcast_shapes(target, mask.shape(), "attention") != target)
       throw InvalidArgument("attention: float mask " + mask.describe() + " does not broadcast to scores " +
                             shape_str(target));
-    if (!options.causal) return mask.to(DType::F32);
-    additive = mask.to(Device::cpu()).to(DType::F32).expand(target).contiguous();
-  } else if (mask.defined()) {
-    if (mask.dim() != 2 || mask.size(0) != batch || mask.size(1) != keys)
-      throw InvalidArgument("attention: padding mask " + mask.describe() + " must be [batch, keys] = [" +
-                            std::to_string(batch) + ", " + std::to_string(keys) + "]");
-    std::vector<int64_t> keep = mask.to_vector<int64_t>();
-    std::vector<float> values(static_cast<size_t>(batch * queries * keys));
-    for (int64_t b = 0; b < batch; ++b)
-      for (int64_t q = 0; q < queries; ++q)
-        for (int64_t k = 0; k < keys; ++k)
-          values[(b * queries + q) * keys + k] = keep[b * keys + k] ? 0.0f : kMaskedScore;
-    additive = Tensor::from_vector(values, {batch, 1, queries, keys});
-  } else {
-    additive = Tensor::zeros({1, 1, queries, keys});
+    return mask.to(DType::F32);
   }
-  if (options.causal) {
-    // Query i is the (keys - queries + i)-th position: it sees keys up to and including that.
-    float* p = additive.data<float>();
-    const int64_t planes = additive.numel() / (queries * keys);
-    for (int64_t plane = 0; plane < planes; ++plane)
-      for (int64_t q = 0; q < queries; ++q)
-        for (int64_t k = keys - queries + q + 1; k < keys; ++k) p[(plane * queries + q) * keys + k] = kMaskedScore;
-  }
-  return additive;
+  if (mask.dim() != 2 || mask.size(0) != batch || mask.size(1) != keys)
+    throw InvalidArgument("attention: padding mask " + mask.describe() + " must be [batch, keys] = [" +
+                          std::to_string(batch) + ", " + std::to_string(keys) + "]");
+  std::vector<int64_t> keep = mask.to_vector<int64_t>();
+  std::vector<float> values(keep.size());
+  for (size_t i = 0; i < keep.size(); ++i) values[i] = keep[i] ? 0.0f : kMaskedScore;
+  return Tensor::from_vector(values, {batch, 1, 1, keys});
+}
+
+// `additive` (or zeros) with the causal positions filled with finfo.min - filled, not added, so
+// a position masked twice is still finfo.min rather than -inf. On the host, for the composed path.
+Tensor with_causal(const Tensor& additive, const Shape& scores_shape) {
+  const int64_t queries = scores_shape[2], keys = scores_shape[3];
+  Tensor full = additive.defined() ? additive.to(Device::cpu()).expand(scores_shape).clone()
+                                   : Tensor::zeros({1, 1, queries, keys});
+  float* p = full.data<float>();
+  const int64_t planes = full.numel() / (queries * keys);
+  for (int64_t plane = 0; plane < planes; ++plane)
+    for (int64_t q = 0; q < queries; ++q)
+      for (int64_t k = keys - queries + q + 1; k < keys; ++k) p[(plane * queries + q) * keys + k] = kMaskedScore;
+  return full;
 }
 
 }  // namespace
@@ -79,10 +77,17 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Attent
   if (options.causal && queries > keys)
     throw InvalidArgument("attention: causal attention needs at least as many keys as queries");
   const float scale = options.scale.value_or(1.0f / std::sqrt(static_cast<float>(head_dim)));
+  Tensor mask = additive_mask(options.mask, batch, heads, queries, keys);
+  backend::Backend& device = backend::backend_for(q.device());
+  Tensor out = Tensor::empty({batch, heads, queries, head_dim}, DType::F32, q.device());
+  if (out.numel() == 0) return out;
+  Tensor expanded = mask.defined() ? mask.to(q.device()).expand({batch, heads, queries, keys}) : Tensor();
+  if (device.fused_attention(q.contiguous(), k.contiguous(), v.contiguous(), expanded, options.causal, scale, out))
+    return out;
+  if (options.causal) mask = with_causal(mask, {batch, heads, queries, keys});
   Tensor keys_full = repeat_kv(k, heads / kv_heads), values_full = repeat_kv(v, heads / kv_heads);
   Tensor scores = matmul(q, keys_full, false, true, scale);
-  Tensor mask = build_mask(options, batch, heads, queries, keys).to(q.device());
-  return matmul(softmax(scores, -1, mask), values_full);
+  return matmul(softmax(scores, -1, mask.defined() ? mask.to(q.device()) : mask), values_full);
 }
 
 }  // namespace transformers::ops

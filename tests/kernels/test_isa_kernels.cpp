@@ -47,3 +47,40 @@ TEST_CASE("softmax kernels: exp is accurate across the float range", "[kernels]"
     }
   }
 }
+
+TEST_CASE("every ISA's fused attention matches the reference", "[kernels][attention]") {
+  for (const KernelTable* table : kernels::cpu::supported_kernels()) {
+    for (auto [queries, keys, dim] : {std::tuple{1, 1, 8}, {5, 7, 40}, {3, 33, 64}, {16, 16, 80}, {2, 129, 128}}) {
+      for (bool causal : {false, true}) {
+        for (bool masked : {false, true}) {
+          INFO(table->name << " queries " << queries << " keys " << keys << " dim " << dim << " causal " << causal
+                           << " masked " << masked);
+          Tensor q = test_util::random_tensor({1, 1, queries, dim}, 1), k = test_util::random_tensor({1, 1, keys, dim}, 2);
+          Tensor v = test_util::random_tensor({1, 1, keys, dim}, 3);
+          Tensor mask = test_util::random_tensor({1, 1, 1, keys}, 4, -4.0f, 0.0f);
+          Tensor out = Tensor::empty({1, 1, queries, dim});
+          std::vector<float> scratch(static_cast<size_t>(kernels::cpu::attention_scratch_floats(keys, dim)));
+          kernels::cpu::AttentionHead head{};
+          head.q = q.data<float>();
+          head.k = k.data<float>();
+          head.v = v.data<float>();
+          head.out = out.data<float>();
+          head.queries = queries;
+          head.keys = keys;
+          head.head_dim = dim;
+          head.q_stride = head.k_stride = head.v_stride = head.out_stride = dim;
+          head.mask = masked ? mask.data<float>() : nullptr;
+          head.mask_row_stride = 0;  // one mask row broadcast over the queries
+          head.mask_col_stride = 1;
+          head.causal = causal;
+          head.scale = 1.0f / std::sqrt(static_cast<float>(dim));
+          table->attention_head(head, scratch.data());
+          ops::AttentionOptions options;
+          options.causal = causal;
+          if (masked) options.mask = mask;
+          REQUIRE_CLOSE(out, ops::reference::attention(q, k, v, options), 1e-5);
+        }
+      }
+    }
+  }
+}

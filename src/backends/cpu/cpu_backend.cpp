@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 #include "../backend.hpp"
 #include "../../../kernels/cpu/kernels.hpp"
@@ -115,6 +116,39 @@ class CpuBackend final : public Backend {
 #pragma omp parallel for if (count * dim > 65536)
     for (int64_t i = 0; i < count; ++i)
       std::memcpy(po + i * dim, table + index[i] * dim, static_cast<size_t>(dim) * sizeof(float));
+  }
+
+  bool fused_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask, bool causal, float scale,
+                       Tensor& out) override {
+    const auto& kernels = best_kernels();
+    const int64_t batch = q.size(0), heads = q.size(1), queries = q.size(2), dim = q.size(3);
+    const int64_t kv_heads = k.size(1), keys = k.size(2), groups = heads / kv_heads;
+    const size_t scratch_floats = static_cast<size_t>(kernels::cpu::attention_scratch_floats(keys, dim));
+#pragma omp parallel for collapse(2) if (batch * heads > 1)
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t h = 0; h < heads; ++h) {
+        thread_local std::vector<float> scratch;
+        if (scratch.size() < scratch_floats) scratch.resize(scratch_floats);
+        const int64_t kv = b * kv_heads + h / groups;  // consecutive query heads share a kv head
+        kernels::cpu::AttentionHead head{};
+        head.q = q.data<float>() + (b * heads + h) * queries * dim;
+        head.k = k.data<float>() + kv * keys * dim;
+        head.v = v.data<float>() + kv * keys * dim;
+        head.out = out.data<float>() + (b * heads + h) * queries * dim;
+        head.queries = queries;
+        head.keys = keys;
+        head.head_dim = dim;
+        head.q_stride = head.k_stride = head.v_stride = head.out_stride = dim;
+        if (mask.defined()) {
+          head.mask = mask.data<float>() + b * mask.stride(0) + h * mask.stride(1);
+          head.mask_row_stride = mask.stride(2);
+          head.mask_col_stride = mask.stride(3);
+        }
+        head.causal = causal;
+        head.scale = scale;
+        kernels.attention_head(head, scratch.data());
+      }
+    return true;
   }
 
   void reduce(Reduce op, const Tensor& x, Tensor& out) override {
