@@ -5,6 +5,7 @@
 #include "transformers/core/device.hpp"
 #include "transformers/core/dtype.hpp"
 #include "transformers/core/error.hpp"
+#include "transformers/core/memory.hpp"
 #include "transformers/core/tensor.hpp"
 #include "transformers/core/threads.hpp"
 #include "transformers/io/safetensors.hpp"

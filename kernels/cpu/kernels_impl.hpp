@@ -15,7 +15,10 @@ namespace transformers::kernels::cpu::KERNEL_NAMESPACE {
 inline float exp_approx(float x) {
   // Ternaries rather than std::fmin/fmax: those keep IEEE NaN rules that stop vectorization.
   const float clamped = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
-  const float n = std::nearbyint(clamped * 1.44269504088896341f);
+  // Round to nearest by adding and removing 1.5 * 2^23 (exact for |v| < 2^22): unlike
+  // nearbyint it vectorizes without SSE4.1, so the generic build stays fast too.
+  constexpr float kRoundingShift = 12582912.0f;
+  const float n = (clamped * 1.44269504088896341f + kRoundingShift) - kRoundingShift;
   float r = std::fma(n, -0.693359375f, clamped);
   r = std::fma(n, 2.12194440e-4f, r);
   float p = 1.9875691500e-4f;
@@ -36,7 +39,13 @@ inline float exp_approx(float x) {
 
 static void softmax_row(const float* x, const float* mask, int64_t mask_stride, float* out, int64_t n, bool log) {
   float max_value = -std::numeric_limits<float>::infinity();
-  if (mask) {
+  if (mask && mask_stride == 1) {  // the common case, kept apart so that it vectorizes
+#pragma omp simd reduction(max : max_value)
+    for (int64_t i = 0; i < n; ++i) {
+      out[i] = x[i] + mask[i];
+      max_value = out[i] > max_value ? out[i] : max_value;
+    }
+  } else if (mask) {
 #pragma omp simd reduction(max : max_value)
     for (int64_t i = 0; i < n; ++i) {
       out[i] = x[i] + mask[i * mask_stride];

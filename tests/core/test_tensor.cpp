@@ -2,6 +2,7 @@
 
 #include "test_util.hpp"
 #include "transformers/backends/cuda.hpp"
+#include "transformers/core/memory.hpp"
 #include "transformers/core/tensor.hpp"
 
 using namespace transformers;
@@ -108,4 +109,27 @@ TEST_CASE("devices and dtypes parse from their PyTorch names", "[tensor]") {
 TEST_CASE("CUDA tensors fail clearly when CUDA is not usable", "[tensor]") {
   if (cuda::is_available()) return;  // covered by the CUDA tests
   CHECK_THROWS_AS(Tensor::empty({2}, DType::F32, Device::cuda()), Error);
+}
+
+TEST_CASE("large host blocks are cached and reused", "[tensor][memory]") {
+  empty_host_cache();
+  CHECK(host_cached_bytes() == 0);
+  const void* first = nullptr;
+  {
+    Tensor big = Tensor::empty({3 << 18});  // 3 MiB of f32
+    first = big.data_ptr();
+    big.data<float>()[0] = 1.0f;
+  }
+  const size_t cached = host_cached_bytes();
+  CHECK(cached >= (size_t{3} << 20));
+  Tensor again = Tensor::empty({(3 << 18) - 100});  // a slightly different size shares the bucket
+  CHECK(again.data_ptr() == first);
+  CHECK(reinterpret_cast<uintptr_t>(again.data_ptr()) % 64 == 0);
+  CHECK(host_cached_bytes() == 0);
+  Tensor small = Tensor::empty({16});  // small blocks never enter the cache
+  small = Tensor();
+  CHECK(host_cached_bytes() == 0);
+  again = Tensor();
+  empty_host_cache();
+  CHECK(host_cached_bytes() == 0);
 }

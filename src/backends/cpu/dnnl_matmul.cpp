@@ -82,20 +82,41 @@ size_t dnnl_matmul_cache_size() {
   return cache.entries.size();
 }
 
+// The memory objects and argument map of one cached primitive, built once per thread: per call
+// only the data pointers change (set_data_handle), which saves microseconds at batch 1.
+struct ThreadArguments {
+  memory a, b, c, bias, scratchpad;
+  std::vector<unsigned char> scratch;
+  std::unordered_map<int, memory> args;
+
+  explicit ThreadArguments(const CachedMatmul& mm) {
+    dnnl::engine& engine = cpu_engine();
+    a = memory(mm.a, engine, DNNL_MEMORY_NONE);
+    b = memory(mm.b, engine, DNNL_MEMORY_NONE);
+    c = memory(mm.c, engine, DNNL_MEMORY_NONE);
+    scratch.resize(mm.scratchpad.get_size());
+    scratchpad = memory(mm.scratchpad, engine, scratch.data());
+    args = {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, c}, {DNNL_ARG_SCRATCHPAD, scratchpad}};
+    if (!mm.bias.is_zero()) {
+      bias = memory(mm.bias, engine, DNNL_MEMORY_NONE);
+      args.emplace(DNNL_ARG_BIAS, bias);
+    }
+  }
+};
+
 void dnnl_matmul(const MatmulShape& shape, const float* a, const float* b, const float* bias, float* c) {
   try {
     const CachedMatmul& mm = lookup(shape);
-    dnnl::engine& engine = cpu_engine();
-    thread_local std::vector<unsigned char> scratch;
-    if (scratch.size() < mm.scratchpad.get_size()) scratch.resize(mm.scratchpad.get_size());
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, memory(mm.a, engine, const_cast<float*>(a))},
-        {DNNL_ARG_WEIGHTS, memory(mm.b, engine, const_cast<float*>(b))},
-        {DNNL_ARG_DST, memory(mm.c, engine, c)},
-        {DNNL_ARG_SCRATCHPAD, memory(mm.scratchpad, engine, scratch.data())}};
-    if (shape.has_bias) args.emplace(DNNL_ARG_BIAS, memory(mm.bias, engine, const_cast<float*>(bias)));
-    thread_local dnnl::stream stream(engine);
-    mm.primitive.execute(stream, args);
+    // Cached primitives are never freed, so their addresses are stable keys.
+    thread_local std::unordered_map<const CachedMatmul*, std::unique_ptr<ThreadArguments>> per_thread;
+    std::unique_ptr<ThreadArguments>& slot = per_thread[&mm];
+    if (!slot) slot = std::make_unique<ThreadArguments>(mm);
+    slot->a.set_data_handle(const_cast<float*>(a));
+    slot->b.set_data_handle(const_cast<float*>(b));
+    slot->c.set_data_handle(c);
+    if (shape.has_bias) slot->bias.set_data_handle(const_cast<float*>(bias));
+    thread_local dnnl::stream stream(cpu_engine());
+    mm.primitive.execute(stream, slot->args);
     stream.wait();
   } catch (const dnnl::error& e) {
     throw Error(std::string("oneDNN matmul failed: ") + e.what());
