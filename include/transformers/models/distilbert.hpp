@@ -1,0 +1,141 @@
+#pragma once
+// DistilBERT, read top to bottom like transformers' modeling_distilbert.py: word + position
+// embeddings (no segments), post-norm transformer blocks, and the classification head
+// (pre_classifier -> ReLU -> classifier on the first token; no tanh pooler).
+#include <string>
+#include <vector>
+
+#include "transformers/config/pretrained_config.hpp"
+#include "transformers/models/modeling_outputs.hpp"
+#include "transformers/nn/layers.hpp"
+
+namespace transformers {
+
+struct DistilBertConfig {
+  int64_t vocab_size, dim, n_layers, n_heads, hidden_dim, max_position_embeddings;
+  std::string activation;
+
+  static DistilBertConfig from(const PretrainedConfig& c) {
+    DistilBertConfig d{c.get<int64_t>("vocab_size", 30522), c.get<int64_t>("dim", 768), c.get<int64_t>("n_layers", 6),
+                       c.get<int64_t>("n_heads", 12), c.get<int64_t>("hidden_dim", 3072),
+                       c.get<int64_t>("max_position_embeddings", 512), c.get<std::string>("activation", "gelu")};
+    if (c.get<bool>("sinusoidal_pos_embds", false))
+      throw FileError(c.source + ": sinusoidal_pos_embds is not supported (released DistilBERT models learn positions)");
+    if (d.n_heads <= 0 || d.dim % d.n_heads != 0)
+      throw FileError(c.source + ": dim " + std::to_string(d.dim) + " is not a multiple of n_heads " +
+                      std::to_string(d.n_heads));
+    return d;
+  }
+};
+
+namespace distilbert {
+
+constexpr double kLayerNormEps = 1e-12;  // fixed in modeling_distilbert.py, not in the config
+
+struct Block {
+  nn::Linear q_lin, k_lin, v_lin, out_lin, lin1, lin2;
+  nn::LayerNorm sa_layer_norm, output_layer_norm;
+  int64_t heads;
+  std::string activation;
+
+  static Block load(const nn::Weights& w, const std::string& p, const DistilBertConfig& c) {
+    return {nn::Linear::load(w, p + ".attention.q_lin", c.dim, c.dim),
+            nn::Linear::load(w, p + ".attention.k_lin", c.dim, c.dim),
+            nn::Linear::load(w, p + ".attention.v_lin", c.dim, c.dim),
+            nn::Linear::load(w, p + ".attention.out_lin", c.dim, c.dim),
+            nn::Linear::load(w, p + ".ffn.lin1", c.dim, c.hidden_dim),
+            nn::Linear::load(w, p + ".ffn.lin2", c.hidden_dim, c.dim),
+            nn::LayerNorm::load(w, p + ".sa_layer_norm", c.dim, kLayerNormEps),
+            nn::LayerNorm::load(w, p + ".output_layer_norm", c.dim, kLayerNormEps),
+            c.n_heads,
+            c.activation};
+  }
+
+  Tensor operator()(const Tensor& x, const Tensor& mask) const {
+    ops::AttentionOptions options;
+    options.mask = mask;
+    Tensor context = ops::attention(nn::split_heads(q_lin(x), heads), nn::split_heads(k_lin(x), heads),
+                                    nn::split_heads(v_lin(x), heads), options);
+    Tensor attended = sa_layer_norm(ops::add(out_lin(nn::merge_heads(context)), x));
+    return output_layer_norm(ops::add(lin2(ops::activation(lin1(attended), activation)), attended));
+  }
+};
+
+}  // namespace distilbert
+
+class DistilBertModel {
+ public:
+  static constexpr const char* base_model_prefix = "distilbert";
+
+  DistilBertModel(const PretrainedConfig& config, const nn::Weights& w)
+      : config_(config), distil_config_(DistilBertConfig::from(config)) {
+    const std::string p = base_model_prefix;
+    const DistilBertConfig& c = distil_config_;
+    word_embeddings_ = nn::Embedding::load(w, p + ".embeddings.word_embeddings", c.vocab_size, c.dim);
+    position_embeddings_ = nn::Embedding::load(w, p + ".embeddings.position_embeddings", c.max_position_embeddings, c.dim);
+    embedding_norm_ = nn::LayerNorm::load(w, p + ".embeddings.LayerNorm", c.dim, distilbert::kLayerNormEps);
+    for (int64_t i = 0; i < c.n_layers; ++i)
+      blocks_.push_back(distilbert::Block::load(w, p + ".transformer.layer." + std::to_string(i), c));
+  }
+
+  static DistilBertModel from_pretrained(const std::string& folder) {
+    return DistilBertModel(PretrainedConfig::from_pretrained(folder),
+                           nn::Weights(safetensors::Checkpoint::open(folder), base_model_prefix));
+  }
+
+  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const {
+    const int64_t seq = in.input_ids.size(1);
+    if (seq > position_embeddings_.weight.size(0))
+      throw InvalidArgument("DistilBERT: sequence of " + std::to_string(seq) +
+                            " tokens exceeds max_position_embeddings " + std::to_string(position_embeddings_.weight.size(0)));
+    ModelOutput out;
+    Tensor hidden = embedding_norm_(ops::add(word_embeddings_(in.input_ids), position_embeddings_(Tensor::arange(seq))));
+    const Tensor mask = in.attention_mask.defined() ? in.attention_mask : Tensor::full(in.input_ids.shape(), 1.0, DType::I64);
+    if (output_hidden_states) out.hidden_states.push_back(hidden);
+    for (const distilbert::Block& block : blocks_) {
+      hidden = block(hidden, mask);
+      if (output_hidden_states) out.hidden_states.push_back(hidden);
+    }
+    out.last_hidden_state = hidden;
+    return out;
+  }
+
+  const PretrainedConfig& config() const { return config_; }
+  int64_t dim() const { return distil_config_.dim; }
+
+ private:
+  PretrainedConfig config_;
+  DistilBertConfig distil_config_;
+  nn::Embedding word_embeddings_, position_embeddings_;
+  nn::LayerNorm embedding_norm_;
+  std::vector<distilbert::Block> blocks_;
+};
+
+class DistilBertForSequenceClassification {
+ public:
+  DistilBertForSequenceClassification(const PretrainedConfig& config, const nn::Weights& w)
+      : distilbert_(config, w),
+        pre_classifier_(nn::Linear::load(w, "pre_classifier", distilbert_.dim(), distilbert_.dim())),
+        classifier_(nn::Linear::load(w, "classifier", distilbert_.dim(), config.num_labels())) {}
+
+  static DistilBertForSequenceClassification from_pretrained(const std::string& folder) {
+    return DistilBertForSequenceClassification(
+        PretrainedConfig::from_pretrained(folder),
+        nn::Weights(safetensors::Checkpoint::open(folder), DistilBertModel::base_model_prefix));
+  }
+
+  // logits = classifier(relu(pre_classifier(h[:, 0]))); dropout is the identity at inference.
+  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const {
+    ModelOutput out = distilbert_.forward(in, output_hidden_states);
+    out.logits = classifier_(ops::relu(pre_classifier_(out.last_hidden_state.select(1, 0))));
+    return out;
+  }
+
+  const PretrainedConfig& config() const { return distilbert_.config(); }
+
+ private:
+  DistilBertModel distilbert_;
+  nn::Linear pre_classifier_, classifier_;
+};
+
+}  // namespace transformers

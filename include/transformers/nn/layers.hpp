@@ -1,0 +1,56 @@
+#pragma once
+// The building blocks every model shares, named after their torch.nn counterparts. Each is its
+// weights plus a call operator; loading takes the weight name prefix ("bert.pooler.dense").
+#include <string>
+
+#include "transformers/nn/weights.hpp"
+#include "transformers/ops/ops.hpp"
+
+namespace transformers::nn {
+
+struct Linear {
+  Tensor weight;  // [out_features, in_features]
+  Tensor bias;    // [out_features] or undefined
+
+  static Linear load(const Weights& w, const std::string& name, int64_t in_features, int64_t out_features,
+                     bool with_bias = true) {
+    Linear layer;
+    layer.weight = w.get(name + ".weight", {out_features, in_features});
+    if (with_bias) layer.bias = w.get(name + ".bias", {out_features});
+    return layer;
+  }
+  Tensor operator()(const Tensor& x) const { return ops::linear(x, weight, bias); }
+};
+
+struct Embedding {
+  Tensor weight;  // [num_embeddings, dim]
+
+  static Embedding load(const Weights& w, const std::string& name, int64_t count, int64_t dim) {
+    return Embedding{w.get(name + ".weight", {count, dim})};
+  }
+  Tensor operator()(const Tensor& ids) const { return ops::embedding(weight, ids); }
+};
+
+struct LayerNorm {
+  Tensor weight, bias;
+  float eps = 1e-12f;
+
+  static LayerNorm load(const Weights& w, const std::string& name, int64_t dim, double eps) {
+    return LayerNorm{w.get(name + ".weight", {dim}), w.get(name + ".bias", {dim}), static_cast<float>(eps)};
+  }
+  Tensor operator()(const Tensor& x) const { return ops::layer_norm(x, weight, bias, eps); }
+};
+
+// [batch, seq, heads * head_dim] -> [batch, heads, seq, head_dim], contiguous.
+inline Tensor split_heads(const Tensor& x, int64_t heads) {
+  const int64_t batch = x.size(0), seq = x.size(1), head_dim = x.size(2) / heads;
+  return x.view({batch, seq, heads, head_dim}).transpose(1, 2).contiguous();
+}
+
+// [batch, heads, seq, head_dim] -> [batch, seq, heads * head_dim].
+inline Tensor merge_heads(const Tensor& x) {
+  const int64_t batch = x.size(0), heads = x.size(1), seq = x.size(2), head_dim = x.size(3);
+  return x.transpose(1, 2).reshape({batch, seq, heads * head_dim});
+}
+
+}  // namespace transformers::nn

@@ -1,0 +1,67 @@
+#pragma once
+// Finds a model's weights by their Hugging Face names, the way from_pretrained does: with or
+// without the base-model prefix ("bert."), the legacy LayerNorm gamma/beta names, a shape check
+// against the config, and conversion to f32 (f16/bf16 checkpoints are computed in f32).
+#include <string>
+
+#include "transformers/core/tensor.hpp"
+#include "transformers/io/safetensors.hpp"
+
+namespace transformers::nn {
+
+class Weights {
+ public:
+  // base_model_prefix: "bert", "distilbert", ... - the prefix a head model puts before the base
+  // model's weights.
+  Weights(safetensors::Checkpoint checkpoint, std::string base_model_prefix)
+      : checkpoint_(std::move(checkpoint)), prefix_(std::move(base_model_prefix)) {}
+
+  // The tensor named `name` (as the head model names it, e.g. "bert.pooler.dense.weight"), as f32.
+  // Throws FileError naming the tensor, the checkpoint and, for a shape mismatch, both shapes.
+  Tensor get(const std::string& name, const Shape& expected_shape) const {
+    const std::string found = locate(name);
+    if (found.empty())
+      throw FileError(checkpoint_.path() + ": missing tensor '" + name + "' (also looked for it " +
+                      (has_prefix(name) ? "without" : "with") + " the '" + prefix_ + ".' prefix)");
+    Tensor tensor = checkpoint_.get(found);
+    if (tensor.shape() != expected_shape)
+      throw FileError(checkpoint_.path() + ": tensor '" + found + "' has shape " + shape_str(tensor.shape()) +
+                      " but the config needs " + shape_str(expected_shape));
+    if (!is_floating(tensor.dtype()))
+      throw FileError(checkpoint_.path() + ": tensor '" + found + "' holds " + dtype_name(tensor.dtype()) +
+                      ", not floating-point weights");
+    return tensor.to(DType::F32);
+  }
+
+  bool contains(const std::string& name) const { return !locate(name).empty(); }
+  const std::string& prefix() const { return prefix_; }
+  const safetensors::Checkpoint& checkpoint() const { return checkpoint_; }
+
+ private:
+  bool has_prefix(const std::string& name) const { return name.rfind(prefix_ + ".", 0) == 0; }
+
+  // The checkpoint's name for `name`, or "" when it has none.
+  std::string locate(const std::string& name) const {
+    for (const std::string& candidate : spellings(name))
+      if (checkpoint_.contains(candidate)) return candidate;
+    return "";
+  }
+
+  std::vector<std::string> spellings(const std::string& name) const {
+    // A base-model checkpoint lacks the prefix a head model expects, and the reverse.
+    const std::string other = has_prefix(name) ? name.substr(prefix_.size() + 1) : prefix_ + "." + name;
+    std::vector<std::string> names{name, other};
+    // Checkpoints from old TensorFlow conversions call LayerNorm's parameters gamma and beta.
+    for (const std::string& base : {name, other})
+      for (auto [modern, legacy] : {std::pair<std::string, std::string>{"LayerNorm.weight", "LayerNorm.gamma"},
+                                    {"LayerNorm.bias", "LayerNorm.beta"}})
+        if (base.size() > modern.size() && base.compare(base.size() - modern.size(), std::string::npos, modern) == 0)
+          names.push_back(base.substr(0, base.size() - modern.size()) + legacy);
+    return names;
+  }
+
+  safetensors::Checkpoint checkpoint_;
+  std::string prefix_;
+};
+
+}  // namespace transformers::nn
