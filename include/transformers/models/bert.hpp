@@ -94,7 +94,7 @@ struct Layer {
 
 }  // namespace bert
 
-class BertModel {
+class BertModel final : public PreTrainedModel {
  public:
   static constexpr const char* base_model_prefix = "bert";
 
@@ -113,7 +113,7 @@ class BertModel {
                      nn::Weights(safetensors::Checkpoint::open(folder), base_model_prefix));
   }
 
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const {
+  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
     ModelOutput out;
     Tensor hidden = embeddings_(in.input_ids, in.token_type_ids);
     const Tensor mask = bert::attention_mask_or_ones(in);
@@ -127,7 +127,7 @@ class BertModel {
     return out;
   }
 
-  const PretrainedConfig& config() const { return config_; }
+  const PretrainedConfig& config() const override { return config_; }
 
  private:
   PretrainedConfig config_;
@@ -137,7 +137,7 @@ class BertModel {
   nn::Linear pooler_;
 };
 
-class BertForSequenceClassification {
+class BertForSequenceClassification final : public PreTrainedModel {
  public:
   BertForSequenceClassification(const PretrainedConfig& config, const nn::Weights& w)
       : bert_(config, w),
@@ -149,13 +149,13 @@ class BertForSequenceClassification {
   }
 
   // logits [batch, num_labels] = classifier(pooler_output); dropout is the identity at inference.
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const {
+  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
     ModelOutput out = bert_.forward(in, output_hidden_states);
     out.logits = classifier_(out.pooler_output);
     return out;
   }
 
-  const PretrainedConfig& config() const { return bert_.config(); }
+  const PretrainedConfig& config() const override { return bert_.config(); }
 
  private:
   BertModel bert_;

@@ -63,7 +63,7 @@ struct Block {
 
 }  // namespace distilbert
 
-class DistilBertModel {
+class DistilBertModel final : public PreTrainedModel {
  public:
   static constexpr const char* base_model_prefix = "distilbert";
 
@@ -83,7 +83,7 @@ class DistilBertModel {
                            nn::Weights(safetensors::Checkpoint::open(folder), base_model_prefix));
   }
 
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const {
+  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
     const int64_t seq = in.input_ids.size(1);
     if (seq > position_embeddings_.weight.size(0))
       throw InvalidArgument("DistilBERT: sequence of " + std::to_string(seq) +
@@ -100,7 +100,7 @@ class DistilBertModel {
     return out;
   }
 
-  const PretrainedConfig& config() const { return config_; }
+  const PretrainedConfig& config() const override { return config_; }
   int64_t dim() const { return distil_config_.dim; }
 
  private:
@@ -111,7 +111,7 @@ class DistilBertModel {
   std::vector<distilbert::Block> blocks_;
 };
 
-class DistilBertForSequenceClassification {
+class DistilBertForSequenceClassification final : public PreTrainedModel {
  public:
   DistilBertForSequenceClassification(const PretrainedConfig& config, const nn::Weights& w)
       : distilbert_(config, w),
@@ -125,13 +125,13 @@ class DistilBertForSequenceClassification {
   }
 
   // logits = classifier(relu(pre_classifier(h[:, 0]))); dropout is the identity at inference.
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const {
+  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
     ModelOutput out = distilbert_.forward(in, output_hidden_states);
     out.logits = classifier_(ops::relu(pre_classifier_(out.last_hidden_state.select(1, 0))));
     return out;
   }
 
-  const PretrainedConfig& config() const { return distilbert_.config(); }
+  const PretrainedConfig& config() const override { return distilbert_.config(); }
 
  private:
   DistilBertModel distilbert_;

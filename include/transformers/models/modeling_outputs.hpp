@@ -3,6 +3,7 @@
 // produce stay undefined.
 #include <vector>
 
+#include "transformers/config/pretrained_config.hpp"
 #include "transformers/core/tensor.hpp"
 
 namespace transformers {
@@ -18,6 +19,14 @@ struct ModelOutput {
   Tensor pooler_output;               // [batch, hidden], models with a pooler
   Tensor logits;                      // head models
   std::vector<Tensor> hidden_states;  // embeddings output, then each layer's, when asked for
+};
+
+// What every model class offers, so that the Auto classes and pipelines can hold any of them.
+class PreTrainedModel {
+ public:
+  virtual ~PreTrainedModel() = default;
+  virtual ModelOutput forward(const ModelInputs& inputs, bool output_hidden_states = false) const = 0;
+  virtual const PretrainedConfig& config() const = 0;
 };
 
 }  // namespace transformers

@@ -2,7 +2,10 @@
 // Finds a model's weights by their Hugging Face names, the way from_pretrained does: with or
 // without the base-model prefix ("bert."), the legacy LayerNorm gamma/beta names, a shape check
 // against the config, and conversion to f32 (f16/bf16 checkpoints are computed in f32).
+#include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "transformers/core/tensor.hpp"
 #include "transformers/io/safetensors.hpp"
@@ -16,9 +19,20 @@ class Weights {
   Weights(safetensors::Checkpoint checkpoint, std::string base_model_prefix)
       : checkpoint_(std::move(checkpoint)), prefix_(std::move(base_model_prefix)) {}
 
+  // No checkpoint: every weight is drawn from a seeded N(0, 0.02)-like distribution, as
+  // transformers' from_config initializes a model (LayerNorm-style 1-D weights included, which
+  // keeps the numbers varied). For tests and benchmarks.
+  static Weights random(std::string base_model_prefix, uint64_t seed = 0) {
+    Weights w(safetensors::Checkpoint{}, std::move(base_model_prefix));
+    w.random_seed_ = seed;
+    w.random_ = true;
+    return w;
+  }
+
   // The tensor named `name` (as the head model names it, e.g. "bert.pooler.dense.weight"), as f32.
   // Throws FileError naming the tensor, the checkpoint and, for a shape mismatch, both shapes.
   Tensor get(const std::string& name, const Shape& expected_shape) const {
+    if (random_) return random_tensor(name, expected_shape);
     const std::string found = locate(name);
     if (found.empty())
       throw FileError(checkpoint_.path() + ": missing tensor '" + name + "' (also looked for it " +
@@ -33,7 +47,7 @@ class Weights {
     return tensor.to(DType::F32);
   }
 
-  bool contains(const std::string& name) const { return !locate(name).empty(); }
+  bool contains(const std::string& name) const { return random_ || !locate(name).empty(); }
   const std::string& prefix() const { return prefix_; }
   const safetensors::Checkpoint& checkpoint() const { return checkpoint_; }
 
@@ -60,8 +74,25 @@ class Weights {
     return names;
   }
 
+  // Deterministic per (seed, name): a splitmix64 stream mapped to uniform [-0.035, 0.035]
+  // (standard deviation 0.02).
+  Tensor random_tensor(const std::string& name, const Shape& shape) const {
+    uint64_t state = random_seed_ ^ std::hash<std::string>()(name);
+    std::vector<float> values(static_cast<size_t>(shape_numel(shape)));
+    for (float& v : values) {
+      uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+      z ^= z >> 31;
+      v = (static_cast<float>(z >> 40) / static_cast<float>(1 << 24) - 0.5f) * 0.0693f;
+    }
+    return Tensor::from_vector(values, shape);
+  }
+
   safetensors::Checkpoint checkpoint_;
   std::string prefix_;
+  bool random_ = false;
+  uint64_t random_seed_ = 0;
 };
 
 }  // namespace transformers::nn
