@@ -9,4 +9,6 @@
 #include "transformers/core/tensor.hpp"
 #include "transformers/core/threads.hpp"
 #include "transformers/io/safetensors.hpp"
+#include "transformers/models/auto.hpp"
 #include "transformers/ops/ops.hpp"
+#include "transformers/pipelines/text_classification.hpp"
