@@ -1,0 +1,193 @@
+// Resolving repo ids, revisions and files in the huggingface_hub cache (the offline half).
+#include <algorithm>
+#include <cctype>
+
+#include "hub_internal.hpp"
+#include "transformers/hub/hub.hpp"
+
+namespace transformers::hub {
+
+namespace {
+
+using detail::fs::path;
+namespace fs = std::filesystem;
+
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string describe(const std::string& repo_id, const std::string& revision, const std::string& filename) {
+  std::string text = filename.empty() ? std::string() : "'" + filename + "' of ";
+  return text + "'" + repo_id + "' at revision '" + revision + "'";
+}
+
+std::string download_hint(const std::string& repo_id, const std::string& revision, const std::string& filename,
+                          const std::string& repo_type) {
+  std::string command = "hf download " + repo_id;
+  if (!filename.empty()) command += " " + filename;
+  if (revision != "main") command += " --revision " + revision;
+  if (repo_type != "model") command += " --repo-type " + repo_type;
+  return "`" + command + "` (Python huggingface_hub)";
+}
+
+// The file (or the snapshot, when filename is empty) is not in the cache and can't be downloaded.
+[[noreturn]] void throw_not_cached(const std::string& repo_id, const std::string& revision, const std::string& filename,
+                                   const std::string& cache, const std::string& found, const HubOptions& options,
+                                   bool offline) {
+  const std::string what = describe(repo_id, revision, filename);
+  const std::string hint = download_hint(repo_id, revision, filename, options.repo_type);
+  if (offline) {
+    std::string why = options.local_files_only ? "local_files_only is set" : "offline mode is on (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE)";
+    throw OfflineModeNoCache("cannot find " + what + " in the Hugging Face cache '" + cache + "': " + why +
+                                 " and it has not been downloaded (" + found + "). Download it first while online, e.g. " +
+                                 hint + ", or unset HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE / local_files_only to allow downloading",
+                             repo_id, revision, filename);
+  }
+  throw DownloadUnavailable("cannot find " + what + " in the Hugging Face cache '" + cache + "' (" + found +
+                                "), and downloading from the Hub is not available in this build of transformers.cpp yet. "
+                                "Download it with " + hint + " into the same cache (or set HF_HUB_CACHE to where it is), "
+                                "or pass a local folder instead",
+                            repo_id, revision, filename);
+}
+
+void check_repo_id(const std::string& repo_id, const std::string& revision) {
+  if (!is_valid_repo_id(repo_id)) {
+    throw RepositoryNotFound("'" + repo_id + "' is not a valid Hub repo id (expected \"name\" or \"org/name\" of letters, "
+                             "digits, '-', '_' and '.'; no '--' or '..'; at most 96 characters)",
+                             repo_id, revision);
+  }
+}
+
+struct Lookup {
+  std::string cache, revision;
+  path repo_dir;
+  std::optional<std::string> commit;
+  std::string found;  // what was missing, for the error
+};
+
+Lookup look_up(const std::string& repo_id, const HubOptions& options, const std::string& filename) {
+  Lookup lookup;
+  lookup.revision = options.revision.value_or("main");
+  check_repo_id(repo_id, lookup.revision);
+  detail::check_relative_name(lookup.revision, "revision", repo_id, lookup.revision, filename);
+  lookup.cache = detail::cache_root(options.cache_dir);
+  lookup.repo_dir = path(lookup.cache) / repo_folder_name(repo_id, options.repo_type);
+
+  const bool offline = options.local_files_only || is_offline_mode();
+  if (options.force_download) {
+    if (options.local_files_only) {
+      throw InvalidArgument("cannot use force_download and local_files_only together for " +
+                            describe(repo_id, lookup.revision, filename));
+    }
+    throw_not_cached(repo_id, lookup.revision, filename, lookup.cache, "force_download asks for a fresh download",
+                     options, offline);
+  }
+  std::error_code ec;
+  if (!fs::is_directory(lookup.repo_dir, ec)) {
+    lookup.found = "no folder '" + lookup.repo_dir.filename().string() + "' there";
+    return lookup;
+  }
+  lookup.commit = cached_commit(repo_id, lookup.revision, lookup.cache, options.repo_type);
+  if (!lookup.commit) {
+    lookup.found = "no refs/" + lookup.revision + " and no snapshot for that revision in '" + lookup.repo_dir.string() + "'";
+  }
+  return lookup;
+}
+
+}  // namespace
+
+std::optional<std::string> cached_commit(const std::string& repo_id, const std::string& revision,
+                                         const std::string& cache_dir, const std::string& repo_type) {
+  detail::check_relative_name(revision, "revision", repo_id, revision, "");
+  const path repo_dir = path(cache_dir.empty() ? default_cache_dir() : cache_dir) / repo_folder_name(repo_id, repo_type);
+  if (detail::is_full_commit(revision)) return lower(revision);
+  // A ref first: huggingface_hub caches short shas it resolved online as refs too.
+  if (auto commit = detail::read_ref(repo_dir, revision, repo_id)) return lower(*commit);
+  if (!detail::is_short_commit(revision)) return std::nullopt;
+
+  const std::string prefix = lower(revision);
+  std::vector<std::string> candidates;
+  std::error_code ec;
+  for (fs::directory_iterator it(repo_dir / "snapshots", ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (detail::is_full_commit(name) && lower(name).rfind(prefix, 0) == 0 && it->is_directory(ec)) {
+      candidates.push_back(name);
+    }
+  }
+  std::sort(candidates.begin(), candidates.end());
+  if (candidates.size() == 1) return candidates.front();
+  if (candidates.size() > 1) {
+    std::string list;
+    for (const auto& candidate : candidates) list += (list.empty() ? "" : ", ") + candidate;
+    throw AmbiguousRevision("short commit sha '" + revision + "' of '" + repo_id + "' matches " +
+                                std::to_string(candidates.size()) + " cached snapshots: " + list +
+                                "; pass more digits or the full 40-character sha",
+                            repo_id, revision);
+  }
+  return std::nullopt;
+}
+
+std::string hub_file(const std::string& repo_id, const std::string& filename, const HubOptions& options) {
+  detail::check_relative_name(filename, "filename", repo_id, options.revision.value_or("main"), filename);
+  Lookup lookup = look_up(repo_id, options, filename);
+  const bool offline = options.local_files_only || is_offline_mode();
+  if (!lookup.commit) {
+    throw_not_cached(repo_id, lookup.revision, filename, lookup.cache, lookup.found, options, offline);
+  }
+  const std::string& commit = *lookup.commit;
+  std::error_code ec;
+  if (fs::is_regular_file(lookup.repo_dir / ".no_exist" / commit / filename, ec)) {
+    throw EntryNotFound(describe(repo_id, lookup.revision, filename) + " does not exist on the Hub: the cache recorded " +
+                            "that commit " + commit + " has no such file (" +
+                            (lookup.repo_dir / ".no_exist" / commit / filename).string() +
+                            "). Check the file name, or use another revision",
+                        repo_id, lookup.revision, filename);
+  }
+  const path pointer = lookup.repo_dir / "snapshots" / commit / filename;
+  const fs::file_status status = fs::status(pointer, ec);
+  if (fs::is_regular_file(status)) return pointer.string();
+  if (fs::is_directory(status)) {
+    throw EntryNotFound(describe(repo_id, lookup.revision, filename) + " is a folder, not a file (" + pointer.string() + ")",
+                        repo_id, lookup.revision, filename);
+  }
+  if (fs::is_symlink(fs::symlink_status(pointer, ec))) {
+    throw CacheError("the Hugging Face cache is damaged: " + pointer.string() + " (" +
+                         describe(repo_id, lookup.revision, filename) + ") is a symlink to a missing blob '" +
+                         fs::read_symlink(pointer, ec).string() + "'; delete that link and download the file again",
+                     repo_id, lookup.revision, filename);
+  }
+  throw_not_cached(repo_id, lookup.revision, filename, lookup.cache,
+                   "snapshot " + commit + " in '" + lookup.repo_dir.string() + "' has no such file", options, offline);
+}
+
+std::optional<std::string> try_hub_file(const std::string& repo_id, const std::string& filename,
+                                        const HubOptions& options) {
+  try {
+    return hub_file(repo_id, filename, options);
+  } catch (const EntryNotFound&) {
+    return std::nullopt;
+  } catch (const LocalEntryNotFound&) {
+    return std::nullopt;
+  }
+}
+
+std::string resolve_model_path(const std::string& path_or_id, const HubOptions& options) {
+  std::error_code ec;
+  if (!path_or_id.empty() && fs::is_directory(path_or_id, ec)) return path_or_id;
+  if (!is_valid_repo_id(path_or_id)) {
+    throw RepositoryNotFound("'" + path_or_id + "' is not a local folder and is not a valid model identifier on the Hub "
+                             "(\"name\" or \"org/name\"); pass an existing folder holding config.json or a Hub repo id",
+                             path_or_id, options.revision.value_or("main"));
+  }
+  Lookup lookup = look_up(path_or_id, options, "");
+  const bool offline = options.local_files_only || is_offline_mode();
+  if (!lookup.commit) throw_not_cached(path_or_id, lookup.revision, "", lookup.cache, lookup.found, options, offline);
+  const path snapshot = lookup.repo_dir / "snapshots" / *lookup.commit;
+  if (fs::is_directory(snapshot, ec)) return snapshot.string();
+  throw_not_cached(path_or_id, lookup.revision, "", lookup.cache,
+                   "refs/" + lookup.revision + " names commit " + *lookup.commit + " but there is no snapshot folder for it",
+                   options, offline);
+}
+
+}  // namespace transformers::hub
