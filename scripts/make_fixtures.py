@@ -20,6 +20,11 @@ What it writes (everything else under tests/fixtures/ is left alone):
   tests/fixtures/models/tiny-bert/      tiny random BertForSequenceClassification (+ f16, bf16,
                                         sharded variants), inputs.safetensors, expected.safetensors
   tests/fixtures/models/tiny-distilbert/  tiny random DistilBertForSequenceClassification
+  tests/fixtures/models/encoders/       tiny random encoders, <model_type>/<head>/ for bert, distilbert,
+                                        roberta, xlm-roberta, camembert, electra, albert, mpnet,
+                                        deberta-v2 x base, sequence classification (single-label,
+                                        multi-label, regression), token classification, question
+                                        answering, masked LM; index in models/encoders/README.md
 
 Determinism: CPU only, float32, one thread, deterministic algorithms, every case seeded from its own
 name. safetensors' writer emits the __metadata__ map in hash order, so every written .safetensors
@@ -958,6 +963,316 @@ def make_tiny_distilbert(folder: Path) -> None:
 
 
 # ----------------------------------------------------------------------------------------------
+# tiny encoder zoo: every architecture x head the C++ side implements
+# ----------------------------------------------------------------------------------------------
+
+ENC_SEQ = 9                  # padded length of inputs.safetensors
+ENC_LENGTHS = [9, 6, 3]      # real lengths; row 0 is a sentence pair
+ENC_COMMON = dict(vocab_size=99, hidden_size=16, num_hidden_layers=2, num_attention_heads=4,
+                  intermediate_size=37, hidden_act="gelu", hidden_dropout_prob=0.1,
+                  attention_probs_dropout_prob=0.1, initializer_range=0.02)
+
+# model_type -> (class prefix, config kwargs mirroring the real checkpoint's config.json in tiny,
+#                special ids {pad, cls, sep} used to build the inputs, pair template, token types,
+#                notes for the README).
+# "bert" pair template: [CLS] a a a [SEP] b b b [SEP]; "roberta": <s> a a </s> </s> b b b </s>.
+ENCODER_ARCHS: dict[str, dict] = {
+    "bert": dict(
+        prefix="Bert",
+        config=dict(ENC_COMMON, max_position_embeddings=64, type_vocab_size=2, layer_norm_eps=1e-12,
+                    pad_token_id=0),
+        ids=dict(pad=0, cls=2, sep=3), template="bert", token_types=True,
+        notes="bert-base-uncased: type_vocab_size 2, pad 0, LayerNorm eps 1e-12, absolute positions. "
+              "CLS/SEP are the stand-ins 2/3 (the real 101/102 exceed the tiny vocab)."),
+    "distilbert": dict(
+        prefix="DistilBert",
+        config=dict(vocab_size=99, dim=16, n_layers=2, n_heads=4, hidden_dim=37, activation="gelu",
+                    dropout=0.1, attention_dropout=0.1, max_position_embeddings=64,
+                    sinusoidal_pos_embds=False, initializer_range=0.02, pad_token_id=0),
+        ids=dict(pad=0, cls=2, sep=3), template="bert", token_types=False,
+        notes="distilbert-base-uncased: no token types (no token_type_ids input), no pooler, "
+              "LayerNorm eps 1e-12 (hard-coded), pad 0. CLS/SEP stand-ins 2/3."),
+    "roberta": dict(
+        prefix="Roberta",
+        config=dict(ENC_COMMON, max_position_embeddings=66, type_vocab_size=1, layer_norm_eps=1e-5,
+                    pad_token_id=1, bos_token_id=0, eos_token_id=2),
+        ids=dict(pad=1, cls=0, sep=2), template="roberta", token_types=False,
+        notes="roberta-base: positions offset by padding_idx 1 (max_position_embeddings = 64 + 2), "
+              "type_vocab_size 1 (token_type_ids not passed: the tokenizer does not return them), "
+              "eps 1e-5, pad 1, <s> 0, </s> 2."),
+    "xlm-roberta": dict(
+        prefix="XLMRoberta",
+        config=dict(ENC_COMMON, max_position_embeddings=66, type_vocab_size=1, layer_norm_eps=1e-5,
+                    pad_token_id=1, bos_token_id=0, eos_token_id=2),
+        ids=dict(pad=1, cls=0, sep=2), template="roberta", token_types=False,
+        notes="xlm-roberta-base: same layout as RoBERTa (padding_idx 1 position offset, "
+              "max_position_embeddings 64 + 2, type_vocab_size 1, eps 1e-5), <s> 0, </s> 2."),
+    "camembert": dict(
+        prefix="Camembert",
+        config=dict(ENC_COMMON, max_position_embeddings=66, type_vocab_size=1, layer_norm_eps=1e-5,
+                    pad_token_id=1, bos_token_id=5, eos_token_id=6),
+        ids=dict(pad=1, cls=5, sep=6), template="roberta", token_types=False,
+        notes="camembert-base: RoBERTa layout (padding_idx 1 position offset, max_position_embeddings "
+              "64 + 2, type_vocab_size 1, eps 1e-5) with <s> 5, </s> 6 as in its config/tokenizer."),
+    "electra": dict(
+        prefix="Electra",
+        config=dict(ENC_COMMON, embedding_size=8, max_position_embeddings=64, type_vocab_size=2,
+                    layer_norm_eps=1e-12, pad_token_id=0),
+        ids=dict(pad=0, cls=2, sep=3), template="bert", token_types=True,
+        notes="electra-small-discriminator layout: embedding_size 8 < hidden 16, so "
+              "`embeddings_project` (Linear 8->16) runs after the embedding LayerNorm (hidden_states_0 "
+              "is the projected output); no pooler; type_vocab_size 2, eps 1e-12, pad 0. "
+              "Masked LM = generator head (dense 16->8, gelu, LayerNorm(8), generator_lm_head tied "
+              "to the word embeddings). CLS/SEP stand-ins 2/3."),
+    "albert": dict(
+        prefix="Albert",
+        config=dict(ENC_COMMON, hidden_act="gelu_new", embedding_size=8, num_hidden_groups=1,
+                    inner_group_num=1, max_position_embeddings=64, type_vocab_size=2, layer_norm_eps=1e-12,
+                    classifier_dropout_prob=0.1, pad_token_id=0, bos_token_id=2, eos_token_id=3),
+        ids=dict(pad=0, cls=2, sep=3), template="bert", token_types=True,
+        notes="albert-base-v2: embedding_size 8 (factorized embeddings, "
+              "`encoder.embedding_hidden_mapping_in` 8->16 gives hidden_states_0), one shared layer "
+              "group (num_hidden_groups 1, inner_group_num 1: both layers use the same weights), "
+              "hidden_act gelu_new, pooler (tanh), masked LM head dense 16->8 + gelu_new + LayerNorm(8) + "
+              "decoder tied to the word embeddings [99, 8], type_vocab_size 2, eps 1e-12, pad 0, [CLS] 2, [SEP] 3."),
+    "mpnet": dict(
+        prefix="MPNet",
+        config=dict(ENC_COMMON, max_position_embeddings=66, layer_norm_eps=1e-5,
+                    relative_attention_num_buckets=32, pad_token_id=1, bos_token_id=0, eos_token_id=2),
+        ids=dict(pad=1, cls=0, sep=2), template="roberta", token_types=False,
+        notes="microsoft/mpnet-base: RoBERTa-style positions (padding_idx 1 offset, so "
+              "max_position_embeddings 64 + 2 like the real 514), no token types, eps 1e-5, T5-style "
+              "bidirectional relative attention bias (relative_attention_num_buckets 32, max_distance "
+              "128, owned by encoder.relative_attention_bias, added in every layer), pooler (tanh)."),
+    "deberta-v2": dict(
+        prefix="DebertaV2",
+        config=dict(ENC_COMMON, max_position_embeddings=64, type_vocab_size=0, layer_norm_eps=1e-7,
+                    relative_attention=True, position_buckets=8, max_relative_positions=-1,
+                    pos_att_type="p2c|c2p", norm_rel_ebd="layer_norm", share_att_key=True,
+                    position_biased_input=False, pad_token_id=0),
+        ids=dict(pad=0, cls=1, sep=2), template="bert", token_types=True,
+        notes="microsoft/deberta-v3-small made tiny: relative_attention true, position_buckets 8 "
+              "(real 256), max_relative_positions -1 (-> max_position_embeddings), pos_att_type "
+              "[p2c, c2p], norm_rel_ebd layer_norm, share_att_key true, position_biased_input false "
+              "(no absolute position embeddings), type_vocab_size 0 (no token type embeddings: "
+              "token_type_ids are passed as the tokenizer returns them but ignored), eps 1e-7, pad 0, "
+              "[CLS] 1, [SEP] 2. No pooler in the base model; sequence classification uses its own "
+              "ContextPooler (dense + gelu on h[:,0]). Masked LM uses the legacy head "
+              "(config.legacy default true: cls.predictions.*, BERT-like)."),
+}
+
+ENC_LABELS_SINGLE = ["NEG", "NEU", "POS"]
+ENC_LABELS_MULTI = ["toxic", "insult", "threat", "obscene"]
+ENC_LABELS_TOKEN = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
+
+# head folder -> (class suffix, Auto class, config kwargs, output names)
+ENCODER_HEADS: dict[str, tuple[str, str, dict, list[str]]] = {
+    "base": ("Model", "AutoModel", {}, ["last_hidden_state", "pooler_output"]),
+    "sequence-classification-single-label": (
+        "ForSequenceClassification", "AutoModelForSequenceClassification",
+        dict(problem_type="single_label_classification", id2label=dict(enumerate(ENC_LABELS_SINGLE)),
+             label2id={l: i for i, l in enumerate(ENC_LABELS_SINGLE)}), ["logits"]),
+    "sequence-classification-multi-label": (
+        "ForSequenceClassification", "AutoModelForSequenceClassification",
+        dict(problem_type="multi_label_classification", id2label=dict(enumerate(ENC_LABELS_MULTI)),
+             label2id={l: i for i, l in enumerate(ENC_LABELS_MULTI)}), ["logits"]),
+    "sequence-classification-regression": (
+        "ForSequenceClassification", "AutoModelForSequenceClassification",
+        dict(problem_type="regression", num_labels=1), ["logits"]),
+    "token-classification": (
+        "ForTokenClassification", "AutoModelForTokenClassification",
+        dict(id2label=dict(enumerate(ENC_LABELS_TOKEN)), label2id={l: i for i, l in enumerate(ENC_LABELS_TOKEN)}),
+        ["logits"]),
+    "question-answering": ("ForQuestionAnswering", "AutoModelForQuestionAnswering", {},
+                           ["start_logits", "end_logits"]),
+    "masked-lm": ("ForMaskedLM", "AutoModelForMaskedLM", {}, ["logits"]),
+}
+
+
+def encoder_inputs(arch: str) -> dict[str, torch.Tensor]:
+    """Right-padded batch [3, 9]: row 0 a sentence pair, rows 1-2 single sentences (lengths 6, 3).
+    Word ids in [3, 98] (never the pad id); first token cls/bos, segments closed by sep/eos."""
+    spec = ENCODER_ARCHS[arch]
+    ids_spec = spec["ids"]
+    seed_for(f"encoders/{arch}/inputs")
+    ids = torch.full((3, ENC_SEQ), ids_spec["pad"], dtype=torch.int64)
+    am = torch.zeros(3, ENC_SEQ, dtype=torch.int64)
+    tt = torch.zeros(3, ENC_SEQ, dtype=torch.int64)
+    cls, sep = ids_spec["cls"], ids_spec["sep"]
+    for b, n in enumerate(ENC_LENGTHS):
+        words = torch.randint(3, 99, (n,), dtype=torch.int64)
+        row = words.clone()
+        row[0] = cls
+        row[n - 1] = sep
+        if b == 0:  # pair
+            if spec["template"] == "bert":      # [CLS] a a a [SEP] | b b b [SEP]
+                row[4] = sep
+                tt[b, 5:n] = 1
+            else:                                # <s> a a </s> </s> b b b </s>
+                row[3] = sep
+                row[4] = sep
+        ids[b, :n] = row
+        am[b, :n] = 1
+    assert ((ids >= 3) & (ids <= 98) | (am == 0) | (ids == cls) | (ids == sep)).all()
+    out = {"input_ids": ids, "attention_mask": am}
+    if spec["token_types"]:
+        out["token_type_ids"] = tt
+    return out
+
+
+def encoder_model(arch: str, head: str, seed: int):
+    import transformers
+
+    spec = ENCODER_ARCHS[arch]
+    suffix, _, head_kwargs, _ = ENCODER_HEADS[head]
+    cfg_cls = transformers.AutoConfig.for_model(arch).__class__
+    kwargs = dict(spec["config"])
+    kwargs.update(head_kwargs)
+    cfg = cfg_cls(**kwargs, attn_implementation="eager")
+    model = getattr(transformers, spec["prefix"] + suffix)(cfg).eval()
+    perturb(model, seed)
+    assert model.config._attn_implementation == "eager"
+    return model
+
+
+def encoder_outputs(model, head: str, inputs) -> dict[str, torch.Tensor]:
+    out = model(**inputs, output_hidden_states=True)
+    res = {}
+    for name in ENCODER_HEADS[head][3]:
+        v = getattr(out, name, None)
+        if v is not None:
+            res[name] = v
+    for i, h in enumerate(out.hidden_states):
+        res[f"hidden_states_{i}"] = h
+    if "last_hidden_state" in res:
+        assert torch.equal(res["last_hidden_state"], out.hidden_states[-1])
+    res["last_hidden_state"] = out.hidden_states[-1]
+    return res
+
+
+def tied_keys_dropped(model, folder: Path) -> list[str]:
+    """Parameters of the module tree (tied duplicates included) that save_pretrained left out."""
+    with safe_open(str(folder / "model.safetensors"), framework="pt") as f:
+        in_file = set(f.keys())
+    all_params = {n for n, _ in model.named_parameters(remove_duplicate=False)}
+    return sorted(all_params - in_file)
+
+
+def make_encoders(root: Path) -> list[dict]:
+    import transformers
+
+    records = []
+    for arch in ENCODER_ARCHS:
+        inputs = encoder_inputs(arch)
+        for head, (suffix, auto_name, _, _) in ENCODER_HEADS.items():
+            folder = root / arch / head
+            seed = seed_for(f"encoders/{arch}/{head}")
+            model = encoder_model(arch, head, seed)
+            expected = encoder_outputs(model, head, inputs)
+            save_model_folder(model, folder)
+            save_safetensors(folder / "inputs.safetensors", inputs)
+            save_safetensors(folder / "expected.safetensors", expected)
+            dropped = tied_keys_dropped(model, folder)
+            with safe_open(str(folder / "model.safetensors"), framework="pt") as f:
+                prefix = model.base_model_prefix + "."
+                head_keys = sorted(k for k in f.keys() if head != "base" and not k.startswith(prefix))
+
+            # the folder must load with the Auto class and give the same numbers bit for bit
+            auto = getattr(transformers, auto_name)
+            back, info = auto.from_pretrained(str(folder), attn_implementation="eager", output_loading_info=True)
+            back.eval()
+            assert type(back) is type(model), (arch, head, type(back))
+            assert not info["missing_keys"] and not info["unexpected_keys"] and not info["mismatched_keys"], \
+                (arch, head, info)
+            # Weights loaded from the file may sit at addresses that are not 64-byte aligned, and torch's
+            # CPU kernels (e.g. the out_features=1 GEMV) then take another SIMD path that differs in the
+            # last bit. Copy them to fresh (aligned) memory: this checks the file contents exactly.
+            for _, t in list(back.named_parameters()) + list(back.named_buffers()):
+                t.data = t.data.clone()
+            again = encoder_outputs(back, head, inputs)
+            assert again.keys() == expected.keys(), (arch, head)
+            for k in expected:
+                assert torch.equal(again[k], expected[k]), (arch, head, k)
+
+            records.append(dict(arch=arch, head=head, cls=type(model).__name__, auto=auto_name,
+                                problem_type=model.config.problem_type, num_labels=model.config.num_labels,
+                                dropped=dropped, head_keys=head_keys, seed=seed))
+    return records
+
+
+def write_encoders_readme(root: Path, records: list[dict]) -> None:
+    lines = [
+        "# Tiny random encoders: every architecture x head",
+        "",
+        "Generated by `scripts/make_fixtures.py` (`make_encoders`); do not edit.",
+        "",
+        "Folder `<model_type>/<head>/` = a Hugging Face model folder written by `save_pretrained`",
+        "(`config.json`, `model.safetensors`, float32, eval mode, eager attention) plus",
+        "`inputs.safetensors` and `expected.safetensors`. Sizes: hidden 16, 2 layers, 4 heads (head_dim 4),",
+        "intermediate 37, vocab 99, 64 positions (+2 for the padding_idx-offset models); hidden is 16,",
+        "not the testers' 32, to keep this directory under ~4 MB. Other settings mirror each",
+        "architecture's real base checkpoint (notes below).",
+        f"Every parameter is transformers' init + N(0, {PERTURB_STD}^2); the weights are seeded",
+        "from `encoders/<model_type>/<head>` (crc32), the inputs from `encoders/<model_type>/inputs`",
+        "(same inputs for every head of one architecture).",
+        "",
+        f"Inputs (int64, [3, {ENC_SEQ}]): right padding with the model's pad id, real lengths "
+        f"{', '.join(map(str, ENC_LENGTHS))}; word ids in [3, 98].",
+        "Row 0 is a sentence pair, rows 1-2 single sentences:",
+        "- BERT-style (bert, distilbert, electra, albert, deberta-v2): `[CLS] a a a [SEP] b b b [SEP]`,",
+        "  `token_type_ids` 0 0 0 0 0 1 1 1 1 in row 0 (0 elsewhere, padding 0); rows 1-2 `[CLS] ... [SEP]`.",
+        "- RoBERTa-style (roberta, xlm-roberta, camembert, mpnet): `<s> a a </s> </s> b b b </s>`.",
+        "- `token_type_ids` is present for bert, electra, albert, deberta-v2 (what their tokenizers",
+        "  return) and absent for distilbert, roberta, xlm-roberta, camembert, mpnet.",
+        "",
+        "`expected.safetensors` (float32): the head's outputs, `hidden_states_0` (embedding output as",
+        "the encoder sees it) .. `hidden_states_2`, and `last_hidden_state` (= `hidden_states_2`).",
+        "Padded positions are included. `pooler_output` only in `base/` of models with a pooler",
+        "(bert, roberta, xlm-roberta, camembert, albert, mpnet).",
+        "",
+        "Heads (folder -> class, outputs):",
+        "- `base`: `<Arch>Model` (AutoModel): `last_hidden_state` [3,9,16], `pooler_output` [3,16] if any.",
+        "- `sequence-classification-single-label`: problem_type single_label_classification, 3 labels",
+        f"  {ENC_LABELS_SINGLE}: `logits` [3,3].",
+        "- `sequence-classification-multi-label`: problem_type multi_label_classification, 4 labels",
+        f"  {ENC_LABELS_MULTI}: `logits` [3,4].",
+        "- `sequence-classification-regression`: problem_type regression, 1 label: `logits` [3,1].",
+        f"- `token-classification`: 5 labels {ENC_LABELS_TOKEN}: `logits` [3,9,5].",
+        "- `question-answering`: `start_logits`, `end_logits` [3,9].",
+        "- `masked-lm`: `logits` [3,9,99]. The decoder weight is tied to the word embeddings and",
+        "  `save_pretrained` leaves the tied copies out of `model.safetensors` (listed per folder",
+        "  below); a loader must re-tie them.",
+        "",
+        "Every folder was reloaded with its Auto class (`attn_implementation=\"eager\"`) without missing",
+        "or unexpected keys and reproduced `expected.safetensors` bit for bit (after copying the loaded",
+        "weights to fresh memory: torch's CPU kernels pick their SIMD path by pointer alignment, so a",
+        "forward on the unaligned loaded tensors can differ by ~1 ulp, e.g. 3e-8 in a 1-label logit).",
+        "",
+        "## Architecture notes",
+        "",
+    ]
+    for arch, spec in ENCODER_ARCHS.items():
+        lines.append(f"- `{arch}`: {spec['notes']}")
+    lines += ["", "## Folders", ""]
+    for r in records:
+        folder = root / r["arch"] / r["head"]
+        lines.append(f"### `{r['arch']}/{r['head']}`")
+        lines.append("")
+        lines.append(f"- class `{r['cls']}` ({r['auto']}), problem_type `{r['problem_type']}`, "
+                     f"num_labels {r['num_labels']}")
+        if r["head_keys"]:
+            lines.append("- head tensors in `model.safetensors` (outside the base model): " +
+                         ", ".join(f"`{k}`" for k in r["head_keys"]))
+        lines.append("- not in `model.safetensors` (tied): " +
+                     (", ".join(f"`{k}`" for k in r["dropped"]) if r["dropped"] else "none"))
+        for fname in ("inputs.safetensors", "expected.safetensors"):
+            lines.append(f"- `{fname}`")
+            lines.extend(describe_st(folder / fname))
+        lines.append("")
+    (root / "README.md").write_text("\n".join(lines))
+
+
+# ----------------------------------------------------------------------------------------------
 # READMEs and main
 # ----------------------------------------------------------------------------------------------
 
@@ -1002,14 +1317,18 @@ def write_top_readme(root: Path) -> None:
         "  - `tiny-bert/sharded/`: the f32 model saved with `max_shard_size=\"20KB\"`",
         "    (`model.safetensors.index.json` + `model-0000i-of-0000N.safetensors`); compare with",
         "    `tiny-bert/expected.safetensors` and `tiny-bert/inputs.safetensors`.",
+        "- `models/encoders/<model_type>/<head>/`: tiny random encoders for every architecture x head",
+        "  (bert, distilbert, roberta, xlm-roberta, camembert, electra, albert, mpnet, deberta-v2 x base,",
+        "  sequence classification single-label / multi-label / regression, token classification,",
+        "  question answering, masked LM); conventions and the tensor list in `models/encoders/README.md`.",
         "",
         "## Model fixture tensors",
         "",
     ]
     models = root / "models"
     for p in sorted(models.rglob("*.safetensors")):
-        if p.name.startswith("model"):
-            continue
+        if p.name.startswith("model") or p.relative_to(models).parts[0] == "encoders":
+            continue  # encoders/ has its own README
         lines.append(f"- `{p.relative_to(root)}`")
         lines.extend(describe_st(p))
     lines.append("")
@@ -1031,7 +1350,8 @@ def main() -> None:
 
     root: Path = args.out
     root.mkdir(parents=True, exist_ok=True)
-    owned = [root / "ops", root / "config", root / "models" / "tiny-bert", root / "models" / "tiny-distilbert"]
+    owned = [root / "ops", root / "config", root / "models" / "tiny-bert", root / "models" / "tiny-distilbert",
+             root / "models" / "encoders"]
     for d in owned:
         if d.exists():
             shutil.rmtree(d)
@@ -1040,6 +1360,8 @@ def main() -> None:
     make_configs(root / "config")
     make_tiny_bert(root / "models" / "tiny-bert")
     make_tiny_distilbert(root / "models" / "tiny-distilbert")
+    records = make_encoders(root / "models" / "encoders")
+    write_encoders_readme(root / "models" / "encoders", records)
 
     versions["torch_cpu_capability"] = torch.backends.cpu.get_cpu_capability()
     (root / "VERSIONS.json").write_text(json.dumps(versions, indent=2, sort_keys=True) + "\n")
