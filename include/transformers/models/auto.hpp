@@ -8,11 +8,15 @@
 
 #include "transformers/models/bert.hpp"
 #include "transformers/models/distilbert.hpp"
+#include "transformers/models/electra.hpp"
+#include "transformers/models/roberta.hpp"
 
 namespace transformers {
 
 // Tasks as transformers names its Auto classes: AutoModel ("base"),
-// AutoModelForSequenceClassification ("sequence-classification").
+// AutoModelForSequenceClassification ("sequence-classification"), ...ForTokenClassification
+// ("token-classification"), ...ForQuestionAnswering ("question-answering"), ...ForMaskedLM
+// ("masked-lm").
 struct ModelEntry {
   std::string model_type;         // config.json's model_type
   std::string task;               // "base", "sequence-classification"
@@ -31,11 +35,35 @@ std::function<std::unique_ptr<PreTrainedModel>(const PretrainedConfig&, const nn
 inline const std::vector<ModelEntry>& model_registry() {
   static const std::vector<ModelEntry> entries{
       {"bert", "base", "BertModel", "bert", model_builder<BertModel>()},
-      {"bert", "sequence-classification", "BertForSequenceClassification", "bert",
-       model_builder<BertForSequenceClassification>()},
+      {"bert", "sequence-classification", "BertForSequenceClassification", "bert", model_builder<BertForSequenceClassification>()},
+      {"bert", "token-classification", "BertForTokenClassification", "bert", model_builder<BertForTokenClassification>()},
+      {"bert", "question-answering", "BertForQuestionAnswering", "bert", model_builder<BertForQuestionAnswering>()},
+      {"bert", "masked-lm", "BertForMaskedLM", "bert", model_builder<BertForMaskedLM>()},
       {"distilbert", "base", "DistilBertModel", "distilbert", model_builder<DistilBertModel>()},
-      {"distilbert", "sequence-classification", "DistilBertForSequenceClassification", "distilbert",
-       model_builder<DistilBertForSequenceClassification>()},
+      {"distilbert", "sequence-classification", "DistilBertForSequenceClassification", "distilbert", model_builder<DistilBertForSequenceClassification>()},
+      {"distilbert", "token-classification", "DistilBertForTokenClassification", "distilbert", model_builder<DistilBertForTokenClassification>()},
+      {"distilbert", "question-answering", "DistilBertForQuestionAnswering", "distilbert", model_builder<DistilBertForQuestionAnswering>()},
+      {"distilbert", "masked-lm", "DistilBertForMaskedLM", "distilbert", model_builder<DistilBertForMaskedLM>()},
+      {"roberta", "base", "RobertaModel", "roberta", model_builder<RobertaModel>()},
+      {"roberta", "sequence-classification", "RobertaForSequenceClassification", "roberta", model_builder<RobertaForSequenceClassification>()},
+      {"roberta", "token-classification", "RobertaForTokenClassification", "roberta", model_builder<RobertaForTokenClassification>()},
+      {"roberta", "question-answering", "RobertaForQuestionAnswering", "roberta", model_builder<RobertaForQuestionAnswering>()},
+      {"roberta", "masked-lm", "RobertaForMaskedLM", "roberta", model_builder<RobertaForMaskedLM>()},
+      {"xlm-roberta", "base", "XLMRobertaModel", "roberta", model_builder<XLMRobertaModel>()},
+      {"xlm-roberta", "sequence-classification", "XLMRobertaForSequenceClassification", "roberta", model_builder<XLMRobertaForSequenceClassification>()},
+      {"xlm-roberta", "token-classification", "XLMRobertaForTokenClassification", "roberta", model_builder<XLMRobertaForTokenClassification>()},
+      {"xlm-roberta", "question-answering", "XLMRobertaForQuestionAnswering", "roberta", model_builder<XLMRobertaForQuestionAnswering>()},
+      {"xlm-roberta", "masked-lm", "XLMRobertaForMaskedLM", "roberta", model_builder<XLMRobertaForMaskedLM>()},
+      {"camembert", "base", "CamembertModel", "roberta", model_builder<CamembertModel>()},
+      {"camembert", "sequence-classification", "CamembertForSequenceClassification", "roberta", model_builder<CamembertForSequenceClassification>()},
+      {"camembert", "token-classification", "CamembertForTokenClassification", "roberta", model_builder<CamembertForTokenClassification>()},
+      {"camembert", "question-answering", "CamembertForQuestionAnswering", "roberta", model_builder<CamembertForQuestionAnswering>()},
+      {"camembert", "masked-lm", "CamembertForMaskedLM", "roberta", model_builder<CamembertForMaskedLM>()},
+      {"electra", "base", "ElectraModel", "electra", model_builder<ElectraModel>()},
+      {"electra", "sequence-classification", "ElectraForSequenceClassification", "electra", model_builder<ElectraForSequenceClassification>()},
+      {"electra", "token-classification", "ElectraForTokenClassification", "electra", model_builder<ElectraForTokenClassification>()},
+      {"electra", "question-answering", "ElectraForQuestionAnswering", "electra", model_builder<ElectraForQuestionAnswering>()},
+      {"electra", "masked-lm", "ElectraForMaskedLM", "electra", model_builder<ElectraForMaskedLM>()},
   };
   return entries;
 }
@@ -80,6 +108,33 @@ struct AutoModelForSequenceClassification {
   }
   static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config) {
     return auto_model_from_config(config, "sequence-classification");
+  }
+};
+
+struct AutoModelForTokenClassification {
+  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& folder) {
+    return auto_model_from_pretrained(folder, "token-classification");
+  }
+  static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config) {
+    return auto_model_from_config(config, "token-classification");
+  }
+};
+
+struct AutoModelForQuestionAnswering {
+  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& folder) {
+    return auto_model_from_pretrained(folder, "question-answering");
+  }
+  static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config) {
+    return auto_model_from_config(config, "question-answering");
+  }
+};
+
+struct AutoModelForMaskedLM {
+  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& folder) {
+    return auto_model_from_pretrained(folder, "masked-lm");
+  }
+  static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config) {
+    return auto_model_from_config(config, "masked-lm");
   }
 };
 

@@ -7,6 +7,7 @@
 
 #include "transformers/config/pretrained_config.hpp"
 #include "transformers/models/modeling_outputs.hpp"
+#include "transformers/nn/heads.hpp"
 #include "transformers/nn/layers.hpp"
 
 namespace transformers {
@@ -102,6 +103,8 @@ class DistilBertModel final : public PreTrainedModel {
 
   const PretrainedConfig& config() const override { return config_; }
   int64_t dim() const { return distil_config_.dim; }
+  const std::string& activation() const { return distil_config_.activation; }
+  const Tensor& word_embeddings() const { return word_embeddings_.weight; }
 
  private:
   PretrainedConfig config_;
@@ -136,6 +139,63 @@ class DistilBertForSequenceClassification final : public PreTrainedModel {
  private:
   DistilBertModel distilbert_;
   nn::Linear pre_classifier_, classifier_;
+};
+
+class DistilBertForTokenClassification final : public PreTrainedModel {
+ public:
+  DistilBertForTokenClassification(const PretrainedConfig& config, const nn::Weights& w)
+      : distilbert_(config, w), classifier_(nn::Linear::load(w, "classifier", distilbert_.dim(), config.num_labels())) {}
+  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
+    ModelOutput out = distilbert_.forward(in, output_hidden_states);
+    out.logits = classifier_(out.last_hidden_state);
+    return out;
+  }
+  const PretrainedConfig& config() const override { return distilbert_.config(); }
+
+ private:
+  DistilBertModel distilbert_;
+  nn::Linear classifier_;
+};
+
+class DistilBertForQuestionAnswering final : public PreTrainedModel {
+ public:
+  DistilBertForQuestionAnswering(const PretrainedConfig& config, const nn::Weights& w)
+      : distilbert_(config, w), head_(nn::QuestionAnsweringHead::load(w, distilbert_.dim())) {}
+  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
+    ModelOutput out = distilbert_.forward(in, output_hidden_states);
+    head_(out.last_hidden_state, out);
+    return out;
+  }
+  const PretrainedConfig& config() const override { return distilbert_.config(); }
+
+ private:
+  DistilBertModel distilbert_;
+  nn::QuestionAnsweringHead head_;
+};
+
+// vocab_transform -> activation -> vocab_layer_norm -> vocab_projector (tied to the word
+// embeddings, with its own bias).
+class DistilBertForMaskedLM final : public PreTrainedModel {
+ public:
+  DistilBertForMaskedLM(const PretrainedConfig& config, const nn::Weights& w)
+      : distilbert_(config, w),
+        vocab_transform_(nn::Linear::load(w, "vocab_transform", distilbert_.dim(), distilbert_.dim())),
+        vocab_layer_norm_(nn::LayerNorm::load(w, "vocab_layer_norm", distilbert_.dim(), distilbert::kLayerNormEps)),
+        vocab_projector_(nn::TiedDecoder::load(w, "vocab_projector", "vocab_projector.bias", distilbert_.word_embeddings(),
+                                               config.tie_word_embeddings)) {}
+  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
+    ModelOutput out = distilbert_.forward(in, output_hidden_states);
+    out.logits = vocab_projector_(vocab_layer_norm_(ops::activation(vocab_transform_(out.last_hidden_state),
+                                                                    distilbert_.activation())));
+    return out;
+  }
+  const PretrainedConfig& config() const override { return distilbert_.config(); }
+
+ private:
+  DistilBertModel distilbert_;
+  nn::Linear vocab_transform_;
+  nn::LayerNorm vocab_layer_norm_;
+  nn::TiedDecoder vocab_projector_;
 };
 
 }  // namespace transformers

@@ -17,7 +17,8 @@ struct ModelInputs {
 struct ModelOutput {
   Tensor last_hidden_state;           // [batch, seq, hidden]
   Tensor pooler_output;               // [batch, hidden], models with a pooler
-  Tensor logits;                      // head models
+  Tensor logits;                      // classification and masked-LM heads
+  Tensor start_logits, end_logits;    // question answering: [batch, seq] each
   std::vector<Tensor> hidden_states;  // embeddings output, then each layer's, when asked for
 };
 
