@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <unistd.h>
 
 #include "test_util.hpp"
 #include "transformers/models/auto.hpp"
@@ -49,4 +50,22 @@ TEST_CASE("Auto classes pick the class from config.json", "[models][auto]") {
   CHECK(dynamic_cast<DistilBertModel*>(distil.get()) != nullptr);
   CHECK_THROWS_WITH(AutoModel::from_config(tiny_config("gpt2")),
                     Catch::Contains("gpt2") && Catch::Contains("supported") && Catch::Contains("BertModel"));
+}
+
+TEST_CASE("Auto classes resolve Hub ids through the Hugging Face cache", "[models][auto][hub]") {
+  // A cache holding tiny-bert as "tiny/bert", installed the way a download would.
+  const auto models = std::filesystem::path(TRANSFORMERS_TEST_DATA) / "fixtures" / "models" / "tiny-bert";
+  const auto cache = std::filesystem::temp_directory_path() / ("transformers_auto_hub_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(cache);
+  const std::string commit(40, 'a');
+  for (const char* file : {"config.json", "model.safetensors"})
+    hub::install_into_cache("tiny/bert", commit, file, (models / file).string(), cache.string());
+  hub::HubOptions options;
+  options.cache_dir = cache.string();
+  auto model = AutoModelForSequenceClassification::from_pretrained("tiny/bert", options);
+  CHECK(model->config().id2label.at(2) == "POS");
+  options.revision = "aaaaaaa";  // a short commit
+  CHECK_NOTHROW(AutoModel::from_pretrained("tiny/bert", options));
+  CHECK_THROWS_AS(AutoModel::from_pretrained("tiny/missing", options), hub::HubError);
+  std::filesystem::remove_all(cache);
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "transformers/hub/hub.hpp"
 #include "transformers/models/bert.hpp"
 #include "transformers/models/distilbert.hpp"
 #include "transformers/models/electra.hpp"
@@ -79,8 +80,11 @@ inline const ModelEntry& find_model_entry(const PretrainedConfig& config, const 
                         " model in transformers.cpp; supported: " + supported);
 }
 
-// A model for `task` from a folder (config.json + safetensors weights).
-inline std::unique_ptr<PreTrainedModel> auto_model_from_pretrained(const std::string& folder, const std::string& task) {
+// A model for `task` from a folder (config.json + safetensors weights) or a Hub id found in the
+// Hugging Face cache ("org/name", options as hub::HubOptions: revision, cache_dir, ...).
+inline std::unique_ptr<PreTrainedModel> auto_model_from_pretrained(const std::string& path_or_id, const std::string& task,
+                                                                   const hub::HubOptions& options = {}) {
+  const std::string folder = hub::resolve_model_path(path_or_id, options);
   PretrainedConfig config = PretrainedConfig::from_pretrained(folder);
   const ModelEntry& entry = find_model_entry(config, task);
   return entry.build(config, nn::Weights(safetensors::Checkpoint::open(folder), entry.base_model_prefix));
@@ -94,8 +98,8 @@ inline std::unique_ptr<PreTrainedModel> auto_model_from_config(const PretrainedC
 }
 
 struct AutoModel {
-  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& folder) {
-    return auto_model_from_pretrained(folder, "base");
+  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {}) {
+    return auto_model_from_pretrained(path_or_id, "base", options);
   }
   static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config) {
     return auto_model_from_config(config, "base");
@@ -103,8 +107,8 @@ struct AutoModel {
 };
 
 struct AutoModelForSequenceClassification {
-  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& folder) {
-    return auto_model_from_pretrained(folder, "sequence-classification");
+  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {}) {
+    return auto_model_from_pretrained(path_or_id, "sequence-classification", options);
   }
   static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config) {
     return auto_model_from_config(config, "sequence-classification");
@@ -112,8 +116,8 @@ struct AutoModelForSequenceClassification {
 };
 
 struct AutoModelForTokenClassification {
-  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& folder) {
-    return auto_model_from_pretrained(folder, "token-classification");
+  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {}) {
+    return auto_model_from_pretrained(path_or_id, "token-classification", options);
   }
   static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config) {
     return auto_model_from_config(config, "token-classification");
@@ -121,8 +125,8 @@ struct AutoModelForTokenClassification {
 };
 
 struct AutoModelForQuestionAnswering {
-  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& folder) {
-    return auto_model_from_pretrained(folder, "question-answering");
+  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {}) {
+    return auto_model_from_pretrained(path_or_id, "question-answering", options);
   }
   static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config) {
     return auto_model_from_config(config, "question-answering");
@@ -130,8 +134,8 @@ struct AutoModelForQuestionAnswering {
 };
 
 struct AutoModelForMaskedLM {
-  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& folder) {
-    return auto_model_from_pretrained(folder, "masked-lm");
+  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {}) {
+    return auto_model_from_pretrained(path_or_id, "masked-lm", options);
   }
   static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config) {
     return auto_model_from_config(config, "masked-lm");
