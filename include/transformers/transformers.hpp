@@ -12,3 +12,4 @@
 #include "transformers/models/auto.hpp"
 #include "transformers/ops/ops.hpp"
 #include "transformers/pipelines/text_classification.hpp"
+#include "transformers/tokenizers/tokenizer.hpp"

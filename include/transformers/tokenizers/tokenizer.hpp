@@ -1,0 +1,83 @@
+#pragma once
+// A tokenizer read from a Hugging Face tokenizer.json: normalizer -> pre-tokenizer -> model ->
+// post-processor, plus added tokens and a decoder. Outputs are bit-exact with the Python
+// `tokenizers` library (offsets are converted to characters as transformers does).
+//
+// Truncation and padding follow the `tokenizers` library: the file's "truncation" and "padding"
+// sections are the initial settings, and set_truncation / set_padding change them (transformers
+// re-sets both from its call arguments on every call; AutoTokenizer does the same).
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "transformers/tokenizers/encoding.hpp"
+
+namespace transformers::tokenizers {
+
+namespace detail {
+class TokenizerPipeline;
+}
+
+enum class TruncationStrategy { LongestFirst, OnlyFirst, OnlySecond };
+enum class Side { Left, Right };
+
+struct TruncationParams {
+  size_t max_length = 512;
+  size_t stride = 0;  // overlap between consecutive overflowing windows
+  TruncationStrategy strategy = TruncationStrategy::LongestFirst;
+  Side direction = Side::Right;  // which end tokens are removed from
+};
+
+struct PaddingParams {
+  std::optional<size_t> fixed_length;  // nullopt: pad to the longest in the batch
+  Side direction = Side::Right;
+  std::optional<size_t> pad_to_multiple_of;
+  int64_t pad_id = 0;
+  int64_t pad_type_id = 0;
+  std::string pad_token = "[PAD]";
+};
+
+class Tokenizer {
+ public:
+  static Tokenizer from_file(const std::string& path);
+  // `source` names the JSON in error messages.
+  static Tokenizer from_json(const std::string& json_text, const std::string& source = "tokenizer.json");
+
+  Encoding encode(std::string_view text, bool add_special_tokens = true) const;
+  Encoding encode(std::string_view text, std::string_view pair, bool add_special_tokens = true) const;
+  // Without this, encode("a", "b") would pick encode(text, bool) through const char* -> bool.
+  Encoding encode(std::string_view text, const char* pair, bool add_special_tokens = true) const {
+    return encode(text, std::string_view(pair), add_special_tokens);
+  }
+  std::vector<Encoding> encode_batch(const std::vector<std::string>& texts, bool add_special_tokens = true) const;
+  std::vector<Encoding> encode_batch(const std::vector<std::pair<std::string, std::string>>& pairs,
+                                     bool add_special_tokens = true) const;
+
+  std::string decode(const std::vector<int64_t>& ids, bool skip_special_tokens = true) const;
+  std::vector<std::string> decode_batch(const std::vector<std::vector<int64_t>>& batch,
+                                        bool skip_special_tokens = true) const;
+
+  std::optional<int64_t> token_to_id(std::string_view token) const;
+  std::optional<std::string> id_to_token(int64_t id) const;
+  size_t vocab_size(bool with_added_tokens = true) const;
+
+  const std::optional<TruncationParams>& truncation() const { return truncation_; }
+  const std::optional<PaddingParams>& padding() const { return padding_; }
+  void set_truncation(std::optional<TruncationParams> params);
+  void set_padding(std::optional<PaddingParams> params) { padding_ = std::move(params); }
+
+ private:
+  explicit Tokenizer(std::shared_ptr<const detail::TokenizerPipeline> pipeline);
+  Encoding encode_one(std::string_view text, std::optional<std::string_view> pair, bool add_special_tokens) const;
+
+  std::shared_ptr<const detail::TokenizerPipeline> pipeline_;  // immutable, shared by copies
+  std::optional<TruncationParams> truncation_;
+  std::optional<PaddingParams> padding_;
+};
+
+}  // namespace transformers::tokenizers

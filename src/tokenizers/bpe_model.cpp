@@ -1,0 +1,255 @@
+// BPE: chars (with optional prefix/suffix, byte fallback, unk) merged by rank, lowest first.
+#include <mutex>
+#include <queue>
+#include <unordered_map>
+
+#include "model.hpp"
+#include "transformers/core/error.hpp"
+#include "unicode.hpp"
+#include "vocabulary.hpp"
+
+namespace transformers::tokenizers::detail {
+
+namespace {
+
+struct PairHash {
+  size_t operator()(const std::pair<int64_t, int64_t>& pair) const {
+    return std::hash<int64_t>{}(pair.first * 1000003 + pair.second);
+  }
+};
+
+struct MergeRule {
+  size_t rank;
+  int64_t merged_id;
+};
+
+using MergeMap = std::unordered_map<std::pair<int64_t, int64_t>, MergeRule, PairHash>;
+
+struct Symbol {
+  int64_t id;
+  size_t start, length;  // bytes of the word
+  std::ptrdiff_t previous, next;
+};
+
+// Merges a word's symbols: repeatedly the lowest-rank adjacent pair, leftmost first.
+void merge_symbols(std::vector<Symbol>& symbols, const MergeMap& merges) {
+  struct Candidate {
+    size_t rank, position;
+    int64_t merged_id;
+    bool operator>(const Candidate& other) const {
+      return rank != other.rank ? rank > other.rank : position > other.position;
+    }
+  };
+  std::priority_queue<Candidate, std::vector<Candidate>, std::greater<>> queue;
+  auto push_pair = [&](size_t left) {
+    const auto right = symbols[left].next;
+    if (right < 0) return;
+    const auto found = merges.find({symbols[left].id, symbols[static_cast<size_t>(right)].id});
+    if (found != merges.end()) queue.push({found->second.rank, left, found->second.merged_id});
+  };
+  for (size_t i = 0; i + 1 < symbols.size(); ++i) push_pair(i);
+  while (!queue.empty()) {
+    const Candidate top = queue.top();
+    queue.pop();
+    Symbol& left = symbols[top.position];
+    if (left.length == 0 || left.next < 0) continue;
+    Symbol& right = symbols[static_cast<size_t>(left.next)];
+    // Skip entries made stale by an earlier merge on either side.
+    const auto current = merges.find({left.id, right.id});
+    if (current == merges.end() || current->second.merged_id != top.merged_id) continue;
+    left.id = top.merged_id;
+    left.length += right.length;
+    left.next = right.next;
+    right.length = 0;
+    if (left.next >= 0) symbols[static_cast<size_t>(left.next)].previous = static_cast<std::ptrdiff_t>(top.position);
+    if (left.previous >= 0) push_pair(static_cast<size_t>(left.previous));
+    push_pair(top.position);
+  }
+  std::erase_if(symbols, [](const Symbol& symbol) { return symbol.length == 0; });
+}
+
+struct BpeOptions {
+  std::optional<std::string> unk_token;
+  std::optional<std::string> continuing_subword_prefix;
+  std::optional<std::string> end_of_word_suffix;
+  bool fuse_unk = false;
+  bool byte_fallback = false;
+  bool ignore_merges = false;
+};
+
+class Bpe final : public Model {
+ public:
+  Bpe(Vocabulary vocab, MergeMap merges, BpeOptions options)
+      : vocab_(std::move(vocab)), merges_(std::move(merges)), options_(std::move(options)) {}
+
+  std::vector<Token> tokenize(std::string_view word) const override {
+    if (word.empty()) return {};
+    if (options_.ignore_merges)
+      if (const auto id = vocab_.id(word)) return {Token{*id, std::string(word), {0, word.size()}}};
+    if (auto cached = cache_lookup(word)) return to_tokens(*cached);
+    std::vector<Symbol> symbols = initial_symbols(word);
+    merge_symbols(symbols, merges_);
+    cache_store(word, symbols);
+    return to_tokens(symbols);
+  }
+
+  std::optional<int64_t> token_to_id(std::string_view token) const override { return vocab_.id(token); }
+  std::optional<std::string> id_to_token(int64_t id) const override {
+    const std::string* token = vocab_.token(id);
+    return token ? std::optional<std::string>(*token) : std::nullopt;
+  }
+  size_t vocab_size() const override { return vocab_.size(); }
+
+ private:
+  static constexpr size_t kCacheCapacity = 10000;
+  static constexpr size_t kMaxCachedWordBytes = 256;
+
+  std::vector<Symbol> initial_symbols(std::string_view word) const {
+    std::vector<Symbol> symbols;
+    // Unknown chars wait here so that consecutive ones can be fused (fuse_unk).
+    struct PendingUnk {
+      bool active = false;
+      int64_t id = 0;
+      size_t length = 0;
+    } pending_unk;
+    auto add = [&](int64_t id, size_t length) {
+      const size_t start = symbols.empty() ? 0 : symbols.back().start + symbols.back().length;
+      const auto index = static_cast<std::ptrdiff_t>(symbols.size());
+      symbols.push_back({id, start, length, index - 1, -1});
+      if (index > 0) symbols[symbols.size() - 2].next = index;
+    };
+    auto flush_unk = [&] {
+      if (pending_unk.active) add(pending_unk.id, pending_unk.length);
+      pending_unk.active = false;
+    };
+    for (size_t at = 0, length = 0; at < word.size(); at += length) {
+      decode_utf8(word, at, length);
+      std::string piece(word.substr(at, length));
+      if (at > 0 && options_.continuing_subword_prefix) piece = *options_.continuing_subword_prefix + piece;
+      if (at + length == word.size() && options_.end_of_word_suffix) piece += *options_.end_of_word_suffix;
+      if (const auto id = vocab_.id(piece)) {
+        flush_unk();
+        add(*id, length);
+        continue;
+      }
+      if (options_.byte_fallback) {
+        if (const auto byte_ids = byte_token_ids(piece)) {
+          for (int64_t id : *byte_ids) add(id, 1);
+          continue;
+        }
+      }
+      if (!options_.unk_token) continue;  // no unk: the char is dropped, as in HF
+      if (pending_unk.active && options_.fuse_unk) {
+        pending_unk.length += length;
+        continue;
+      }
+      flush_unk();
+      pending_unk = {true, unk_id(), length};
+    }
+    flush_unk();
+    return symbols;
+  }
+
+  std::optional<std::vector<int64_t>> byte_token_ids(std::string_view piece) const {
+    std::vector<int64_t> ids;
+    static const char* hex = "0123456789ABCDEF";
+    for (char c : piece) {
+      const auto byte = static_cast<unsigned char>(c);
+      const std::string name = std::string("<0x") + hex[byte >> 4] + hex[byte & 15] + ">";
+      const auto id = vocab_.id(name);
+      if (!id) return std::nullopt;
+      ids.push_back(*id);
+    }
+    return ids;
+  }
+
+  int64_t unk_id() const {
+    const auto id = vocab_.id(*options_.unk_token);
+    if (!id) throw Error("tokenizer BPE model: unk_token '" + *options_.unk_token + "' is not in the vocab");
+    return *id;
+  }
+
+  std::vector<Token> to_tokens(const std::vector<Symbol>& symbols) const {
+    std::vector<Token> tokens;
+    tokens.reserve(symbols.size());
+    for (const Symbol& symbol : symbols) {
+      const std::string* value = vocab_.token(symbol.id);
+      tokens.push_back({symbol.id, value ? *value : std::string(), {symbol.start, symbol.start + symbol.length}});
+    }
+    return tokens;
+  }
+
+  std::optional<std::vector<Symbol>> cache_lookup(std::string_view word) const {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    const auto found = cache_.find(std::string(word));
+    if (found == cache_.end()) return std::nullopt;
+    return found->second;
+  }
+
+  void cache_store(std::string_view word, const std::vector<Symbol>& symbols) const {
+    if (word.size() >= kMaxCachedWordBytes) return;
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    if (cache_.size() < kCacheCapacity) cache_.emplace(std::string(word), symbols);
+  }
+
+  Vocabulary vocab_;
+  MergeMap merges_;
+  BpeOptions options_;
+  mutable std::mutex cache_mutex_;
+  mutable std::unordered_map<std::string, std::vector<Symbol>> cache_;
+};
+
+std::pair<std::string, std::string> parse_merge(const json& entry, size_t rank, const std::string& where) {
+  if (entry.is_string()) {
+    const std::string text = entry.get<std::string>();
+    const size_t space = text.find(' ');
+    if (space == std::string::npos || text.find(' ', space + 1) != std::string::npos)
+      throw_config_error(where, "merges[" + std::to_string(rank) + "] must be \"a b\", found \"" + text + "\"");
+    return {text.substr(0, space), text.substr(space + 1)};
+  }
+  if (entry.is_array() && entry.size() == 2 && entry[0].is_string() && entry[1].is_string())
+    return {entry[0].get<std::string>(), entry[1].get<std::string>()};
+  throw_config_error(where, "merges[" + std::to_string(rank) + "] must be \"a b\" or [a, b], found " + entry.dump());
+}
+
+MergeMap parse_merges(const json& config, const Vocabulary& vocab, const BpeOptions& options, const std::string& where) {
+  MergeMap merges;
+  const auto found = config.find("merges");
+  if (found == config.end() || found->is_null()) return merges;
+  if (!found->is_array()) throw_config_error(where, "field 'merges' must be a list");
+  const size_t prefix_length = options.continuing_subword_prefix ? options.continuing_subword_prefix->size() : 0;
+  auto id_of = [&](const std::string& token) {
+    const auto id = vocab.id(token);
+    if (!id) throw_config_error(where, "merge token '" + token + "' is not in the vocab");
+    return *id;
+  };
+  for (size_t rank = 0; rank < found->size(); ++rank) {
+    const auto [left, right] = parse_merge((*found)[rank], rank, where);
+    const std::string merged = left + right.substr(std::min(prefix_length, right.size()));
+    merges[{id_of(left), id_of(right)}] = MergeRule{rank, id_of(merged)};
+  }
+  return merges;
+}
+
+}  // namespace
+
+std::unique_ptr<Model> make_bpe_model(const json& config, const std::string& where) {
+  if (const auto dropout = config.find("dropout"); dropout != config.end() && !dropout->is_null()) {
+    if (!dropout->is_number() || dropout->get<double>() < 0.0 || dropout->get<double>() > 1.0)
+      throw_config_error(where, "field 'dropout' must be null or a number in [0, 1]");
+    if (dropout->get<double>() > 0.0)
+      throw_config_error(where, "BPE dropout is a training feature; inference needs dropout null or 0");
+  }
+  BpeOptions options;
+  options.unk_token = optional_string_field(config, "unk_token", where);
+  options.continuing_subword_prefix = optional_string_field(config, "continuing_subword_prefix", where);
+  options.end_of_word_suffix = optional_string_field(config, "end_of_word_suffix", where);
+  options.fuse_unk = bool_field(config, "fuse_unk", false, where);
+  options.byte_fallback = bool_field(config, "byte_fallback", false, where);
+  options.ignore_merges = bool_field(config, "ignore_merges", false, where);
+  Vocabulary vocab = Vocabulary::from_json(required_field(config, "vocab", where), where);
+  MergeMap merges = parse_merges(config, vocab, options, where);
+  return std::make_unique<Bpe>(std::move(vocab), std::move(merges), std::move(options));
+}
+
+}  // namespace transformers::tokenizers::detail

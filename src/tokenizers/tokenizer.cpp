@@ -1,0 +1,139 @@
+// The public Tokenizer: encode (with truncation, post-processing, padding) and decode.
+#include "transformers/tokenizers/tokenizer.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "encoding_ops.hpp"
+#include "tokenizer_pipeline.hpp"
+#include "transformers/core/error.hpp"
+#include "unicode.hpp"
+
+namespace transformers::tokenizers {
+
+using detail::TokenizerPipeline;
+
+Tokenizer::Tokenizer(std::shared_ptr<const TokenizerPipeline> pipeline)
+    : pipeline_(std::move(pipeline)), truncation_(pipeline_->truncation), padding_(pipeline_->padding) {}
+
+Tokenizer Tokenizer::from_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw FileError("tokenizer: cannot open " + path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return from_json(text.str(), path);
+}
+
+Tokenizer Tokenizer::from_json(const std::string& json_text, const std::string& source) {
+  nlohmann::json document;
+  try {
+    document = nlohmann::json::parse(json_text);
+  } catch (const nlohmann::json::exception& error) {
+    throw FileError(source + ": not valid JSON: " + error.what());
+  }
+  return Tokenizer(detail::parse_tokenizer_json(document, source));
+}
+
+void Tokenizer::set_truncation(std::optional<TruncationParams> params) {
+  if (params && params->max_length > 0 && params->stride >= params->max_length)
+    throw InvalidArgument("tokenizer truncation: stride (" + std::to_string(params->stride) +
+                          ") must be less than max_length (" + std::to_string(params->max_length) + ")");
+  truncation_ = std::move(params);
+}
+
+Encoding Tokenizer::encode_one(std::string_view text, std::optional<std::string_view> pair,
+                               bool add_special_tokens) const {
+  detail::require_valid_utf8(text, "the text to encode");
+  if (pair) detail::require_valid_utf8(*pair, "the pair text to encode");
+  Encoding first = pipeline_->encode_sequence(text, 0);
+  std::optional<Encoding> second;
+  if (pair) second = pipeline_->encode_sequence(*pair, 1);
+
+  if (truncation_) {
+    TruncationParams params = *truncation_;
+    const size_t added = add_special_tokens && pipeline_->post_processor
+                             ? pipeline_->post_processor->added_tokens(second.has_value())
+                             : 0;
+    params.max_length = params.max_length > added ? params.max_length - added : 0;
+    detail::truncate_pair(first, second, params);
+  }
+  Encoding result = detail::post_process(pipeline_->post_processor.get(), std::move(first), std::move(second),
+                                         add_special_tokens);
+  if (padding_) {
+    std::vector<Encoding> one{std::move(result)};
+    detail::pad_encodings(one, *padding_);
+    result = std::move(one[0]);
+  }
+  return result;
+}
+
+Encoding Tokenizer::encode(std::string_view text, bool add_special_tokens) const {
+  return encode_one(text, std::nullopt, add_special_tokens);
+}
+
+Encoding Tokenizer::encode(std::string_view text, std::string_view pair, bool add_special_tokens) const {
+  return encode_one(text, pair, add_special_tokens);
+}
+
+std::vector<Encoding> Tokenizer::encode_batch(const std::vector<std::string>& texts, bool add_special_tokens) const {
+  std::vector<Encoding> encodings;
+  encodings.reserve(texts.size());
+  for (const std::string& text : texts) encodings.push_back(encode_one(text, std::nullopt, add_special_tokens));
+  if (padding_) detail::pad_encodings(encodings, *padding_);
+  return encodings;
+}
+
+std::vector<Encoding> Tokenizer::encode_batch(const std::vector<std::pair<std::string, std::string>>& pairs,
+                                              bool add_special_tokens) const {
+  std::vector<Encoding> encodings;
+  encodings.reserve(pairs.size());
+  for (const auto& [text, pair] : pairs) encodings.push_back(encode_one(text, pair, add_special_tokens));
+  if (padding_) detail::pad_encodings(encodings, *padding_);
+  return encodings;
+}
+
+std::string Tokenizer::decode(const std::vector<int64_t>& ids, bool skip_special_tokens) const {
+  std::vector<std::string> tokens;
+  for (int64_t id : ids) {
+    std::optional<std::string> token = id_to_token(id);
+    if (!token) continue;  // unknown ids are skipped, as in HF
+    if (skip_special_tokens && pipeline_->added_vocabulary->is_special_token(*token)) continue;
+    tokens.push_back(std::move(*token));
+  }
+  if (!pipeline_->decoder) {
+    std::string joined;
+    for (size_t i = 0; i < tokens.size(); ++i) joined += (i ? " " : "") + tokens[i];
+    return joined;
+  }
+  std::string text;
+  for (const std::string& piece : pipeline_->decoder->decode_chain(std::move(tokens))) text += piece;
+  return text;
+}
+
+std::vector<std::string> Tokenizer::decode_batch(const std::vector<std::vector<int64_t>>& batch,
+                                                 bool skip_special_tokens) const {
+  std::vector<std::string> texts;
+  texts.reserve(batch.size());
+  for (const auto& ids : batch) texts.push_back(decode(ids, skip_special_tokens));
+  return texts;
+}
+
+std::optional<int64_t> Tokenizer::token_to_id(std::string_view token) const {
+  if (auto id = pipeline_->added_vocabulary->token_to_id(token)) return id;
+  return pipeline_->model->token_to_id(token);
+}
+
+std::optional<std::string> Tokenizer::id_to_token(int64_t id) const {
+  if (auto token = pipeline_->added_vocabulary->id_to_token(id)) return token;
+  return pipeline_->model->id_to_token(id);
+}
+
+size_t Tokenizer::vocab_size(bool with_added_tokens) const {
+  size_t size = pipeline_->model->vocab_size();
+  if (!with_added_tokens) return size;
+  for (const detail::AddedToken& token : pipeline_->added_vocabulary->tokens())
+    if (!pipeline_->model->token_to_id(token.content)) ++size;
+  return size;
+}
+
+}  // namespace transformers::tokenizers

@@ -1,0 +1,40 @@
+// WordLevel: the whole word is one token, or the unk token.
+#include "model.hpp"
+#include "transformers/core/error.hpp"
+#include "vocabulary.hpp"
+
+namespace transformers::tokenizers::detail {
+
+namespace {
+
+class WordLevel final : public Model {
+ public:
+  WordLevel(Vocabulary vocab, std::string unk_token) : vocab_(std::move(vocab)), unk_token_(std::move(unk_token)) {}
+
+  std::vector<Token> tokenize(std::string_view word) const override {
+    if (const auto id = vocab_.id(word)) return {Token{*id, std::string(word), {0, word.size()}}};
+    const auto unk = vocab_.id(unk_token_);
+    if (!unk) throw Error("tokenizer WordLevel model: unk_token '" + unk_token_ + "' is not in the vocab");
+    return {Token{*unk, unk_token_, {0, word.size()}}};
+  }
+
+  std::optional<int64_t> token_to_id(std::string_view token) const override { return vocab_.id(token); }
+  std::optional<std::string> id_to_token(int64_t id) const override {
+    const std::string* token = vocab_.token(id);
+    return token ? std::optional<std::string>(*token) : std::nullopt;
+  }
+  size_t vocab_size() const override { return vocab_.size(); }
+
+ private:
+  Vocabulary vocab_;
+  std::string unk_token_;
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_wordlevel_model(const json& config, const std::string& where) {
+  return std::make_unique<WordLevel>(Vocabulary::from_json(required_field(config, "vocab", where), where),
+                                     string_field(config, "unk_token", "<unk>", where));
+}
+
+}  // namespace transformers::tokenizers::detail

@@ -1,0 +1,77 @@
+// WordPiece: greedy longest-match-first subwords; a word with any unmatched part is one unk.
+#include "model.hpp"
+#include "unicode.hpp"
+#include "vocabulary.hpp"
+#include "transformers/core/error.hpp"
+
+namespace transformers::tokenizers::detail {
+
+namespace {
+
+class WordPiece final : public Model {
+ public:
+  WordPiece(Vocabulary vocab, std::string unk_token, std::string prefix, size_t max_input_chars_per_word)
+      : vocab_(std::move(vocab)),
+        unk_token_(std::move(unk_token)),
+        prefix_(std::move(prefix)),
+        max_input_chars_per_word_(max_input_chars_per_word) {}
+
+  std::vector<Token> tokenize(std::string_view word) const override {
+    if (count_chars(word) > max_input_chars_per_word_) return {unknown(word)};
+    std::vector<Token> pieces;
+    std::string candidate;
+    for (size_t start = 0; start < word.size();) {
+      std::optional<Token> longest;
+      for (size_t end = word.size(); end > start; end = previous_char_boundary(word, end)) {
+        candidate.assign(start > 0 ? prefix_ : std::string());
+        candidate.append(word.substr(start, end - start));
+        if (const auto id = vocab_.id(candidate)) {
+          longest = Token{*id, candidate, {start, end}};
+          break;
+        }
+      }
+      if (!longest) return {unknown(word)};
+      start = longest->offsets.second;
+      pieces.push_back(std::move(*longest));
+    }
+    return pieces;
+  }
+
+  std::optional<int64_t> token_to_id(std::string_view token) const override { return vocab_.id(token); }
+  std::optional<std::string> id_to_token(int64_t id) const override {
+    const std::string* token = vocab_.token(id);
+    return token ? std::optional<std::string>(*token) : std::nullopt;
+  }
+  size_t vocab_size() const override { return vocab_.size(); }
+
+ private:
+  static size_t previous_char_boundary(std::string_view text, size_t end) {
+    do --end;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80);
+    return end;
+  }
+
+  Token unknown(std::string_view word) const {
+    const auto id = vocab_.id(unk_token_);
+    if (!id) throw Error("tokenizer WordPiece model: unk_token '" + unk_token_ + "' is not in the vocab");
+    return Token{*id, unk_token_, {0, word.size()}};
+  }
+
+  Vocabulary vocab_;
+  std::string unk_token_;
+  std::string prefix_;
+  size_t max_input_chars_per_word_;
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_wordpiece_model(const json& config, const std::string& where) {
+  const int64_t max_chars = int_field(config, "max_input_chars_per_word", 100, where);
+  if (max_chars < 0) throw_config_error(where, "field 'max_input_chars_per_word' must not be negative");
+  return std::make_unique<WordPiece>(Vocabulary::from_json(required_field(config, "vocab", where), where),
+                                     string_field(config, "unk_token", "[UNK]", where),
+                                     string_field(config, "continuing_subword_prefix", "##", where),
+                                     static_cast<size_t>(max_chars));
+}
+
+}  // namespace transformers::tokenizers::detail
