@@ -8,6 +8,7 @@
 
 #include "transformers/hub/hub.hpp"
 #include "transformers/models/bert.hpp"
+#include "transformers/models/deberta_v2.hpp"
 #include "transformers/models/distilbert.hpp"
 #include "transformers/models/electra.hpp"
 #include "transformers/models/roberta.hpp"
@@ -65,6 +66,11 @@ inline const std::vector<ModelEntry>& model_registry() {
       {"electra", "token-classification", "ElectraForTokenClassification", "electra", model_builder<ElectraForTokenClassification>()},
       {"electra", "question-answering", "ElectraForQuestionAnswering", "electra", model_builder<ElectraForQuestionAnswering>()},
       {"electra", "masked-lm", "ElectraForMaskedLM", "electra", model_builder<ElectraForMaskedLM>()},
+      {"deberta-v2", "base", "DebertaV2Model", "deberta", model_builder<DebertaV2Model>()},
+      {"deberta-v2", "sequence-classification", "DebertaV2ForSequenceClassification", "deberta", model_builder<DebertaV2ForSequenceClassification>()},
+      {"deberta-v2", "token-classification", "DebertaV2ForTokenClassification", "deberta", model_builder<DebertaV2ForTokenClassification>()},
+      {"deberta-v2", "question-answering", "DebertaV2ForQuestionAnswering", "deberta", model_builder<DebertaV2ForQuestionAnswering>()},
+      {"deberta-v2", "masked-lm", "DebertaV2ForMaskedLM", "deberta", model_builder<DebertaV2ForMaskedLM>()},
   };
   return entries;
 }

@@ -1,0 +1,85 @@
+// DeBERTa-v2/v3 on the tiny fixtures made by transformers (tests/fixtures/models/encoders/deberta-v2,
+// a deberta-v3-small layout): base model and every head within 1e-4, hidden states included.
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <string>
+
+#include "encoder_fixtures.hpp"
+#include "transformers/models/deberta_v2.hpp"
+
+using namespace transformers;
+
+namespace {
+
+template <typename Model>
+encoder_fixtures::ModelFactory factory() {
+  return [](const std::string& dir) -> std::unique_ptr<PreTrainedModel> {
+    return std::make_unique<Model>(PretrainedConfig::from_pretrained(dir),
+                                   nn::Weights(safetensors::Checkpoint::open(dir), DebertaV2Model::base_model_prefix));
+  };
+}
+
+encoder_fixtures::ModelFactory factory_for(const std::string& task) {
+  if (task == "base") return factory<DebertaV2Model>();
+  if (task == "sequence-classification") return factory<DebertaV2ForSequenceClassification>();
+  if (task == "token-classification") return factory<DebertaV2ForTokenClassification>();
+  if (task == "question-answering") return factory<DebertaV2ForQuestionAnswering>();
+  if (task == "masked-lm") return factory<DebertaV2ForMaskedLM>();
+  FAIL("no DeBERTa-v2 class for task " << task);
+  return {};
+}
+
+// The tiny fixture's config.json with some fields replaced.
+PretrainedConfig fixture_config_with(const nlohmann::json& changes) {
+  PretrainedConfig base = PretrainedConfig::from_pretrained(encoder_fixtures::folder("deberta-v2", "base").string());
+  nlohmann::json raw = base.raw;
+  raw.update(changes);
+  return PretrainedConfig::from_json(raw, "deberta-v2 test config");
+}
+
+}  // namespace
+
+TEST_CASE("DeBERTa-v2 base model and heads equal transformers", "[models][deberta]") {
+  for (const auto& [head, task] : encoder_fixtures::heads()) {
+    SECTION(head) { encoder_fixtures::check("deberta-v2", head, factory_for(task)); }
+  }
+}
+
+TEST_CASE("DeBERTa-v2 relative positions are log-bucketed as transformers does", "[models][deberta]") {
+  // make_log_bucket_position(rel, 8, 64): |rel| <= 4 unchanged, farther ones compressed; the
+  // tiny fixture's 9 tokens reach +-8.
+  CHECK(deberta_v2::log_bucket_position(0, 8, 64) == 0);
+  CHECK(deberta_v2::log_bucket_position(-4, 8, 64) == -4);
+  CHECK(deberta_v2::log_bucket_position(5, 8, 64) == 5);
+  CHECK(deberta_v2::log_bucket_position(8, 8, 64) == 5);
+  CHECK(deberta_v2::log_bucket_position(-63, 8, 64) == -7);
+  // deberta-v3: 256 buckets over 512 positions.
+  CHECK(deberta_v2::log_bucket_position(128, 256, 512) == 128);
+  CHECK(deberta_v2::log_bucket_position(511, 256, 512) == 255);
+  CHECK(deberta_v2::log_bucket_position(-300, 256, 512) == -207);
+}
+
+TEST_CASE("DeBERTa-v2 reads pos_att_type and norm_rel_ebd as lists or '|' strings", "[models][deberta]") {
+  const DebertaV2Config listed = DebertaV2Config::from(fixture_config_with({{"pos_att_type", {"c2p"}}}));
+  CHECK(listed.c2p);
+  CHECK_FALSE(listed.p2c);
+  CHECK(listed.scale_factor() == 2);
+  const DebertaV2Config joined =
+      DebertaV2Config::from(fixture_config_with({{"pos_att_type", "P2C | c2p"}, {"norm_rel_ebd", "none"}}));
+  CHECK(joined.c2p);
+  CHECK(joined.p2c);
+  CHECK_FALSE(joined.norm_rel_ebd_layer_norm);
+  // max_relative_positions < 1 means max_position_embeddings; position_buckets > 0 sets the span.
+  CHECK(joined.max_relative_positions == 64);
+  CHECK(joined.pos_ebd_size() == 8);
+}
+
+TEST_CASE("DeBERTa-v2 refuses unsupported config values by name", "[models][deberta]") {
+  const nn::Weights weights = nn::Weights::random(DebertaV2Model::base_model_prefix);
+  REQUIRE_THROWS_WITH(DebertaV2Model(fixture_config_with({{"conv_kernel_size", 3}, {"conv_groups", 2}}), weights),
+                      Catch::Contains("conv_groups"));
+  REQUIRE_THROWS_WITH(DebertaV2Model(fixture_config_with({{"conv_kernel_size", 4}}), weights),
+                      Catch::Contains("conv_kernel_size"));
+}
+
