@@ -12,4 +12,5 @@
 #include "transformers/models/auto.hpp"
 #include "transformers/ops/ops.hpp"
 #include "transformers/pipelines/text_classification.hpp"
+#include "transformers/tokenizers/auto_tokenizer.hpp"
 #include "transformers/tokenizers/tokenizer.hpp"

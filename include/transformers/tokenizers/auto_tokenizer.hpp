@@ -1,0 +1,85 @@
+#pragma once
+// AutoTokenizer: a model folder's (or Hub id's) tokenizer.json with the settings transformers
+// reads beside it (tokenizer_config.json, special_tokens_map.json: special tokens,
+// model_max_length, padding and truncation sides), called the way transformers' fast tokenizers
+// are: a batch of texts or pairs with padding / truncation options, returning id tensors.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "transformers/core/tensor.hpp"
+#include "transformers/hub/hub.hpp"
+#include "transformers/models/modeling_outputs.hpp"
+#include "transformers/tokenizers/tokenizer.hpp"
+
+namespace transformers {
+
+enum class PaddingStrategy { DoNotPad, Longest, MaxLength };
+
+// transformers' __call__ arguments.
+struct TokenizeOptions {
+  TokenizeOptions() = default;  // not an aggregate: {"text"} must never read as options
+  bool add_special_tokens = true;
+  PaddingStrategy padding = PaddingStrategy::DoNotPad;
+  bool truncation = false;
+  std::optional<size_t> max_length;  // default: model_max_length where truncation/padding need one
+  size_t stride = 0;
+  std::optional<size_t> pad_to_multiple_of;
+};
+
+struct BatchEncoding {
+  std::vector<tokenizers::Encoding> encodings;
+  // [batch, seq] int64, defined when every encoding has the same length (padded or not).
+  Tensor input_ids, attention_mask, token_type_ids;
+
+  ModelInputs model_inputs() const { return ModelInputs{input_ids, attention_mask, token_type_ids}; }
+};
+
+class PreTrainedTokenizerFast {
+ public:
+  // Needs tokenizer.json in the folder (the legacy vocab files are not read yet).
+  static PreTrainedTokenizerFast from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {});
+
+  BatchEncoding operator()(const std::vector<std::string>& texts, const TokenizeOptions& options = {}) const;
+  // Pairs, as tokenizer(texts, text_pair=...) in transformers: texts[i] with text_pairs[i].
+  BatchEncoding operator()(const std::vector<std::string>& texts, const std::vector<std::string>& text_pairs,
+                           const TokenizeOptions& options = {}) const;
+  std::string decode(const std::vector<int64_t>& ids, bool skip_special_tokens = true) const {
+    return tokenizer_.decode(ids, skip_special_tokens);
+  }
+
+  const tokenizers::Tokenizer& backend() const { return tokenizer_; }
+  // transformers' "no limit" sentinel (int(1e30)) reads as nullopt.
+  std::optional<size_t> model_max_length() const { return model_max_length_; }
+  tokenizers::Side padding_side() const { return padding_side_; }
+  std::optional<int64_t> pad_token_id() const { return pad_token_id_; }
+  std::optional<int64_t> special_token_id(const std::string& role) const;  // "cls_token", "mask_token", ...
+  // Whether the model takes token_type_ids ("model_input_names" in transformers).
+  bool returns_token_type_ids() const { return returns_token_type_ids_; }
+
+ private:
+  explicit PreTrainedTokenizerFast(tokenizers::Tokenizer tokenizer) : tokenizer_(std::move(tokenizer)) {}
+  template <typename Input>
+  BatchEncoding call(const std::vector<Input>& inputs, const TokenizeOptions& options) const;
+  tokenizers::Tokenizer configured(const TokenizeOptions& options) const;
+
+  tokenizers::Tokenizer tokenizer_;
+  std::optional<size_t> model_max_length_;
+  tokenizers::Side padding_side_ = tokenizers::Side::Right;
+  tokenizers::Side truncation_side_ = tokenizers::Side::Right;
+  std::optional<int64_t> pad_token_id_;
+  std::string pad_token_;
+  std::vector<std::pair<std::string, std::string>> special_tokens_;  // role -> token text
+  bool returns_token_type_ids_ = true;
+  std::string source_;
+};
+
+struct AutoTokenizer {
+  static PreTrainedTokenizerFast from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {}) {
+    return PreTrainedTokenizerFast::from_pretrained(path_or_id, options);
+  }
+};
+
+}  // namespace transformers

@@ -1,0 +1,181 @@
+// AutoTokenizer over tokenizer.json: the file's pipeline plus transformers' call semantics.
+#include "transformers/tokenizers/auto_tokenizer.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace transformers {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+nlohmann::json read_json_if_present(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) return nlohmann::json::object();
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return nlohmann::json::parse(text.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    throw FileError(path.string() + ": not valid JSON: " + e.what());
+  }
+}
+
+// A special token is written as "text" or as {"content": "text", ...}.
+std::optional<std::string> token_text(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_object() && value.contains("content") && value["content"].is_string())
+    return value["content"].get<std::string>();
+  return std::nullopt;
+}
+
+tokenizers::Side parse_side(const nlohmann::json& config, const char* key, const std::string& source) {
+  if (!config.contains(key) || config[key].is_null()) return tokenizers::Side::Right;
+  const std::string side = config[key].is_string() ? config[key].get<std::string>() : "";
+  if (side == "right") return tokenizers::Side::Right;
+  if (side == "left") return tokenizers::Side::Left;
+  throw FileError(source + ": " + key + " must be \"left\" or \"right\"");
+}
+
+// Tokenizer classes whose models take no token_type_ids (transformers' model_input_names).
+bool class_returns_token_type_ids(const std::string& tokenizer_class) {
+  for (const char* name : {"DistilBert", "Roberta", "XLMRoberta", "Camembert", "MPNet", "GPT2", "Bart", "Llama", "T5",
+                           "Gemma", "Qwen2"})
+    if (tokenizer_class.rfind(name, 0) == 0) return false;
+  return true;
+}
+
+}  // namespace
+
+PreTrainedTokenizerFast PreTrainedTokenizerFast::from_pretrained(const std::string& path_or_id,
+                                                                 const hub::HubOptions& options) {
+  const fs::path folder = hub::resolve_model_path(path_or_id, options);
+  const fs::path tokenizer_json = folder / "tokenizer.json";
+  if (!fs::exists(tokenizer_json))
+    throw FileError(folder.string() + ": no tokenizer.json (vocab.txt / merges.txt / sentencepiece files are not read yet)");
+  PreTrainedTokenizerFast t(tokenizers::Tokenizer::from_file(tokenizer_json.string()));
+  t.source_ = (folder / "tokenizer_config.json").string();
+  const nlohmann::json config = read_json_if_present(folder / "tokenizer_config.json");
+  const nlohmann::json special_map = read_json_if_present(folder / "special_tokens_map.json");
+  if (!config.is_object()) throw FileError(t.source_ + ": expected a JSON object");
+
+  if (config.contains("model_max_length") && config["model_max_length"].is_number()) {
+    const double limit = config["model_max_length"].get<double>();
+    if (limit > 0 && limit < 1e18) t.model_max_length_ = static_cast<size_t>(limit);  // int(1e30) means none
+  }
+  t.padding_side_ = parse_side(config, "padding_side", t.source_);
+  t.truncation_side_ = parse_side(config, "truncation_side", t.source_);
+  for (const char* role : {"bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"}) {
+    std::optional<std::string> text;
+    if (config.contains(role)) text = token_text(config[role]);
+    if (!text && special_map.is_object() && special_map.contains(role)) text = token_text(special_map[role]);
+    if (text) t.special_tokens_.emplace_back(role, *text);
+  }
+  if (auto pad = std::find_if(t.special_tokens_.begin(), t.special_tokens_.end(),
+                              [](const auto& entry) { return entry.first == "pad_token"; });
+      pad != t.special_tokens_.end()) {
+    t.pad_token_ = pad->second;
+    t.pad_token_id_ = t.tokenizer_.token_to_id(pad->second);
+  }
+  if (config.contains("model_input_names") && config["model_input_names"].is_array()) {
+    t.returns_token_type_ids_ = false;
+    for (const auto& name : config["model_input_names"])
+      if (name == "token_type_ids") t.returns_token_type_ids_ = true;
+  } else {
+    t.returns_token_type_ids_ = class_returns_token_type_ids(config.value("tokenizer_class", std::string()));
+  }
+  return t;
+}
+
+std::optional<int64_t> PreTrainedTokenizerFast::special_token_id(const std::string& role) const {
+  for (const auto& [name, text] : special_tokens_)
+    if (name == role) return tokenizer_.token_to_id(text);
+  return std::nullopt;
+}
+
+// A copy of the tokenizer with this call's padding and truncation, replacing the file's own
+// settings as transformers does on every call (copies share the immutable pipeline).
+tokenizers::Tokenizer PreTrainedTokenizerFast::configured(const TokenizeOptions& options) const {
+  tokenizers::Tokenizer t = tokenizer_;
+  std::optional<size_t> limit = options.max_length ? options.max_length : model_max_length_;
+  if (options.truncation && limit) {
+    tokenizers::TruncationParams truncation;
+    truncation.max_length = *limit;
+    truncation.stride = options.stride;
+    truncation.direction = truncation_side_;
+    t.set_truncation(truncation);
+  } else {
+    t.set_truncation(std::nullopt);
+  }
+  if (options.padding == PaddingStrategy::DoNotPad) {
+    t.set_padding(std::nullopt);
+  } else {
+    if (!pad_token_id_)
+      throw InvalidArgument(source_ + ": padding needs a pad token and this tokenizer has none");
+    tokenizers::PaddingParams padding;
+    if (options.padding == PaddingStrategy::MaxLength) {
+      if (!limit) throw InvalidArgument("padding to max_length needs max_length (the tokenizer has no model_max_length)");
+      padding.fixed_length = *limit;
+    }
+    padding.direction = padding_side_;
+    padding.pad_to_multiple_of = options.pad_to_multiple_of;
+    padding.pad_id = *pad_token_id_;
+    padding.pad_token = pad_token_;
+    t.set_padding(padding);
+  }
+  return t;
+}
+
+namespace {
+
+template <typename Input>
+std::vector<tokenizers::Encoding> encode_all(const tokenizers::Tokenizer& t, const std::vector<Input>& inputs,
+                                             bool add_special_tokens) {
+  return t.encode_batch(inputs, add_special_tokens);
+}
+
+Tensor stack(const std::vector<tokenizers::Encoding>& encodings, std::vector<int64_t> tokenizers::Encoding::*field) {
+  const int64_t rows = static_cast<int64_t>(encodings.size()), cols = static_cast<int64_t>(encodings[0].size());
+  std::vector<int64_t> values;
+  values.reserve(static_cast<size_t>(rows * cols));
+  for (const tokenizers::Encoding& e : encodings) values.insert(values.end(), (e.*field).begin(), (e.*field).end());
+  return Tensor::from_vector(values, {rows, cols});
+}
+
+}  // namespace
+
+template <typename Input>
+BatchEncoding PreTrainedTokenizerFast::call(const std::vector<Input>& inputs, const TokenizeOptions& options) const {
+  BatchEncoding batch;
+  batch.encodings = encode_all(configured(options), inputs, options.add_special_tokens);
+  if (batch.encodings.empty()) return batch;
+  const size_t length = batch.encodings[0].size();
+  for (const tokenizers::Encoding& e : batch.encodings)
+    if (e.size() != length) return batch;  // ragged: no tensors, as transformers without padding
+  batch.input_ids = stack(batch.encodings, &tokenizers::Encoding::ids);
+  batch.attention_mask = stack(batch.encodings, &tokenizers::Encoding::attention_mask);
+  if (returns_token_type_ids_) batch.token_type_ids = stack(batch.encodings, &tokenizers::Encoding::type_ids);
+  return batch;
+}
+
+BatchEncoding PreTrainedTokenizerFast::operator()(const std::vector<std::string>& texts, const TokenizeOptions& options) const {
+  return call(texts, options);
+}
+
+BatchEncoding PreTrainedTokenizerFast::operator()(const std::vector<std::string>& texts,
+                                                  const std::vector<std::string>& text_pairs,
+                                                  const TokenizeOptions& options) const {
+  if (texts.size() != text_pairs.size())
+    throw InvalidArgument("tokenizer: " + std::to_string(texts.size()) + " texts but " +
+                          std::to_string(text_pairs.size()) + " text pairs");
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (size_t i = 0; i < texts.size(); ++i) pairs.emplace_back(texts[i], text_pairs[i]);
+  return call(pairs, options);
+}
+
+}  // namespace transformers
