@@ -11,6 +11,6 @@
 #include "transformers/io/safetensors.hpp"
 #include "transformers/models/auto.hpp"
 #include "transformers/ops/ops.hpp"
-#include "transformers/pipelines/text_classification.hpp"
+#include "transformers/pipelines/pipeline.hpp"
 #include "transformers/tokenizers/auto_tokenizer.hpp"
 #include "transformers/tokenizers/tokenizer.hpp"

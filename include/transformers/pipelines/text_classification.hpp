@@ -8,6 +8,9 @@
 #include <vector>
 
 #include "transformers/config/pretrained_config.hpp"
+#include "transformers/models/auto.hpp"
+#include "transformers/pipelines/base.hpp"
+#include "transformers/tokenizers/auto_tokenizer.hpp"
 
 namespace transformers {
 
@@ -65,5 +68,78 @@ inline std::vector<LabelScore> score_labels(const std::vector<float>& logits, co
   if (top_k && *top_k < ranked.size()) ranked.resize(*top_k);
   return ranked;
 }
+
+// pipeline("text-classification") / ("sentiment-analysis"). Inputs and outputs follow the Python
+// pipeline's JSON shapes: a string gives [{"label", "score"}], a list one entry per string, a
+// {"text", "text_pair"} object scores a pair; top_k (a number, or null for every label) gives
+// ranked lists instead; function_to_apply is "default", "softmax", "sigmoid" or "none".
+class TextClassificationPipeline final : public Pipeline {
+ public:
+  TextClassificationPipeline(std::unique_ptr<PreTrainedModel> model, PreTrainedTokenizerFast tokenizer,
+                             PipelineOptions options)
+      : Pipeline("text-classification", std::move(options)), model_(std::move(model)), tokenizer_(std::move(tokenizer)) {}
+
+  nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = {}) const override {
+    const bool legacy = !kwargs.contains("top_k");
+    std::optional<size_t> top_k = 1;
+    if (!legacy) top_k = kwargs["top_k"].is_null() ? std::nullopt : std::optional<size_t>(kwargs["top_k"].get<size_t>());
+    const ScoreFunction function = parse_score_function(kwargs.value("function_to_apply", std::string("default")));
+    const TokenizeOptions tokenize = tokenize_options(kwargs);
+
+    auto score_one = [&](const nlohmann::json& item, std::vector<float> logits) {
+      (void)item;
+      auto ranked = score_labels(logits, model_->config(), function, top_k);
+      nlohmann::json list = nlohmann::json::array();
+      for (const LabelScore& entry : ranked) list.push_back({{"label", entry.label}, {"score", entry.score}});
+      return (legacy && list.size() == 1) ? list[0] : list;
+    };
+    if (inputs.is_string()) {
+      nlohmann::json result = score_one(inputs, logits_for({inputs}, tokenize)[0]);
+      return legacy ? nlohmann::json::array({result}) : result;
+    }
+    if (inputs.is_object()) return score_one(inputs, logits_for({inputs}, tokenize)[0]);
+    if (!inputs.is_array()) throw InvalidArgument("text-classification: inputs must be a string, a list or {\"text\", \"text_pair\"}");
+    std::vector<nlohmann::json> items(inputs.begin(), inputs.end());
+    std::vector<std::vector<float>> logits;
+    const size_t batch = batch_size(kwargs);
+    for (size_t start = 0; start < items.size(); start += batch) {
+      std::vector<nlohmann::json> chunk(items.begin() + start, items.begin() + std::min(items.size(), start + batch));
+      for (auto& row : logits_for(chunk, tokenize)) logits.push_back(std::move(row));
+    }
+    nlohmann::json results = nlohmann::json::array();
+    for (size_t i = 0; i < items.size(); ++i) results.push_back(score_one(items[i], logits[i]));
+    return results;
+  }
+
+ private:
+  // One forward pass over texts (or {"text", "text_pair"} objects) padded together.
+  std::vector<std::vector<float>> logits_for(const std::vector<nlohmann::json>& items, TokenizeOptions tokenize) const {
+    std::vector<std::string> texts, pairs;
+    for (const nlohmann::json& item : items) {
+      if (item.is_string()) {
+        texts.push_back(item.get<std::string>());
+      } else if (item.is_object() && item.contains("text")) {
+        texts.push_back(item["text"].get<std::string>());
+        pairs.push_back(item.value("text_pair", std::string()));
+      } else {
+        throw InvalidArgument("text-classification: each input must be a string or {\"text\", \"text_pair\"}");
+      }
+    }
+    if (!pairs.empty() && pairs.size() != texts.size())
+      throw InvalidArgument("text-classification: mix of single texts and pairs in one batch");
+    if (items.size() > 1) tokenize.padding = PaddingStrategy::Longest;
+    BatchEncoding batch = pairs.empty() ? tokenizer_(texts, tokenize) : tokenizer_(texts, pairs, tokenize);
+    Tensor logits = model_->forward(batch.model_inputs()).logits;
+    const int64_t labels = logits.size(1);
+    std::vector<float> flat = logits.to_vector<float>();
+    std::vector<std::vector<float>> rows;
+    for (size_t i = 0; i < items.size(); ++i)
+      rows.emplace_back(flat.begin() + static_cast<int64_t>(i) * labels, flat.begin() + static_cast<int64_t>(i + 1) * labels);
+    return rows;
+  }
+
+  std::unique_ptr<PreTrainedModel> model_;
+  PreTrainedTokenizerFast tokenizer_;
+};
 
 }  // namespace transformers

@@ -1,0 +1,19 @@
+// pipeline(): task names, aliases and errors; the end-to-end runs against the Python pipeline
+// live in test_pipelines_vs_python.cpp.
+#include <catch2/catch.hpp>
+
+#include "transformers/pipelines/pipeline.hpp"
+
+using namespace transformers;
+
+TEST_CASE("tasks and aliases resolve as in transformers", "[pipelines]") {
+  CHECK(find_task("sentiment-analysis").task == "text-classification");
+  CHECK(find_task("text-classification").model == "distilbert/distilbert-base-uncased-finetuned-sst-2-english");
+  CHECK_THROWS_WITH(find_task("summarisation"), Catch::Contains("summarisation") && Catch::Contains("feature-extraction"));
+}
+
+TEST_CASE("a missing default model says what to do", "[pipelines]") {
+  setenv("HF_HUB_CACHE", "/nonexistent-transformers-cache", 1);
+  CHECK_THROWS_WITH(pipeline("sentiment-analysis"), Catch::Contains("distilbert-base-uncased-finetuned-sst-2-english"));
+  unsetenv("HF_HUB_CACHE");
+}
