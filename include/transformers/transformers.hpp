@@ -12,5 +12,6 @@
 #include "transformers/models/auto.hpp"
 #include "transformers/ops/ops.hpp"
 #include "transformers/pipelines/pipeline.hpp"
+#include "transformers/pipelines/sentence_transformer.hpp"
 #include "transformers/tokenizers/auto_tokenizer.hpp"
 #include "transformers/tokenizers/tokenizer.hpp"
