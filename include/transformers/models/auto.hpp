@@ -7,10 +7,12 @@
 #include <vector>
 
 #include "transformers/hub/hub.hpp"
+#include "transformers/models/albert.hpp"
 #include "transformers/models/bert.hpp"
 #include "transformers/models/deberta_v2.hpp"
 #include "transformers/models/distilbert.hpp"
 #include "transformers/models/electra.hpp"
+#include "transformers/models/mpnet.hpp"
 #include "transformers/models/roberta.hpp"
 
 namespace transformers {
@@ -66,6 +68,16 @@ inline const std::vector<ModelEntry>& model_registry() {
       {"electra", "token-classification", "ElectraForTokenClassification", "electra", model_builder<ElectraForTokenClassification>()},
       {"electra", "question-answering", "ElectraForQuestionAnswering", "electra", model_builder<ElectraForQuestionAnswering>()},
       {"electra", "masked-lm", "ElectraForMaskedLM", "electra", model_builder<ElectraForMaskedLM>()},
+      {"albert", "base", "AlbertModel", "albert", model_builder<AlbertModel>()},
+      {"albert", "sequence-classification", "AlbertForSequenceClassification", "albert", model_builder<AlbertForSequenceClassification>()},
+      {"albert", "token-classification", "AlbertForTokenClassification", "albert", model_builder<AlbertForTokenClassification>()},
+      {"albert", "question-answering", "AlbertForQuestionAnswering", "albert", model_builder<AlbertForQuestionAnswering>()},
+      {"albert", "masked-lm", "AlbertForMaskedLM", "albert", model_builder<AlbertForMaskedLM>()},
+      {"mpnet", "base", "MPNetModel", "mpnet", model_builder<MPNetModel>()},
+      {"mpnet", "sequence-classification", "MPNetForSequenceClassification", "mpnet", model_builder<MPNetForSequenceClassification>()},
+      {"mpnet", "token-classification", "MPNetForTokenClassification", "mpnet", model_builder<MPNetForTokenClassification>()},
+      {"mpnet", "question-answering", "MPNetForQuestionAnswering", "mpnet", model_builder<MPNetForQuestionAnswering>()},
+      {"mpnet", "masked-lm", "MPNetForMaskedLM", "mpnet", model_builder<MPNetForMaskedLM>()},
       {"deberta-v2", "base", "DebertaV2Model", "deberta", model_builder<DebertaV2Model>()},
       {"deberta-v2", "sequence-classification", "DebertaV2ForSequenceClassification", "deberta", model_builder<DebertaV2ForSequenceClassification>()},
       {"deberta-v2", "token-classification", "DebertaV2ForTokenClassification", "deberta", model_builder<DebertaV2ForTokenClassification>()},

@@ -10,6 +10,7 @@
 #include "transformers/models/modeling_outputs.hpp"
 #include "transformers/nn/heads.hpp"
 #include "transformers/nn/layers.hpp"
+#include "transformers/nn/positions.hpp"
 
 namespace transformers {
 
@@ -52,21 +53,6 @@ inline Tensor attention_mask_or_ones(const ModelInputs& in) {
   return in.attention_mask.defined() ? in.attention_mask : Tensor::full(in.input_ids.shape(), 1.0, DType::I64);
 }
 
-// RoBERTa's position ids: (cumsum(ids != pad) * (ids != pad)) + pad, row by row.
-inline Tensor padding_offset_positions(const Tensor& input_ids, int64_t padding_idx) {
-  const int64_t batch = input_ids.size(0), seq = input_ids.size(1);
-  std::vector<int64_t> ids = input_ids.to_vector<int64_t>(), positions(ids.size());
-  for (int64_t b = 0; b < batch; ++b) {
-    int64_t count = 0;
-    for (int64_t i = 0; i < seq; ++i) {
-      const bool real = ids[b * seq + i] != padding_idx;
-      count += real ? 1 : 0;
-      positions[b * seq + i] = real ? count + padding_idx : padding_idx;
-    }
-  }
-  return Tensor::from_vector(positions, {batch, seq});
-}
-
 struct Embeddings {
   nn::Embedding word, position, token_type;  // token_type undefined when type_vocab_size is 0
   nn::LayerNorm norm;
@@ -92,7 +78,7 @@ struct Embeddings {
       throw InvalidArgument("sequence of " + std::to_string(seq) + " tokens is longer than the " +
                             std::to_string(position.weight.size(0)) + " positions this model has");
     Tensor position_ids = positions == PositionIds::Absolute ? Tensor::arange(seq)
-                                                             : padding_offset_positions(input_ids, padding_idx);
+                                                             : nn::padding_offset_position_ids(input_ids, padding_idx);
     Tensor sum = ops::add(word(input_ids), position(position_ids));
     if (token_type.weight.defined())
       sum = ops::add(sum, token_type(token_type_ids.defined() ? token_type_ids : Tensor::zeros(input_ids.shape(), DType::I64)));

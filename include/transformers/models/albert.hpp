@@ -1,0 +1,282 @@
+#pragma once
+// ALBERT, read top to bottom like transformers' modeling_albert.py: factorized embeddings
+// (embedding_size, mapped to hidden_size by the encoder), post-norm layers shared across the
+// stack in groups (num_hidden_groups groups of inner_group_num layers), the tanh pooler, and the
+// task heads.
+#include <string>
+#include <vector>
+
+#include "transformers/config/pretrained_config.hpp"
+#include "transformers/models/modeling_outputs.hpp"
+#include "transformers/nn/heads.hpp"
+#include "transformers/nn/layers.hpp"
+
+namespace transformers {
+
+struct AlbertConfig {
+  int64_t vocab_size, embedding_size, hidden_size, num_hidden_layers, num_hidden_groups, num_attention_heads;
+  int64_t intermediate_size, inner_group_num, max_position_embeddings, type_vocab_size;
+  std::string hidden_act;
+  double layer_norm_eps;
+  bool tie_word_embeddings;
+
+  // transformers' AlbertConfig defaults (albert-xxlarge's sizes) for anything config.json leaves out.
+  static AlbertConfig from(const PretrainedConfig& c) {
+    AlbertConfig a{c.get<int64_t>("vocab_size", 30000),
+                   c.get<int64_t>("embedding_size", 128),
+                   c.get<int64_t>("hidden_size", 4096),
+                   c.get<int64_t>("num_hidden_layers", 12),
+                   c.get<int64_t>("num_hidden_groups", 1),
+                   c.get<int64_t>("num_attention_heads", 64),
+                   c.get<int64_t>("intermediate_size", 16384),
+                   c.get<int64_t>("inner_group_num", 1),
+                   c.get<int64_t>("max_position_embeddings", 512),
+                   c.get<int64_t>("type_vocab_size", 2),
+                   c.get<std::string>("hidden_act", "gelu_new"),
+                   c.get<double>("layer_norm_eps", 1e-12),
+                   c.get<bool>("tie_word_embeddings", true)};
+    if (a.num_attention_heads <= 0 || a.hidden_size % a.num_attention_heads != 0)
+      throw FileError(c.source + ": hidden_size " + std::to_string(a.hidden_size) +
+                      " is not a multiple of num_attention_heads " + std::to_string(a.num_attention_heads));
+    if (a.num_hidden_groups <= 0 || a.num_hidden_groups > a.num_hidden_layers || a.inner_group_num <= 0)
+      throw FileError(c.source + ": num_hidden_groups " + std::to_string(a.num_hidden_groups) +
+                      " must be in [1, num_hidden_layers " + std::to_string(a.num_hidden_layers) +
+                      "] and inner_group_num " + std::to_string(a.inner_group_num) + " positive");
+    return a;
+  }
+};
+
+namespace albert {
+
+// Word, position and token-type embeddings of embedding_size, summed and normalized.
+struct Embeddings {
+  nn::Embedding word_embeddings, position_embeddings, token_type_embeddings;
+  nn::LayerNorm norm;
+
+  static Embeddings load(const nn::Weights& w, const std::string& p, const AlbertConfig& c) {
+    return {nn::Embedding::load(w, p + ".word_embeddings", c.vocab_size, c.embedding_size),
+            nn::Embedding::load(w, p + ".position_embeddings", c.max_position_embeddings, c.embedding_size),
+            nn::Embedding::load(w, p + ".token_type_embeddings", c.type_vocab_size, c.embedding_size),
+            nn::LayerNorm::load(w, p + ".LayerNorm", c.embedding_size, c.layer_norm_eps)};
+  }
+
+  Tensor operator()(const Tensor& input_ids, const Tensor& token_type_ids) const {
+    const int64_t seq = input_ids.size(1);
+    if (seq > position_embeddings.weight.size(0))
+      throw InvalidArgument("ALBERT: sequence of " + std::to_string(seq) + " tokens exceeds max_position_embeddings " +
+                            std::to_string(position_embeddings.weight.size(0)));
+    Tensor types = token_type_ids.defined() ? token_type_ids : Tensor::zeros(input_ids.shape(), DType::I64);
+    Tensor sum = ops::add(ops::add(word_embeddings(input_ids), token_type_embeddings(types)),
+                          position_embeddings(Tensor::arange(seq)));
+    return norm(sum);
+  }
+};
+
+// AlbertLayer: attention (query/key/value/dense + LayerNorm on the residual), then
+// ffn -> activation -> ffn_output, with full_layer_layer_norm on the residual.
+struct Layer {
+  nn::Linear query, key, value, dense, ffn, ffn_output;
+  nn::LayerNorm attention_norm, full_layer_layer_norm;
+  int64_t heads;
+  std::string activation;
+
+  static Layer load(const nn::Weights& w, const std::string& p, const AlbertConfig& c) {
+    const int64_t h = c.hidden_size, i = c.intermediate_size;
+    return {nn::Linear::load(w, p + ".attention.query", h, h),
+            nn::Linear::load(w, p + ".attention.key", h, h),
+            nn::Linear::load(w, p + ".attention.value", h, h),
+            nn::Linear::load(w, p + ".attention.dense", h, h),
+            nn::Linear::load(w, p + ".ffn", h, i),
+            nn::Linear::load(w, p + ".ffn_output", i, h),
+            nn::LayerNorm::load(w, p + ".attention.LayerNorm", h, c.layer_norm_eps),
+            nn::LayerNorm::load(w, p + ".full_layer_layer_norm", h, c.layer_norm_eps),
+            c.num_attention_heads,
+            c.hidden_act};
+  }
+
+  Tensor operator()(const Tensor& hidden, const Tensor& mask) const {
+    ops::AttentionOptions options;
+    options.mask = mask;
+    Tensor context = ops::attention(nn::split_heads(query(hidden), heads), nn::split_heads(key(hidden), heads),
+                                    nn::split_heads(value(hidden), heads), options);
+    Tensor attended = attention_norm(ops::add(hidden, dense(nn::merge_heads(context))));
+    return full_layer_layer_norm(ops::add(ffn_output(ops::activation(ffn(attended), activation)), attended));
+  }
+};
+
+// AlbertTransformer: embedding_hidden_mapping_in, then num_hidden_layers passes through the layer
+// groups; pass i uses group int(i / (num_hidden_layers / num_hidden_groups)), and a group runs its
+// inner_group_num layers in turn. Every layer run is one entry of hidden_states, after the
+// mapped embeddings.
+struct Transformer {
+  nn::Linear embedding_hidden_mapping_in;
+  std::vector<std::vector<Layer>> albert_layer_groups;
+  int64_t num_hidden_layers = 0;
+
+  static Transformer load(const nn::Weights& w, const std::string& p, const AlbertConfig& c) {
+    Transformer t;
+    t.embedding_hidden_mapping_in = nn::Linear::load(w, p + ".embedding_hidden_mapping_in", c.embedding_size, c.hidden_size);
+    for (int64_t g = 0; g < c.num_hidden_groups; ++g) {
+      std::vector<Layer> group;
+      for (int64_t j = 0; j < c.inner_group_num; ++j)
+        group.push_back(Layer::load(
+            w, p + ".albert_layer_groups." + std::to_string(g) + ".albert_layers." + std::to_string(j), c));
+      t.albert_layer_groups.push_back(std::move(group));
+    }
+    t.num_hidden_layers = c.num_hidden_layers;
+    return t;
+  }
+
+  Tensor operator()(const Tensor& embeddings, const Tensor& mask, std::vector<Tensor>* hidden_states) const {
+    Tensor hidden = embedding_hidden_mapping_in(embeddings);
+    if (hidden_states) hidden_states->push_back(hidden);
+    const double layers_per_group =
+        static_cast<double>(num_hidden_layers) / static_cast<double>(albert_layer_groups.size());
+    for (int64_t i = 0; i < num_hidden_layers; ++i) {
+      const auto group = static_cast<size_t>(static_cast<double>(i) / layers_per_group);
+      for (const Layer& layer : albert_layer_groups[group]) {
+        hidden = layer(hidden, mask);
+        if (hidden_states) hidden_states->push_back(hidden);
+      }
+    }
+    return hidden;
+  }
+};
+
+inline Tensor attention_mask_or_ones(const ModelInputs& in) {
+  return in.attention_mask.defined() ? in.attention_mask : Tensor::full(in.input_ids.shape(), 1.0, DType::I64);
+}
+
+}  // namespace albert
+
+class AlbertModel final : public PreTrainedModel {
+ public:
+  static constexpr const char* base_model_prefix = "albert";
+
+  AlbertModel(const PretrainedConfig& config, const nn::Weights& w, bool add_pooling_layer = true)
+      : config_(config), albert_config_(AlbertConfig::from(config)) {
+    const std::string p = base_model_prefix;
+    embeddings_ = albert::Embeddings::load(w, p + ".embeddings", albert_config_);
+    encoder_ = albert::Transformer::load(w, p + ".encoder", albert_config_);
+    if (add_pooling_layer)
+      pooler_ = nn::Linear::load(w, p + ".pooler", albert_config_.hidden_size, albert_config_.hidden_size);
+  }
+
+  static AlbertModel from_pretrained(const std::string& folder) {
+    return AlbertModel(PretrainedConfig::from_pretrained(folder),
+                       nn::Weights(safetensors::Checkpoint::open(folder), base_model_prefix));
+  }
+
+  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
+    ModelOutput out;
+    Tensor embedded = embeddings_(in.input_ids, in.token_type_ids);
+    out.last_hidden_state =
+        encoder_(embedded, albert::attention_mask_or_ones(in), output_hidden_states ? &out.hidden_states : nullptr);
+    if (pooler_.weight.defined()) out.pooler_output = ops::tanh(pooler_(out.last_hidden_state.select(1, 0)));
+    return out;
+  }
+
+  const PretrainedConfig& config() const override { return config_; }
+  const AlbertConfig& albert_config() const { return albert_config_; }
+  const Tensor& word_embeddings() const { return embeddings_.word_embeddings.weight; }
+
+ private:
+  PretrainedConfig config_;
+  AlbertConfig albert_config_;
+  albert::Embeddings embeddings_;
+  albert::Transformer encoder_;
+  nn::Linear pooler_;
+};
+
+// logits [batch, num_labels] = classifier(pooler_output); single-label, multi-label and
+// regression differ only in num_labels (and the loss, which inference does not compute).
+class AlbertForSequenceClassification final : public PreTrainedModel {
+ public:
+  AlbertForSequenceClassification(const PretrainedConfig& config, const nn::Weights& w)
+      : albert_(config, w),
+        classifier_(nn::Linear::load(w, "classifier", albert_.albert_config().hidden_size, config.num_labels())) {}
+
+  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
+    ModelOutput out = albert_.forward(in, output_hidden_states);
+    out.logits = classifier_(out.pooler_output);
+    return out;
+  }
+
+  const PretrainedConfig& config() const override { return albert_.config(); }
+
+ private:
+  AlbertModel albert_;
+  nn::Linear classifier_;
+};
+
+// logits [batch, seq, num_labels] = classifier(last_hidden_state); no pooler.
+class AlbertForTokenClassification final : public PreTrainedModel {
+ public:
+  AlbertForTokenClassification(const PretrainedConfig& config, const nn::Weights& w)
+      : albert_(config, w, /*add_pooling_layer=*/false),
+        classifier_(nn::Linear::load(w, "classifier", albert_.albert_config().hidden_size, config.num_labels())) {}
+
+  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
+    ModelOutput out = albert_.forward(in, output_hidden_states);
+    out.logits = classifier_(out.last_hidden_state);
+    return out;
+  }
+
+  const PretrainedConfig& config() const override { return albert_.config(); }
+
+ private:
+  AlbertModel albert_;
+  nn::Linear classifier_;
+};
+
+// start_logits, end_logits [batch, seq] from qa_outputs over every token; no pooler.
+class AlbertForQuestionAnswering final : public PreTrainedModel {
+ public:
+  AlbertForQuestionAnswering(const PretrainedConfig& config, const nn::Weights& w)
+      : albert_(config, w, /*add_pooling_layer=*/false),
+        qa_outputs_(nn::QuestionAnsweringHead::load(w, albert_.albert_config().hidden_size)) {}
+
+  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
+    ModelOutput out = albert_.forward(in, output_hidden_states);
+    qa_outputs_(out.last_hidden_state, out);
+    return out;
+  }
+
+  const PretrainedConfig& config() const override { return albert_.config(); }
+
+ private:
+  AlbertModel albert_;
+  nn::QuestionAnsweringHead qa_outputs_;
+};
+
+// AlbertMLMHead: dense (hidden -> embedding_size) -> hidden_act -> LayerNorm -> decoder, whose
+// weight is tied to the word embeddings [vocab, embedding_size] and whose bias is
+// predictions.bias. logits [batch, seq, vocab].
+class AlbertForMaskedLM final : public PreTrainedModel {
+ public:
+  AlbertForMaskedLM(const PretrainedConfig& config, const nn::Weights& w)
+      : albert_(config, w, /*add_pooling_layer=*/false) {
+    const AlbertConfig& c = albert_.albert_config();
+    dense_ = nn::Linear::load(w, "predictions.dense", c.hidden_size, c.embedding_size);
+    norm_ = nn::LayerNorm::load(w, "predictions.LayerNorm", c.embedding_size, c.layer_norm_eps);
+    decoder_ = nn::TiedDecoder::load(w, "predictions.decoder", "predictions.bias", albert_.word_embeddings(),
+                                     c.tie_word_embeddings);
+  }
+
+  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
+    ModelOutput out = albert_.forward(in, output_hidden_states);
+    const std::string& act = albert_.albert_config().hidden_act;
+    out.logits = decoder_(norm_(ops::activation(dense_(out.last_hidden_state), act)));
+    return out;
+  }
+
+  const PretrainedConfig& config() const override { return albert_.config(); }
+
+ private:
+  AlbertModel albert_;
+  nn::Linear dense_;
+  nn::LayerNorm norm_;
+  nn::TiedDecoder decoder_;
+};
+
+}  // namespace transformers

@@ -1,0 +1,273 @@
+#pragma once
+// MPNet, read top to bottom like transformers' modeling_mpnet.py: word + position embeddings with
+// RoBERTa's padding-offset position ids (no token types), post-norm layers whose attention scores
+// get a T5-style bidirectional relative position bias (computed once by the encoder, shared by
+// every layer), the tanh pooler, and the task heads.
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "transformers/config/pretrained_config.hpp"
+#include "transformers/models/modeling_outputs.hpp"
+#include "transformers/nn/heads.hpp"
+#include "transformers/nn/layers.hpp"
+#include "transformers/nn/positions.hpp"
+
+namespace transformers {
+
+struct MPNetConfig {
+  int64_t vocab_size, hidden_size, num_hidden_layers, num_attention_heads, intermediate_size;
+  int64_t max_position_embeddings, relative_attention_num_buckets;
+  std::string hidden_act;
+  double layer_norm_eps;
+  bool tie_word_embeddings;
+
+  // transformers' MPNetConfig defaults for anything config.json leaves out.
+  static MPNetConfig from(const PretrainedConfig& c) {
+    MPNetConfig m{c.get<int64_t>("vocab_size", 30527),
+                  c.get<int64_t>("hidden_size", 768),
+                  c.get<int64_t>("num_hidden_layers", 12),
+                  c.get<int64_t>("num_attention_heads", 12),
+                  c.get<int64_t>("intermediate_size", 3072),
+                  c.get<int64_t>("max_position_embeddings", 512),
+                  c.get<int64_t>("relative_attention_num_buckets", 32),
+                  c.get<std::string>("hidden_act", "gelu"),
+                  c.get<double>("layer_norm_eps", 1e-12),
+                  c.get<bool>("tie_word_embeddings", true)};
+    if (m.num_attention_heads <= 0 || m.hidden_size % m.num_attention_heads != 0)
+      throw FileError(c.source + ": hidden_size " + std::to_string(m.hidden_size) +
+                      " is not a multiple of num_attention_heads " + std::to_string(m.num_attention_heads));
+    return m;
+  }
+};
+
+namespace mpnet {
+
+// MPNetEmbeddings fixes padding_idx at 1 (not config.pad_token_id): position ids count real
+// tokens from 2, padding gets 1.
+constexpr int64_t kPaddingIdx = 1;
+// MPNetEncoder.compute_position_bias is called with its default num_buckets=32 and
+// relative_position_bucket with max_distance=128, whatever relative_attention_num_buckets says
+// (that only sizes the bias table).
+constexpr int64_t kBiasBuckets = 32;
+constexpr int64_t kMaxDistance = 128;
+
+struct Embeddings {
+  nn::Embedding word_embeddings, position_embeddings;
+  nn::LayerNorm norm;
+
+  static Embeddings load(const nn::Weights& w, const std::string& p, const MPNetConfig& c) {
+    return {nn::Embedding::load(w, p + ".word_embeddings", c.vocab_size, c.hidden_size),
+            nn::Embedding::load(w, p + ".position_embeddings", c.max_position_embeddings, c.hidden_size),
+            nn::LayerNorm::load(w, p + ".LayerNorm", c.hidden_size, c.layer_norm_eps)};
+  }
+
+  Tensor operator()(const Tensor& input_ids) const {
+    const int64_t seq = input_ids.size(1);
+    // The largest position id is seq + padding_idx (a row without padding).
+    if (seq + kPaddingIdx >= position_embeddings.weight.size(0))
+      throw InvalidArgument("MPNet: sequence of " + std::to_string(seq) + " tokens needs position " +
+                            std::to_string(seq + kPaddingIdx) + " but max_position_embeddings is " +
+                            std::to_string(position_embeddings.weight.size(0)));
+    Tensor positions = nn::padding_offset_position_ids(input_ids, kPaddingIdx);
+    return norm(ops::add(word_embeddings(input_ids), position_embeddings(positions)));
+  }
+};
+
+// MPNetLayer: attention (attn.q/k/v/o, LayerNorm on the residual), then intermediate.dense ->
+// hidden_act -> output.dense with output.LayerNorm on the residual. `bias_and_mask` is the
+// relative position bias plus the padding mask, added to the scaled scores.
+struct Layer {
+  nn::Linear q, k, v, o, intermediate, output;
+  nn::LayerNorm attention_norm, output_norm;
+  int64_t heads;
+  std::string activation;
+
+  static Layer load(const nn::Weights& w, const std::string& p, const MPNetConfig& c) {
+    const int64_t h = c.hidden_size, i = c.intermediate_size;
+    return {nn::Linear::load(w, p + ".attention.attn.q", h, h),
+            nn::Linear::load(w, p + ".attention.attn.k", h, h),
+            nn::Linear::load(w, p + ".attention.attn.v", h, h),
+            nn::Linear::load(w, p + ".attention.attn.o", h, h),
+            nn::Linear::load(w, p + ".intermediate.dense", h, i),
+            nn::Linear::load(w, p + ".output.dense", i, h),
+            nn::LayerNorm::load(w, p + ".attention.LayerNorm", h, c.layer_norm_eps),
+            nn::LayerNorm::load(w, p + ".output.LayerNorm", h, c.layer_norm_eps),
+            c.num_attention_heads,
+            c.hidden_act};
+  }
+
+  Tensor operator()(const Tensor& hidden, const Tensor& bias_and_mask) const {
+    ops::AttentionOptions options;
+    options.mask = bias_and_mask;
+    Tensor context = ops::attention(nn::split_heads(q(hidden), heads), nn::split_heads(k(hidden), heads),
+                                    nn::split_heads(v(hidden), heads), options);
+    Tensor attended = attention_norm(ops::add(o(nn::merge_heads(context)), hidden));
+    return output_norm(ops::add(output(ops::activation(intermediate(attended), activation)), attended));
+  }
+};
+
+// MPNetEncoder.compute_position_bias: relative_attention_bias[bucket(key - query)] as
+// [1, heads, seq, seq].
+inline Tensor position_bias(const Tensor& relative_attention_bias, int64_t seq) {
+  Tensor buckets = nn::relative_position_buckets(seq, seq, /*bidirectional=*/true, kBiasBuckets, kMaxDistance);
+  return ops::embedding(relative_attention_bias, buckets).permute({2, 0, 1}).unsqueeze(0).contiguous();
+}
+
+// The eager padding mask transformers builds (create_bidirectional_mask): 0 for tokens and
+// finfo(float32).min for padding keys, [batch, 1, 1, keys].
+inline Tensor additive_padding_mask(const Tensor& attention_mask) {
+  const int64_t batch = attention_mask.size(0), keys = attention_mask.size(1);
+  std::vector<int64_t> keep = attention_mask.to_vector<int64_t>();
+  std::vector<float> additive(keep.size());
+  for (size_t i = 0; i < keep.size(); ++i) additive[i] = keep[i] != 0 ? 0.0f : std::numeric_limits<float>::lowest();
+  return Tensor::from_vector(additive, {batch, 1, 1, keys});
+}
+
+}  // namespace mpnet
+
+class MPNetModel final : public PreTrainedModel {
+ public:
+  static constexpr const char* base_model_prefix = "mpnet";
+
+  MPNetModel(const PretrainedConfig& config, const nn::Weights& w, bool add_pooling_layer = true)
+      : config_(config), mpnet_config_(MPNetConfig::from(config)) {
+    const std::string p = base_model_prefix;
+    const MPNetConfig& c = mpnet_config_;
+    embeddings_ = mpnet::Embeddings::load(w, p + ".embeddings", c);
+    for (int64_t i = 0; i < c.num_hidden_layers; ++i)
+      layers_.push_back(mpnet::Layer::load(w, p + ".encoder.layer." + std::to_string(i), c));
+    relative_attention_bias_ = nn::Embedding::load(w, p + ".encoder.relative_attention_bias",
+                                                   c.relative_attention_num_buckets, c.num_attention_heads);
+    if (add_pooling_layer) pooler_ = nn::Linear::load(w, p + ".pooler.dense", c.hidden_size, c.hidden_size);
+  }
+
+  static MPNetModel from_pretrained(const std::string& folder) {
+    return MPNetModel(PretrainedConfig::from_pretrained(folder),
+                      nn::Weights(safetensors::Checkpoint::open(folder), base_model_prefix));
+  }
+
+  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
+    ModelOutput out;
+    Tensor hidden = embeddings_(in.input_ids);
+    // scores / sqrt(head_dim) + position_bias + padding mask, as MPNetSelfAttention adds them.
+    Tensor bias_and_mask = mpnet::position_bias(relative_attention_bias_.weight, in.input_ids.size(1));
+    if (in.attention_mask.defined())
+      bias_and_mask = ops::add(bias_and_mask, mpnet::additive_padding_mask(in.attention_mask));
+    if (output_hidden_states) out.hidden_states.push_back(hidden);
+    for (const mpnet::Layer& layer : layers_) {
+      hidden = layer(hidden, bias_and_mask);
+      if (output_hidden_states) out.hidden_states.push_back(hidden);
+    }
+    out.last_hidden_state = hidden;
+    if (pooler_.weight.defined()) out.pooler_output = ops::tanh(pooler_(hidden.select(1, 0)));
+    return out;
+  }
+
+  const PretrainedConfig& config() const override { return config_; }
+  const MPNetConfig& mpnet_config() const { return mpnet_config_; }
+  const Tensor& word_embeddings() const { return embeddings_.word_embeddings.weight; }
+
+ private:
+  PretrainedConfig config_;
+  MPNetConfig mpnet_config_;
+  mpnet::Embeddings embeddings_;
+  std::vector<mpnet::Layer> layers_;
+  nn::Embedding relative_attention_bias_;
+  nn::Linear pooler_;
+};
+
+// MPNetClassificationHead on the first token: out_proj(tanh(dense(h[:, 0]))); no pooler.
+// Single-label, multi-label and regression differ only in num_labels.
+class MPNetForSequenceClassification final : public PreTrainedModel {
+ public:
+  MPNetForSequenceClassification(const PretrainedConfig& config, const nn::Weights& w)
+      : mpnet_(config, w, /*add_pooling_layer=*/false) {
+    const int64_t hidden = mpnet_.mpnet_config().hidden_size;
+    dense_ = nn::Linear::load(w, "classifier.dense", hidden, hidden);
+    out_proj_ = nn::Linear::load(w, "classifier.out_proj", hidden, config.num_labels());
+  }
+
+  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
+    ModelOutput out = mpnet_.forward(in, output_hidden_states);
+    out.logits = out_proj_(ops::tanh(dense_(out.last_hidden_state.select(1, 0))));
+    return out;
+  }
+
+  const PretrainedConfig& config() const override { return mpnet_.config(); }
+
+ private:
+  MPNetModel mpnet_;
+  nn::Linear dense_, out_proj_;
+};
+
+// logits [batch, seq, num_labels] = classifier(last_hidden_state); no pooler.
+class MPNetForTokenClassification final : public PreTrainedModel {
+ public:
+  MPNetForTokenClassification(const PretrainedConfig& config, const nn::Weights& w)
+      : mpnet_(config, w, /*add_pooling_layer=*/false),
+        classifier_(nn::Linear::load(w, "classifier", mpnet_.mpnet_config().hidden_size, config.num_labels())) {}
+
+  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
+    ModelOutput out = mpnet_.forward(in, output_hidden_states);
+    out.logits = classifier_(out.last_hidden_state);
+    return out;
+  }
+
+  const PretrainedConfig& config() const override { return mpnet_.config(); }
+
+ private:
+  MPNetModel mpnet_;
+  nn::Linear classifier_;
+};
+
+// start_logits, end_logits [batch, seq] from qa_outputs over every token; no pooler.
+class MPNetForQuestionAnswering final : public PreTrainedModel {
+ public:
+  MPNetForQuestionAnswering(const PretrainedConfig& config, const nn::Weights& w)
+      : mpnet_(config, w, /*add_pooling_layer=*/false),
+        qa_outputs_(nn::QuestionAnsweringHead::load(w, mpnet_.mpnet_config().hidden_size)) {}
+
+  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
+    ModelOutput out = mpnet_.forward(in, output_hidden_states);
+    qa_outputs_(out.last_hidden_state, out);
+    return out;
+  }
+
+  const PretrainedConfig& config() const override { return mpnet_.config(); }
+
+ private:
+  MPNetModel mpnet_;
+  nn::QuestionAnsweringHead qa_outputs_;
+};
+
+// MPNetLMHead: dense -> gelu (the exact erf form, whatever hidden_act says) -> layer_norm ->
+// decoder, whose weight is tied to the word embeddings and whose bias is lm_head.bias.
+// logits [batch, seq, vocab].
+class MPNetForMaskedLM final : public PreTrainedModel {
+ public:
+  MPNetForMaskedLM(const PretrainedConfig& config, const nn::Weights& w)
+      : mpnet_(config, w, /*add_pooling_layer=*/false) {
+    const MPNetConfig& c = mpnet_.mpnet_config();
+    dense_ = nn::Linear::load(w, "lm_head.dense", c.hidden_size, c.hidden_size);
+    layer_norm_ = nn::LayerNorm::load(w, "lm_head.layer_norm", c.hidden_size, c.layer_norm_eps);
+    decoder_ = nn::TiedDecoder::load(w, "lm_head.decoder", "lm_head.bias", mpnet_.word_embeddings(),
+                                     c.tie_word_embeddings);
+  }
+
+  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
+    ModelOutput out = mpnet_.forward(in, output_hidden_states);
+    out.logits = decoder_(layer_norm_(ops::gelu(dense_(out.last_hidden_state))));
+    return out;
+  }
+
+  const PretrainedConfig& config() const override { return mpnet_.config(); }
+
+ private:
+  MPNetModel mpnet_;
+  nn::Linear dense_;
+  nn::LayerNorm layer_norm_;
+  nn::TiedDecoder decoder_;
+};
+
+}  // namespace transformers
