@@ -8,6 +8,7 @@
 
 #include "transformers/config/pretrained_config.hpp"
 #include "transformers/models/modeling_outputs.hpp"
+#include "transformers/nn/encoder_layer.hpp"
 #include "transformers/nn/heads.hpp"
 #include "transformers/nn/layers.hpp"
 
@@ -72,37 +73,15 @@ struct Embeddings {
   }
 };
 
-// AlbertLayer: attention (query/key/value/dense + LayerNorm on the residual), then
-// ffn -> activation -> ffn_output, with full_layer_layer_norm on the residual.
-struct Layer {
-  nn::Linear query, key, value, dense, ffn, ffn_output;
-  nn::LayerNorm attention_norm, full_layer_layer_norm;
-  int64_t heads;
-  std::string activation;
+// AlbertLayer: BERT's post-norm layer under ALBERT's weight names.
+using Layer = nn::PostNormLayer;
 
-  static Layer load(const nn::Weights& w, const std::string& p, const AlbertConfig& c) {
-    const int64_t h = c.hidden_size, i = c.intermediate_size;
-    return {nn::Linear::load(w, p + ".attention.query", h, h),
-            nn::Linear::load(w, p + ".attention.key", h, h),
-            nn::Linear::load(w, p + ".attention.value", h, h),
-            nn::Linear::load(w, p + ".attention.dense", h, h),
-            nn::Linear::load(w, p + ".ffn", h, i),
-            nn::Linear::load(w, p + ".ffn_output", i, h),
-            nn::LayerNorm::load(w, p + ".attention.LayerNorm", h, c.layer_norm_eps),
-            nn::LayerNorm::load(w, p + ".full_layer_layer_norm", h, c.layer_norm_eps),
-            c.num_attention_heads,
-            c.hidden_act};
-  }
-
-  Tensor operator()(const Tensor& hidden, const Tensor& mask) const {
-    ops::AttentionOptions options;
-    options.mask = mask;
-    Tensor context = ops::attention(nn::split_heads(query(hidden), heads), nn::split_heads(key(hidden), heads),
-                                    nn::split_heads(value(hidden), heads), options);
-    Tensor attended = attention_norm(ops::add(hidden, dense(nn::merge_heads(context))));
-    return full_layer_layer_norm(ops::add(ffn_output(ops::activation(ffn(attended), activation)), attended));
-  }
-};
+inline Layer load_layer(const nn::Weights& w, const std::string& prefix, const AlbertConfig& c) {
+  return Layer::load(w, prefix,
+                     {"attention.query", "attention.key", "attention.value", "attention.dense", "attention.LayerNorm",
+                      "ffn", "ffn_output", "full_layer_layer_norm"},
+                     {c.hidden_size, c.intermediate_size, c.num_attention_heads, c.layer_norm_eps, c.hidden_act});
+}
 
 // AlbertTransformer: embedding_hidden_mapping_in, then num_hidden_layers passes through the layer
 // groups; pass i uses group int(i / (num_hidden_layers / num_hidden_groups)), and a group runs its
@@ -119,8 +98,8 @@ struct Transformer {
     for (int64_t g = 0; g < c.num_hidden_groups; ++g) {
       std::vector<Layer> group;
       for (int64_t j = 0; j < c.inner_group_num; ++j)
-        group.push_back(Layer::load(
-            w, p + ".albert_layer_groups." + std::to_string(g) + ".albert_layers." + std::to_string(j), c));
+        group.push_back(
+            load_layer(w, p + ".albert_layer_groups." + std::to_string(g) + ".albert_layers." + std::to_string(j), c));
       t.albert_layer_groups.push_back(std::move(group));
     }
     t.num_hidden_layers = c.num_hidden_layers;

@@ -8,6 +8,7 @@
 
 #include "transformers/config/pretrained_config.hpp"
 #include "transformers/models/modeling_outputs.hpp"
+#include "transformers/nn/encoder_layer.hpp"
 #include "transformers/nn/heads.hpp"
 #include "transformers/nn/layers.hpp"
 #include "transformers/nn/positions.hpp"
@@ -86,35 +87,14 @@ struct Embeddings {
   }
 };
 
-struct Layer {
-  nn::Linear query, key, value, attention_output, intermediate, output;
-  nn::LayerNorm attention_norm, output_norm;
-  int64_t heads;
-  std::string activation;
+using Layer = nn::PostNormLayer;
 
-  static Layer load(const nn::Weights& w, const std::string& p, const BertConfig& c) {
-    const int64_t h = c.hidden_size, i = c.intermediate_size;
-    return {nn::Linear::load(w, p + ".attention.self.query", h, h),
-            nn::Linear::load(w, p + ".attention.self.key", h, h),
-            nn::Linear::load(w, p + ".attention.self.value", h, h),
-            nn::Linear::load(w, p + ".attention.output.dense", h, h),
-            nn::Linear::load(w, p + ".intermediate.dense", h, i),
-            nn::Linear::load(w, p + ".output.dense", i, h),
-            nn::LayerNorm::load(w, p + ".attention.output.LayerNorm", h, c.layer_norm_eps),
-            nn::LayerNorm::load(w, p + ".output.LayerNorm", h, c.layer_norm_eps),
-            c.num_attention_heads,
-            c.hidden_act};
-  }
-
-  Tensor operator()(const Tensor& hidden, const Tensor& mask) const {
-    ops::AttentionOptions options;
-    options.mask = mask;
-    Tensor context = ops::attention(nn::split_heads(query(hidden), heads), nn::split_heads(key(hidden), heads),
-                                    nn::split_heads(value(hidden), heads), options);
-    Tensor attended = attention_norm(ops::add(attention_output(nn::merge_heads(context)), hidden));
-    return output_norm(ops::add(output(ops::activation(intermediate(attended), activation)), attended));
-  }
-};
+inline Layer load_layer(const nn::Weights& w, const std::string& prefix, const BertConfig& c) {
+  return Layer::load(w, prefix,
+                     {"attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
+                      "attention.output.LayerNorm", "intermediate.dense", "output.dense", "output.LayerNorm"},
+                     {c.hidden_size, c.intermediate_size, c.num_attention_heads, c.layer_norm_eps, c.hidden_act});
+}
 
 // What differs between the BERT-shaped families.
 struct Layout {
@@ -133,7 +113,7 @@ class Encoder {
     if (bert_.embedding_size != bert_.hidden_size)
       projection_ = nn::Linear::load(w, p + ".embeddings_project", bert_.embedding_size, bert_.hidden_size);
     for (int64_t i = 0; i < bert_.num_hidden_layers; ++i)
-      layers_.push_back(Layer::load(w, p + ".encoder.layer." + std::to_string(i), bert_));
+      layers_.push_back(load_layer(w, p + ".encoder.layer." + std::to_string(i), bert_));
     if (layout.pooler) pooler_ = nn::Linear::load(w, p + ".pooler.dense", bert_.hidden_size, bert_.hidden_size);
   }
 

@@ -7,6 +7,7 @@
 
 #include "transformers/config/pretrained_config.hpp"
 #include "transformers/models/modeling_outputs.hpp"
+#include "transformers/nn/encoder_layer.hpp"
 #include "transformers/nn/heads.hpp"
 #include "transformers/nn/layers.hpp"
 
@@ -33,34 +34,14 @@ namespace distilbert {
 
 constexpr double kLayerNormEps = 1e-12;  // fixed in modeling_distilbert.py, not in the config
 
-struct Block {
-  nn::Linear q_lin, k_lin, v_lin, out_lin, lin1, lin2;
-  nn::LayerNorm sa_layer_norm, output_layer_norm;
-  int64_t heads;
-  std::string activation;
+using Block = nn::PostNormLayer;
 
-  static Block load(const nn::Weights& w, const std::string& p, const DistilBertConfig& c) {
-    return {nn::Linear::load(w, p + ".attention.q_lin", c.dim, c.dim),
-            nn::Linear::load(w, p + ".attention.k_lin", c.dim, c.dim),
-            nn::Linear::load(w, p + ".attention.v_lin", c.dim, c.dim),
-            nn::Linear::load(w, p + ".attention.out_lin", c.dim, c.dim),
-            nn::Linear::load(w, p + ".ffn.lin1", c.dim, c.hidden_dim),
-            nn::Linear::load(w, p + ".ffn.lin2", c.hidden_dim, c.dim),
-            nn::LayerNorm::load(w, p + ".sa_layer_norm", c.dim, kLayerNormEps),
-            nn::LayerNorm::load(w, p + ".output_layer_norm", c.dim, kLayerNormEps),
-            c.n_heads,
-            c.activation};
-  }
-
-  Tensor operator()(const Tensor& x, const Tensor& mask) const {
-    ops::AttentionOptions options;
-    options.mask = mask;
-    Tensor context = ops::attention(nn::split_heads(q_lin(x), heads), nn::split_heads(k_lin(x), heads),
-                                    nn::split_heads(v_lin(x), heads), options);
-    Tensor attended = sa_layer_norm(ops::add(out_lin(nn::merge_heads(context)), x));
-    return output_layer_norm(ops::add(lin2(ops::activation(lin1(attended), activation)), attended));
-  }
-};
+inline Block load_block(const nn::Weights& w, const std::string& prefix, const DistilBertConfig& c) {
+  return Block::load(w, prefix,
+                     {"attention.q_lin", "attention.k_lin", "attention.v_lin", "attention.out_lin", "sa_layer_norm",
+                      "ffn.lin1", "ffn.lin2", "output_layer_norm"},
+                     {c.dim, c.hidden_dim, c.n_heads, kLayerNormEps, c.activation});
+}
 
 }  // namespace distilbert
 
@@ -76,7 +57,7 @@ class DistilBertModel final : public PreTrainedModel {
     position_embeddings_ = nn::Embedding::load(w, p + ".embeddings.position_embeddings", c.max_position_embeddings, c.dim);
     embedding_norm_ = nn::LayerNorm::load(w, p + ".embeddings.LayerNorm", c.dim, distilbert::kLayerNormEps);
     for (int64_t i = 0; i < c.n_layers; ++i)
-      blocks_.push_back(distilbert::Block::load(w, p + ".transformer.layer." + std::to_string(i), c));
+      blocks_.push_back(distilbert::load_block(w, p + ".transformer.layer." + std::to_string(i), c));
   }
 
   static DistilBertModel from_pretrained(const std::string& folder) {

@@ -10,6 +10,7 @@
 #include "transformers/config/pretrained_config.hpp"
 #include "transformers/models/modeling_outputs.hpp"
 #include "transformers/nn/heads.hpp"
+#include "transformers/nn/encoder_layer.hpp"
 #include "transformers/nn/layers.hpp"
 #include "transformers/nn/positions.hpp"
 
@@ -74,38 +75,16 @@ struct Embeddings {
   }
 };
 
-// MPNetLayer: attention (attn.q/k/v/o, LayerNorm on the residual), then intermediate.dense ->
-// hidden_act -> output.dense with output.LayerNorm on the residual. `bias_and_mask` is the
-// relative position bias plus the padding mask, added to the scaled scores.
-struct Layer {
-  nn::Linear q, k, v, o, intermediate, output;
-  nn::LayerNorm attention_norm, output_norm;
-  int64_t heads;
-  std::string activation;
+// MPNetLayer: BERT's post-norm layer under MPNet's weight names; its mask is the relative
+// position bias plus the padding mask, added to the scaled scores.
+using Layer = nn::PostNormLayer;
 
-  static Layer load(const nn::Weights& w, const std::string& p, const MPNetConfig& c) {
-    const int64_t h = c.hidden_size, i = c.intermediate_size;
-    return {nn::Linear::load(w, p + ".attention.attn.q", h, h),
-            nn::Linear::load(w, p + ".attention.attn.k", h, h),
-            nn::Linear::load(w, p + ".attention.attn.v", h, h),
-            nn::Linear::load(w, p + ".attention.attn.o", h, h),
-            nn::Linear::load(w, p + ".intermediate.dense", h, i),
-            nn::Linear::load(w, p + ".output.dense", i, h),
-            nn::LayerNorm::load(w, p + ".attention.LayerNorm", h, c.layer_norm_eps),
-            nn::LayerNorm::load(w, p + ".output.LayerNorm", h, c.layer_norm_eps),
-            c.num_attention_heads,
-            c.hidden_act};
-  }
-
-  Tensor operator()(const Tensor& hidden, const Tensor& bias_and_mask) const {
-    ops::AttentionOptions options;
-    options.mask = bias_and_mask;
-    Tensor context = ops::attention(nn::split_heads(q(hidden), heads), nn::split_heads(k(hidden), heads),
-                                    nn::split_heads(v(hidden), heads), options);
-    Tensor attended = attention_norm(ops::add(o(nn::merge_heads(context)), hidden));
-    return output_norm(ops::add(output(ops::activation(intermediate(attended), activation)), attended));
-  }
-};
+inline Layer load_layer(const nn::Weights& w, const std::string& prefix, const MPNetConfig& c) {
+  return Layer::load(w, prefix,
+                     {"attention.attn.q", "attention.attn.k", "attention.attn.v", "attention.attn.o", "attention.LayerNorm",
+                      "intermediate.dense", "output.dense", "output.LayerNorm"},
+                     {c.hidden_size, c.intermediate_size, c.num_attention_heads, c.layer_norm_eps, c.hidden_act});
+}
 
 // MPNetEncoder.compute_position_bias: relative_attention_bias[bucket(key - query)] as
 // [1, heads, seq, seq].
@@ -136,7 +115,7 @@ class MPNetModel final : public PreTrainedModel {
     const MPNetConfig& c = mpnet_config_;
     embeddings_ = mpnet::Embeddings::load(w, p + ".embeddings", c);
     for (int64_t i = 0; i < c.num_hidden_layers; ++i)
-      layers_.push_back(mpnet::Layer::load(w, p + ".encoder.layer." + std::to_string(i), c));
+      layers_.push_back(mpnet::load_layer(w, p + ".encoder.layer." + std::to_string(i), c));
     relative_attention_bias_ = nn::Embedding::load(w, p + ".encoder.relative_attention_bias",
                                                    c.relative_attention_num_buckets, c.num_attention_heads);
     if (add_pooling_layer) pooler_ = nn::Linear::load(w, p + ".pooler.dense", c.hidden_size, c.hidden_size);
