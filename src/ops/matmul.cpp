@@ -23,7 +23,8 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   }
   Shape out_shape = x.shape();
   out_shape.back() = out_features;
-  const int64_t rows = x.numel() / std::max<int64_t>(in_features, 1);
+  int64_t rows = 1;  // every dimension but the last (not numel / in_features: in_features may be 0)
+  for (int64_t d = 0; d + 1 < x.dim(); ++d) rows *= x.size(d);
   Tensor a = x.contiguous().view({1, rows, in_features});
   // A weight stored transposed (a view of a [in, out] tensor) is used as is, without a copy.
   const bool weight_is_transposed_view = !weight.is_contiguous() && weight.stride(0) == 1 &&

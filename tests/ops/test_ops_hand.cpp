@@ -94,3 +94,21 @@ TEST_CASE("reductions, argmax and topk", "[ops]") {
   CHECK(std::isnan(ops::max(vec(with_nan, {3}), 0).item()));
   CHECK(ops::argmax(vec(with_nan, {3}), 0).item() == 1.0);
 }
+
+TEST_CASE("ops accept empty tensors as torch does", "[ops][empty]") {
+  Tensor none = Tensor::zeros({0, 4});
+  CHECK(ops::add(none, Tensor::zeros({4})).shape() == Shape{0, 4});
+  CHECK(ops::gelu(none).numel() == 0);
+  CHECK(ops::softmax(none, -1).shape() == Shape{0, 4});
+  CHECK(ops::layer_norm(none, {}, {}, 1e-5f).shape() == Shape{0, 4});
+  CHECK(ops::linear(none, Tensor::zeros({3, 4})).shape() == Shape{0, 3});
+  CHECK(ops::matmul(Tensor::zeros({2, 0}), Tensor::zeros({0, 3})).to_vector<float>() == std::vector<float>(6, 0.0f));
+  // An empty product plus a bias is the bias.
+  CHECK(ops::linear(Tensor::zeros({2, 0}), Tensor::zeros({3, 0}), vec({1, 2, 3}, {3})).to_vector<float>() ==
+        std::vector<float>{1, 2, 3, 1, 2, 3});
+  CHECK(ops::sum(Tensor::zeros({2, 0}), 1).to_vector<float>() == std::vector<float>{0, 0});
+  CHECK(std::isnan(ops::mean(Tensor::zeros({1, 0}), 1).item()));  // 0 / 0, as torch
+  CHECK(ops::concat({none, Tensor::zeros({2, 4})}, 0).shape() == Shape{2, 4});
+  CHECK(ops::embedding(Tensor::zeros({5, 2}), Tensor::zeros({0}, DType::I64)).shape() == Shape{0, 2});
+  CHECK_THROWS_WITH(ops::max(Tensor::zeros({2, 0}), 1), Catch::Contains("empty"));
+}
