@@ -1,6 +1,7 @@
 // BPE: chars (with optional prefix/suffix, byte fallback, unk) merged by rank, lowest first.
 #include <mutex>
 #include <queue>
+#include <shared_mutex>
 #include <unordered_map>
 
 #include "model.hpp"
@@ -86,7 +87,12 @@ class Bpe final : public Model {
     if (word.empty()) return {};
     if (options_.ignore_merges)
       if (const auto id = vocab_.id(word)) return {Token{*id, std::string(word), {0, word.size()}}};
-    if (auto cached = cache_lookup(word)) return to_tokens(*cached);
+    {
+      // Readers share the lock: threads encoding with one Tokenizer mostly hit the cache.
+      std::shared_lock<std::shared_mutex> lock(cache_mutex_);
+      const auto found = cache_.find(word);
+      if (found != cache_.end()) return to_tokens(found->second);
+    }
     std::vector<Symbol> symbols = initial_symbols(word);
     merge_symbols(symbols, merges_);
     cache_store(word, symbols);
@@ -179,24 +185,21 @@ class Bpe final : public Model {
     return tokens;
   }
 
-  std::optional<std::vector<Symbol>> cache_lookup(std::string_view word) const {
-    std::lock_guard<std::mutex> lock(cache_mutex_);
-    const auto found = cache_.find(std::string(word));
-    if (found == cache_.end()) return std::nullopt;
-    return found->second;
-  }
-
   void cache_store(std::string_view word, const std::vector<Symbol>& symbols) const {
     if (word.size() >= kMaxCachedWordBytes) return;
-    std::lock_guard<std::mutex> lock(cache_mutex_);
+    std::unique_lock<std::shared_mutex> lock(cache_mutex_);
     if (cache_.size() < kCacheCapacity) cache_.emplace(std::string(word), symbols);
   }
 
   Vocabulary vocab_;
   MergeMap merges_;
   BpeOptions options_;
-  mutable std::mutex cache_mutex_;
-  mutable std::unordered_map<std::string, std::vector<Symbol>> cache_;
+  struct WordHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  mutable std::shared_mutex cache_mutex_;
+  mutable std::unordered_map<std::string, std::vector<Symbol>, WordHash, std::equal_to<>> cache_;
 };
 
 std::pair<std::string, std::string> parse_merge(const json& entry, size_t rank, const std::string& where) {

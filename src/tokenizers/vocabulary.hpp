@@ -27,7 +27,10 @@ class Vocabulary {
     size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
   };
   std::unordered_map<std::string, int64_t, Hash, std::equal_to<>> ids_;
-  std::unordered_map<int64_t, std::string> tokens_;
+  // id -> token: a plain array for the ids 0..n (vocabs are dense in practice), a map for the rest.
+  std::vector<std::string> dense_tokens_;
+  std::vector<bool> dense_present_;
+  std::unordered_map<int64_t, std::string> sparse_tokens_;
 };
 
 }  // namespace transformers::tokenizers::detail
