@@ -159,3 +159,15 @@ TEST_CASE("attention matches the reference", "[ops][attention]") {
   bad.mask = Tensor::zeros({2, 6}, DType::I64);
   CHECK_THROWS_WITH(ops::attention(q, k, v, bad), Catch::Contains("padding mask"));
 }
+
+TEST_CASE("large inputs take the multi-threaded paths and still match", "[ops][threads]") {
+  Tensor x = random_tensor({300, 301}, 11, -4.0f, 4.0f), w = random_tensor({301}, 12), b = random_tensor({301}, 13);
+  REQUIRE_CLOSE(ops::softmax(x), ops::reference::softmax(x), 1e-6);
+  REQUIRE_CLOSE(ops::layer_norm(x, w, b, 1e-5f), ops::reference::layer_norm(x, w, b, 1e-5f), 1e-4);
+  REQUIRE_CLOSE(ops::rms_norm(x, w, 1e-6f), ops::reference::rms_norm(x, w, 1e-6f), 1e-4);
+  REQUIRE_CLOSE(ops::add(x, b), ops::add(x.contiguous(), b), 0.0);
+  Tensor q = random_tensor({2, 4, 64, 64}, 14), k = random_tensor({2, 4, 64, 64}, 15), v = random_tensor({2, 4, 64, 64}, 16);
+  ops::AttentionOptions causal;
+  causal.causal = true;
+  REQUIRE_CLOSE(ops::attention(q, k, v, causal), ops::reference::attention(q, k, v, causal), 1e-5);
+}

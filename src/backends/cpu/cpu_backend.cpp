@@ -35,6 +35,10 @@ int64_t rows_of(const Tensor& t) {
 int64_t last_dim(const Tensor& t) { return t.dim() == 0 ? 1 : t.size(-1); }
 int64_t last_stride(const Tensor& t) { return t.dim() == 0 ? 0 : t.stride(-1); }
 
+// Below this many elements a row-wise op runs on one thread: waking the OpenMP team costs more
+// than the work (at batch 1 the barriers were most of a forward pass).
+constexpr int64_t kParallelElements = 65536;
+
 class CpuBackend final : public Backend {
  public:
   std::string name() const override { return std::string("cpu (") + best_kernels().name + ")"; }
@@ -65,7 +69,7 @@ class CpuBackend final : public Backend {
     float* po = out.data<float>();
     const int64_t rows = rows_of(out), n = last_dim(out);
     const int64_t sa = last_stride(a), sb = last_stride(b);
-#pragma omp parallel for if (out.numel() > 32768)
+#pragma omp parallel for if (out.numel() > kParallelElements)
     for (int64_t r = 0; r < rows; ++r) {
       const float* x = pa + row_offset(a, r);
       const float* y = pb + row_offset(b, r);
@@ -86,7 +90,7 @@ class CpuBackend final : public Backend {
     const float* pm = mask.defined() ? mask.data<float>() : nullptr;
     const int64_t mask_stride = mask.defined() ? last_stride(mask) : 0;
     float* po = out.data<float>();
-#pragma omp parallel for if (rows > 1 && x.numel() > 4096)
+#pragma omp parallel for if (rows > 1 && x.numel() > kParallelElements)
     for (int64_t r = 0; r < rows; ++r)
       k.softmax_row(px + r * n, pm ? pm + row_offset(mask, r) : nullptr, mask_stride, po + r * n, n, log);
   }
@@ -96,7 +100,7 @@ class CpuBackend final : public Backend {
     const int64_t rows = rows_of(x), n = last_dim(x);
     const float* w = weight.defined() ? weight.data<float>() : nullptr;
     const float* b = bias.defined() ? bias.data<float>() : nullptr;
-#pragma omp parallel for if (rows > 1 && x.numel() > 4096)
+#pragma omp parallel for if (rows > 1 && x.numel() > kParallelElements)
     for (int64_t r = 0; r < rows; ++r) k.layer_norm_row(x.data<float>() + r * n, w, b, eps, out.data<float>() + r * n, n);
   }
 
@@ -104,7 +108,7 @@ class CpuBackend final : public Backend {
     const auto& k = best_kernels();
     const int64_t rows = rows_of(x), n = last_dim(x);
     const float* w = weight.defined() ? weight.data<float>() : nullptr;
-#pragma omp parallel for if (rows > 1 && x.numel() > 4096)
+#pragma omp parallel for if (rows > 1 && x.numel() > kParallelElements)
     for (int64_t r = 0; r < rows; ++r) k.rms_norm_row(x.data<float>() + r * n, w, eps, out.data<float>() + r * n, n);
   }
 
@@ -113,7 +117,7 @@ class CpuBackend final : public Backend {
     const int64_t* index = ids.data<int64_t>();
     const float* table = weight.data<float>();
     float* po = out.data<float>();
-#pragma omp parallel for if (count * dim > 65536)
+#pragma omp parallel for if (count * dim > kParallelElements)
     for (int64_t i = 0; i < count; ++i)
       std::memcpy(po + i * dim, table + index[i] * dim, static_cast<size_t>(dim) * sizeof(float));
   }
@@ -124,7 +128,9 @@ class CpuBackend final : public Backend {
     const int64_t batch = q.size(0), heads = q.size(1), queries = q.size(2), dim = q.size(3);
     const int64_t kv_heads = k.size(1), keys = k.size(2), groups = heads / kv_heads;
     const size_t scratch_floats = static_cast<size_t>(kernels::cpu::attention_scratch_floats(keys, dim));
-#pragma omp parallel for collapse(2) if (batch * heads > 1)
+    // Parallel over heads only when there is real work: 4 * queries * keys * head_dim flops per head.
+    const bool parallel = batch * heads > 1 && batch * heads * queries * keys * dim > kParallelElements * 16;
+#pragma omp parallel for collapse(2) if (parallel)
     for (int64_t b = 0; b < batch; ++b)
       for (int64_t h = 0; h < heads; ++h) {
         thread_local std::vector<float> scratch;
@@ -155,7 +161,7 @@ class CpuBackend final : public Backend {
     const int64_t rows = rows_of(x), n = last_dim(x);
     const float* px = x.data<float>();
     float* po = out.data<float>();
-#pragma omp parallel for if (x.numel() > 65536)
+#pragma omp parallel for if (x.numel() > kParallelElements)
     for (int64_t r = 0; r < rows; ++r) {
       const float* row = px + r * n;
       if (op == Reduce::Max) {
