@@ -56,6 +56,7 @@ Dst convert_one(const Src& x) {
 }  // namespace
 
 void convert_elements(const void* src, DType src_dtype, void* dst, DType dst_dtype, size_t count) {
+  if (count == 0) return;  // empty buffers may be null, which memcpy must not see
   if (src_dtype == dst_dtype) {
     std::memcpy(dst, src, count * dtype_size(src_dtype));
     return;
