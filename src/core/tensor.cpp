@@ -113,7 +113,7 @@ Tensor Tensor::from_vector(const std::vector<T>& values, const Shape& shape) {
     auto* out = static_cast<bool*>(t.data_ptr());
     for (size_t i = 0; i < values.size(); ++i) out[i] = values[i];
   } else {
-    std::memcpy(t.data_ptr(), values.data(), values.size() * sizeof(T));
+    if (!values.empty()) std::memcpy(t.data_ptr(), values.data(), values.size() * sizeof(T));
   }
   return t;
 }
