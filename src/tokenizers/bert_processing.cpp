@@ -3,20 +3,9 @@
 
 namespace transformers::tokenizers::detail {
 
-namespace {
-
-std::pair<std::string, int64_t> token_and_id(const json& config, const char* key, const std::string& where) {
-  const json& value = required_field(config, key, where);
-  if (!value.is_array() || value.size() != 2 || !value[0].is_string() || !value[1].is_number_integer())
-    throw_config_error(where, std::string("field '") + key + "' must be [token, id], found " + value.dump());
-  return {value[0].get<std::string>(), value[1].get<int64_t>()};
-}
-
-}  // namespace
-
 std::unique_ptr<PostProcessor> make_bert_processing(const json& config, const std::string& where) {
-  const auto [cls, cls_id] = token_and_id(config, "cls", where);
-  const auto [sep, sep_id] = token_and_id(config, "sep", where);
+  const auto [cls, cls_id] = token_and_id_field(config, "cls", where);
+  const auto [sep, sep_id] = token_and_id_field(config, "sep", where);
   std::map<std::string, SpecialTokenIds> specials;
   specials[cls] = {{cls_id}, {cls}};
   specials[sep] = {{sep_id}, {sep}};

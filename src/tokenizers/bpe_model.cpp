@@ -78,10 +78,10 @@ struct BpeOptions {
   bool ignore_merges = false;
 };
 
-class Bpe final : public Model {
+class Bpe final : public VocabularyModel {
  public:
   Bpe(Vocabulary vocab, MergeMap merges, BpeOptions options)
-      : vocab_(std::move(vocab)), merges_(std::move(merges)), options_(std::move(options)) {}
+      : VocabularyModel(std::move(vocab)), merges_(std::move(merges)), options_(std::move(options)) {}
 
   std::vector<Token> tokenize(std::string_view word) const override {
     if (word.empty()) return {};
@@ -98,13 +98,6 @@ class Bpe final : public Model {
     cache_store(word, symbols);
     return to_tokens(symbols);
   }
-
-  std::optional<int64_t> token_to_id(std::string_view token) const override { return vocab_.id(token); }
-  std::optional<std::string> id_to_token(int64_t id) const override {
-    const std::string* token = vocab_.token(id);
-    return token ? std::optional<std::string>(*token) : std::nullopt;
-  }
-  size_t vocab_size() const override { return vocab_.size(); }
 
  private:
   static constexpr size_t kCacheCapacity = 10000;
@@ -191,7 +184,6 @@ class Bpe final : public Model {
     if (cache_.size() < kCacheCapacity) cache_.emplace(std::string(word), symbols);
   }
 
-  Vocabulary vocab_;
   MergeMap merges_;
   BpeOptions options_;
   struct WordHash {

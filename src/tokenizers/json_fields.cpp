@@ -74,4 +74,11 @@ std::string component_type(const json& component, const std::string& where) {
   return required_string_field(component, "type", where);
 }
 
+std::pair<std::string, int64_t> token_and_id_field(const json& object, const char* key, const std::string& where) {
+  const json& value = required_field(object, key, where);
+  if (!value.is_array() || value.size() != 2 || !value[0].is_string() || !value[1].is_number_integer())
+    throw_config_error(where, std::string("field '") + key + "' must be [token, id], found " + value.dump());
+  return {value[0].get<std::string>(), value[1].get<int64_t>()};
+}
+
 }  // namespace transformers::tokenizers::detail

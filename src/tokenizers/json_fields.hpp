@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +22,8 @@ std::optional<int64_t> optional_int_field(const json& object, const char* key, c
 std::string string_field(const json& object, const char* key, const std::string& fallback, const std::string& where);
 std::string required_string_field(const json& object, const char* key, const std::string& where);
 std::optional<std::string> optional_string_field(const json& object, const char* key, const std::string& where);
+// A [token, id] pair field (BertProcessing's "cls", RobertaProcessing's "sep", ...).
+std::pair<std::string, int64_t> token_and_id_field(const json& object, const char* key, const std::string& where);
 // A component's "type" tag; `kind` is "normalizer", "model", ...
 std::string component_type(const json& component, const std::string& where);
 

@@ -10,6 +10,7 @@
 
 #include "json_fields.hpp"
 #include "pre_tokenized_string.hpp"
+#include "vocabulary.hpp"
 
 namespace transformers::tokenizers::detail {
 
@@ -21,6 +22,22 @@ class Model {
   virtual std::optional<int64_t> token_to_id(std::string_view token) const = 0;
   virtual std::optional<std::string> id_to_token(int64_t id) const = 0;
   virtual size_t vocab_size() const = 0;
+};
+
+// A model whose tokens are the entries of one Vocabulary (WordPiece, BPE, WordLevel): the
+// token <-> id lookups come from it.
+class VocabularyModel : public Model {
+ public:
+  std::optional<int64_t> token_to_id(std::string_view token) const override { return vocab_.id(token); }
+  std::optional<std::string> id_to_token(int64_t id) const override {
+    const std::string* token = vocab_.token(id);
+    return token ? std::optional<std::string>(*token) : std::nullopt;
+  }
+  size_t vocab_size() const override { return vocab_.size(); }
+
+ protected:
+  explicit VocabularyModel(Vocabulary vocab) : vocab_(std::move(vocab)) {}
+  Vocabulary vocab_;
 };
 
 std::unique_ptr<Model> make_model(const json& config, const std::string& where);

@@ -7,9 +7,9 @@ namespace transformers::tokenizers::detail {
 
 namespace {
 
-class WordLevel final : public Model {
+class WordLevel final : public VocabularyModel {
  public:
-  WordLevel(Vocabulary vocab, std::string unk_token) : vocab_(std::move(vocab)), unk_token_(std::move(unk_token)) {}
+  WordLevel(Vocabulary vocab, std::string unk_token) : VocabularyModel(std::move(vocab)), unk_token_(std::move(unk_token)) {}
 
   std::vector<Token> tokenize(std::string_view word) const override {
     if (const auto id = vocab_.id(word)) return {Token{*id, std::string(word), {0, word.size()}}};
@@ -18,15 +18,7 @@ class WordLevel final : public Model {
     return {Token{*unk, unk_token_, {0, word.size()}}};
   }
 
-  std::optional<int64_t> token_to_id(std::string_view token) const override { return vocab_.id(token); }
-  std::optional<std::string> id_to_token(int64_t id) const override {
-    const std::string* token = vocab_.token(id);
-    return token ? std::optional<std::string>(*token) : std::nullopt;
-  }
-  size_t vocab_size() const override { return vocab_.size(); }
-
  private:
-  Vocabulary vocab_;
   std::string unk_token_;
 };
 

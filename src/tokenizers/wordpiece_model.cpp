@@ -8,10 +8,10 @@ namespace transformers::tokenizers::detail {
 
 namespace {
 
-class WordPiece final : public Model {
+class WordPiece final : public VocabularyModel {
  public:
   WordPiece(Vocabulary vocab, std::string unk_token, std::string prefix, size_t max_input_chars_per_word)
-      : vocab_(std::move(vocab)),
+      : VocabularyModel(std::move(vocab)),
         unk_token_(std::move(unk_token)),
         prefix_(std::move(prefix)),
         max_input_chars_per_word_(max_input_chars_per_word) {}
@@ -37,13 +37,6 @@ class WordPiece final : public Model {
     return pieces;
   }
 
-  std::optional<int64_t> token_to_id(std::string_view token) const override { return vocab_.id(token); }
-  std::optional<std::string> id_to_token(int64_t id) const override {
-    const std::string* token = vocab_.token(id);
-    return token ? std::optional<std::string>(*token) : std::nullopt;
-  }
-  size_t vocab_size() const override { return vocab_.size(); }
-
  private:
   static size_t previous_char_boundary(std::string_view text, size_t end) {
     do --end;
@@ -57,7 +50,6 @@ class WordPiece final : public Model {
     return Token{*id, unk_token_, {0, word.size()}};
   }
 
-  Vocabulary vocab_;
   std::string unk_token_;
   std::string prefix_;
   size_t max_input_chars_per_word_;
