@@ -15,6 +15,8 @@ packages=(
   libonig-dev          # Oniguruma: the regex engine HF tokenizers uses
   libutf8proc-dev      # Unicode normalization and categories
   libcurl4-openssl-dev # Hub downloads
+  libyaml-cpp-dev      # model cards: README.md YAML front matter
+  libcpp-httplib-dev   # tests: the fake Hub server on a loopback port
 )
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
