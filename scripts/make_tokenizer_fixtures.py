@@ -239,6 +239,83 @@ def train_unigram_fixtures():
             json.dump(config, f, indent=2)
 
 
+def write_json(path, value):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(value, f, ensure_ascii=False, indent=2)
+
+
+def make_legacy_wordpiece_fixtures():
+    """BERT's legacy layout, vocab.txt + tokenizer_config.json only: a cased WordPiece vocabulary
+    trained here, read with three BertNormalizer settings (cased; lowercased keeping accents; cased
+    with accent stripping)."""
+    from tokenizers import BertWordPieceTokenizer
+
+    tok = BertWordPieceTokenizer(lowercase=False, strip_accents=False, clean_text=True, handle_chinese_chars=True)
+    text = generated_training_text(seed=7, lines=3000) + CORPUS
+    tok.train_from_iterator(text, vocab_size=1200, min_frequency=1, limit_alphabet=400,
+                            special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
+    vocab = [token for token, _ in sorted(tok.get_vocab().items(), key=lambda item: item[1])]
+    settings = {"legacy-bert-cased": {"do_lower_case": False},
+                "legacy-bert-lower-keep-accents": {"do_lower_case": True, "strip_accents": False},
+                "legacy-bert-cased-strip-accents": {"do_lower_case": False, "strip_accents": True,
+                                                    "model_max_length": 64}}
+    for name, options in settings.items():
+        folder = os.path.join(ROOT, name)
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "vocab.txt"), "w", encoding="utf-8") as f:
+            f.write("\n".join(vocab) + "\n")
+        write_json(os.path.join(folder, "tokenizer_config.json"), dict({"tokenizer_class": "BertTokenizer"}, **options))
+
+
+def make_legacy_bpe_fixtures():
+    """GPT-2 / RoBERTa's legacy layout: vocab.json + merges.txt (taken from the trained byte-level
+    BPE) with tokenizer_config.json naming the class."""
+    with open(os.path.join(ROOT, "bpe-bytelevel", "tokenizer.json"), encoding="utf-8") as f:
+        model = json.load(f)["model"]
+    merges = [pair if isinstance(pair, str) else " ".join(pair) for pair in model["merges"]]
+    configs = {"legacy-gpt2": {"tokenizer_class": "GPT2Tokenizer", "add_prefix_space": False},
+               "legacy-roberta": {"tokenizer_class": "RobertaTokenizer", "model_max_length": 512}}
+    for name, config in configs.items():
+        folder = os.path.join(ROOT, name)
+        os.makedirs(folder, exist_ok=True)
+        write_json(os.path.join(folder, "vocab.json"), model["vocab"])
+        with open(os.path.join(folder, "merges.txt"), "w", encoding="utf-8") as f:
+            f.write("#version: 0.2\n" + "\n".join(merges) + "\n")
+        write_json(os.path.join(folder, "tokenizer_config.json"), config)
+
+
+def make_sentencepiece_fixtures():
+    """SentencePiece .model files, trained here with byte fallback: a unigram model read as
+    T5Tokenizer (spiece.model) and a BPE model read as LlamaTokenizer (tokenizer.model)."""
+    import tempfile
+
+    import sentencepiece as spm
+
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = os.path.join(tmp, "corpus.txt")
+        with open(corpus, "w", encoding="utf-8") as f:
+            f.write("\n".join(generated_training_text(seed=5, lines=3000)) + "\n")
+        layouts = [("spm-unigram-t5", "unigram", "spiece.model", {"pad_id": 0, "eos_id": 1, "unk_id": 2, "bos_id": -1},
+                    {"tokenizer_class": "T5Tokenizer", "extra_ids": 3}),
+                   ("spm-bpe-llama", "bpe", "tokenizer.model", {"unk_id": 0, "bos_id": 1, "eos_id": 2, "pad_id": -1},
+                    {"tokenizer_class": "LlamaTokenizer", "add_bos_token": True})]
+        for name, model_type, filename, ids, config in layouts:
+            prefix = os.path.join(tmp, name)
+            spm.SentencePieceTrainer.train(input=corpus, model_prefix=prefix, model_type=model_type, vocab_size=500,
+                                           hard_vocab_limit=False, byte_fallback=True, character_coverage=1.0,
+                                           user_defined_symbols=["<sep>"], minloglevel=2, **ids)
+            folder = os.path.join(ROOT, name)
+            os.makedirs(folder, exist_ok=True)
+            with open(prefix + ".model", "rb") as src, open(os.path.join(folder, filename), "wb") as dst:
+                dst.write(src.read())
+            write_json(os.path.join(folder, "tokenizer_config.json"), config)
+
+
+def is_tokenizer_folder(folder):
+    return any(os.path.exists(os.path.join(folder, f)) for f in
+               ("tokenizer.json", "vocab.txt", "vocab.json", "spiece.model", "tokenizer.model"))
+
+
 def component_records():
     """Each normalizer / pre-tokenizer / decoder alone, as tokenizer.json writes it, on the corpus."""
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
@@ -406,8 +483,11 @@ def main():
         for record in records:
             f.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
     print(f"components: {len(records)} records")
-    names = [d for d in (sys.argv[1:] or sorted(os.listdir(ROOT)))
-             if os.path.exists(os.path.join(ROOT, d, "tokenizer.json"))]
+    make_legacy_wordpiece_fixtures()
+    make_legacy_bpe_fixtures()
+    if not os.path.exists(os.path.join(ROOT, "spm-bpe-llama", "tokenizer.model")):
+        make_sentencepiece_fixtures()  # the trainer is not bit-reproducible across machines: kept once made
+    names = [d for d in (sys.argv[1:] or sorted(os.listdir(ROOT))) if is_tokenizer_folder(os.path.join(ROOT, d))]
     for name in names:
         folder = os.path.join(ROOT, name)
         tok = AutoTokenizer.from_pretrained(folder)

@@ -1,4 +1,5 @@
-// AutoTokenizer over tokenizer.json: the file's pipeline plus transformers' call semantics.
+// AutoTokenizer: tokenizer.json (or the pipeline transformers builds from legacy vocabulary files) plus
+// transformers' call semantics.
 #include "transformers/tokenizers/auto_tokenizer.hpp"
 
 #include <algorithm>
@@ -7,6 +8,8 @@
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include "legacy_tokenizer.hpp"
 
 namespace transformers {
 
@@ -24,14 +27,6 @@ nlohmann::json read_json_if_present(const fs::path& path) {
   } catch (const nlohmann::json::parse_error& e) {
     throw FileError(path.string() + ": not valid JSON: " + e.what());
   }
-}
-
-// A special token is written as "text" or as {"content": "text", ...}.
-std::optional<std::string> token_text(const nlohmann::json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_object() && value.contains("content") && value["content"].is_string())
-    return value["content"].get<std::string>();
-  return std::nullopt;
 }
 
 tokenizers::Side parse_side(const nlohmann::json& config, const char* key, const std::string& source) {
@@ -55,27 +50,34 @@ bool class_returns_token_type_ids(const std::string& tokenizer_class) {
 PreTrainedTokenizerFast PreTrainedTokenizerFast::from_pretrained(const std::string& path_or_id,
                                                                  const hub::HubOptions& options) {
   const fs::path folder = hub::resolve_model_path(path_or_id, options);
-  const fs::path tokenizer_json = folder / "tokenizer.json";
-  if (!fs::exists(tokenizer_json))
-    throw FileError(folder.string() + ": no tokenizer.json (vocab.txt / merges.txt / sentencepiece files are not read yet)");
-  PreTrainedTokenizerFast t(tokenizers::Tokenizer::from_file(tokenizer_json.string()));
-  t.source_ = (folder / "tokenizer_config.json").string();
   const nlohmann::json config = read_json_if_present(folder / "tokenizer_config.json");
   const nlohmann::json special_map = read_json_if_present(folder / "special_tokens_map.json");
-  if (!config.is_object()) throw FileError(t.source_ + ": expected a JSON object");
+  const std::string config_source = (folder / "tokenizer_config.json").string();
+  if (!config.is_object()) throw FileError(config_source + ": expected a JSON object");
+
+  const fs::path tokenizer_json = folder / "tokenizer.json";
+  std::optional<tokenizers::LegacyTokenizer> legacy;
+  if (!fs::exists(tokenizer_json)) {
+    const nlohmann::json model_config = read_json_if_present(folder / "config.json");
+    const std::string model_type = model_config.is_object() ? model_config.value("model_type", std::string()) : "";
+    legacy = tokenizers::legacy_tokenizer(folder, config, special_map, model_type);
+    if (!legacy)
+      throw FileError(folder.string() + ": no tokenizer files (tokenizer.json, vocab.txt, vocab.json + merges.txt or a "
+                                        "SentencePiece .model)");
+  }
+  PreTrainedTokenizerFast t(legacy ? tokenizers::Tokenizer::from_json(legacy->document.dump(), folder.string() + " (" +
+                                                                          legacy->tokenizer_class + " from legacy files)")
+                                   : tokenizers::Tokenizer::from_file(tokenizer_json.string()));
+  t.source_ = config_source;
 
   if (config.contains("model_max_length") && config["model_max_length"].is_number()) {
     const double limit = config["model_max_length"].get<double>();
     if (limit > 0 && limit < 1e18) t.model_max_length_ = static_cast<size_t>(limit);  // int(1e30) means none
   }
-  t.padding_side_ = parse_side(config, "padding_side", t.source_);
+  t.padding_side_ = legacy ? legacy->padding_side : tokenizers::Side::Right;
+  if (config.contains("padding_side")) t.padding_side_ = parse_side(config, "padding_side", t.source_);
   t.truncation_side_ = parse_side(config, "truncation_side", t.source_);
-  for (const char* role : {"bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"}) {
-    std::optional<std::string> text;
-    if (config.contains(role)) text = token_text(config[role]);
-    if (!text && special_map.is_object() && special_map.contains(role)) text = token_text(special_map[role]);
-    if (text) t.special_tokens_.emplace_back(role, *text);
-  }
+  t.special_tokens_ = legacy ? legacy->special_tokens : tokenizers::resolve_special_tokens({}, config, special_map);
   if (auto pad = std::find_if(t.special_tokens_.begin(), t.special_tokens_.end(),
                               [](const auto& entry) { return entry.first == "pad_token"; });
       pad != t.special_tokens_.end()) {
@@ -87,7 +89,8 @@ PreTrainedTokenizerFast PreTrainedTokenizerFast::from_pretrained(const std::stri
     for (const auto& name : config["model_input_names"])
       if (name == "token_type_ids") t.returns_token_type_ids_ = true;
   } else {
-    t.returns_token_type_ids_ = class_returns_token_type_ids(config.value("tokenizer_class", std::string()));
+    t.returns_token_type_ids_ =
+        class_returns_token_type_ids(legacy ? legacy->tokenizer_class : config.value("tokenizer_class", std::string()));
   }
   return t;
 }

@@ -39,7 +39,9 @@ struct BatchEncoding {
 
 class PreTrainedTokenizerFast {
  public:
-  // Needs tokenizer.json in the folder (the legacy vocab files are not read yet).
+  // tokenizer.json, else the legacy files (vocab.txt; vocab.json + merges.txt; a SentencePiece .model)
+  // read as transformers 5 reads them for BertTokenizer, GPT2Tokenizer, RobertaTokenizer,
+  // T5Tokenizer and LlamaTokenizer.
   static PreTrainedTokenizerFast from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {});
 
   BatchEncoding operator()(const std::vector<std::string>& texts, const TokenizeOptions& options = {}) const;
