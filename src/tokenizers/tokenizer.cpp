@@ -3,8 +3,12 @@
 
 #include <fstream>
 #include <sstream>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "encoding_ops.hpp"
+#include "fast_json.hpp"
 #include "tokenizer_pipeline.hpp"
 #include "transformers/core/error.hpp"
 #include "unicode.hpp"
@@ -17,21 +21,28 @@ Tokenizer::Tokenizer(std::shared_ptr<const TokenizerPipeline> pipeline)
     : pipeline_(std::move(pipeline)), truncation_(pipeline_->truncation), padding_(pipeline_->padding) {}
 
 Tokenizer Tokenizer::from_file(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
+  std::ifstream file(path, std::ios::binary | std::ios::ate);
   if (!file) throw FileError("tokenizer: cannot open " + path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return from_json(text.str(), path);
+  std::string text(static_cast<size_t>(file.tellg()), '\0');
+  file.seekg(0);
+  if (!file.read(text.data(), static_cast<std::streamsize>(text.size()))) throw FileError("tokenizer: cannot read " + path);
+  return from_json(text, path);
 }
 
 Tokenizer Tokenizer::from_json(const std::string& json_text, const std::string& source) {
   nlohmann::json document;
   try {
-    document = nlohmann::json::parse(json_text);
+    document = detail::parse_tokenizer_document(json_text);
   } catch (const nlohmann::json::exception& error) {
     throw FileError(source + ": not valid JSON: " + error.what());
   }
-  return Tokenizer(detail::parse_tokenizer_json(document, source));
+  Tokenizer tokenizer(detail::parse_tokenizer_json(document, source));
+  document = nullptr;
+#ifdef __GLIBC__
+  // Loading frees the text and the blobs of big vocabs; give those pages back to the system.
+  if (json_text.size() > (size_t{1} << 20)) malloc_trim(0);
+#endif
+  return tokenizer;
 }
 
 void Tokenizer::set_truncation(std::optional<TruncationParams> params) {
@@ -100,6 +111,10 @@ std::string Tokenizer::decode(const std::vector<int64_t>& ids, bool skip_special
     if (skip_special_tokens && pipeline_->added_vocabulary->is_special_token(*token)) continue;
     tokens.push_back(std::move(*token));
   }
+  return decode_tokens(std::move(tokens));
+}
+
+std::string Tokenizer::decode_tokens(std::vector<std::string> tokens) const {
   if (!pipeline_->decoder) {
     std::string joined;
     for (size_t i = 0; i < tokens.size(); ++i) joined += (i ? " " : "") + tokens[i];
@@ -108,6 +123,11 @@ std::string Tokenizer::decode(const std::vector<int64_t>& ids, bool skip_special
   std::string text;
   for (const std::string& piece : pipeline_->decoder->decode_chain(std::move(tokens))) text += piece;
   return text;
+}
+
+std::optional<std::string> Tokenizer::continuing_subword_prefix() const {
+  const auto& prefix = pipeline_->continuing_subword_prefix;
+  return prefix && !prefix->empty() ? prefix : std::nullopt;
 }
 
 std::vector<std::string> Tokenizer::decode_batch(const std::vector<std::vector<int64_t>>& batch,

@@ -65,6 +65,9 @@ std::shared_ptr<TokenizerPipeline> parse_tokenizer_json(const json& document, co
   pipeline->normalizer = optional_component<Normalizer>(document, "normalizer", make_normalizer, source);
   pipeline->pre_tokenizer = optional_component<PreTokenizer>(document, "pre_tokenizer", make_pre_tokenizer, source);
   pipeline->model = make_model(required_field(document, "model", source), source + ": model");
+  const json& model = document["model"];
+  if (model.contains("continuing_subword_prefix") && model["continuing_subword_prefix"].is_string())
+    pipeline->continuing_subword_prefix = model["continuing_subword_prefix"].get<std::string>();
   pipeline->post_processor =
       optional_component<PostProcessor>(document, "post_processor", make_post_processor, source);
   pipeline->decoder = optional_component<Decoder>(document, "decoder", make_decoder, source);

@@ -25,6 +25,7 @@ class TokenizerPipeline {
   std::unique_ptr<AddedVocabulary> added_vocabulary;
   std::optional<TruncationParams> truncation;
   std::optional<PaddingParams> padding;
+  std::optional<std::string> continuing_subword_prefix;  // the model's ("##" in WordPiece), if it has one
 
   // Added tokens, normalization, pre-tokenization and the model, for one sequence.
   Encoding encode_sequence(std::string_view text, int64_t type_id) const;

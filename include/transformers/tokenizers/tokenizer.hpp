@@ -62,6 +62,13 @@ class Tokenizer {
   std::vector<std::string> decode_batch(const std::vector<std::vector<int64_t>>& batch,
                                         bool skip_special_tokens = true) const;
 
+  // The decoder over token strings (transformers' convert_tokens_to_string); tokens joined by
+  // spaces when the tokenizer has no decoder.
+  std::string decode_tokens(std::vector<std::string> tokens) const;
+  // The model's continuing_subword_prefix ("##" for WordPiece), when it has a non-empty one: the
+  // token-classification pipeline tells subwords from words with it.
+  std::optional<std::string> continuing_subword_prefix() const;
+
   std::optional<int64_t> token_to_id(std::string_view token) const;
   std::optional<std::string> id_to_token(int64_t id) const;
   size_t vocab_size(bool with_added_tokens = true) const;
