@@ -437,6 +437,408 @@ def run_feature_extraction(folder: Path) -> list[dict]:
     return records, pipe
 
 
+# ----------------------------------------------------------------------------------------------
+# token-classification, question-answering, fill-mask, zero-shot-classification
+# ----------------------------------------------------------------------------------------------
+
+NER_LABELS = {0: "O", 1: "B-PER", 2: "I-PER", 3: "B-LOC", 4: "I-LOC", 5: "B-ORG", 6: "I-ORG", 7: "MISC"}
+NLI_LABELS = {0: "CONTRADICTION", 1: "NEUTRAL", 2: "ENTAILMENT"}
+HEAD_SCALE = 8.0           # random heads scaled up: peaked scores, no near-ties in labels or spans
+
+
+def make_bert_head_model(folder: Path, vocab_size: int, cls_name: str, scaled: dict[str, float],
+                         labels: dict[int, str] | None = None) -> None:
+    """A tiny random BERT with a task head; `scaled` multiplies named parameters (after the noise)
+    so that the random head gives well separated scores."""
+    import transformers
+
+    extra = {}
+    if labels is not None:
+        extra = dict(id2label=labels, label2id={v: k for k, v in labels.items()})
+    cfg = transformers.BertConfig(vocab_size=vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                                  intermediate_size=37, hidden_act="gelu", hidden_dropout_prob=0.1,
+                                  attention_probs_dropout_prob=0.1, max_position_embeddings=MAX_LEN,
+                                  type_vocab_size=2, layer_norm_eps=1e-12, initializer_range=0.02, pad_token_id=0,
+                                  architectures=[cls_name], **extra)
+    seed = seed_for(f"pipelines/{folder.name}")
+    model = getattr(transformers, cls_name)(cfg).eval()
+    perturb(model, seed)
+    params = dict(model.named_parameters())
+    for name, factor in scaled.items():
+        params[name].mul_(factor)
+    model.save_pretrained(str(folder))
+    for p in folder.glob("*.safetensors"):
+        canonicalize_safetensors(p)
+
+
+def jsonable(value):
+    """numpy scalars (float32 scores, int64 ids) as plain Python numbers, recursively."""
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def record_calls(run, calls) -> list[dict]:
+    """run(inputs, kwargs) for each call; an exception is recorded as "error" (the C++ side must refuse too)."""
+    records = []
+    for inputs, kw in calls:
+        try:
+            records.append({"inputs": inputs, "kwargs": kw, "output": jsonable(run(inputs, kw))})
+        except Exception as e:  # noqa: BLE001 - ValueError, KeyError or PipelineException
+            records.append({"inputs": inputs, "kwargs": kw, "error": f"{type(e).__name__}: {e}"})
+    return records
+
+
+NER_SENTENCES = [
+    "John Smith lives in New York and works for the United Nations .",
+    "the movie was great",
+    "Angela Merkel met Emmanuel Macron in Berlin on Monday.",
+    "Café crème at the hôtel was délicieux",
+    "unaffable zzzz qqqq xxyyzz 12345",
+    "I love 🤗 transformers and 映画 !",
+    "",
+    "   ",
+    "Wow.",
+    "the service was slow , the food was bland , the staff were annoying",
+    LONG_1,
+]
+
+
+def ner_calls() -> list[tuple[object, dict]]:
+    calls: list[tuple[object, dict]] = []
+    for strategy in (None, "none", "simple", "first", "average", "max"):
+        kw = {} if strategy is None else {"aggregation_strategy": strategy}
+        for s in NER_SENTENCES:
+            calls.append((s, dict(kw)))
+    for strategy in ("none", "simple", "first"):
+        calls.append((NER_SENTENCES[0], {"aggregation_strategy": strategy, "ignore_labels": []}))
+        calls.append((NER_SENTENCES[2], {"aggregation_strategy": strategy, "ignore_labels": ["O", "B-PER", "MISC"]}))
+    calls.append((NER_SENTENCES[:4], {}))
+    calls.append((NER_SENTENCES[:6], {"aggregation_strategy": "simple", "batch_size": 4}))
+    calls.append((NER_SENTENCES, {"aggregation_strategy": "average", "batch_size": 3}))
+    calls.append((NER_SENTENCES[:5], {"aggregation_strategy": "none", "batch_size": 2, "ignore_labels": []}))
+    calls.append((NER_SENTENCES[0], {"aggregation_strategy": "bogus"}))
+    return calls
+
+
+QA_CONTEXT_SHORT = "My name is Wolfgang and I live in Berlin. I work at the old train station as a cook."
+QA_CONTEXT_LONG = (
+    "The hotel was opened in 1921 by a family from Vienna . It has 45 rooms, a small garden and a restaurant "
+    "that serves bland food at a high price . The staff were annoying , the service was slow and the music "
+    "in the bar was terrible , but the view of the river is wonderful . In 1999 the hotel was sold to a "
+    "company from Paris , which painted the rooms blue and hired a new chef called Marie . Marie cooks fish on "
+    "Fridays and soup on Mondays . The battery of the key-card reader is often dead , so guests wait at the "
+    "door . Many reviews give the hotel one star , some give five stars for the garden .")
+QA_CONTEXT_ACCENTS = "Le café crème coûte 3 euros à l'hôtel Zoë, près de la gare de Genève ; ouvert à 7h30."
+
+
+def qa_calls() -> list[tuple[object, dict]]:
+    short = {"question": "Where does Wolfgang live?", "context": QA_CONTEXT_SHORT}
+    long_ = {"question": "Who is the new chef?", "context": QA_CONTEXT_LONG}
+    accents = {"question": "Combien coûte le café ?", "context": QA_CONTEXT_ACCENTS}
+    calls: list[tuple[object, dict]] = []
+    for example in (short, long_, accents,
+                    {"question": "when was it sold", "context": QA_CONTEXT_LONG},
+                    {"question": "What does Marie cook on Fridays?", "context": QA_CONTEXT_LONG},
+                    {"question": "Where?", "context": "Berlin."}):
+        calls.append((example, {}))
+    for example in (short, long_, accents):
+        calls.append((example, {"top_k": 3}))
+        calls.append((example, {"handle_impossible_answer": True}))
+        calls.append((example, {"handle_impossible_answer": True, "top_k": 4}))
+        calls.append((example, {"max_answer_len": 3, "top_k": 2}))
+        calls.append((example, {"align_to_words": False, "top_k": 3}))
+    calls.append((long_, {"doc_stride": 16, "top_k": 5}))
+    calls.append((long_, {"max_seq_len": 40, "doc_stride": 10, "top_k": 3}))
+    calls.append((long_, {"max_seq_len": 48, "doc_stride": 24, "max_answer_len": 5, "top_k": 3,
+                          "handle_impossible_answer": True}))
+    calls.append((long_, {"top_k": 30}))
+    calls.append(([short, long_, accents], {}))
+    calls.append(([short, long_, accents, short], {"batch_size": 2, "top_k": 2}))
+    calls.append(([long_, accents], {"batch_size": 3, "doc_stride": 16}))
+    calls.append((short, {"doc_stride": 80, "max_seq_len": 40}))
+    calls.append((short, {"top_k": 0}))
+    calls.append((short, {"max_answer_len": 0}))
+    return calls
+
+
+def qa_reference(model, tok, examples, top_k=1, doc_stride=None, max_answer_len=15, max_seq_len=None,
+                 max_question_len=64, handle_impossible_answer=False, align_to_words=True, batch_size=1):
+    """transformers 4.57.1's QuestionAnsweringPipeline (fast-tokenizer path), which transformers 5
+    removed ("question-answering" raises KeyError in 5.x): preprocess, pad_collate batching and
+    postprocess as that file has them, with its decode_spans / select_starts_ends below."""
+    import numpy as np
+
+    del max_question_len  # accepted and unused by the fast-tokenizer path
+    if top_k < 1:
+        raise ValueError(f"top_k parameter should be >= 1 (got {top_k})")
+    if max_answer_len < 1:
+        raise ValueError(f"max_answer_len parameter should be >= 1 (got {max_answer_len}")
+    if max_seq_len is None:
+        max_seq_len = min(tok.model_max_length, 384)
+    if doc_stride is None:
+        doc_stride = min(max_seq_len // 2, 128)
+    if doc_stride > max_seq_len:
+        raise ValueError(f"`doc_stride` ({doc_stride}) is larger than `max_seq_len` ({max_seq_len})")
+    features = []  # (example index, input_ids, attention_mask, token_type_ids, p_mask, encoding)
+    for index, example in enumerate(examples):
+        enc = tok(text=example["question"], text_pair=example["context"], padding="do_not_pad",
+                  truncation="only_second", max_length=max_seq_len, stride=doc_stride, return_token_type_ids=True,
+                  return_overflowing_tokens=True, return_offsets_mapping=True, return_special_tokens_mask=True)
+        for span in range(len(enc["input_ids"])):
+            ids = enc["input_ids"][span]
+            p_mask = [tok_seq != 1 for tok_seq in enc.sequence_ids(span)]
+            for cls_index in np.nonzero(np.array(ids) == tok.cls_token_id)[0]:
+                p_mask[cls_index] = 0
+            features.append((index, ids, enc["attention_mask"][span], enc["token_type_ids"][span],
+                             [int(p) for p in p_mask], enc[span]))
+    outputs = []  # per feature: start, end, attention_mask, p_mask (padded within its batch)
+    for b in range(0, len(features), batch_size):
+        chunk = features[b:b + batch_size]
+        width = max(len(f[1]) for f in chunk)
+        pad = lambda rows, value: torch.tensor([r + [value] * (width - len(r)) for r in rows])  # noqa: E731
+        out = model(input_ids=pad([f[1] for f in chunk], tok.pad_token_id),
+                    attention_mask=pad([f[2] for f in chunk], 0), token_type_ids=pad([f[3] for f in chunk], 0))
+        p_masks = pad([f[4] for f in chunk], 1)
+        attention = pad([f[2] for f in chunk], 0)
+        for i in range(len(chunk)):
+            outputs.append((out.start_logits[i:i + 1], out.end_logits[i:i + 1], attention[i:i + 1].numpy(),
+                            p_masks[i:i + 1]))
+    results = []
+    for index, example in enumerate(examples):
+        min_null_score = 1000000
+        answers = []
+        for feature, (start, end, attention_mask, p_mask) in zip(features, outputs):
+            if feature[0] != index:
+                continue
+            pre_topk = top_k * 2 + 10 if align_to_words else top_k
+            starts, ends, scores, min_null_score = select_starts_ends(
+                start, end, p_mask, attention_mask, min_null_score, pre_topk, handle_impossible_answer,
+                max_answer_len)
+            enc = feature[5]
+            for s, e, score in zip(starts, ends, scores):
+                start_index, end_index = qa_indices(enc, s, e, 1, align_to_words)
+                target = example["context"][start_index:end_index]
+                same = next((a for a in answers if a["answer"].lower() == target.lower()), None)
+                if same:
+                    same["score"] += score.item()
+                else:
+                    answers.append({"score": score.item(), "start": start_index, "end": end_index, "answer": target})
+        if handle_impossible_answer:
+            answers.append({"score": min_null_score, "start": 0, "end": 0, "answer": ""})
+        answers = sorted(answers, key=lambda x: x["score"], reverse=True)[:top_k]
+        results.append(answers[0] if len(answers) == 1 else answers)
+    return results
+
+
+def qa_indices(enc, s, e, sequence_index, align_to_words):
+    if align_to_words:
+        try:
+            start_word = enc.token_to_word(s)
+            end_word = enc.token_to_word(e)
+            return (enc.word_to_chars(start_word, sequence_index=sequence_index)[0],
+                    enc.word_to_chars(end_word, sequence_index=sequence_index)[1])
+        except Exception:  # noqa: BLE001 - as transformers: a special token has no word
+            pass
+    return enc.offsets[s][0], enc.offsets[e][1]
+
+
+def decode_spans(start, end, topk, max_answer_len, undesired_tokens):
+    """transformers 4.57.1 pipelines/question_answering.py, unchanged."""
+    import numpy as np
+
+    if start.ndim == 1:
+        start = start[None]
+    if end.ndim == 1:
+        end = end[None]
+    outer = np.matmul(np.expand_dims(start, -1), np.expand_dims(end, 1))
+    candidates = np.tril(np.triu(outer), max_answer_len - 1)
+    scores_flat = candidates.flatten()
+    if topk == 1:
+        idx_sort = [np.argmax(scores_flat)]
+    elif len(scores_flat) < topk:
+        idx_sort = np.argsort(-scores_flat)
+    else:
+        idx = np.argpartition(-scores_flat, topk)[0:topk]
+        idx_sort = idx[np.argsort(-scores_flat[idx])]
+    starts, ends = np.unravel_index(idx_sort, candidates.shape)[1:]
+    desired_spans = np.isin(starts, undesired_tokens.nonzero()) & np.isin(ends, undesired_tokens.nonzero())
+    starts = starts[desired_spans]
+    ends = ends[desired_spans]
+    scores = candidates[0, starts, ends]
+    return starts, ends, scores
+
+
+def select_starts_ends(start, end, p_mask, attention_mask, min_null_score=1000000, top_k=1,
+                       handle_impossible_answer=False, max_answer_len=15):
+    """transformers 4.57.1 pipelines/question_answering.py, unchanged."""
+    import numpy as np
+
+    undesired_tokens = np.abs(np.array(p_mask) - 1)
+    if attention_mask is not None:
+        undesired_tokens = undesired_tokens & attention_mask
+    undesired_tokens_mask = undesired_tokens == 0.0
+    start = np.where(undesired_tokens_mask, -10000.0, start)
+    end = np.where(undesired_tokens_mask, -10000.0, end)
+    start = np.exp(start - start.max(axis=-1, keepdims=True))
+    start = start / start.sum()
+    end = np.exp(end - end.max(axis=-1, keepdims=True))
+    end = end / end.sum()
+    if handle_impossible_answer:
+        min_null_score = min(min_null_score, (start[0, 0] * end[0, 0]).item())
+    start[0, 0] = end[0, 0] = 0.0
+    starts, ends, scores = decode_spans(start, end, top_k, max_answer_len, undesired_tokens)
+    return starts, ends, scores, min_null_score
+
+
+def run_qa(model, tok, inputs, kw):
+    kw = dict(kw)
+    batch_size = kw.pop("batch_size", 1)
+    examples = inputs if isinstance(inputs, list) else [inputs]
+    results = qa_reference(model, tok, examples, batch_size=batch_size, **kw)
+    return results[0] if len(examples) == 1 else results
+
+
+FILL_MASK_SENTENCES = [
+    "the movie was [MASK] .",
+    "[MASK] was great",
+    "The acting was [MASK], the plot was weak.",
+    "the [MASK] was [MASK] and i loved it",
+    "[MASK] [MASK] [MASK]",
+    "Café [MASK] at the hôtel",
+    "what a [MASK] of time !",
+]
+
+
+def fill_mask_calls() -> list[tuple[object, dict]]:
+    calls: list[tuple[object, dict]] = [(s, {}) for s in FILL_MASK_SENTENCES]
+    for k in (1, 3, 12):
+        calls.append((FILL_MASK_SENTENCES[0], {"top_k": k}))
+        calls.append((FILL_MASK_SENTENCES[3], {"top_k": k}))
+    calls.append((FILL_MASK_SENTENCES[0], {"targets": ["great", "bad", "good", "boring"]}))
+    calls.append((FILL_MASK_SENTENCES[0], {"targets": ["great", "bad", "good", "boring"], "top_k": 2}))
+    calls.append((FILL_MASK_SENTENCES[0], {"targets": "awful"}))
+    calls.append((FILL_MASK_SENTENCES[2], {"targets": ["wonderfulness", "great", "zzzq"]}))
+    calls.append((FILL_MASK_SENTENCES[3], {"targets": ["movie", "food", "great"], "top_k": 2}))
+    calls.append((FILL_MASK_SENTENCES[:3], {}))
+    calls.append((FILL_MASK_SENTENCES[:1], {"top_k": 2}))
+    calls.append((FILL_MASK_SENTENCES, {"batch_size": 3, "top_k": 2}))
+    calls.append(("there is no mask here", {}))
+    return calls
+
+
+ZS_SEQUENCES = [
+    "the movie was great and the music was beautiful",
+    "The hotel was awful: the service was slow and the food was bland.",
+    "Angela Merkel met Emmanuel Macron in Berlin on Monday.",
+    "Café crème at the hôtel was délicieux",
+    "",
+]
+
+
+def zero_shot_calls() -> list[tuple[object, dict]]:
+    labels = ["sports", "politics", "music", "food"]
+    calls: list[tuple[object, dict]] = []
+    for s in ZS_SEQUENCES:
+        calls.append((s, {"candidate_labels": labels}))
+    calls.append((ZS_SEQUENCES[0], {"candidate_labels": labels, "multi_label": True}))
+    calls.append((ZS_SEQUENCES[1], {"candidate_labels": labels, "multi_label": True}))
+    calls.append((ZS_SEQUENCES[1], {"candidate_labels": "food, service ,price,, hotel "}))
+    calls.append((ZS_SEQUENCES[1], {"candidate_labels": ["food"]}))
+    calls.append((ZS_SEQUENCES[2], {"candidate_labels": labels, "hypothesis_template": "The topic is {}."}))
+    calls.append((ZS_SEQUENCES[2], {"candidate_labels": labels, "hypothesis_template": "{} is the subject",
+                                    "multi_label": True}))
+    calls.append((ZS_SEQUENCES[0], {"candidate_labels": labels, "multi_label": False}))
+    calls.append((ZS_SEQUENCES[:3], {"candidate_labels": labels}))
+    calls.append((ZS_SEQUENCES[:4], {"candidate_labels": labels, "batch_size": 3}))
+    calls.append((ZS_SEQUENCES[:2], {"candidate_labels": labels, "batch_size": 5, "multi_label": True}))
+    calls.append((LONG_1, {"candidate_labels": ["cinema", "price"]}))
+    calls.append((ZS_SEQUENCES[0], {"candidate_labels": labels, "hypothesis_template": "no placeholder"}))
+    calls.append((ZS_SEQUENCES[0], {"candidate_labels": []}))
+    calls.append((ZS_SEQUENCES[0], {"candidate_labels": " , "}))
+    return calls
+
+
+def make_task_pipelines(root: Path, tok, vocab: int) -> dict:
+    """The tiny models of the four token/span/mask/NLI tasks and every call's recorded output."""
+    from transformers import AutoModelForQuestionAnswering, AutoTokenizer, pipeline
+
+    folders = {name: root / name for name in ("tiny-ner", "tiny-qa", "tiny-mlm", "tiny-nli")}
+    for folder in folders.values():
+        folder.mkdir(parents=True)
+        save_tokenizer(tok, folder, "BertTokenizerFast")
+    make_bert_head_model(folders["tiny-ner"], vocab, "BertForTokenClassification",
+                         {"classifier.weight": HEAD_SCALE}, NER_LABELS)
+    make_bert_head_model(folders["tiny-qa"], vocab, "BertForQuestionAnswering", {"qa_outputs.weight": HEAD_SCALE})
+    make_bert_head_model(folders["tiny-mlm"], vocab, "BertForMaskedLM",
+                         {"cls.predictions.transform.LayerNorm.weight": HEAD_SCALE})
+    make_bert_head_model(folders["tiny-nli"], vocab, "BertForSequenceClassification",
+                         {"classifier.weight": HEAD_SCALE}, NLI_LABELS)
+    info = {}
+
+    ner = pipeline("token-classification", model=str(folders["tiny-ner"]), device="cpu")
+    records = record_calls(lambda inputs, kw: ner(inputs, **kw), ner_calls())
+    write_jsonl(folders["tiny-ner"] / "expected.jsonl", records)
+    info["ner"] = len(records)
+
+    fill = pipeline("fill-mask", model=str(folders["tiny-mlm"]), device="cpu")
+    records = record_calls(lambda inputs, kw: fill(inputs, **kw), fill_mask_calls())
+    write_jsonl(folders["tiny-mlm"] / "expected.jsonl", records)
+    info["fill-mask"] = len(records)
+
+    zero_shot = pipeline("zero-shot-classification", model=str(folders["tiny-nli"]), device="cpu")
+    records = record_calls(lambda inputs, kw: zero_shot(inputs, **kw), zero_shot_calls())
+    write_jsonl(folders["tiny-nli"] / "expected.jsonl", records)
+    info["zero-shot"] = len(records)
+
+    qa_model = AutoModelForQuestionAnswering.from_pretrained(str(folders["tiny-qa"])).eval()
+    qa_tok = AutoTokenizer.from_pretrained(str(folders["tiny-qa"]))
+    records = record_calls(lambda inputs, kw: run_qa(qa_model, qa_tok, inputs, kw), qa_calls())
+    write_jsonl(folders["tiny-qa"] / "expected.jsonl", records)
+    info["qa"] = len(records)
+    return info
+
+
+TASK_README = """
+## Token, span, mask and NLI tasks
+
+Four more folders share the same tokenizer (saved as `BertTokenizerFast`) and hold tiny random
+BERTs (hidden 32, 2 layers, 4 heads, intermediate 37) with one task head each. The head's weight
+is multiplied by {scale} after the noise, so that the random heads give peaked, well separated
+scores (no near-ties that could flip a label, a span or a ranking). Each `expected.jsonl` has the
+line format above (`error` holds `"<exception class>: <message>"`).
+
+- `tiny-ner/`: BertForTokenClassification, id2label {ner_labels}
+  (`MISC` has no B-/I- prefix). `pipeline("token-classification")`: every sentence with each
+  `aggregation_strategy` (absent, none, simple, first, average, max), `ignore_labels` variants, lists
+  with `batch_size`, an unknown strategy (error). {ner} lines.
+- `tiny-mlm/`: BertForMaskedLM (decoder tied to the word embeddings; the transform's LayerNorm
+  weight scaled). `pipeline("fill-mask")`: one and several `[MASK]`s, `top_k`, `targets` (in the
+  vocabulary, a single string, words that fall back to their first sub-token), lists, `batch_size`,
+  no mask (error). {fill_mask} lines.
+- `tiny-nli/`: BertForSequenceClassification, id2label {nli_labels}.
+  `pipeline("zero-shot-classification")`: label lists and comma-separated strings, one label,
+  `multi_label`, custom `hypothesis_template`s, lists with `batch_size`, a text longer than 64 tokens
+  (truncated only_first), a template without `{{}}` and empty labels (errors). {zero_shot} lines.
+- `tiny-qa/`: BertForQuestionAnswering. transformers 5 removed the question-answering pipeline
+  (`pipeline("question-answering")` raises KeyError), so the outputs come from the script's copy of
+  transformers 4.57.1's `QuestionAnsweringPipeline` (fast-tokenizer path: `only_second` truncation
+  with `stride`, overflowing windows, `p_mask`, its `decode_spans` / `select_starts_ends`, answers
+  merged across windows, `pad_collate` batching) run on the transformers 5 model and tokenizer.
+  `inputs` is `{{"question", "context"}}` or a list of them; kwargs: `top_k`, `handle_impossible_answer`,
+  `max_answer_len`, `align_to_words`, `doc_stride`, `max_seq_len`, `batch_size`; errors for `top_k` 0,
+  `max_answer_len` 0 and `doc_stride` > `max_seq_len`. {qa} lines.
+"""
+
+
 def make_pipelines(root: Path, versions: dict[str, str]) -> dict:
     tok = build_tokenizer()
     vocab = tok.get_vocab_size()
@@ -464,6 +866,7 @@ def make_pipelines(root: Path, versions: dict[str, str]) -> dict:
     write_jsonl(sent / "feature_extraction.jsonl", records)
     info["feature_extraction"] = {"calls": len(records), "model_class": type(pipe.model).__name__,
                                   "attn": pipe.model.config._attn_implementation}
+    info["tasks"] = make_task_pipelines(root, tok, vocab)
     write_pipelines_readme(root, versions, info)
     return info
 
@@ -535,6 +938,9 @@ def write_pipelines_readme(root: Path, versions: dict[str, str], info: dict) -> 
         f"{fe['calls']} lines, one string each, `kwargs` empty.",
         "",
     ]
+    tasks = info["tasks"]
+    lines += TASK_README.format(scale=HEAD_SCALE, ner_labels=NER_LABELS, nli_labels=NLI_LABELS, ner=tasks["ner"],
+                                fill_mask=tasks["fill-mask"], zero_shot=tasks["zero-shot"], qa=tasks["qa"]).split("\n")[1:]
     (root / "README.md").write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -827,7 +1233,8 @@ def main() -> None:
     print("files written:")
     for name, (size, digest) in files.items():
         print(f"  {size:>9}  {digest}  {name}")
-    for d in ("pipelines/tiny-sentiment", "pipelines/tiny-multilabel", "real/all-minilm-l6-v2"):
+    for d in ("pipelines/tiny-sentiment", "pipelines/tiny-multilabel", "pipelines/tiny-ner", "pipelines/tiny-qa",
+              "pipelines/tiny-mlm", "pipelines/tiny-nli", "real/all-minilm-l6-v2"):
         total = sum(s for n, (s, _) in files.items() if n.startswith(d + "/"))
         print(f"{d}: {total / 1024:.1f} KiB")
         limit = 1024 * 1024 if d.startswith("real") else 300 * 1024
@@ -837,6 +1244,7 @@ def main() -> None:
     print(f"tokenizer vocab {p['vocab_size']}; long sentences: {p['long_token_counts']}")
     print(f"text-classification lines: {p['tiny-sentiment']['calls']} + {p['tiny-multilabel']['calls']}, "
           f"attention {p['tiny-sentiment']['attn']}")
+    print(f"token/span/mask/NLI task lines: {p['tasks']}")
     r = info["real"]
     print(f"MiniLM: {r['n']} sentences, tokens of first {N_TOKEN_SENTENCES}: {r['token_counts']}, "
           f"truncated: {r['truncated']}, pooled-vs-encode max diff {r['max_diff']:.3e}")
