@@ -75,3 +75,23 @@ TEST_CASE("feature-extraction equals the Python pipeline", "[pipelines][python]"
   auto extract = pipeline("feature-extraction", (kFixtures / "tiny-sentiment").string());
   replay(*extract, kFixtures / "tiny-sentiment" / "feature_extraction.jsonl");
 }
+
+TEST_CASE("token-classification equals the Python pipeline", "[pipelines][python]") {
+  auto ner = pipeline("ner", (kFixtures / "tiny-ner").string());
+  replay(*ner, kFixtures / "tiny-ner" / "expected.jsonl");
+}
+
+TEST_CASE("question-answering equals transformers 4.57's pipeline", "[pipelines][python]") {
+  auto answer = pipeline("question-answering", (kFixtures / "tiny-qa").string());
+  replay(*answer, kFixtures / "tiny-qa" / "expected.jsonl");
+}
+
+TEST_CASE("fill-mask equals the Python pipeline", "[pipelines][python]") {
+  auto fill = pipeline("fill-mask", (kFixtures / "tiny-mlm").string());
+  replay(*fill, kFixtures / "tiny-mlm" / "expected.jsonl");
+}
+
+TEST_CASE("zero-shot-classification equals the Python pipeline", "[pipelines][python]") {
+  auto classify = pipeline("zero-shot-classification", (kFixtures / "tiny-nli").string());
+  replay(*classify, kFixtures / "tiny-nli" / "expected.jsonl");
+}

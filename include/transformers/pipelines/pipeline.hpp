@@ -6,7 +6,11 @@
 #include <vector>
 
 #include "transformers/pipelines/feature_extraction.hpp"
+#include "transformers/pipelines/fill_mask.hpp"
+#include "transformers/pipelines/question_answering.hpp"
 #include "transformers/pipelines/text_classification.hpp"
+#include "transformers/pipelines/token_classification.hpp"
+#include "transformers/pipelines/zero_shot_classification.hpp"
 
 namespace transformers {
 
@@ -19,6 +23,11 @@ inline const std::vector<TaskDefaults>& supported_tasks() {
   static const std::vector<TaskDefaults> tasks{
       {"text-classification", "sentiment-analysis", "distilbert/distilbert-base-uncased-finetuned-sst-2-english", "714eb0f"},
       {"feature-extraction", "", "distilbert/distilbert-base-cased", "6ea8117"},
+      {"token-classification", "ner", "dbmdz/bert-large-cased-finetuned-conll03-english", "4c53496"},
+      // transformers 5 removed this task; the default is transformers 4's
+      {"question-answering", "", "distilbert/distilbert-base-cased-distilled-squad", "564e9b5"},
+      {"fill-mask", "", "distilbert/distilroberta-base", "fb53ab8"},
+      {"zero-shot-classification", "", "facebook/bart-large-mnli", "d7645e1"},
   };
   return tasks;
 }
@@ -45,6 +54,18 @@ inline std::unique_ptr<Pipeline> pipeline(const std::string& task, const std::st
   if (defaults.task == "text-classification")
     return std::make_unique<TextClassificationPipeline>(AutoModelForSequenceClassification::from_pretrained(folder),
                                                         std::move(tokenizer), std::move(options));
+  if (defaults.task == "token-classification")
+    return std::make_unique<TokenClassificationPipeline>(AutoModelForTokenClassification::from_pretrained(folder),
+                                                         std::move(tokenizer), std::move(options));
+  if (defaults.task == "question-answering")
+    return std::make_unique<QuestionAnsweringPipeline>(AutoModelForQuestionAnswering::from_pretrained(folder),
+                                                       std::move(tokenizer), std::move(options));
+  if (defaults.task == "fill-mask")
+    return std::make_unique<FillMaskPipeline>(AutoModelForMaskedLM::from_pretrained(folder), std::move(tokenizer),
+                                              std::move(options));
+  if (defaults.task == "zero-shot-classification")
+    return std::make_unique<ZeroShotClassificationPipeline>(AutoModelForSequenceClassification::from_pretrained(folder),
+                                                            std::move(tokenizer), std::move(options));
   return std::make_unique<FeatureExtractionPipeline>(AutoModel::from_pretrained(folder), std::move(tokenizer),
                                                      std::move(options));
 }

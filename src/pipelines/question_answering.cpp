@@ -1,0 +1,207 @@
+// The question-answering pipeline: windows from the tokenizer's overflow, span scores as
+// transformers' select_starts_ends / decode_spans, answers merged as its postprocess.
+#include "transformers/pipelines/question_answering.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <optional>
+#include <vector>
+
+#include "pipeline_support.hpp"
+
+namespace transformers {
+namespace {
+
+struct QuestionAnsweringOptions {
+  size_t top_k = 1, max_answer_len = 15, max_seq_len = 384, doc_stride = 128;
+  bool handle_impossible_answer = false, align_to_words = true;
+};
+
+struct Example {
+  std::string question, context;
+};
+
+struct Answer {
+  double score;
+  size_t start, end;
+  std::string answer;
+};
+
+// One window of one example.
+struct Window {
+  size_t example;
+  tokenizers::Encoding encoding;
+  std::vector<bool> allowed;  // context tokens: where an answer may start or end
+};
+
+Example parse_example(const nlohmann::json& item) {
+  if (!item.is_object()) throw InvalidArgument("question-answering: each input must be {\"question\", \"context\"}");
+  Example example;
+  for (const char* key : {"question", "context"}) {
+    if (!item.contains(key)) throw InvalidArgument("question-answering: you need to provide a dictionary with keys {question:..., context:...}");
+    if (!item[key].is_string()) throw InvalidArgument(std::string("question-answering: `") + key + "` must be a string");
+    if (item[key].get<std::string>().empty()) throw InvalidArgument(std::string("question-answering: `") + key + "` cannot be empty");
+  }
+  example.question = item["question"].get<std::string>();
+  example.context = item["context"].get<std::string>();
+  return example;
+}
+
+QuestionAnsweringOptions parse_options(const nlohmann::json& kwargs, const PreTrainedTokenizerFast& tokenizer) {
+  QuestionAnsweringOptions o;
+  if (kwargs.contains("top_k") && kwargs["top_k"].get<int64_t>() < 1)
+    throw InvalidArgument("question-answering: top_k parameter should be >= 1");
+  if (kwargs.contains("max_answer_len") && kwargs["max_answer_len"].get<int64_t>() < 1)
+    throw InvalidArgument("question-answering: max_answer_len parameter should be >= 1");
+  o.top_k = pipelines::size_kwarg(kwargs, "top_k", 1);
+  o.max_answer_len = pipelines::size_kwarg(kwargs, "max_answer_len", 15);
+  o.max_seq_len = pipelines::size_kwarg(kwargs, "max_seq_len", std::min<size_t>(tokenizer.model_max_length().value_or(384), 384));
+  o.doc_stride = pipelines::size_kwarg(kwargs, "doc_stride", std::min<size_t>(o.max_seq_len / 2, 128));
+  if (o.doc_stride > o.max_seq_len)
+    throw InvalidArgument("question-answering: `doc_stride` (" + std::to_string(o.doc_stride) + ") is larger than `max_seq_len` (" +
+                          std::to_string(o.max_seq_len) + ")");
+  o.handle_impossible_answer = pipelines::bool_kwarg(kwargs, "handle_impossible_answer", false);
+  o.align_to_words = pipelines::bool_kwarg(kwargs, "align_to_words", true);
+  return o;
+}
+
+// (question, context) truncated only in the context, every overflowing window kept.
+std::vector<Window> windows_of(const Example& example, size_t index, const PreTrainedTokenizerFast& tokenizer,
+                               const QuestionAnsweringOptions& o) {
+  if (tokenizer.padding_side() != tokenizers::Side::Right)
+    throw InvalidArgument("question-answering: tokenizers that pad on the left are not supported");
+  tokenizers::Tokenizer backend = tokenizer.backend();
+  tokenizers::TruncationParams truncation;
+  truncation.max_length = o.max_seq_len;
+  truncation.stride = o.doc_stride;
+  truncation.strategy = tokenizers::TruncationStrategy::OnlySecond;
+  backend.set_truncation(truncation);
+  backend.set_padding(std::nullopt);
+  tokenizers::Encoding first = backend.encode(example.question, std::string_view(example.context));
+  std::vector<tokenizers::Encoding> encodings{first};
+  for (tokenizers::Encoding& overflow : first.overflowing) encodings.push_back(std::move(overflow));
+  encodings.front().overflowing.clear();
+  const auto cls = tokenizer.special_token_id("cls_token");
+  std::vector<Window> windows;
+  for (tokenizers::Encoding& e : encodings) {
+    std::vector<bool> allowed(e.size());
+    for (size_t t = 0; t < e.size(); ++t)
+      allowed[t] = (e.sequence_ids[t] && *e.sequence_ids[t] == 1) || (cls && e.ids[t] == *cls);
+    windows.push_back({index, std::move(e), std::move(allowed)});
+  }
+  return windows;
+}
+
+struct Span {
+  size_t start, end;
+  double score;
+};
+
+// select_starts_ends + decode_spans for one window: probabilities of starts and ends over the
+// allowed tokens (CLS included), the null score from CLS, then the best spans by start*end.
+std::vector<Span> best_spans(const Window& window, std::vector<float> start_logits, std::vector<float> end_logits,
+                             size_t top_k, const QuestionAnsweringOptions& o, double& min_null_score) {
+  const size_t n = start_logits.size();
+  std::vector<bool> desired(n, false);  // p_mask == 0 and attention_mask == 1
+  for (size_t t = 0; t < window.allowed.size(); ++t) desired[t] = window.allowed[t] && window.encoding.attention_mask[t];
+  std::vector<double> start(n), end(n);
+  for (size_t t = 0; t < n; ++t) {
+    start[t] = desired[t] ? start_logits[t] : -10000.0;
+    end[t] = desired[t] ? end_logits[t] : -10000.0;
+  }
+  start = pipelines::softmax(start);
+  end = pipelines::softmax(end);
+  if (o.handle_impossible_answer) min_null_score = std::min(min_null_score, start[0] * end[0]);
+  start[0] = end[0] = 0.0;
+  // every (s, e) cell of the n x n matrix; 0 outside s <= e < s + max_answer_len, as numpy's triu/tril
+  std::vector<Span> cells;
+  cells.reserve(n * n);
+  for (size_t s = 0; s < n; ++s)
+    for (size_t e = 0; e < n; ++e)
+      cells.push_back({s, e, (e >= s && e - s < o.max_answer_len) ? start[s] * end[e] : 0.0});
+  const size_t keep = std::min(top_k, cells.size());
+  std::partial_sort(cells.begin(), cells.begin() + static_cast<int64_t>(keep), cells.end(), [n](const Span& a, const Span& b) {
+    return a.score != b.score ? a.score > b.score : a.start * n + a.end < b.start * n + b.end;
+  });
+  cells.resize(keep);
+  // numpy's isin against desired.nonzero() of a [1, n] mask also matches the row indices (all 0),
+  // so position 0 passes whenever any token is desired.
+  const bool any = std::find(desired.begin(), desired.end(), true) != desired.end();
+  auto passes = [&](size_t t) { return desired[t] || (t == 0 && any); };
+  std::vector<Span> spans;
+  for (const Span& c : cells)
+    if (passes(c.start) && passes(c.end)) spans.push_back(c);
+  return spans;
+}
+
+// Character span of tokens s..e: whole words (of the context) when aligning, else token offsets.
+std::pair<size_t, size_t> char_span(const tokenizers::Encoding& e, size_t s, size_t t, bool align_to_words) {
+  auto word_chars = [&](size_t token) -> std::optional<std::pair<size_t, size_t>> {
+    if (!e.word_ids[token]) return std::nullopt;
+    std::optional<std::pair<size_t, size_t>> span;
+    for (size_t i = 0; i < e.size(); ++i) {
+      if (e.word_ids[i] != e.word_ids[token] || !e.sequence_ids[i] || *e.sequence_ids[i] != 1) continue;
+      if (!span) span = std::pair<size_t, size_t>{e.offsets[i].first, e.offsets[i].second};
+      span->second = e.offsets[i].second;
+    }
+    return span;
+  };
+  if (align_to_words) {
+    auto first = word_chars(s), last = word_chars(t);
+    if (first && last) return {first->first, last->second};
+  }
+  return {e.offsets[s].first, e.offsets[t].second};
+}
+
+}  // namespace
+
+QuestionAnsweringPipeline::QuestionAnsweringPipeline(std::unique_ptr<PreTrainedModel> model,
+                                                     PreTrainedTokenizerFast tokenizer, PipelineOptions options)
+    : Pipeline("question-answering", std::move(options)), model_(std::move(model)), tokenizer_(std::move(tokenizer)) {}
+
+nlohmann::json QuestionAnsweringPipeline::operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs) const {
+  const QuestionAnsweringOptions o = parse_options(kwargs, tokenizer_);
+  std::vector<Example> examples;
+  for (const nlohmann::json& item : inputs.is_array() ? inputs : nlohmann::json::array({inputs}))
+    examples.push_back(parse_example(item));
+  std::vector<Window> windows;
+  for (size_t i = 0; i < examples.size(); ++i)
+    for (Window& w : windows_of(examples[i], i, tokenizer_, o)) windows.push_back(std::move(w));
+
+  std::vector<const tokenizers::Encoding*> encodings;
+  for (const Window& w : windows) encodings.push_back(&w.encoding);
+  std::vector<std::vector<float>> starts(windows.size()), ends(windows.size());
+  pipelines::run_in_batches(*model_, tokenizer_, encodings, batch_size(kwargs),
+                            [&](size_t i, const ModelOutput& output, int64_t row) {
+    starts[i] = pipelines::tensor_row(output.start_logits, row);
+    ends[i] = pipelines::tensor_row(output.end_logits, row);
+  });
+
+  // More candidates than asked for when aligning: several spans may widen to the same words.
+  const size_t candidates = o.align_to_words ? o.top_k * 2 + 10 : o.top_k;
+  nlohmann::json results = nlohmann::json::array();
+  for (size_t x = 0; x < examples.size(); ++x) {
+    double min_null_score = 1000000.0;
+    std::vector<Answer> answers;
+    for (size_t w = 0; w < windows.size(); ++w) {
+      if (windows[w].example != x) continue;
+      for (const Span& span : best_spans(windows[w], starts[w], ends[w], candidates, o, min_null_score)) {
+        auto [start, end] = char_span(windows[w].encoding, span.start, span.end, o.align_to_words);
+        std::string text = pipelines::slice_chars(examples[x].context, start, end);
+        auto same = std::find_if(answers.begin(), answers.end(),
+                                 [&](const Answer& a) { return pipelines::lower(a.answer) == pipelines::lower(text); });
+        if (same != answers.end()) same->score += span.score;
+        else answers.push_back({span.score, start, end, std::move(text)});
+      }
+    }
+    if (o.handle_impossible_answer) answers.push_back({min_null_score, 0, 0, ""});
+    std::stable_sort(answers.begin(), answers.end(), [](const Answer& a, const Answer& b) { return a.score > b.score; });
+    if (answers.size() > o.top_k) answers.resize(o.top_k);
+    nlohmann::json list = nlohmann::json::array();
+    for (const Answer& a : answers) list.push_back({{"score", a.score}, {"start", a.start}, {"end", a.end}, {"answer", a.answer}});
+    results.push_back(list.size() == 1 ? list[0] : list);
+  }
+  return results.size() == 1 ? results[0] : results;
+}
+
+}  // namespace transformers

@@ -1,0 +1,239 @@
+// The token-classification pipeline: tokens scored, then (pre-entities -> words -> groups) exactly
+// as transformers' gather_pre_entities, aggregate_words and group_entities.
+#include "transformers/pipelines/token_classification.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <vector>
+
+#include "pipeline_support.hpp"
+
+namespace transformers {
+namespace {
+
+using pipelines::char_count;
+using pipelines::slice_chars;
+
+// One token that is not special, with its probabilities over the labels.
+struct PreEntity {
+  std::string word;
+  std::vector<double> scores;
+  size_t start, end;
+  int64_t index;
+  bool is_subword;
+};
+
+struct Entity {
+  std::string label;
+  double score;
+  std::optional<int64_t> index;  // per-token entities only
+  std::string word;
+  size_t start, end;
+};
+
+size_t argmax(const std::vector<double>& values) {
+  return static_cast<size_t>(std::max_element(values.begin(), values.end()) - values.begin());
+}
+
+std::string label_name(const PretrainedConfig& config, size_t id) {
+  auto found = config.id2label.find(static_cast<int64_t>(id));
+  return found != config.id2label.end() ? found->second : "LABEL_" + std::to_string(id);
+}
+
+// "B-PER" -> (B, PER); a label without a B-/I- prefix counts as I-.
+std::pair<char, std::string> bio_tag(const std::string& label) {
+  if (label.rfind("B-", 0) == 0) return {'B', label.substr(2)};
+  if (label.rfind("I-", 0) == 0) return {'I', label.substr(2)};
+  return {'I', label};
+}
+
+class EntityBuilder {
+ public:
+  EntityBuilder(const PretrainedConfig& config, const PreTrainedTokenizerFast& tokenizer)
+      : config_(config), tokenizer_(tokenizer) {}
+
+  // Skips special tokens; subwords are told apart as transformers does: with the tokenizer's
+  // continuing_subword_prefix, a token whose text differs in length from its span; without one,
+  // a span that does not follow a space. [UNK] takes its word from the text and is never a subword.
+  std::vector<PreEntity> pre_entities(const std::string& sentence, const tokenizers::Encoding& encoding,
+                                      const std::vector<float>& logits) const {
+    const size_t labels = logits.size() / std::max<size_t>(encoding.size(), 1);
+    const auto prefix = tokenizer_.backend().continuing_subword_prefix();
+    const auto unk = tokenizer_.special_token_id("unk_token");
+    std::vector<PreEntity> out;
+    for (size_t i = 0; i < encoding.size(); ++i) {
+      if (encoding.special_tokens_mask[i]) continue;
+      std::vector<double> row(logits.begin() + static_cast<int64_t>(i * labels),
+                              logits.begin() + static_cast<int64_t>((i + 1) * labels));
+      auto [start, end] = encoding.offsets[i];
+      std::string word = encoding.tokens[i];
+      const std::string reference = slice_chars(sentence, start, end);
+      bool is_subword;
+      if (prefix) {
+        is_subword = char_count(word) != char_count(reference);
+      } else {
+        is_subword = start > 0 && slice_chars(sentence, start - 1, start + 1).find(' ') == std::string::npos;
+      }
+      if (unk && encoding.ids[i] == *unk) {
+        word = reference;
+        is_subword = false;
+      }
+      out.push_back({std::move(word), pipelines::softmax(row), start, end, static_cast<int64_t>(i), is_subword});
+    }
+    return out;
+  }
+
+  std::vector<Entity> aggregate(const std::vector<PreEntity>& pre, AggregationStrategy strategy) const {
+    std::vector<Entity> entities;
+    if (strategy == AggregationStrategy::None || strategy == AggregationStrategy::Simple) {
+      for (const PreEntity& p : pre) {
+        const size_t best = argmax(p.scores);
+        entities.push_back({label_name(config_, best), p.scores[best], p.index, p.word, p.start, p.end});
+      }
+    } else {
+      entities = aggregate_words(pre, strategy);
+    }
+    return strategy == AggregationStrategy::None ? entities : group_entities(entities);
+  }
+
+ private:
+  // Subwords join the word before them; each word takes one label.
+  std::vector<Entity> aggregate_words(const std::vector<PreEntity>& pre, AggregationStrategy strategy) const {
+    std::vector<Entity> words;
+    std::vector<const PreEntity*> group;
+    for (const PreEntity& p : pre) {
+      if (!group.empty() && !p.is_subword) {
+        words.push_back(aggregate_word(group, strategy));
+        group.clear();
+      }
+      group.push_back(&p);
+    }
+    if (!group.empty()) words.push_back(aggregate_word(group, strategy));
+    return words;
+  }
+
+  Entity aggregate_word(const std::vector<const PreEntity*>& tokens, AggregationStrategy strategy) const {
+    std::vector<std::string> pieces;
+    for (const PreEntity* t : tokens) pieces.push_back(t->word);
+    std::vector<double> scores;
+    if (strategy == AggregationStrategy::First) {
+      scores = tokens.front()->scores;
+    } else if (strategy == AggregationStrategy::Max) {
+      // the first token with the highest top score, as Python's max()
+      const PreEntity* best = tokens.front();
+      for (const PreEntity* t : tokens)
+        if (*std::max_element(t->scores.begin(), t->scores.end()) >
+            *std::max_element(best->scores.begin(), best->scores.end()))
+          best = t;
+      scores = best->scores;
+    } else {
+      scores.assign(tokens.front()->scores.size(), 0.0);
+      for (const PreEntity* t : tokens)
+        for (size_t j = 0; j < scores.size(); ++j) scores[j] += t->scores[j] / static_cast<double>(tokens.size());
+    }
+    const size_t best = argmax(scores);
+    return {label_name(config_, best), scores[best], std::nullopt, tokenizer_.backend().decode_tokens(pieces),
+            tokens.front()->start, tokens.back()->end};
+  }
+
+  // Neighbours with the same tag join unless the newcomer is a B-.
+  std::vector<Entity> group_entities(const std::vector<Entity>& entities) const {
+    std::vector<Entity> groups;
+    std::vector<const Entity*> current;
+    for (const Entity& e : entities) {
+      if (!current.empty()) {
+        auto [bi, tag] = bio_tag(e.label);
+        if (tag != bio_tag(current.back()->label).second || bi == 'B') {
+          groups.push_back(group(current));
+          current.clear();
+        }
+      }
+      current.push_back(&e);
+    }
+    if (!current.empty()) groups.push_back(group(current));
+    return groups;
+  }
+
+  Entity group(const std::vector<const Entity*>& members) const {
+    double total = 0.0;
+    std::vector<std::string> pieces;
+    for (const Entity* e : members) {
+      total += e->score;
+      pieces.push_back(e->word);
+    }
+    // the group's name is the label after its first '-' (Python's split("-", 1)[-1])
+    const std::string& label = members.front()->label;
+    const size_t dash = label.find('-');
+    return {dash == std::string::npos ? label : label.substr(dash + 1), total / static_cast<double>(members.size()),
+            std::nullopt,
+            tokenizer_.backend().decode_tokens(pieces), members.front()->start, members.back()->end};
+  }
+
+  const PretrainedConfig& config_;
+  const PreTrainedTokenizerFast& tokenizer_;
+};
+
+nlohmann::json entity_json(const Entity& e, AggregationStrategy strategy) {
+  nlohmann::json out = {{"score", e.score}, {"word", e.word}, {"start", e.start}, {"end", e.end}};
+  if (strategy == AggregationStrategy::None) {
+    out["entity"] = e.label;
+    out["index"] = *e.index;
+  } else {
+    out["entity_group"] = e.label;
+  }
+  return out;
+}
+
+}  // namespace
+
+AggregationStrategy parse_aggregation_strategy(const std::string& name) {
+  std::string upper = name;
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+  if (upper == "NONE") return AggregationStrategy::None;
+  if (upper == "SIMPLE") return AggregationStrategy::Simple;
+  if (upper == "FIRST") return AggregationStrategy::First;
+  if (upper == "AVERAGE") return AggregationStrategy::Average;
+  if (upper == "MAX") return AggregationStrategy::Max;
+  throw InvalidArgument("aggregation_strategy must be none, simple, first, average or max, not '" + name + "'");
+}
+
+TokenClassificationPipeline::TokenClassificationPipeline(std::unique_ptr<PreTrainedModel> model,
+                                                         PreTrainedTokenizerFast tokenizer, PipelineOptions options)
+    : Pipeline("token-classification", std::move(options)), model_(std::move(model)), tokenizer_(std::move(tokenizer)) {}
+
+nlohmann::json TokenClassificationPipeline::operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs) const {
+  const AggregationStrategy strategy = kwargs.contains("aggregation_strategy") && !kwargs["aggregation_strategy"].is_null()
+                                           ? parse_aggregation_strategy(kwargs["aggregation_strategy"].get<std::string>())
+                                           : AggregationStrategy::None;
+  const std::vector<std::string> ignore = kwargs.contains("ignore_labels") && !kwargs["ignore_labels"].is_null()
+                                              ? kwargs["ignore_labels"].get<std::vector<std::string>>()
+                                              : std::vector<std::string>{"O"};
+  if (!inputs.is_string() && !inputs.is_array())
+    throw InvalidArgument("token-classification: inputs must be a string or a list of strings");
+  std::vector<std::string> sentences;
+  for (const nlohmann::json& item : inputs.is_string() ? nlohmann::json::array({inputs}) : inputs) {
+    if (!item.is_string()) throw InvalidArgument("token-classification: each input must be a string");
+    sentences.push_back(item.get<std::string>());
+  }
+  // transformers truncates to model_max_length whenever the tokenizer has one.
+  TokenizeOptions tokenize;
+  tokenize.truncation = tokenizer_.model_max_length().has_value();
+  BatchEncoding batch = tokenizer_(sentences, tokenize);
+  std::vector<const tokenizers::Encoding*> encodings;
+  for (const tokenizers::Encoding& e : batch.encodings) encodings.push_back(&e);
+
+  const EntityBuilder builder(model_->config(), tokenizer_);
+  nlohmann::json results = nlohmann::json::array();
+  pipelines::run_in_batches(*model_, tokenizer_, encodings, batch_size(kwargs),
+                            [&](size_t i, const ModelOutput& output, int64_t row) {
+    const std::vector<float> logits = pipelines::unpadded_row(output.logits, row, encodings[i]->size(), tokenizer_);
+    nlohmann::json entities = nlohmann::json::array();
+    for (const Entity& e : builder.aggregate(builder.pre_entities(sentences[i], *encodings[i], logits), strategy))
+      if (std::find(ignore.begin(), ignore.end(), e.label) == ignore.end()) entities.push_back(entity_json(e, strategy));
+    results.push_back(std::move(entities));
+  });
+  return inputs.is_string() ? results[0] : results;
+}
+
+}  // namespace transformers
