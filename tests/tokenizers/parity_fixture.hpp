@@ -98,12 +98,14 @@ inline std::vector<Encoding> rows_of(const std::vector<Encoding>& encodings, boo
   return rows;
 }
 
-// Returns the number of rows compared.
-inline size_t check_fixture(const std::string& name) {
-  const std::vector<json> lines = read_jsonl(fixture_dir(name) + "/expected.jsonl");
+// Replays `expected_jsonl` against the tokenizer of `folder` (a path or a cached Hub id); returns
+// the number of rows compared.
+inline size_t check_fixture_at(const std::string& folder, const std::string& expected_jsonl) {
+  const std::string name = folder;
+  const std::vector<json> lines = read_jsonl(expected_jsonl);
   REQUIRE(lines.size() > 1);
   // Through AutoTokenizer, as transformers made the fixture: tokenizer.json, or the legacy files.
-  const auto pretrained = transformers::AutoTokenizer::from_pretrained(fixture_dir(name));
+  const auto pretrained = transformers::AutoTokenizer::from_pretrained(folder);
   Tokenizer tokenizer = pretrained.backend();
   CHECK(tokenizer.vocab_size() == lines[0]["vocab_size"].get<size_t>());
   size_t compared = 0;
@@ -137,6 +139,10 @@ inline size_t check_fixture(const std::string& name) {
     compared += rows.size();
   }
   return compared;
+}
+
+inline size_t check_fixture(const std::string& name) {
+  return check_fixture_at(fixture_dir(name), fixture_dir(name) + "/expected.jsonl");
 }
 
 }  // namespace parity
