@@ -4,6 +4,8 @@
 #include <shared_mutex>
 #include <unordered_map>
 
+#include "fast_json.hpp"
+#include "flat_hash.hpp"
 #include "model.hpp"
 #include "transformers/core/error.hpp"
 #include "unicode.hpp"
@@ -13,18 +15,67 @@ namespace transformers::tokenizers::detail {
 
 namespace {
 
-struct PairHash {
-  size_t operator()(const std::pair<int64_t, int64_t>& pair) const {
-    return std::hash<int64_t>{}(pair.first * 1000003 + pair.second);
-  }
-};
-
 struct MergeRule {
-  size_t rank;
-  int64_t merged_id;
+  uint32_t rank;
+  uint32_t merged_id;
 };
 
-using MergeMap = std::unordered_map<std::pair<int64_t, int64_t>, MergeRule, PairHash>;
+// (left id, right id) -> rule, open addressing over one array (ids are < 2^32, as in HF).
+class MergeMap {
+ public:
+  void reserve(size_t count) {
+    if (keys_.size() >= flat_capacity(count)) return;
+    std::vector<uint64_t> old_keys = std::move(keys_);
+    std::vector<MergeRule> old_rules = std::move(rules_);
+    keys_.assign(flat_capacity(count), kEmpty);
+    rules_.assign(keys_.size(), MergeRule{0, 0});
+    for (size_t i = 0; i < old_keys.size(); ++i)
+      if (old_keys[i] != kEmpty) place(old_keys[i], old_rules[i]);
+  }
+  // A pair seen again takes the new rule (as assigning into a map did).
+  void set(int64_t left, int64_t right, MergeRule rule) {
+    if (keys_.size() < flat_capacity(size_ + 1)) reserve(std::max<size_t>(16, 2 * size_));
+    const uint64_t key = pack(left, right);
+    const size_t mask = keys_.size() - 1;
+    for (size_t at = hash_u64(key) & mask;; at = (at + 1) & mask) {
+      if (keys_[at] == key) {
+        rules_[at] = rule;
+        return;
+      }
+      if (keys_[at] == kEmpty) {
+        keys_[at] = key;
+        rules_[at] = rule;
+        ++size_;
+        return;
+      }
+    }
+  }
+  const MergeRule* find(int64_t left, int64_t right) const {
+    if (keys_.empty()) return nullptr;
+    const uint64_t key = pack(left, right);
+    const size_t mask = keys_.size() - 1;
+    for (size_t at = hash_u64(key) & mask;; at = (at + 1) & mask) {
+      if (keys_[at] == key) return &rules_[at];
+      if (keys_[at] == kEmpty) return nullptr;
+    }
+  }
+
+ private:
+  static constexpr uint64_t kEmpty = ~uint64_t{0};
+  static uint64_t pack(int64_t left, int64_t right) {
+    return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) | static_cast<uint32_t>(right);
+  }
+  void place(uint64_t key, MergeRule rule) {
+    const size_t mask = keys_.size() - 1;
+    size_t at = hash_u64(key) & mask;
+    while (keys_[at] != kEmpty) at = (at + 1) & mask;
+    keys_[at] = key;
+    rules_[at] = rule;
+  }
+  std::vector<uint64_t> keys_;
+  std::vector<MergeRule> rules_;
+  size_t size_ = 0;
+};
 
 struct Symbol {
   int64_t id;
@@ -45,8 +96,8 @@ void merge_symbols(std::vector<Symbol>& symbols, const MergeMap& merges) {
   auto push_pair = [&](size_t left) {
     const auto right = symbols[left].next;
     if (right < 0) return;
-    const auto found = merges.find({symbols[left].id, symbols[static_cast<size_t>(right)].id});
-    if (found != merges.end()) queue.push({found->second.rank, left, found->second.merged_id});
+    if (const MergeRule* found = merges.find(symbols[left].id, symbols[static_cast<size_t>(right)].id))
+      queue.push({found->rank, left, found->merged_id});
   };
   for (size_t i = 0; i + 1 < symbols.size(); ++i) push_pair(i);
   while (!queue.empty()) {
@@ -56,8 +107,8 @@ void merge_symbols(std::vector<Symbol>& symbols, const MergeMap& merges) {
     if (left.length == 0 || left.next < 0) continue;
     Symbol& right = symbols[static_cast<size_t>(left.next)];
     // Skip entries made stale by an earlier merge on either side.
-    const auto current = merges.find({left.id, right.id});
-    if (current == merges.end() || current->second.merged_id != top.merged_id) continue;
+    const MergeRule* current = merges.find(left.id, right.id);
+    if (!current || current->merged_id != top.merged_id) continue;
     left.id = top.merged_id;
     left.length += right.length;
     left.next = right.next;
@@ -172,8 +223,8 @@ class Bpe final : public VocabularyModel {
     std::vector<Token> tokens;
     tokens.reserve(symbols.size());
     for (const Symbol& symbol : symbols) {
-      const std::string* value = vocab_.token(symbol.id);
-      tokens.push_back({symbol.id, value ? *value : std::string(), {symbol.start, symbol.start + symbol.length}});
+      const auto value = vocab_.token(symbol.id);
+      tokens.push_back({symbol.id, value ? std::string(*value) : std::string(), {symbol.start, symbol.start + symbol.length}});
     }
     return tokens;
   }
@@ -211,17 +262,34 @@ MergeMap parse_merges(const json& config, const Vocabulary& vocab, const BpeOpti
   MergeMap merges;
   const auto found = config.find("merges");
   if (found == config.end() || found->is_null()) return merges;
-  if (!found->is_array()) throw_config_error(where, "field 'merges' must be a list");
   const size_t prefix_length = options.continuing_subword_prefix ? options.continuing_subword_prefix->size() : 0;
-  auto id_of = [&](const std::string& token) {
+  auto id_of = [&](std::string_view token) {
     const auto id = vocab.id(token);
-    if (!id) throw_config_error(where, "merge token '" + token + "' is not in the vocab");
+    if (!id) throw_config_error(where, "merge token '" + std::string(token) + "' is not in the vocab");
+    if (*id < 0 || *id > static_cast<int64_t>(UINT32_MAX))
+      throw_config_error(where, "merge token '" + std::string(token) + "' has an id outside [0, 2^32)");
     return *id;
   };
+  std::string merged;
+  auto add = [&](size_t rank, std::string_view left, std::string_view right) {
+    merged.assign(left);
+    merged.append(right.substr(std::min(prefix_length, right.size())));
+    merges.set(id_of(left), id_of(right), MergeRule{static_cast<uint32_t>(rank), static_cast<uint32_t>(id_of(merged))});
+  };
+  if (is_compact(*found, kCompactMerges)) {
+    CompactReader reader(found->get_binary());
+    merges.reserve(reader.count());
+    for (size_t rank = 0; !reader.done(); ++rank) {
+      const std::string_view left = reader.string();
+      add(rank, left, reader.string());
+    }
+    return merges;
+  }
+  if (!found->is_array()) throw_config_error(where, "field 'merges' must be a list");
+  merges.reserve(found->size());
   for (size_t rank = 0; rank < found->size(); ++rank) {
     const auto [left, right] = parse_merge((*found)[rank], rank, where);
-    const std::string merged = left + right.substr(std::min(prefix_length, right.size()));
-    merges[{id_of(left), id_of(right)}] = MergeRule{rank, id_of(merged)};
+    add(rank, left, right);
   }
   return merges;
 }

@@ -30,7 +30,7 @@ class VocabularyModel : public Model {
  public:
   std::optional<int64_t> token_to_id(std::string_view token) const override { return vocab_.id(token); }
   std::optional<std::string> id_to_token(int64_t id) const override {
-    const std::string* token = vocab_.token(id);
+    const auto token = vocab_.token(id);
     return token ? std::optional<std::string>(*token) : std::nullopt;
   }
   size_t vocab_size() const override { return vocab_.size(); }

@@ -2,6 +2,7 @@
 #include <functional>
 #include <map>
 
+#include "fast_json.hpp"
 #include "model.hpp"
 
 namespace transformers::tokenizers::detail {
@@ -11,7 +12,8 @@ namespace {
 // Old files may leave out "type"; HF then tries BPE, WordPiece, WordLevel and Unigram in turn, which
 // the fields tell apart.
 std::string untagged_model_type(const json& config) {
-  if (config.contains("vocab") && config["vocab"].is_array()) return "Unigram";
+  if (config.contains("vocab") && (config["vocab"].is_array() || is_compact(config["vocab"], kCompactUnigramVocab)))
+    return "Unigram";
   if (config.contains("merges")) return "BPE";
   if (config.contains("continuing_subword_prefix") || config.contains("max_input_chars_per_word")) return "WordPiece";
   return "WordLevel";

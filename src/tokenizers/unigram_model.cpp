@@ -1,8 +1,10 @@
 // Unigram: the best-scoring segmentation (Viterbi over bytes), unknown runs fused into one unk.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <unordered_map>
 
+#include "fast_json.hpp"
 #include "model.hpp"
 #include "transformers/core/error.hpp"
 #include "unicode.hpp"
@@ -11,84 +13,164 @@ namespace transformers::tokenizers::detail {
 
 namespace {
 
-// Byte trie over the pieces, for "every piece that starts here".
-class PieceTrie {
+// The pieces: their bytes in one arena, their scores, and a byte trie over them for "every piece
+// that starts here". The trie is laid out breadth-first, so a node's children are consecutive node
+// ids [first_child_[node], first_child_[node + 1]) sorted by byte: three flat arrays, no per-node
+// containers (a 250k-piece vocab takes a few MB instead of ~150 MB of hash maps).
+class PieceTable {
  public:
-  void add(std::string_view piece, size_t id) {
-    size_t node = 0;
-    for (char byte : piece) {
-      auto& children = nodes_[node].children;
-      const auto key = static_cast<unsigned char>(byte);
-      auto found = children.find(key);
-      if (found == children.end()) {
-        nodes_.push_back(Node{});
-        found = nodes_[node].children.emplace(key, nodes_.size() - 1).first;
+  explicit PieceTable(size_t count = 0) {
+    offsets_.reserve(count + 1);
+    scores_.reserve(count);
+    offsets_.push_back(0);
+  }
+  void add(std::string_view piece, double score) {
+    arena_.append(piece);
+    offsets_.push_back(arena_.size());
+    scores_.push_back(score);
+  }
+  size_t size() const { return scores_.size(); }
+  std::string_view piece(size_t id) const { return {arena_.data() + offsets_[id], offsets_[id + 1] - offsets_[id]}; }
+  double score(size_t id) const { return scores_[id]; }
+
+  void build_trie() {
+    arena_.shrink_to_fit();
+    const size_t count = size();
+    std::vector<uint32_t> order(count);
+    for (size_t i = 0; i < count; ++i) order[i] = static_cast<uint32_t>(i);
+    // Breadth-first: a node is a range of `order` sharing `depth` leading bytes. Splitting a range
+    // by the next byte (stable, so the lowest id comes first among equal pieces) gives its children.
+    struct Pending {
+      size_t lo, hi, depth;
+    };
+    std::vector<Pending> queue{{0, count, 0}};
+    first_child_.clear();
+    byte_.assign(1, 0);
+    piece_.assign(1, kNoPiece);
+    std::vector<uint32_t> buffer;
+    for (size_t node = 0; node < queue.size(); ++node) {
+      const Pending range = queue[node];
+      auto key = [&](uint32_t id) -> int {  // -1: the piece ends here
+        const std::string_view text = piece(id);
+        return range.depth < text.size() ? static_cast<unsigned char>(text[range.depth]) : -1;
+      };
+      auto begin = order.begin() + static_cast<std::ptrdiff_t>(range.lo);
+      auto end = order.begin() + static_cast<std::ptrdiff_t>(range.hi);
+      if (range.hi - range.lo > 64) {
+        // Counting sort on the byte.
+        size_t counts[258] = {};
+        for (auto it = begin; it != end; ++it) ++counts[key(*it) + 2];
+        for (size_t b = 1; b < 258; ++b) counts[b] += counts[b - 1];
+        buffer.resize(range.hi - range.lo);
+        for (auto it = begin; it != end; ++it) buffer[counts[key(*it) + 1]++] = *it;
+        std::copy(buffer.begin(), buffer.end(), begin);
+      } else {
+        for (auto it = begin + (begin != end); it < end; ++it) {  // insertion sort (stable)
+          const uint32_t id = *it;
+          const int k = key(id);
+          auto hole = it;
+          for (; hole != begin && key(*(hole - 1)) > k; --hole) *hole = *(hole - 1);
+          *hole = id;
+        }
       }
-      node = found->second;
+      first_child_.push_back(static_cast<uint32_t>(queue.size()));
+      size_t at = range.lo;
+      if (at < range.hi && key(order[at]) < 0) {
+        piece_[node] = order[at];
+        while (at < range.hi && key(order[at]) < 0) ++at;
+      }
+      while (at < range.hi) {
+        const int byte = key(order[at]);
+        size_t stop = at;
+        while (stop < range.hi && key(order[stop]) == byte) ++stop;
+        queue.push_back({at, stop, range.depth + 1});
+        byte_.push_back(static_cast<uint8_t>(byte));
+        piece_.push_back(kNoPiece);
+        at = stop;
+      }
     }
-    if (!nodes_[node].id) nodes_[node].id = id;
+    first_child_.push_back(static_cast<uint32_t>(queue.size()));
+    byte_.shrink_to_fit();
+    piece_.shrink_to_fit();
+    first_child_.shrink_to_fit();
+    if (queue.size() >= kNoPiece) throw Error("tokenizer Unigram model: too many trie nodes");
   }
 
   template <typename Visit>  // Visit(piece_id, byte_length), shortest first
   void for_each_prefix(std::string_view text, Visit visit) const {
-    size_t node = 0;
+    uint32_t node = 0;
     for (size_t i = 0; i < text.size(); ++i) {
-      const auto found = nodes_[node].children.find(static_cast<unsigned char>(text[i]));
-      if (found == nodes_[node].children.end()) return;
-      node = found->second;
-      if (nodes_[node].id) visit(*nodes_[node].id, i + 1);
+      node = child(node, static_cast<uint8_t>(text[i]));
+      if (node == kNoPiece) return;
+      if (piece_[node] != kNoPiece) visit(piece_[node], i + 1);
     }
   }
 
+  std::optional<int64_t> find(std::string_view text) const {
+    uint32_t node = 0;
+    for (char c : text) {
+      node = child(node, static_cast<uint8_t>(c));
+      if (node == kNoPiece) return std::nullopt;
+    }
+    if (piece_[node] == kNoPiece) return std::nullopt;
+    return piece_[node];
+  }
+
  private:
-  struct Node {
-    std::unordered_map<unsigned char, size_t> children;
-    std::optional<size_t> id;
-  };
-  std::vector<Node> nodes_{Node{}};
+  static constexpr uint32_t kNoPiece = UINT32_MAX;
+
+  uint32_t child(uint32_t node, uint8_t byte) const {
+    const uint8_t* lo = byte_.data() + first_child_[node];
+    const uint8_t* hi = byte_.data() + first_child_[node + 1];
+    if (hi - lo <= 8) {
+      for (const uint8_t* at = lo; at < hi; ++at)
+        if (*at == byte) return static_cast<uint32_t>(at - byte_.data());
+      return kNoPiece;
+    }
+    const uint8_t* at = std::lower_bound(lo, hi, byte);
+    return at != hi && *at == byte ? static_cast<uint32_t>(at - byte_.data()) : kNoPiece;
+  }
+
+  std::string arena_;
+  std::vector<size_t> offsets_;
+  std::vector<double> scores_;
+  std::vector<uint32_t> first_child_;  // per node, plus one past the last
+  std::vector<uint8_t> byte_;          // per node: the byte that leads to it
+  std::vector<uint32_t> piece_;        // per node: the piece ending there, or kNoPiece
 };
 
 class Unigram final : public Model {
  public:
-  Unigram(std::vector<std::pair<std::string, double>> pieces, std::optional<int64_t> unk_id, bool byte_fallback)
+  Unigram(PieceTable pieces, std::optional<int64_t> unk_id, bool byte_fallback)
       : pieces_(std::move(pieces)), unk_id_(unk_id), byte_fallback_(byte_fallback) {
     min_score_ = std::numeric_limits<double>::infinity();
-    for (size_t id = 0; id < pieces_.size(); ++id) {
-      ids_.emplace(pieces_[id].first, static_cast<int64_t>(id));
-      trie_.add(pieces_[id].first, id);
-      min_score_ = std::min(min_score_, pieces_[id].second);
-    }
+    for (size_t id = 0; id < pieces_.size(); ++id) min_score_ = std::min(min_score_, pieces_.score(id));
+    pieces_.build_trie();
   }
 
   std::vector<Token> tokenize(std::string_view word) const override {
     std::vector<Token> tokens;
-    size_t offset = 0;
-    for (const std::string& piece : best_segmentation(word)) {
-      const ByteRange span{offset, offset + piece.size()};
-      offset += piece.size();
-      if (const auto id = token_to_id(piece)) {
-        tokens.push_back({*id, piece, span});
+    for (const Segment& segment : best_segmentation(word)) {
+      const ByteRange span{segment.start, segment.end};
+      const std::string_view piece = word.substr(segment.start, segment.end - segment.start);
+      if (segment.id >= 0) {
+        tokens.push_back({segment.id, std::string(piece), span});
         continue;
       }
-      if (byte_fallback_) {
-        if (auto bytes = byte_tokens(piece, span)) {
-          tokens.insert(tokens.end(), bytes->begin(), bytes->end());
-          continue;
-        }
+      if (const auto id = token_to_id(piece)) {
+        tokens.push_back({*id, std::string(piece), span});
+        continue;
       }
-      tokens.push_back({require_unk(), piece, span});
+      if (byte_fallback_ && byte_tokens(piece, span, tokens)) continue;
+      tokens.push_back({require_unk(), std::string(piece), span});
     }
     return tokens;
   }
 
-  std::optional<int64_t> token_to_id(std::string_view token) const override {
-    const auto found = ids_.find(std::string(token));
-    if (found == ids_.end()) return std::nullopt;
-    return found->second;
-  }
+  std::optional<int64_t> token_to_id(std::string_view token) const override { return pieces_.find(token); }
   std::optional<std::string> id_to_token(int64_t id) const override {
     if (id < 0 || static_cast<size_t>(id) >= pieces_.size()) return std::nullopt;
-    return pieces_[static_cast<size_t>(id)].first;
+    return std::string(pieces_.piece(static_cast<size_t>(id)));
   }
   size_t vocab_size() const override { return pieces_.size(); }
 
@@ -98,57 +180,68 @@ class Unigram final : public Model {
   struct BestPath {
     int64_t id = -1;
     double score = 0.0;
-    std::optional<size_t> start;
+    size_t start = 0;
+    bool reached = false;
+  };
+  struct Segment {
+    size_t start, end;
+    int64_t id;  // -1: a run of unknown pieces, looked up as a whole
   };
 
-  std::vector<std::string> best_segmentation(std::string_view word) const {
-    std::vector<BestPath> best(word.size() + 1);
+  std::vector<Segment> best_segmentation(std::string_view word) const {
+    thread_local std::vector<BestPath> best;
+    best.assign(word.size() + 1, BestPath{});
     const double unk_score = min_score_ - kUnknownPenalty;
     auto offer = [&](size_t end, size_t start, int64_t id, double score) {
       BestPath& node = best[end];
-      if (!node.start || score > node.score) node = {id, score, start};
+      if (!node.reached || score > node.score) node = {id, score, start, true};
     };
     for (size_t start = 0, length = 0; start < word.size(); start += length) {
       decode_utf8(word, start, length);
       const double score_here = best[start].score;
       bool has_single_char_piece = false;
-      trie_.for_each_prefix(word.substr(start), [&](size_t id, size_t bytes) {
-        offer(start + bytes, start, static_cast<int64_t>(id), score_here + pieces_[id].second);
+      pieces_.for_each_prefix(word.substr(start), [&](uint32_t id, size_t bytes) {
+        offer(start + bytes, start, static_cast<int64_t>(id), score_here + pieces_.score(id));
         has_single_char_piece = has_single_char_piece || bytes == length;
       });
       if (!has_single_char_piece) offer(start + length, start, require_unk(), score_here + unk_score);
     }
     // Walk back; consecutive unknown pieces are always fused.
-    std::vector<std::string> pieces;
-    std::string unknown_run;
+    std::vector<Segment> segments;
+    std::optional<size_t> unknown_end;  // end of the unknown run being collected
+    size_t unknown_start = 0;
     for (size_t end = word.size(); end > 0;) {
       const BestPath& node = best[end];
-      const size_t start = *node.start;
-      const std::string piece(word.substr(start, end - start));
+      const size_t start = node.start;
       if (unk_id_ && node.id == *unk_id_) {
-        unknown_run.insert(0, piece);
+        if (!unknown_end) unknown_end = end;
+        unknown_start = start;
       } else {
-        if (!unknown_run.empty()) pieces.push_back(std::move(unknown_run));
-        unknown_run.clear();
-        pieces.push_back(piece);
+        if (unknown_end) segments.push_back({unknown_start, *unknown_end, -1});
+        unknown_end.reset();
+        segments.push_back({start, end, node.id});
       }
       end = start;
     }
-    if (!unknown_run.empty()) pieces.push_back(std::move(unknown_run));
-    return {pieces.rbegin(), pieces.rend()};
+    if (unknown_end) segments.push_back({unknown_start, *unknown_end, -1});
+    std::reverse(segments.begin(), segments.end());
+    return segments;
   }
 
-  std::optional<std::vector<Token>> byte_tokens(const std::string& piece, ByteRange span) const {
+  bool byte_tokens(std::string_view piece, ByteRange span, std::vector<Token>& tokens) const {
     static const char* hex = "0123456789ABCDEF";
-    std::vector<Token> tokens;
+    const size_t first = tokens.size();
     for (char c : piece) {
       const auto byte = static_cast<unsigned char>(c);
       const std::string name = std::string("<0x") + hex[byte >> 4] + hex[byte & 15] + ">";
       const auto id = token_to_id(name);
-      if (!id) return std::nullopt;
+      if (!id) {
+        tokens.resize(first);
+        return false;
+      }
       tokens.push_back({*id, name, span});
     }
-    return tokens;
+    return true;
   }
 
   int64_t require_unk() const {
@@ -156,9 +249,7 @@ class Unigram final : public Model {
     return *unk_id_;
   }
 
-  std::vector<std::pair<std::string, double>> pieces_;
-  std::unordered_map<std::string, int64_t> ids_;
-  PieceTrie trie_;
+  PieceTable pieces_;
   std::optional<int64_t> unk_id_;
   bool byte_fallback_;
   double min_score_;
@@ -168,14 +259,23 @@ class Unigram final : public Model {
 
 std::unique_ptr<Model> make_unigram_model(const json& config, const std::string& where) {
   const json& vocab = required_field(config, "vocab", where);
-  if (!vocab.is_array()) throw_config_error(where, "field 'vocab' must be a list of [piece, score]");
-  std::vector<std::pair<std::string, double>> pieces;
-  pieces.reserve(vocab.size());
-  for (size_t i = 0; i < vocab.size(); ++i) {
-    const json& entry = vocab[i];
-    if (!entry.is_array() || entry.size() != 2 || !entry[0].is_string() || !entry[1].is_number())
-      throw_config_error(where, "vocab[" + std::to_string(i) + "] must be [piece, score], found " + entry.dump());
-    pieces.emplace_back(entry[0].get<std::string>(), entry[1].get<double>());
+  PieceTable pieces;
+  if (is_compact(vocab, kCompactUnigramVocab)) {
+    CompactReader reader(vocab.get_binary());
+    pieces = PieceTable(reader.count());
+    while (!reader.done()) {
+      const std::string_view piece = reader.string();
+      pieces.add(piece, reader.float64());
+    }
+  } else {
+    if (!vocab.is_array()) throw_config_error(where, "field 'vocab' must be a list of [piece, score]");
+    pieces = PieceTable(vocab.size());
+    for (size_t i = 0; i < vocab.size(); ++i) {
+      const json& entry = vocab[i];
+      if (!entry.is_array() || entry.size() != 2 || !entry[0].is_string() || !entry[1].is_number())
+        throw_config_error(where, "vocab[" + std::to_string(i) + "] must be [piece, score], found " + entry.dump());
+      pieces.add(entry[0].get_ref<const std::string&>(), entry[1].get<double>());
+    }
   }
   const std::optional<int64_t> unk_id = optional_int_field(config, "unk_id", where);
   if (unk_id && (*unk_id < 0 || static_cast<size_t>(*unk_id) >= pieces.size()))

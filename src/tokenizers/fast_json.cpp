@@ -1,0 +1,414 @@
+#include "fast_json.hpp"
+
+#include <charconv>
+#include <optional>
+#include <vector>
+
+namespace transformers::tokenizers::detail {
+
+namespace {
+
+// Strict UTF-8 (RFC 3629: no overlongs, no surrogates, <= U+10FFFF), as nlohmann checks it.
+bool valid_utf8(const unsigned char* p, const unsigned char* end) {
+  while (p < end) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) n = 1;
+    else if (c == 0xE0) n = 2, lo = 0xA0;
+    else if (c >= 0xE1 && c <= 0xEC) n = 2;
+    else if (c == 0xED) n = 2, hi = 0x9F;
+    else if (c >= 0xEE && c <= 0xEF) n = 2;
+    else if (c == 0xF0) n = 3, lo = 0x90;
+    else if (c >= 0xF1 && c <= 0xF3) n = 3;
+    else if (c == 0xF4) n = 3, hi = 0x8F;
+    else return false;
+    if (static_cast<size_t>(end - p) <= n) return false;
+    if (p[1] < lo || p[1] > hi) return false;
+    for (size_t i = 2; i <= n; ++i)
+      if (p[i] < 0x80 || p[i] > 0xBF) return false;
+    p += n + 1;
+  }
+  return true;
+}
+
+void put_utf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+struct Fail {};  // thrown inside the fast path; the caller falls back to a plain parse
+
+class Scanner {
+ public:
+  Scanner(const char* begin, const char* end) : p_(begin), end_(end) {}
+
+  const char* position() const { return p_; }
+  void ws() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+  char peek() {
+    ws();
+    if (p_ >= end_) throw Fail{};
+    return *p_;
+  }
+  void expect(char c) {
+    if (peek() != c) throw Fail{};
+    ++p_;
+  }
+  // Consumes `c` if it is next.
+  bool accept(char c) {
+    if (peek() != c) return false;
+    ++p_;
+    return true;
+  }
+
+  // A JSON string, decoded into `out` (replacing its contents).
+  void string(std::string& out) {
+    expect('"');
+    out.clear();
+    bool ascii = true;
+    for (;;) {
+      const char* start = p_;
+      while (p_ < end_) {
+        const auto c = static_cast<unsigned char>(*p_);
+        if (c == '"' || c == '\\' || c < 0x20) break;
+        ascii = ascii && c < 0x80;
+        ++p_;
+      }
+      out.append(start, p_);
+      if (p_ >= end_ || static_cast<unsigned char>(*p_) < 0x20) throw Fail{};
+      if (*p_ == '"') {
+        ++p_;
+        if (!ascii && !valid_utf8(reinterpret_cast<const unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(out.data() + out.size())))
+          throw Fail{};
+        return;
+      }
+      ++p_;  // backslash
+      if (p_ >= end_) throw Fail{};
+      switch (*p_++) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '/': out += '/'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          uint32_t cp = hex4();
+          if (cp >= 0xDC00 && cp <= 0xDFFF) throw Fail{};
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') throw Fail{};
+            p_ += 2;
+            const uint32_t low = hex4();
+            if (low < 0xDC00 || low > 0xDFFF) throw Fail{};
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          }
+          put_utf8(out, cp);
+          break;
+        }
+        default: throw Fail{};
+      }
+    }
+  }
+
+  // Skips a JSON string without decoding it.
+  void skip_string() {
+    expect('"');
+    for (;;) {
+      const void* quote = std::memchr(p_, '"', static_cast<size_t>(end_ - p_));
+      if (!quote) throw Fail{};
+      const char* q = static_cast<const char*>(quote);
+      size_t backslashes = 0;
+      while (q - backslashes > p_ && q[-1 - static_cast<std::ptrdiff_t>(backslashes)] == '\\') ++backslashes;
+      p_ = q + 1;
+      if (backslashes % 2 == 0) return;
+    }
+  }
+
+  // Skips any value (structure only; what is skipped is parsed by nlohmann afterwards).
+  void skip_value() {
+    const char c = peek();
+    if (c == '"') return skip_string();
+    if (c == '{' || c == '[') {
+      size_t depth = 0;
+      for (;;) {
+        if (p_ >= end_) throw Fail{};
+        const char d = *p_;
+        if (d == '"') {
+          skip_string();
+          continue;
+        }
+        ++p_;
+        if (d == '{' || d == '[') ++depth;
+        else if ((d == '}' || d == ']') && --depth == 0) return;
+      }
+    }
+    const char* start = p_;
+    while (p_ < end_ && *p_ != ',' && *p_ != '}' && *p_ != ']' && *p_ != ' ' && *p_ != '\n' && *p_ != '\r' &&
+           *p_ != '\t')
+      ++p_;
+    if (p_ == start) throw Fail{};
+  }
+
+  // A JSON number token: [-]int[.frac][(e|E)[+-]digits]; `is_integer` when it has neither.
+  std::string_view number(bool& is_integer) {
+    ws();
+    const char* start = p_;
+    if (p_ < end_ && *p_ == '-') ++p_;
+    if (p_ >= end_) throw Fail{};
+    if (*p_ == '0') {
+      ++p_;
+    } else if (*p_ >= '1' && *p_ <= '9') {
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    } else {
+      throw Fail{};
+    }
+    is_integer = true;
+    if (p_ < end_ && *p_ == '.') {
+      is_integer = false;
+      ++p_;
+      if (p_ >= end_ || *p_ < '0' || *p_ > '9') throw Fail{};
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    }
+    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
+      is_integer = false;
+      ++p_;
+      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (p_ >= end_ || *p_ < '0' || *p_ > '9') throw Fail{};
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    }
+    return {start, static_cast<size_t>(p_ - start)};
+  }
+
+  int64_t int64() {
+    bool is_integer = false;
+    const std::string_view text = number(is_integer);
+    int64_t value = 0;
+    if (!is_integer) throw Fail{};  // the DOM path reports a non-integer id
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size()) throw Fail{};
+    return value;
+  }
+
+  double float64() {
+    bool is_integer = false;
+    const std::string_view text = number(is_integer);
+    double value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size()) throw Fail{};
+    return value;
+  }
+
+ private:
+  uint32_t hex4() {
+    if (end_ - p_ < 4) throw Fail{};
+    uint32_t value = 0;
+    for (int i = 0; i < 4; ++i) {
+      const char c = *p_++;
+      value <<= 4;
+      if (c >= '0' && c <= '9') value |= static_cast<uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f') value |= static_cast<uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F') value |= static_cast<uint32_t>(c - 'A' + 10);
+      else throw Fail{};
+    }
+    return value;
+  }
+
+  const char* p_;
+  const char* end_;
+};
+
+class BlobWriter {
+ public:
+  BlobWriter(size_t expected_bytes) {
+    bytes_.reserve(expected_bytes);
+    put<uint64_t>(0);
+  }
+  void string(std::string_view text) {
+    put(static_cast<uint32_t>(text.size()));
+    bytes_.insert(bytes_.end(), text.begin(), text.end());
+  }
+  template <typename T>
+  void put(T value) {
+    const size_t at = bytes_.size();
+    bytes_.resize(at + sizeof(T));
+    std::memcpy(bytes_.data() + at, &value, sizeof(T));
+  }
+  void next() { ++count_; }
+  json finish(uint8_t subtype) {
+    std::memcpy(bytes_.data(), &count_, sizeof count_);
+    bytes_.shrink_to_fit();
+    return json::binary(std::move(bytes_), subtype);
+  }
+
+ private:
+  std::vector<uint8_t> bytes_;
+  uint64_t count_ = 0;
+};
+
+// model.vocab: {"token": id} or [["piece", score]].
+json compact_vocab(Scanner& in, size_t text_bytes) {
+  BlobWriter out(text_bytes);
+  std::string token;
+  if (in.accept('{')) {
+    if (in.accept('}')) return out.finish(kCompactVocabObject);
+    do {
+      in.string(token);
+      in.expect(':');
+      const int64_t id = in.int64();
+      out.string(token);
+      out.put(id);
+      out.next();
+    } while (in.accept(','));
+    in.expect('}');
+    return out.finish(kCompactVocabObject);
+  }
+  in.expect('[');
+  if (in.accept(']')) return out.finish(kCompactUnigramVocab);
+  do {
+    in.expect('[');
+    in.string(token);
+    in.expect(',');
+    const double score = in.float64();
+    in.expect(']');
+    out.string(token);
+    out.put(score);
+    out.next();
+  } while (in.accept(','));
+  in.expect(']');
+  return out.finish(kCompactUnigramVocab);
+}
+
+// model.merges: ["a b"] or [["a", "b"]].
+json compact_merges(Scanner& in, size_t text_bytes) {
+  BlobWriter out(text_bytes);
+  std::string left, right;
+  in.expect('[');
+  if (in.accept(']')) return out.finish(kCompactMerges);
+  do {
+    if (in.accept('[')) {
+      in.string(left);
+      in.expect(',');
+      in.string(right);
+      in.expect(']');
+      out.string(left);
+      out.string(right);
+    } else {
+      in.string(left);
+      const size_t space = left.find(' ');
+      // Malformed entries go through the DOM path, which reports them.
+      if (space == std::string::npos || left.find(' ', space + 1) != std::string::npos) throw Fail{};
+      out.string(std::string_view(left).substr(0, space));
+      out.string(std::string_view(left).substr(space + 1));
+    }
+    out.next();
+  } while (in.accept(','));
+  in.expect(']');
+  return out.finish(kCompactMerges);
+}
+
+struct Range {
+  size_t start = 0, end = 0;
+  bool found = false;
+};
+
+std::optional<json> parse_fast(std::string_view text) {
+  Scanner top(text.data(), text.data() + text.size());
+  Range vocab, merges;
+  bool seen_model = false;
+  std::string key;
+  top.expect('{');
+  if (top.accept('}')) return std::nullopt;
+  do {
+    top.string(key);
+    top.expect(':');
+    if (key != "model" || top.peek() != '{') {
+      top.skip_value();
+      continue;
+    }
+    if (seen_model) return std::nullopt;  // a duplicate key: leave it to nlohmann
+    seen_model = true;
+    top.expect('{');
+    if (top.accept('}')) continue;
+    do {
+      top.string(key);
+      top.expect(':');
+      Range* range = key == "vocab" ? &vocab : key == "merges" ? &merges : nullptr;
+      top.ws();
+      const size_t start = static_cast<size_t>(top.position() - text.data());
+      top.skip_value();
+      if (!range) continue;
+      if (range->found) return std::nullopt;
+      *range = {start, static_cast<size_t>(top.position() - text.data()), true};
+    } while (top.accept(','));
+    top.expect('}');
+  } while (top.accept(','));
+  top.expect('}');
+
+  // Only worth it for big arrays.
+  const size_t big = 64 * 1024;
+  const bool take_vocab = vocab.found && vocab.end - vocab.start >= big && text[vocab.start] != 'n';
+  const bool take_merges = merges.found && merges.end - merges.start >= big && text[merges.start] != 'n';
+  if (!take_vocab && !take_merges) return std::nullopt;
+
+  json vocab_blob, merges_blob;
+  if (take_vocab) {
+    Scanner in(text.data() + vocab.start, text.data() + vocab.end);
+    vocab_blob = compact_vocab(in, vocab.end - vocab.start);
+  }
+  if (take_merges) {
+    Scanner in(text.data() + merges.start, text.data() + merges.end);
+    merges_blob = compact_merges(in, merges.end - merges.start);
+  }
+  // The rest, with the big values replaced by null, through nlohmann.
+  std::vector<Range> cut;
+  if (take_vocab) cut.push_back(vocab);
+  if (take_merges) cut.push_back(merges);
+  if (cut.size() == 2 && cut[1].start < cut[0].start) std::swap(cut[0], cut[1]);
+  std::string rest;
+  size_t previous = 0;
+  for (const Range& range : cut) {
+    rest.append(text.substr(previous, range.start - previous));
+    rest.append("null");
+    previous = range.end;
+  }
+  rest.append(text.substr(previous));
+  json document = json::parse(rest);  // throws on invalid JSON; the caller then parses the original
+  json& model = document.at("model");
+  if (take_vocab) model["vocab"] = std::move(vocab_blob);
+  if (take_merges) model["merges"] = std::move(merges_blob);
+  return document;
+}
+
+}  // namespace
+
+json parse_tokenizer_document(std::string_view text) {
+  try {
+    if (auto document = parse_fast(text)) return std::move(*document);
+  } catch (const Fail&) {
+  } catch (const json::exception&) {
+  }
+  return json::parse(text);  // the plain path, with nlohmann's own errors
+}
+
+}  // namespace transformers::tokenizers::detail
