@@ -526,6 +526,13 @@ def ner_calls() -> list[tuple[object, dict]]:
     calls.append((NER_SENTENCES, {"aggregation_strategy": "average", "batch_size": 3}))
     calls.append((NER_SENTENCES[:5], {"aggregation_strategy": "none", "batch_size": 2, "ignore_labels": []}))
     calls.append((NER_SENTENCES[0], {"aggregation_strategy": "bogus"}))
+    # texts longer than the 64-token limit read in overlapping windows
+    for strategy in (None, "simple", "first", "average", "max"):
+        calls.append((LONG_1, {"stride": 8} if strategy is None else {"stride": 8, "aggregation_strategy": strategy}))
+    calls.append((LONG_2, {"stride": 16, "aggregation_strategy": "first", "ignore_labels": []}))
+    calls.append(([LONG_1, NER_SENTENCES[0], LONG_2], {"stride": 4, "aggregation_strategy": "simple", "batch_size": 2}))
+    calls.append((LONG_1, {"stride": 8, "aggregation_strategy": "none"}))
+    calls.append((LONG_1, {"stride": 64, "aggregation_strategy": "first"}))
     return calls
 
 
@@ -819,7 +826,8 @@ line format above (`error` holds `"<exception class>: <message>"`).
 - `tiny-ner/`: BertForTokenClassification, id2label {ner_labels}
   (`MISC` has no B-/I- prefix). `pipeline("token-classification")`: every sentence with each
   `aggregation_strategy` (absent, none, simple, first, average, max), `ignore_labels` variants, lists
-  with `batch_size`, an unknown strategy (error). {ner} lines.
+  with `batch_size`, an unknown strategy (error), and texts longer than 64 tokens with `stride`
+  (overlapping windows; errors for `stride` with strategy none and `stride` >= 64). {ner} lines.
 - `tiny-mlm/`: BertForMaskedLM (decoder tied to the word embeddings; the transform's LayerNorm
   weight scaled). `pipeline("fill-mask")`: one and several `[MASK]`s, `top_k`, `targets` (in the
   vocabulary, a single string, words that fall back to their first sub-token), lists, `batch_size`,

@@ -47,6 +47,22 @@ Example parse_example(const nlohmann::json& item) {
   return example;
 }
 
+// The question= / context= keyword form: one pair, one context for many questions, or pairs zipped.
+nlohmann::json examples_from_kwargs(const nlohmann::json& question, const nlohmann::json& context) {
+  if (question.is_string() && context.is_string()) return {{"question", question}, {"context", context}};
+  nlohmann::json examples = nlohmann::json::array();
+  if (question.is_array() && context.is_string()) {
+    for (const nlohmann::json& q : question) examples.push_back({{"question", q}, {"context", context}});
+  } else if (question.is_array() && context.is_array()) {
+    if (question.size() != context.size())
+      throw InvalidArgument("question-answering: questions and contexts don't have the same lengths");
+    for (size_t i = 0; i < question.size(); ++i) examples.push_back({{"question", question[i]}, {"context", context[i]}});
+  } else {
+    throw InvalidArgument("question-answering: arguments can't be understood");
+  }
+  return examples;
+}
+
 QuestionAnsweringOptions parse_options(const nlohmann::json& kwargs, const PreTrainedTokenizerFast& tokenizer) {
   QuestionAnsweringOptions o;
   if (kwargs.contains("top_k") && kwargs["top_k"].get<int64_t>() < 1)
@@ -161,8 +177,11 @@ QuestionAnsweringPipeline::QuestionAnsweringPipeline(std::unique_ptr<PreTrainedM
 
 nlohmann::json QuestionAnsweringPipeline::operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs) const {
   const QuestionAnsweringOptions o = parse_options(kwargs, tokenizer_);
+  const nlohmann::json given = inputs.is_null() && kwargs.contains("question") && kwargs.contains("context")
+                                  ? examples_from_kwargs(kwargs["question"], kwargs["context"])
+                                  : inputs;
   std::vector<Example> examples;
-  for (const nlohmann::json& item : inputs.is_array() ? inputs : nlohmann::json::array({inputs}))
+  for (const nlohmann::json& item : given.is_array() ? given : nlohmann::json::array({given}))
     examples.push_back(parse_example(item));
   std::vector<Window> windows;
   for (size_t i = 0; i < examples.size(); ++i)
@@ -201,7 +220,7 @@ nlohmann::json QuestionAnsweringPipeline::operator()(const nlohmann::json& input
     for (const Answer& a : answers) list.push_back({{"score", a.score}, {"start", a.start}, {"end", a.end}, {"answer", a.answer}});
     results.push_back(list.size() == 1 ? list[0] : list);
   }
-  return results.size() == 1 ? results[0] : results;
+  return examples.size() == 1 ? results[0] : results;
 }
 
 }  // namespace transformers

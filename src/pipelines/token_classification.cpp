@@ -202,13 +202,78 @@ TokenClassificationPipeline::TokenClassificationPipeline(std::unique_ptr<PreTrai
                                                          PreTrainedTokenizerFast tokenizer, PipelineOptions options)
     : Pipeline("token-classification", std::move(options)), model_(std::move(model)), tokenizer_(std::move(tokenizer)) {}
 
+// Each sentence's windows: one, truncated to model_max_length when the tokenizer has one (as
+// transformers); with `stride`, every overflowing window too, overlapping by `stride` tokens.
+std::vector<std::vector<tokenizers::Encoding>> TokenClassificationPipeline::windows(const std::vector<std::string>& sentences,
+                                                                                 std::optional<size_t> stride) const {
+  std::vector<std::vector<tokenizers::Encoding>> out;
+  if (!stride) {
+    TokenizeOptions tokenize;
+    tokenize.truncation = tokenizer_.model_max_length().has_value();
+    for (tokenizers::Encoding& e : tokenizer_(sentences, tokenize).encodings) out.push_back({std::move(e)});
+    return out;
+  }
+  const auto limit = tokenizer_.model_max_length();
+  if (!limit || *stride >= *limit)
+    throw InvalidArgument("token-classification: `stride` must be less than `tokenizer.model_max_length`");
+  tokenizers::Tokenizer backend = tokenizer_.backend();
+  tokenizers::TruncationParams truncation;
+  truncation.max_length = *limit;
+  truncation.stride = *stride;
+  backend.set_truncation(truncation);
+  backend.set_padding(std::nullopt);
+  for (const std::string& sentence : sentences) {
+    tokenizers::Encoding first = backend.encode(sentence);
+    std::vector<tokenizers::Encoding> chunks{first};
+    chunks.front().overflowing.clear();
+    for (tokenizers::Encoding& overflow : first.overflowing) chunks.push_back(std::move(overflow));
+    out.push_back(std::move(chunks));
+  }
+  return out;
+}
+
+namespace {
+
+// Entities of overlapping windows: sorted by start, and of two that overlap the longer (or, at equal
+// length, the higher-scored) one stays (transformers' aggregate_overlapping_entities).
+std::vector<nlohmann::json> merge_overlapping(std::vector<nlohmann::json> entities) {
+  if (entities.empty()) return entities;
+  std::stable_sort(entities.begin(), entities.end(),
+                   [](const nlohmann::json& a, const nlohmann::json& b) { return a["start"].get<size_t>() < b["start"].get<size_t>(); });
+  std::vector<nlohmann::json> merged;
+  nlohmann::json previous = entities.front();
+  auto length = [](const nlohmann::json& e) { return e["end"].get<int64_t>() - e["start"].get<int64_t>(); };
+  for (const nlohmann::json& entity : entities) {
+    const size_t start = entity["start"].get<size_t>();
+    if (previous["start"].get<size_t>() <= start && start < previous["end"].get<size_t>()) {
+      if (length(entity) > length(previous) ||
+          (length(entity) == length(previous) && entity["score"].get<double>() > previous["score"].get<double>()))
+        previous = entity;
+    } else {
+      merged.push_back(previous);
+      previous = entity;
+    }
+  }
+  merged.push_back(previous);
+  return merged;
+}
+
+}  // namespace
+
 nlohmann::json TokenClassificationPipeline::operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs) const {
-  const AggregationStrategy strategy = kwargs.contains("aggregation_strategy") && !kwargs["aggregation_strategy"].is_null()
-                                           ? parse_aggregation_strategy(kwargs["aggregation_strategy"].get<std::string>())
-                                           : AggregationStrategy::None;
+  const bool has_strategy = kwargs.contains("aggregation_strategy") && !kwargs["aggregation_strategy"].is_null();
+  const AggregationStrategy strategy =
+      has_strategy ? parse_aggregation_strategy(kwargs["aggregation_strategy"].get<std::string>()) : AggregationStrategy::None;
   const std::vector<std::string> ignore = kwargs.contains("ignore_labels") && !kwargs["ignore_labels"].is_null()
                                               ? kwargs["ignore_labels"].get<std::vector<std::string>>()
                                               : std::vector<std::string>{"O"};
+  std::optional<size_t> stride;
+  if (kwargs.contains("stride") && !kwargs["stride"].is_null()) {
+    stride = pipelines::size_kwarg(kwargs, "stride", 0);
+    if (has_strategy && strategy == AggregationStrategy::None)
+      throw InvalidArgument("token-classification: `stride` was provided to process all the text but "
+                            "aggregation_strategy is \"none\"; please select another one");
+  }
   if (!inputs.is_string() && !inputs.is_array())
     throw InvalidArgument("token-classification: inputs must be a string or a list of strings");
   std::vector<std::string> sentences;
@@ -216,23 +281,28 @@ nlohmann::json TokenClassificationPipeline::operator()(const nlohmann::json& inp
     if (!item.is_string()) throw InvalidArgument("token-classification: each input must be a string");
     sentences.push_back(item.get<std::string>());
   }
-  // transformers truncates to model_max_length whenever the tokenizer has one.
-  TokenizeOptions tokenize;
-  tokenize.truncation = tokenizer_.model_max_length().has_value();
-  BatchEncoding batch = tokenizer_(sentences, tokenize);
+  const std::vector<std::vector<tokenizers::Encoding>> chunks = windows(sentences, stride);
   std::vector<const tokenizers::Encoding*> encodings;
-  for (const tokenizers::Encoding& e : batch.encodings) encodings.push_back(&e);
+  std::vector<size_t> owner;
+  for (size_t i = 0; i < chunks.size(); ++i)
+    for (const tokenizers::Encoding& e : chunks[i]) {
+      encodings.push_back(&e);
+      owner.push_back(i);
+    }
 
   const EntityBuilder builder(model_->config(), tokenizer_);
-  nlohmann::json results = nlohmann::json::array();
+  std::vector<std::vector<nlohmann::json>> entities(sentences.size());
   pipelines::run_in_batches(*model_, tokenizer_, encodings, batch_size(kwargs),
-                            [&](size_t i, const ModelOutput& output, int64_t row) {
-    const std::vector<float> logits = pipelines::unpadded_row(output.logits, row, encodings[i]->size(), tokenizer_);
-    nlohmann::json entities = nlohmann::json::array();
-    for (const Entity& e : builder.aggregate(builder.pre_entities(sentences[i], *encodings[i], logits), strategy))
-      if (std::find(ignore.begin(), ignore.end(), e.label) == ignore.end()) entities.push_back(entity_json(e, strategy));
-    results.push_back(std::move(entities));
+                            [&](size_t w, const ModelOutput& output, int64_t row) {
+    const std::vector<float> logits = pipelines::unpadded_row(output.logits, row, encodings[w]->size(), tokenizer_);
+    const std::string& sentence = sentences[owner[w]];
+    for (const Entity& e : builder.aggregate(builder.pre_entities(sentence, *encodings[w], logits), strategy))
+      if (std::find(ignore.begin(), ignore.end(), e.label) == ignore.end())
+        entities[owner[w]].push_back(entity_json(e, strategy));
   });
+  nlohmann::json results = nlohmann::json::array();
+  for (size_t i = 0; i < sentences.size(); ++i)
+    results.push_back(chunks[i].size() > 1 ? merge_overlapping(std::move(entities[i])) : std::move(entities[i]));
   return inputs.is_string() ? results[0] : results;
 }
 

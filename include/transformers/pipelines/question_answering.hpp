@@ -17,7 +17,8 @@ class QuestionAnsweringPipeline final : public Pipeline {
   QuestionAnsweringPipeline(std::unique_ptr<PreTrainedModel> model, PreTrainedTokenizerFast tokenizer,
                             PipelineOptions options);
 
-  // inputs: {"question", "context"} or a list of them (a list of one gives one result, as Python).
+  // inputs: {"question", "context"} or a list of them (a list of one gives one result, as Python);
+  // or null with kwargs question= and context= (strings, or lists as Python takes them).
   nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = {}) const override;
 
  private:

@@ -2,9 +2,12 @@
 // pipeline("token-classification") / ("ner"), as transformers' token_classification.py: a label per
 // token (aggregation_strategy "none"), or entities grouped from B-/I- tags ("simple"), after the
 // subwords of each word agree ("first", "average", "max"); ignore_labels (default ["O"]) drops
-// entities. A string gives a list of entities, a list of strings one such list per string.
+// entities; with `stride`, texts longer than the model's limit are read in overlapping windows. A
+// string gives a list of entities, a list of strings one such list per string.
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "transformers/models/auto.hpp"
 #include "transformers/pipelines/base.hpp"
@@ -24,6 +27,9 @@ class TokenClassificationPipeline final : public Pipeline {
   nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = {}) const override;
 
  private:
+  std::vector<std::vector<tokenizers::Encoding>> windows(const std::vector<std::string>& sentences,
+                                                         std::optional<size_t> stride) const;
+
   std::unique_ptr<PreTrainedModel> model_;
   PreTrainedTokenizerFast tokenizer_;
 };
