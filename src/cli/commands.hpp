@@ -6,5 +6,6 @@
 namespace transformers::cli {
 
 int tokenize_command(std::span<const std::string> args);
+int pipeline_command(std::span<const std::string> args);
 
 }  // namespace transformers::cli

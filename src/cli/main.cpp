@@ -17,6 +17,10 @@ const Command kCommands[] = {
     {"tokenize", "--model PATH_OR_ID [--pair] [--json] [--decode] [--no-special-tokens]",
      "encode texts read from stdin (one per line, or JSON lines) and print encodings as JSON lines",
      tokenize_command},
+    {"pipeline", "TASK --model PATH_OR_ID [INPUT...] [--top-k N] [--batch-size N] [--aggregation-strategy S] "
+     "[--candidate-labels a,b] [--multi-label] [--question Q] [--targets a,b] [--kwargs JSON] ...",
+     "run pipeline(TASK) on the arguments or on stdin lines (text or JSON) and print one JSON result per input",
+     pipeline_command},
 };
 
 void print_command_list(std::ostream& out) {

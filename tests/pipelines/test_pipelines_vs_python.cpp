@@ -1,51 +1,16 @@
 // Every call transformers' Python pipeline made on the tiny models in tests/fixtures/pipelines
 // (scripts/make_pipeline_fixtures.py), replayed through ours: the same JSON shapes and labels,
 // scores within 1e-4, and an error wherever Python raised one.
-#include <catch2/catch.hpp>
-
-#include <cmath>
-#include <filesystem>
-#include <fstream>
-
+#include "recorded_calls.hpp"
 #include "transformers/pipelines/pipeline.hpp"
 
 using namespace transformers;
 using nlohmann::json;
+using recorded::kFixtures;
+using recorded::read_lines;
+using recorded::require_equal;
 
 namespace {
-
-const std::filesystem::path kFixtures = std::filesystem::path(TRANSFORMERS_TEST_DATA) / "fixtures" / "pipelines";
-
-std::vector<json> read_lines(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  REQUIRE(in);
-  std::vector<json> lines;
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) lines.push_back(json::parse(line));
-  return lines;
-}
-
-// Same structure, same strings, numbers within tolerance.
-void require_equal(const json& ours, const json& theirs, double tolerance, const std::string& where = "$") {
-  INFO("at " << where << ": ours " << ours.dump().substr(0, 200) << " vs python " << theirs.dump().substr(0, 200));
-  if (theirs.is_number()) {
-    REQUIRE(ours.is_number());
-    REQUIRE(std::fabs(ours.get<double>() - theirs.get<double>()) <= tolerance);
-  } else if (theirs.is_array()) {
-    REQUIRE(ours.is_array());
-    REQUIRE(ours.size() == theirs.size());
-    for (size_t i = 0; i < theirs.size(); ++i) require_equal(ours[i], theirs[i], tolerance, where + "[" + std::to_string(i) + "]");
-  } else if (theirs.is_object()) {
-    REQUIRE(ours.is_object());
-    REQUIRE(ours.size() == theirs.size());
-    for (auto& [key, value] : theirs.items()) {
-      REQUIRE(ours.contains(key));
-      require_equal(ours[key], value, tolerance, where + "." + key);
-    }
-  } else {
-    REQUIRE(ours == theirs);
-  }
-}
 
 void replay(const Pipeline& pipe, const std::filesystem::path& jsonl) {
   int calls = 0;

@@ -1,0 +1,147 @@
+// transformers-cli pipeline TASK: pipeline(TASK, --model) over inputs given as arguments or read
+// from stdin (one per line), one JSON line out per input: what the Python pipeline returns for that
+// input alone. A line that starts with '{' is JSON (a QA {"question", "context"}, a zero-shot
+// {"sequences", "candidate_labels"}, a {"text", "text_pair"} pair), so is one starting with '[' or
+// '"' that parses as JSON; anything else is plain text.
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <transformers/pipelines/pipeline.hpp>
+
+#include "command_line.hpp"
+#include "commands.hpp"
+
+namespace transformers::cli {
+namespace {
+
+using nlohmann::json;
+
+struct PipelineInput {
+  json inputs;
+  json kwargs;  // per-input keyword arguments (a zero-shot line's own labels)
+};
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> parts;
+  std::stringstream stream(text);
+  for (std::string part; std::getline(stream, part, ',');)
+    if (!part.empty()) parts.push_back(part);
+  return parts;
+}
+
+// The call's keyword arguments from the options, with Python's names.
+json kwargs_from(const CommandLine& args) {
+  json kwargs = json::object();
+  auto integer = [&](const char* option, const char* name) {
+    if (auto value = args.integer(option)) {
+      if (*value < 0) throw UsageError(std::string("--") + option + " must not be negative");
+      kwargs[name] = *value;
+    }
+  };
+  integer("top-k", "top_k");
+  integer("batch-size", "batch_size");
+  integer("doc-stride", "doc_stride");
+  integer("max-answer-len", "max_answer_len");
+  integer("max-seq-len", "max_seq_len");
+  integer("max-length", "max_length");
+  auto text = [&](const char* option, const char* name) {
+    if (auto value = args.value(option)) kwargs[name] = *value;
+  };
+  text("aggregation-strategy", "aggregation_strategy");
+  text("function-to-apply", "function_to_apply");
+  text("candidate-labels", "candidate_labels");  // the pipeline splits it on commas, as Python's does
+  text("hypothesis-template", "hypothesis_template");
+  if (auto labels = args.value("ignore-labels")) kwargs["ignore_labels"] = split_commas(*labels);
+  if (auto targets = args.value("targets")) kwargs["targets"] = split_commas(*targets);
+  if (args.has("multi-label")) kwargs["multi_label"] = true;
+  if (args.has("handle-impossible-answer")) kwargs["handle_impossible_answer"] = true;
+  if (args.has("no-align-to-words")) kwargs["align_to_words"] = false;
+  if (args.has("truncation")) kwargs["truncation"] = true;
+  if (auto extra = args.value("kwargs")) {
+    json parsed = json::parse(*extra, nullptr, false);
+    if (!parsed.is_object()) throw UsageError("--kwargs must be a JSON object");
+    kwargs.update(parsed);
+  }
+  return kwargs;
+}
+
+PipelineInput parse_input(const std::string& text, const std::string& task, const std::optional<std::string>& question,
+                          const std::string& where) {
+  // '{' must start JSON; '[' or '"' start JSON when the line parses ("[MASK] was great" is text)
+  json value = text;
+  if (!text.empty() && (text[0] == '{' || text[0] == '[' || text[0] == '"')) {
+    json parsed = json::parse(text, nullptr, false);
+    if (parsed.is_discarded() && text[0] == '{') throw UsageError(where + ": not valid JSON");
+    if (!parsed.is_discarded()) value = std::move(parsed);
+  }
+  if (task == "question-answering" && value.is_string()) {
+    if (!question) throw UsageError(where + ": question-answering needs {\"question\", \"context\"} or --question");
+    return {json{{"question", *question}, {"context", value}}, json::object()};
+  }
+  if (task == "zero-shot-classification" && value.is_object() && value.contains("sequences")) {
+    json kwargs = value;
+    kwargs.erase("sequences");
+    return {value["sequences"], kwargs};
+  }
+  return {value, json::object()};
+}
+
+// Runs consecutive inputs that share their kwargs as one list call of at most batch_size, and
+// prints one line per input, shaped as the pipeline's answer for that input alone.
+void run_all(const Pipeline& pipe, const std::vector<PipelineInput>& items, const json& kwargs, size_t batch_size) {
+  for (size_t start = 0; start < items.size();) {
+    size_t end = start + 1;
+    while (end < items.size() && end - start < batch_size && items[end].kwargs == items[start].kwargs) ++end;
+    json call_kwargs = kwargs;
+    call_kwargs.update(items[start].kwargs);
+    if (end - start == 1) {
+      std::cout << pipe(items[start].inputs, call_kwargs).dump() << "\n";
+    } else {
+      json batch = json::array();
+      for (size_t i = start; i < end; ++i) batch.push_back(items[i].inputs);
+      const json results = pipe(batch, call_kwargs);
+      // a lone text gets a list of one result from text-classification's legacy form
+      const bool wrap = pipe.task() == "text-classification" && !call_kwargs.contains("top_k");
+      for (const json& result : results) std::cout << (wrap ? json::array({result}) : result).dump() << "\n";
+    }
+    std::cout.flush();
+    start = end;
+  }
+}
+
+}  // namespace
+
+int pipeline_command(std::span<const std::string> args) {
+  CommandLine command_line(args, {{"model", true}, {"revision", true}, {"top-k", true}, {"batch-size", true},
+                                  {"aggregation-strategy", true}, {"ignore-labels", true}, {"candidate-labels", true},
+                                  {"hypothesis-template", true}, {"multi-label", false}, {"targets", true},
+                                  {"function-to-apply", true}, {"question", true}, {"doc-stride", true},
+                                  {"max-answer-len", true}, {"max-seq-len", true}, {"handle-impossible-answer", false},
+                                  {"no-align-to-words", false}, {"truncation", false}, {"max-length", true},
+                                  {"kwargs", true}});
+  if (command_line.positionals().empty()) throw UsageError("the task is required (e.g. ner, fill-mask)");
+  const std::string task_name = command_line.positionals()[0];
+  const std::string task = find_task(task_name).task;
+  const json kwargs = kwargs_from(command_line);
+  PipelineOptions options;
+  options.revision = command_line.value_or("revision", "");
+  auto pipe = pipeline(task, command_line.value_or("model", ""), options);
+
+  const auto question = command_line.value("question");
+  std::vector<PipelineInput> items;
+  const std::vector<std::string>& positionals = command_line.positionals();
+  for (size_t i = 1; i < positionals.size(); ++i)
+    items.push_back(parse_input(positionals[i], task, question, "argument " + std::to_string(i)));
+  if (positionals.size() == 1) {
+    std::string line;
+    for (size_t number = 1; std::getline(std::cin, line); ++number)
+      items.push_back(parse_input(line, task, question, "stdin line " + std::to_string(number)));
+  }
+  run_all(*pipe, items, kwargs, kwargs.value("batch_size", size_t{1}));
+  return 0;
+}
+
+}  // namespace transformers::cli
