@@ -24,56 +24,56 @@ struct MergeRule {
 class MergeMap {
  public:
   void reserve(size_t count) {
-    if (keys_.size() >= flat_capacity(count)) return;
-    std::vector<uint64_t> old_keys = std::move(keys_);
-    std::vector<MergeRule> old_rules = std::move(rules_);
-    keys_.assign(flat_capacity(count), kEmpty);
-    rules_.assign(keys_.size(), MergeRule{0, 0});
-    for (size_t i = 0; i < old_keys.size(); ++i)
-      if (old_keys[i] != kEmpty) place(old_keys[i], old_rules[i]);
+    if (items_.size() >= flat_capacity(count)) return;
+    std::vector<Item> old = std::move(items_);
+    items_.assign(flat_capacity(count), Item{kEmpty, {0, 0}});
+    const size_t mask = items_.size() - 1;
+    for (const Item& item : old) {
+      if (item.key == kEmpty) continue;
+      size_t at = hash_u64(item.key) & mask;
+      while (items_[at].key != kEmpty) at = (at + 1) & mask;
+      items_[at] = item;
+    }
   }
   // A pair seen again takes the new rule (as assigning into a map did).
   void set(int64_t left, int64_t right, MergeRule rule) {
-    if (keys_.size() < flat_capacity(size_ + 1)) reserve(std::max<size_t>(16, 2 * size_));
+    if (items_.size() < flat_capacity(size_ + 1)) reserve(std::max<size_t>(16, 2 * size_));
     const uint64_t key = pack(left, right);
-    const size_t mask = keys_.size() - 1;
+    const size_t mask = items_.size() - 1;
     for (size_t at = hash_u64(key) & mask;; at = (at + 1) & mask) {
-      if (keys_[at] == key) {
-        rules_[at] = rule;
+      Item& item = items_[at];
+      if (item.key == key) {
+        item.rule = rule;
         return;
       }
-      if (keys_[at] == kEmpty) {
-        keys_[at] = key;
-        rules_[at] = rule;
+      if (item.key == kEmpty) {
+        item = {key, rule};
         ++size_;
         return;
       }
     }
   }
   const MergeRule* find(int64_t left, int64_t right) const {
-    if (keys_.empty()) return nullptr;
+    if (items_.empty()) return nullptr;
     const uint64_t key = pack(left, right);
-    const size_t mask = keys_.size() - 1;
+    const size_t mask = items_.size() - 1;
     for (size_t at = hash_u64(key) & mask;; at = (at + 1) & mask) {
-      if (keys_[at] == key) return &rules_[at];
-      if (keys_[at] == kEmpty) return nullptr;
+      const Item& item = items_[at];
+      if (item.key == key) return &item.rule;
+      if (item.key == kEmpty) return nullptr;
     }
   }
 
  private:
+  struct Item {
+    uint64_t key;
+    MergeRule rule;
+  };
   static constexpr uint64_t kEmpty = ~uint64_t{0};
   static uint64_t pack(int64_t left, int64_t right) {
     return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) | static_cast<uint32_t>(right);
   }
-  void place(uint64_t key, MergeRule rule) {
-    const size_t mask = keys_.size() - 1;
-    size_t at = hash_u64(key) & mask;
-    while (keys_[at] != kEmpty) at = (at + 1) & mask;
-    keys_[at] = key;
-    rules_[at] = rule;
-  }
-  std::vector<uint64_t> keys_;
-  std::vector<MergeRule> rules_;
+  std::vector<Item> items_;
   size_t size_ = 0;
 };
 
@@ -277,11 +277,45 @@ MergeMap parse_merges(const json& config, const Vocabulary& vocab, const BpeOpti
     merges.set(id_of(left), id_of(right), MergeRule{static_cast<uint32_t>(rank), static_cast<uint32_t>(id_of(merged))});
   };
   if (is_compact(*found, kCompactMerges)) {
+    // Hundreds of thousands of lookups that each miss the cache: the three tokens of merge i are
+    // hashed and their slots prefetched kAhead merges before they are looked up.
     CompactReader reader(found->get_binary());
     merges.reserve(reader.count());
-    for (size_t rank = 0; !reader.done(); ++rank) {
-      const std::string_view left = reader.string();
-      add(rank, left, reader.string());
+    constexpr size_t kAhead = 16;
+    struct Pending {
+      std::string_view left, right;
+      std::string merged;
+      uint64_t left_hash = 0, right_hash = 0, merged_hash = 0;
+    };
+    std::vector<Pending> ring(kAhead);
+    auto lookup = [&](std::string_view token, uint64_t hash) {
+      const auto id = vocab.id(token, hash);
+      if (!id) throw_config_error(where, "merge token '" + std::string(token) + "' is not in the vocab");
+      if (*id < 0 || *id > static_cast<int64_t>(UINT32_MAX))
+        throw_config_error(where, "merge token '" + std::string(token) + "' has an id outside [0, 2^32)");
+      return *id;
+    };
+    const size_t count = reader.count();
+    for (size_t i = 0; i < count + kAhead; ++i) {
+      if (i >= kAhead) {
+        const Pending& ready = ring[(i - kAhead) % kAhead];
+        const int64_t left = lookup(ready.left, ready.left_hash), right = lookup(ready.right, ready.right_hash);
+        merges.set(left, right,
+                   MergeRule{static_cast<uint32_t>(i - kAhead), static_cast<uint32_t>(lookup(ready.merged, ready.merged_hash))});
+      }
+      if (i < count) {
+        Pending& next = ring[i % kAhead];
+        next.left = reader.string();
+        next.right = reader.string();
+        next.merged.assign(next.left);
+        next.merged.append(next.right.substr(std::min(prefix_length, next.right.size())));
+        next.left_hash = hash_bytes(next.left);
+        next.right_hash = hash_bytes(next.right);
+        next.merged_hash = hash_bytes(next.merged);
+        __builtin_prefetch(vocab.probe_address(next.left_hash));
+        __builtin_prefetch(vocab.probe_address(next.right_hash));
+        __builtin_prefetch(vocab.probe_address(next.merged_hash));
+      }
     }
     return merges;
   }

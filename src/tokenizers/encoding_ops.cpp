@@ -112,6 +112,16 @@ void merge_into(Encoding& target, const Encoding& other) {
 
 Encoding merge_all(const std::vector<Encoding>& pieces) {
   Encoding merged;
+  size_t total = 0;
+  for (const Encoding& piece : pieces) total += piece.ids.size();
+  merged.ids.reserve(total);
+  merged.type_ids.reserve(total);
+  merged.tokens.reserve(total);
+  merged.offsets.reserve(total);
+  merged.special_tokens_mask.reserve(total);
+  merged.attention_mask.reserve(total);
+  merged.word_ids.reserve(total);
+  merged.sequence_ids.reserve(total);
   for (const Encoding& piece : pieces) merge_into(merged, piece);
   return merged;
 }

@@ -87,6 +87,19 @@ class Scanner {
     bool ascii = true;
     for (;;) {
       const char* start = p_;
+      // 8 bytes at a time while none is '"', '\\' or a control char (SWAR "has byte" tests).
+      constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+      uint64_t high_bits = 0;
+      while (end_ - p_ >= 8) {
+        uint64_t word;
+        std::memcpy(&word, p_, 8);
+        const uint64_t quote = word ^ (kOnes * '"'), backslash = word ^ (kOnes * '\\');
+        const uint64_t special = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | ((word - kOnes * 0x20) & ~word);
+        if (special & kHighs) break;
+        high_bits |= word;
+        p_ += 8;
+      }
+      ascii = ascii && (high_bits & kHighs) == 0;
       while (p_ < end_) {
         const auto c = static_cast<unsigned char>(*p_);
         if (c == '"' || c == '\\' || c < 0x20) break;

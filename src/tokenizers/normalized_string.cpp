@@ -3,17 +3,21 @@
 #include <algorithm>
 #include <optional>
 
+#include "transformers/core/error.hpp"
 #include "unicode.hpp"
 
 namespace transformers::tokenizers::detail {
 
 NormalizedString::NormalizedString(std::string_view original, size_t original_start)
     : normalized_(original), original_start_(original_start), original_end_(original_start + original.size()) {
-  alignments_.reserve(original.size());
-  for (size_t at = 0, length = 0; at < original.size(); at += length) {
-    decode_utf8(original, at, length);
-    for (size_t i = 0; i < length; ++i)
-      alignments_.emplace_back(original_start + at, original_start + at + length);
+  if (original_end_ > UINT32_MAX) throw InvalidArgument("tokenizer: texts longer than 4 GB are not supported");
+  alignments_.resize(original.size());
+  const auto base = static_cast<uint32_t>(original_start);
+  for (size_t at = 0; at < original.size();) {
+    const auto byte = static_cast<unsigned char>(original[at]);
+    const size_t length = byte < 0x80 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4;
+    const Alignment span{base + static_cast<uint32_t>(at), base + static_cast<uint32_t>(std::min(at + length, original.size()))};
+    for (size_t i = 0; i < length && at < original.size(); ++i) alignments_[at++] = span;
   }
 }
 
@@ -44,56 +48,76 @@ void NormalizedString::transform(const std::vector<CharChange>& changes, size_t 
   };
   for (size_t i = 0; i < removed_leading_chars; ++i) skip_char();
 
-  std::string rewritten;
-  std::vector<ByteRange> alignments;
+  // Thread-local scratch buffers swapped with the members: steady state allocates nothing.
+  thread_local std::string rewritten;
+  thread_local std::vector<Alignment> alignments;
+  rewritten.clear();
+  alignments.clear();
   rewritten.reserve(normalized_.size());
   alignments.reserve(alignments_.size());
   for (const CharChange& change : changes) {
-    ByteRange alignment;
+    Alignment alignment;
     if (change.change > 0) {
       // An inserted char shares the alignment of the char before it (or of the piece's start).
-      alignment = offset == 0 ? ByteRange{original_start_, original_start_} : alignments_[offset - 1];
+      alignment = offset == 0 ? compact({original_start_, original_start_}) : alignments_[offset - 1];
     } else {
-      alignment = offset < alignments_.size() ? alignments_[offset] : ByteRange{original_end_, original_end_};
+      alignment = offset < alignments_.size() ? alignments_[offset] : compact({original_end_, original_end_});
       skip_char();
       for (int removed = 0; removed < -change.change; ++removed) skip_char();
     }
     append_utf8(rewritten, change.c);
     alignments.resize(rewritten.size(), alignment);
   }
-  normalized_ = std::move(rewritten);
-  alignments_ = std::move(alignments);
+  normalized_.swap(rewritten);
+  alignments_.swap(alignments);
 }
+
+// The three rewrites below build their changes in a thread-local buffer and skip transform()
+// when nothing changes (an identity rewrite leaves the text and its alignments as they are).
 
 void NormalizedString::filter(const std::function<bool(char32_t)>& keep) {
   // Removed chars are attached to the kept char before them (or dropped up front).
-  std::vector<CharChange> changes;
+  thread_local std::vector<CharChange> changes;
+  changes.clear();
   size_t removed_leading = 0;
-  for (char32_t c : to_code_points(normalized_)) {
+  bool changed = false;
+  for (size_t at = 0, length = 0; at < normalized_.size(); at += length) {
+    const char32_t c = decode_utf8(normalized_, at, length);
     if (keep(c)) {
       changes.push_back({c, 0});
-    } else if (changes.empty()) {
-      ++removed_leading;
-    } else {
-      --changes.back().change;
+      continue;
     }
+    changed = true;
+    if (changes.empty()) ++removed_leading;
+    else --changes.back().change;
   }
-  transform(changes, removed_leading);
+  if (changed) transform(changes, removed_leading);
 }
 
 void NormalizedString::map(const std::function<char32_t(char32_t)>& replace) {
-  std::vector<CharChange> changes;
-  for (char32_t c : to_code_points(normalized_)) changes.push_back({replace(c), 0});
-  transform(changes, 0);
+  thread_local std::vector<CharChange> changes;
+  changes.clear();
+  bool changed = false;
+  for (size_t at = 0, length = 0; at < normalized_.size(); at += length) {
+    const char32_t c = decode_utf8(normalized_, at, length);
+    const char32_t replaced = replace(c);
+    changed = changed || replaced != c;
+    changes.push_back({replaced, 0});
+  }
+  if (changed) transform(changes, 0);
 }
 
 void NormalizedString::expand(const std::function<std::u32string(char32_t)>& replace) {
-  std::vector<CharChange> changes;
-  for (char32_t c : to_code_points(normalized_)) {
+  thread_local std::vector<CharChange> changes;
+  changes.clear();
+  bool changed = false;
+  for (size_t at = 0, length = 0; at < normalized_.size(); at += length) {
+    const char32_t c = decode_utf8(normalized_, at, length);
     const std::u32string replacement = replace(c);
+    changed = changed || replacement.size() != 1 || replacement[0] != c;
     for (size_t i = 0; i < replacement.size(); ++i) changes.push_back({replacement[i], i == 0 ? 0 : 1});
   }
-  transform(changes, 0);
+  if (changed) transform(changes, 0);
 }
 
 namespace {
@@ -174,6 +198,9 @@ std::vector<CharChange> changes_from_sources(const std::vector<TaggedChar>& char
 }  // namespace
 
 void NormalizedString::normalize_unicode(bool compose, bool compat) {
+  // ASCII is its own NFD, NFC, NFKD and NFKC.
+  if (std::all_of(normalized_.begin(), normalized_.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
+    return;
   const std::vector<char32_t> input = to_code_points(normalized_);
   std::vector<TaggedChar> chars;
   chars.reserve(input.size());
@@ -181,14 +208,19 @@ void NormalizedString::normalize_unicode(bool compose, bool compat) {
     for (char32_t c : decompose(input[i], compat)) chars.push_back({c, i});
   canonical_reorder(chars);
   if (compose) canonical_compose(chars);
+  bool changed = chars.size() != input.size();
+  for (size_t i = 0; i < chars.size() && !changed; ++i) changed = chars[i].c != input[i] || chars[i].source != i;
+  if (!changed) return;
   size_t removed_leading = 0;
   const std::vector<CharChange> changes = changes_from_sources(chars, input.size(), removed_leading);
   transform(changes, removed_leading);
 }
 
 void NormalizedString::replace(const std::vector<MatchSpan>& spans, std::string_view content) {
-  std::string rewritten;
-  std::vector<ByteRange> alignments;
+  thread_local std::string rewritten;
+  thread_local std::vector<Alignment> alignments;
+  rewritten.clear();
+  alignments.clear();
   for (const MatchSpan& span : spans) {
     if (!span.is_match || span.start == span.end) {
       rewritten.append(normalized_, span.start, span.end - span.start);
@@ -199,8 +231,8 @@ void NormalizedString::replace(const std::vector<MatchSpan>& spans, std::string_
     rewritten.append(content);
     alignments.resize(rewritten.size(), alignments_[span.end - 1]);
   }
-  normalized_ = std::move(rewritten);
-  alignments_ = std::move(alignments);
+  normalized_.swap(rewritten);
+  alignments_.swap(alignments);
 }
 
 void NormalizedString::lowercase() { expand(to_lowercase); }

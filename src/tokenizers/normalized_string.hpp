@@ -3,6 +3,7 @@
 // byte span of the ORIGINAL input it came from, so that token offsets map back exactly as in
 // HF tokenizers' NormalizedString.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -62,8 +63,16 @@ class NormalizedString {
  private:
   NormalizedString() = default;
 
+  // Input offsets as 32 bits (texts up to 4 GB): half the bytes to copy per normalized byte.
+  struct Alignment {
+    uint32_t first, second;
+  };
+  static Alignment compact(ByteRange range) {
+    return {static_cast<uint32_t>(range.first), static_cast<uint32_t>(range.second)};
+  }
+
   std::string normalized_;
-  std::vector<ByteRange> alignments_;  // one per byte of normalized_, absolute input offsets
+  std::vector<Alignment> alignments_;  // one per byte of normalized_, absolute input offsets
   size_t original_start_ = 0;
   size_t original_end_ = 0;
 };

@@ -39,6 +39,8 @@ class PreTokenizedString {
   const std::vector<Split>& splits() const { return splits_; }
   // Tokens with char offsets into the original text; word ids are split indices (or `word_id`).
   Encoding into_encoding(std::optional<int64_t> word_id, int64_t type_id, int64_t sequence_id) const;
+  // The same, moving the token strings out of the splits (which are left without them).
+  Encoding into_encoding(std::optional<int64_t> word_id, int64_t type_id, int64_t sequence_id);
 
  private:
   std::string original_;

@@ -36,56 +36,79 @@ class PieceTable {
   void build_trie() {
     arena_.shrink_to_fit();
     const size_t count = size();
-    std::vector<uint32_t> order(count);
-    for (size_t i = 0; i < count; ++i) order[i] = static_cast<uint32_t>(i);
+    if (count >= kTail) throw Error("tokenizer Unigram model: too many pieces");
+    struct Ref {
+      uint32_t offset, length, id;
+    };
+    std::vector<Ref> order(count);
+    for (size_t i = 0; i < count; ++i)
+      order[i] = {static_cast<uint32_t>(offsets_[i]), static_cast<uint32_t>(offsets_[i + 1] - offsets_[i]),
+                  static_cast<uint32_t>(i)};
     // Breadth-first: a node is a range of `order` sharing `depth` leading bytes. Splitting a range
     // by the next byte (stable, so the lowest id comes first among equal pieces) gives its children.
     struct Pending {
-      size_t lo, hi, depth;
+      uint32_t lo, hi, depth;
     };
-    std::vector<Pending> queue{{0, count, 0}};
+    std::vector<Pending> queue{{0, static_cast<uint32_t>(count), 0}};
     first_child_.clear();
     byte_.assign(1, 0);
     piece_.assign(1, kNoPiece);
-    std::vector<uint32_t> buffer;
+    std::vector<Ref> buffer;
+    std::vector<int16_t> keys, sorted_keys;
     for (size_t node = 0; node < queue.size(); ++node) {
       const Pending range = queue[node];
-      auto key = [&](uint32_t id) -> int {  // -1: the piece ends here
-        const std::string_view text = piece(id);
-        return range.depth < text.size() ? static_cast<unsigned char>(text[range.depth]) : -1;
-      };
-      auto begin = order.begin() + static_cast<std::ptrdiff_t>(range.lo);
-      auto end = order.begin() + static_cast<std::ptrdiff_t>(range.hi);
-      if (range.hi - range.lo > 64) {
+      const size_t n = range.hi - range.lo;
+      Ref* refs = order.data() + range.lo;
+      keys.resize(n);
+      for (size_t i = 0; i < n; ++i)  // -1: the piece ends here
+        keys[i] = range.depth < refs[i].length ? static_cast<unsigned char>(arena_[refs[i].offset + range.depth]) : -1;
+      if (n > 32) {
         // Counting sort on the byte.
         size_t counts[258] = {};
-        for (auto it = begin; it != end; ++it) ++counts[key(*it) + 2];
+        for (size_t i = 0; i < n; ++i) ++counts[keys[i] + 2];
         for (size_t b = 1; b < 258; ++b) counts[b] += counts[b - 1];
-        buffer.resize(range.hi - range.lo);
-        for (auto it = begin; it != end; ++it) buffer[counts[key(*it) + 1]++] = *it;
-        std::copy(buffer.begin(), buffer.end(), begin);
+        buffer.resize(n);
+        sorted_keys.resize(n);
+        for (size_t i = 0; i < n; ++i) {
+          const size_t at = counts[keys[i] + 1]++;
+          buffer[at] = refs[i];
+          sorted_keys[at] = keys[i];
+        }
+        std::copy(buffer.begin(), buffer.end(), refs);
+        keys.swap(sorted_keys);
       } else {
-        for (auto it = begin + (begin != end); it < end; ++it) {  // insertion sort (stable)
-          const uint32_t id = *it;
-          const int k = key(id);
-          auto hole = it;
-          for (; hole != begin && key(*(hole - 1)) > k; --hole) *hole = *(hole - 1);
-          *hole = id;
+        for (size_t i = 1; i < n; ++i) {  // insertion sort (stable)
+          const Ref ref = refs[i];
+          const int16_t key = keys[i];
+          size_t hole = i;
+          for (; hole > 0 && keys[hole - 1] > key; --hole) {
+            refs[hole] = refs[hole - 1];
+            keys[hole] = keys[hole - 1];
+          }
+          refs[hole] = ref;
+          keys[hole] = key;
         }
       }
       first_child_.push_back(static_cast<uint32_t>(queue.size()));
-      size_t at = range.lo;
-      if (at < range.hi && key(order[at]) < 0) {
-        piece_[node] = order[at];
-        while (at < range.hi && key(order[at]) < 0) ++at;
+      size_t at = 0;
+      if (at < n && keys[at] < 0) {
+        piece_[node] = refs[at].id;
+        while (at < n && keys[at] < 0) ++at;
       }
-      while (at < range.hi) {
-        const int byte = key(order[at]);
+      while (at < n) {
+        const int16_t byte = keys[at];
         size_t stop = at;
-        while (stop < range.hi && key(order[stop]) == byte) ++stop;
-        queue.push_back({at, stop, range.depth + 1});
+        while (stop < n && keys[stop] == byte) ++stop;
         byte_.push_back(static_cast<uint8_t>(byte));
-        piece_.push_back(kNoPiece);
+        if (stop - at > 1) {
+          queue.push_back({static_cast<uint32_t>(range.lo + at), static_cast<uint32_t>(range.lo + stop), range.depth + 1});
+          piece_.push_back(kNoPiece);
+        } else {
+          // A leaf: the only piece below. Its remaining bytes (if any) are compared with the text
+          // instead of becoming a chain of one-child nodes.
+          queue.push_back({0, 0, 0});
+          piece_.push_back(refs[at].length > range.depth + 1 ? refs[at].id | kTail : refs[at].id);
+        }
         at = stop;
       }
     }
@@ -93,7 +116,7 @@ class PieceTable {
     byte_.shrink_to_fit();
     piece_.shrink_to_fit();
     first_child_.shrink_to_fit();
-    if (queue.size() >= kNoPiece) throw Error("tokenizer Unigram model: too many trie nodes");
+    if (queue.size() >= kTail) throw Error("tokenizer Unigram model: too many trie nodes");
   }
 
   template <typename Visit>  // Visit(piece_id, byte_length), shortest first
@@ -102,15 +125,29 @@ class PieceTable {
     for (size_t i = 0; i < text.size(); ++i) {
       node = child(node, static_cast<uint8_t>(text[i]));
       if (node == kNoPiece) return;
-      if (piece_[node] != kNoPiece) visit(piece_[node], i + 1);
+      const uint32_t found = piece_[node];
+      if (found == kNoPiece) continue;
+      if (!(found & kTail)) {
+        visit(found, i + 1);
+        continue;
+      }
+      const uint32_t id = found & ~kTail;
+      const std::string_view rest = piece(id).substr(i + 1);
+      if (text.substr(i + 1).starts_with(rest)) visit(id, i + 1 + rest.size());
+      return;
     }
   }
 
   std::optional<int64_t> find(std::string_view text) const {
     uint32_t node = 0;
-    for (char c : text) {
-      node = child(node, static_cast<uint8_t>(c));
+    for (size_t i = 0; i < text.size(); ++i) {
+      node = child(node, static_cast<uint8_t>(text[i]));
       if (node == kNoPiece) return std::nullopt;
+      if (piece_[node] != kNoPiece && (piece_[node] & kTail)) {
+        const uint32_t id = piece_[node] & ~kTail;
+        if (piece(id).substr(i + 1) == text.substr(i + 1)) return id;
+        return std::nullopt;
+      }
     }
     if (piece_[node] == kNoPiece) return std::nullopt;
     return piece_[node];
@@ -118,6 +155,7 @@ class PieceTable {
 
  private:
   static constexpr uint32_t kNoPiece = UINT32_MAX;
+  static constexpr uint32_t kTail = 0x80000000u;  // piece_ flag: a leaf whose piece goes on past it
 
   uint32_t child(uint32_t node, uint8_t byte) const {
     const uint8_t* lo = byte_.data() + first_child_[node];

@@ -9,12 +9,30 @@ namespace transformers::tokenizers::detail {
 
 Vocabulary Vocabulary::from_json(const json& vocab, const std::string& where) {
   Vocabulary table;
-  if (vocab.is_binary() && vocab.get_binary().has_subtype() && vocab.get_binary().subtype() == kCompactVocabObject) {
+  if (is_compact(vocab, kCompactVocabObject)) {
     CompactReader reader(vocab.get_binary());
-    table.reserve(reader.count(), vocab.get_binary().size());
-    while (!reader.done()) {
-      const std::string_view token = reader.string();
-      table.insert(token, reader.int64());
+    const size_t count = reader.count();
+    table.reserve(count, vocab.get_binary().size() - 8 - 12 * count);
+    // Each insert misses the cache: hash kAhead tokens ahead and prefetch their slots.
+    constexpr size_t kAhead = 16;
+    struct Pending {
+      std::string_view token;
+      int64_t id;
+      uint64_t hash;
+    };
+    Pending ring[kAhead];
+    for (size_t i = 0; i < count + kAhead; ++i) {
+      if (i >= kAhead) {
+        const Pending& ready = ring[(i - kAhead) % kAhead];
+        table.insert(ready.token, ready.id, ready.hash);
+      }
+      if (i < count) {
+        Pending& next = ring[i % kAhead];
+        next.token = reader.string();
+        next.id = reader.int64();
+        next.hash = hash_bytes(next.token);
+        __builtin_prefetch(table.probe_address(next.hash));
+      }
     }
     table.finish();
     return table;
@@ -29,77 +47,86 @@ Vocabulary Vocabulary::from_json(const json& vocab, const std::string& where) {
   return table;
 }
 
-void Vocabulary::reserve(size_t tokens, size_t bytes) {
-  entries_.reserve(tokens);
-  arena_.reserve(bytes);
-  if (slots_.size() < flat_capacity(tokens)) {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(flat_capacity(tokens), Slot{0, 0});
-    const size_t mask = slots_.size() - 1;
-    for (const Slot& slot : old) {
-      if (slot.entry_plus_one == 0) continue;
-      const uint64_t hash = hash_bytes(text(entries_[slot.entry_plus_one - 1]));
-      size_t at = hash & mask;
-      while (slots_[at].entry_plus_one != 0) at = (at + 1) & mask;
-      slots_[at] = slot;
-    }
+void Vocabulary::rehash(size_t capacity) {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(capacity, Slot{0, kEmpty, 0, 0});
+  const size_t mask = capacity - 1;
+  for (const Slot& slot : old) {
+    if (slot.length == kEmpty) continue;
+    size_t at = hash_bytes(text(slot)) & mask;
+    while (slots_[at].length != kEmpty) at = (at + 1) & mask;
+    slots_[at] = slot;
   }
 }
 
-void Vocabulary::grow() { reserve(std::max<size_t>(16, 2 * entries_.size()), 0); }
+void Vocabulary::reserve(size_t tokens, size_t bytes) {
+  arena_.reserve(bytes);
+  if (slots_.size() < flat_capacity(tokens)) rehash(flat_capacity(tokens));
+}
 
-void Vocabulary::insert(std::string_view token, int64_t id) {
-  if (slots_.size() < flat_capacity(entries_.size() + 1)) grow();
-  const uint64_t hash = hash_bytes(token);
-  const int64_t found = find(token, hash);
-  if (found >= 0) {
-    entries_[static_cast<size_t>(found)].id = id;
+void Vocabulary::set_id(Slot& slot, int64_t id) {
+  if (id > std::numeric_limits<int32_t>::min() && id <= std::numeric_limits<int32_t>::max()) {
+    slot.id = static_cast<int32_t>(id);
+    large_ids_.erase(slot.offset);
+  } else {
+    slot.id = kLargeId;
+    large_ids_[slot.offset] = id;
+  }
+}
+
+void Vocabulary::insert(std::string_view token, int64_t id) { insert(token, id, hash_bytes(token)); }
+
+void Vocabulary::insert(std::string_view token, int64_t id, uint64_t hash) {
+  if (slots_.size() < flat_capacity(size_ + 1)) rehash(flat_capacity(std::max<size_t>(16, 2 * size_)));
+  if (const Slot* found = find(token, hash)) {
+    set_id(const_cast<Slot&>(*found), id);
     return;
   }
-  if (arena_.size() + token.size() > std::numeric_limits<uint32_t>::max())
-    throw_config_error("tokenizer vocab", "more than 4 GB of token text");
-  entries_.push_back({static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(token.size()), id});
-  arena_.append(token);
+  if (arena_.size() + token.size() >= kEmpty) throw_config_error("tokenizer vocab", "more than 4 GB of token text");
   const size_t mask = slots_.size() - 1;
   size_t at = hash & mask;
-  while (slots_[at].entry_plus_one != 0) at = (at + 1) & mask;
-  slots_[at] = {static_cast<uint32_t>(entries_.size()), static_cast<uint32_t>(hash >> 32)};
-}
-
-void Vocabulary::set_token_of_id(int64_t id, uint32_t entry) {
-  // Several tokens with one id: the smallest token wins (as iterating a sorted JSON object did).
-  auto keep = [&](uint32_t& current) {
-    if (current == 0 || text(entries_[entry]) < text(entries_[current - 1])) current = entry + 1;
-  };
-  const auto dense_limit = static_cast<int64_t>(2 * entries_.size() + 1024);
-  if (id >= 0 && id < dense_limit) {
-    if (static_cast<size_t>(id) >= dense_entries_.size())
-      dense_entries_.resize(std::max(static_cast<size_t>(id) + 1, entries_.size()), 0);
-    keep(dense_entries_[static_cast<size_t>(id)]);
-  } else {
-    keep(sparse_entries_[id]);
-  }
+  while (slots_[at].length != kEmpty) at = (at + 1) & mask;
+  Slot& slot = slots_[at];
+  slot = {static_cast<uint32_t>(hash >> 32), static_cast<uint32_t>(token.size()), static_cast<uint32_t>(arena_.size()), 0};
+  arena_.append(token);
+  set_id(slot, id);
+  ++size_;
 }
 
 void Vocabulary::finish() {
-  dense_entries_.clear();
-  sparse_entries_.clear();
-  for (size_t entry = 0; entry < entries_.size(); ++entry)
-    set_token_of_id(entries_[entry].id, static_cast<uint32_t>(entry));
-  dense_entries_.shrink_to_fit();
+  dense_tokens_.clear();
+  sparse_tokens_.clear();
+  const auto dense_limit = static_cast<int64_t>(2 * size_ + 1024);
+  for (const Slot& slot : slots_) {
+    if (slot.length == kEmpty) continue;
+    const int64_t id = id_of(slot);
+    // Several tokens with one id: the smallest token wins (as iterating a sorted JSON object did).
+    auto keep = [&](std::pair<uint32_t, uint32_t>& current) {
+      if (current.second == kEmpty || text(slot) < std::string_view(arena_.data() + current.first, current.second))
+        current = {slot.offset, slot.length};
+    };
+    if (id >= 0 && id < dense_limit) {
+      if (static_cast<size_t>(id) >= dense_tokens_.size())
+        dense_tokens_.resize(std::max(static_cast<size_t>(id) + 1, size_), {0, kEmpty});
+      keep(dense_tokens_[static_cast<size_t>(id)]);
+    } else {
+      keep(sparse_tokens_.try_emplace(id, 0, kEmpty).first->second);
+    }
+  }
+  dense_tokens_.shrink_to_fit();
   arena_.shrink_to_fit();
 }
 
 std::optional<std::string_view> Vocabulary::token(int64_t id) const {
-  uint32_t entry = 0;
-  if (id >= 0 && static_cast<size_t>(id) < dense_entries_.size()) {
-    entry = dense_entries_[static_cast<size_t>(id)];
+  std::pair<uint32_t, uint32_t> entry{0, kEmpty};
+  if (id >= 0 && static_cast<size_t>(id) < dense_tokens_.size()) {
+    entry = dense_tokens_[static_cast<size_t>(id)];
   } else {
-    const auto found = sparse_entries_.find(id);
-    if (found != sparse_entries_.end()) entry = found->second;
+    const auto found = sparse_tokens_.find(id);
+    if (found != sparse_tokens_.end()) entry = found->second;
   }
-  if (entry == 0) return std::nullopt;
-  return text(entries_[entry - 1]);
+  if (entry.second == kEmpty) return std::nullopt;
+  return std::string_view(arena_.data() + entry.first, entry.second);
 }
 
 }  // namespace transformers::tokenizers::detail

@@ -25,50 +25,66 @@ class Vocabulary {
   // Building: a token seen again takes the new id (as a JSON object's last duplicate key does).
   void reserve(size_t tokens, size_t bytes);
   void insert(std::string_view token, int64_t id);
+  void insert(std::string_view token, int64_t id, uint64_t hash);  // hash: hash_bytes(token)
   void finish();  // after the last insert: builds id -> token
 
-  std::optional<int64_t> id(std::string_view token) const {
-    const int64_t found = find(token, hash_bytes(token));
-    if (found < 0) return std::nullopt;
-    return entries_[static_cast<size_t>(found)].id;
+  std::optional<int64_t> id(std::string_view token) const { return id(token, hash_bytes(token)); }
+  std::optional<int64_t> id(std::string_view token, uint64_t hash) const {
+    const Slot* slot = find(token, hash);
+    if (!slot) return std::nullopt;
+    return slot->id != kLargeId ? int64_t{slot->id} : large_ids_.at(slot->offset);
+  }
+  // Where id(token, hash) will look first, to prefetch it.
+  const void* probe_address(uint64_t hash) const {
+    return slots_.empty() ? nullptr : &slots_[hash & (slots_.size() - 1)];
   }
   // Stays valid as long as the Vocabulary.
   std::optional<std::string_view> token(int64_t id) const;
-  size_t size() const { return entries_.size(); }
+  size_t size() const { return size_; }
 
  private:
-  struct Entry {
-    uint32_t offset, length;  // bytes in arena_
-    int64_t id;
-  };
+  // The table holds the entries themselves: a lookup touches one slot and the token's bytes.
   struct Slot {
-    uint32_t entry_plus_one;  // 0: empty
-    uint32_t tag;             // high hash bits, to skip most byte compares
+    uint32_t tag;           // high hash bits, to skip most byte compares
+    uint32_t length;        // of the token; kEmpty: an empty slot
+    uint32_t offset;        // of the token's bytes in arena_
+    int32_t id;             // kLargeId: the id is in large_ids_, keyed by offset
   };
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  static constexpr int32_t kLargeId = INT32_MIN;
 
-  std::string_view text(const Entry& entry) const { return {arena_.data() + entry.offset, entry.length}; }
-  int64_t find(std::string_view token, uint64_t hash) const {  // entry index or -1
-    if (slots_.empty()) return -1;
+  std::string_view text(const Slot& slot) const { return {arena_.data() + slot.offset, slot.length}; }
+  const Slot* find(std::string_view token, uint64_t hash) const {
+    if (slots_.empty()) return nullptr;
     const size_t mask = slots_.size() - 1;
     const auto tag = static_cast<uint32_t>(hash >> 32);
     for (size_t at = hash & mask;; at = (at + 1) & mask) {
-      const Slot slot = slots_[at];
-      if (slot.entry_plus_one == 0) return -1;
-      if (slot.tag != tag) continue;
-      const Entry& entry = entries_[slot.entry_plus_one - 1];
-      if (entry.length == token.size() && std::memcmp(arena_.data() + entry.offset, token.data(), token.size()) == 0)
-        return slot.entry_plus_one - 1;
+      const Slot& slot = slots_[at];
+      if (slot.length == kEmpty) return nullptr;
+      if (slot.tag == tag && slot.length == token.size() && bytes_equal(arena_.data() + slot.offset, token.data(), token.size()))
+        return &slot;
     }
   }
-  void grow();
-  void set_token_of_id(int64_t id, uint32_t entry);
+  static bool bytes_equal(const char* a, const char* b, size_t n) {
+    if (n <= 8) {
+      for (size_t i = 0; i < n; ++i)
+        if (a[i] != b[i]) return false;
+      return true;
+    }
+    return std::memcmp(a, b, n) == 0;
+  }
+  void rehash(size_t capacity);
+  void set_id(Slot& slot, int64_t id);
+  int64_t id_of(const Slot& slot) const { return slot.id != kLargeId ? int64_t{slot.id} : large_ids_.at(slot.offset); }
 
   std::string arena_;
-  std::vector<Entry> entries_;
   std::vector<Slot> slots_;
-  // id -> entry + 1: a plain array for the ids 0..n (vocabs are dense in practice), a map for the rest.
-  std::vector<uint32_t> dense_entries_;
-  std::unordered_map<int64_t, uint32_t> sparse_entries_;
+  size_t size_ = 0;
+  std::unordered_map<uint32_t, int64_t> large_ids_;  // ids outside int32, by token offset
+  // id -> token (offset, length): a plain array for the ids 0..n (vocabs are dense in practice),
+  // a map for the rest; length kEmpty: no token.
+  std::vector<std::pair<uint32_t, uint32_t>> dense_tokens_;
+  std::unordered_map<int64_t, std::pair<uint32_t, uint32_t>> sparse_tokens_;
 };
 
 }  // namespace transformers::tokenizers::detail
