@@ -504,6 +504,13 @@ def main():
                 f.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
         print(f"{name}: {len(records)} calls, {sum(len(r.get('rows', [])) for r in records)} rows")
     if not sys.argv[1:]:
+        features = os.path.join(ROOT, "features")
+        os.makedirs(features, exist_ok=True)
+        records = feature_records()
+        with open(os.path.join(features, "expected.jsonl"), "w", encoding="utf-8") as f:
+            for record in records:
+                f.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        print(f"features: {len(records)} records")
         make_real_llama3_fixture()
 
 
@@ -530,6 +537,60 @@ def make_real_llama3_fixture():
         for record in records_for(tok):
             f.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
     print("real llama3-tokenizer: written")
+
+
+FEATURE_TOKENIZERS = ["minilm", "legacy-bert-cased", "bpe-gpt2-style", "legacy-roberta", "unigram-t5-style",
+                      "spm-bpe-llama"]
+WORD_LISTS = [["Hello", "world", "!"], ["The", "quick", "brown", "fox"], ["Café", "naïve", "東京", "🤗"],
+              ["don't", "stop", "  spaced  ", ""], ["[CLS]", "<s>", "</s>", "<mask>"], []]
+SPECIAL_TEXTS = ["[CLS] hello [SEP] world [MASK].", "<s>hello</s> <pad> <unk> <mask>", "a</s>b<s>c <sep> d"]
+ADDED_TEXTS = ["I like newword and [NEW] tokens", "NEWWORD newwords [NEW][NEW]", "special <sp1> and <sp2>!"]
+CLEANUP_TEXTS = ["Hello , world ! Is it ? I do n't know .", "He said : ' hi ' and they 're here , we 've seen it ."]
+
+
+def encoding_row(encoding):
+    return {"ids": encoding.ids, "type_ids": encoding.type_ids, "tokens": encoding.tokens,
+            "offsets": [list(o) for o in encoding.offsets], "special_tokens_mask": encoding.special_tokens_mask,
+            "attention_mask": encoding.attention_mask, "word_ids": encoding.word_ids,
+            "sequence_ids": encoding.sequence_ids}
+
+
+def feature_records():
+    """Pre-tokenized input, split_special_tokens, add_tokens and decode's clean-up, on several tokenizers."""
+    records = []
+    for name in FEATURE_TOKENIZERS:
+        folder = os.path.join(ROOT, name)
+        tok = AutoTokenizer.from_pretrained(folder)
+        backend = tok.backend_tokenizer
+        for words in WORD_LISTS:
+            for add_special_tokens in (True, False):
+                records.append({"tokenizer": name, "kind": "words", "words": words, "add_special_tokens": add_special_tokens,
+                                "row": encoding_row(backend.encode(words, is_pretokenized=True,
+                                                                   add_special_tokens=add_special_tokens))})
+        records.append({"tokenizer": name, "kind": "word_pairs", "words": WORD_LISTS[0], "pair_words": WORD_LISTS[1],
+                        "row": encoding_row(backend.encode(WORD_LISTS[0], WORD_LISTS[1], is_pretokenized=True))})
+        backend.encode_special_tokens = True
+        for text in SPECIAL_TEXTS:
+            records.append({"tokenizer": name, "kind": "split_special_tokens", "text": text,
+                            "row": encoding_row(backend.encode(text))})
+        backend.encode_special_tokens = False
+        for text in CLEANUP_TEXTS + SPECIAL_TEXTS[:2]:
+            ids = tok(text)["input_ids"]
+            for skip in (False, True):
+                for clean_up in (None, True, False):
+                    records.append({"tokenizer": name, "kind": "decode", "ids": ids, "skip_special_tokens": skip,
+                                    "clean_up_tokenization_spaces": clean_up,
+                                    "text": tok.decode(ids, skip_special_tokens=skip,
+                                                       clean_up_tokenization_spaces=clean_up)})
+        added_plain = tok.add_tokens(["newword", "[NEW]", "the"])
+        added_special = tok.add_tokens(["<sp1>", "<sp2>", "[NEW]"], special_tokens=True)
+        for text in ADDED_TEXTS:
+            batch = tok(text, return_offsets_mapping=True)
+            records.append({"tokenizer": name, "kind": "added_tokens", "text": text, "added": [added_plain, added_special],
+                            "vocab_size": len(tok), "ids": batch["input_ids"],
+                            "offsets": [list(o) for o in batch["offset_mapping"]],
+                            "decoded": tok.decode(batch["input_ids"], skip_special_tokens=True)})
+    return records
 
 
 if __name__ == "__main__":

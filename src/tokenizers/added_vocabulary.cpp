@@ -87,6 +87,11 @@ AddedVocabulary::AddedVocabulary(std::vector<AddedToken> tokens, const Model& mo
     // HF maps the id back to the normalized form (decode shows "fox" for an added "ｆｏｘ").
     normalized_content_[i] = content.get();
   }
+  // When two entries share an id (a token added again with other options), HF's id -> token map
+  // ends with the plain entry: it is refreshed from the special tokens first, then the others.
+  for (bool special : {true, false})
+    for (size_t i = 0; i < tokens_.size(); ++i)
+      if (tokens_[i].special == special) token_of_id_[tokens_[i].id] = i;
 }
 
 namespace {
@@ -131,12 +136,14 @@ size_t whitespace_end_after(std::string_view text, size_t start) {
 
 }  // namespace
 
-std::vector<Split> AddedVocabulary::split_on_matches(NormalizedString&& text, const TokenMatcher& matcher) const {
+std::vector<Split> AddedVocabulary::split_on_matches(NormalizedString&& text, const TokenMatcher& matcher,
+                                                     bool encode_special_tokens) const {
   const std::string& content = text.get();
   std::vector<Split> pieces;
   size_t consumed = 0;
   for (const TokenMatcher::Match& match : matcher.find_all(content)) {
     const AddedToken& token = tokens_[match.token_index];
+    if (encode_special_tokens && token.special) continue;
     size_t start = match.start, stop = match.end;
     if (token.single_word && (ends_with_word_char(content, start) || starts_with_word_char(content, stop))) continue;
     if (token.lstrip) start = std::max(whitespace_start_before(content, start), consumed);
@@ -151,11 +158,16 @@ std::vector<Split> AddedVocabulary::split_on_matches(NormalizedString&& text, co
   return pieces;
 }
 
-PreTokenizedString AddedVocabulary::extract_and_normalize(std::string_view text, const Normalizer* normalizer) const {
+PreTokenizedString AddedVocabulary::extract_and_normalize(std::string_view text, const Normalizer* normalizer,
+                                                          bool encode_special_tokens) const {
   PreTokenizedString pieces(text);
-  pieces.split([&](size_t, NormalizedString&& piece) { return split_on_matches(std::move(piece), raw_matcher_); });
+  pieces.split([&](size_t, NormalizedString&& piece) {
+    return split_on_matches(std::move(piece), raw_matcher_, encode_special_tokens);
+  });
   if (normalizer) pieces.normalize([&](NormalizedString& piece) { normalizer->normalize(piece); });
-  pieces.split([&](size_t, NormalizedString&& piece) { return split_on_matches(std::move(piece), normalized_matcher_); });
+  pieces.split([&](size_t, NormalizedString&& piece) {
+    return split_on_matches(std::move(piece), normalized_matcher_, encode_special_tokens);
+  });
   return pieces;
 }
 

@@ -50,8 +50,11 @@ class AddedVocabulary {
  public:
   AddedVocabulary(std::vector<AddedToken> tokens, const Model& model, const Normalizer* normalizer);
 
-  // Splits `text` around added tokens and normalizes the other pieces.
-  PreTokenizedString extract_and_normalize(std::string_view text, const Normalizer* normalizer) const;
+  // Splits `text` around added tokens and normalizes the other pieces. With `encode_special_tokens`
+  // (transformers' split_special_tokens) special tokens are not matched: the model tokenizes them
+  // like any other text.
+  PreTokenizedString extract_and_normalize(std::string_view text, const Normalizer* normalizer,
+                                           bool encode_special_tokens = false) const;
 
   std::optional<int64_t> token_to_id(std::string_view content) const;
   std::optional<std::string> id_to_token(int64_t id) const;
@@ -60,7 +63,8 @@ class AddedVocabulary {
 
  private:
   int64_t assign_id(const std::string& content, const Model& model) const;
-  std::vector<Split> split_on_matches(NormalizedString&& text, const TokenMatcher& matcher) const;
+  std::vector<Split> split_on_matches(NormalizedString&& text, const TokenMatcher& matcher,
+                                      bool encode_special_tokens) const;
 
   std::vector<AddedToken> tokens_;
   std::unordered_map<std::string, int64_t> id_of_content_;

@@ -84,6 +84,8 @@ PreTrainedTokenizerFast PreTrainedTokenizerFast::from_pretrained(const std::stri
     t.pad_token_ = pad->second;
     t.pad_token_id_ = t.tokenizer_.token_to_id(pad->second);
   }
+  t.clean_up_tokenization_spaces_ = tokenizers::config_flag(config, "clean_up_tokenization_spaces", false);
+  t.tokenizer_.set_encode_special_tokens(tokenizers::config_flag(config, "split_special_tokens", false));
   if (config.contains("model_input_names") && config["model_input_names"].is_array()) {
     t.returns_token_type_ids_ = false;
     for (const auto& name : config["model_input_names"])
@@ -142,6 +144,27 @@ std::vector<tokenizers::Encoding> encode_all(const tokenizers::Tokenizer& t, con
   return t.encode_batch(inputs, add_special_tokens);
 }
 
+std::vector<tokenizers::Encoding> encode_all(const tokenizers::Tokenizer& t,
+                                             const std::vector<std::vector<std::string>>& word_lists,
+                                             bool add_special_tokens) {
+  return t.encode_batch_words(word_lists, add_special_tokens);
+}
+
+// transformers' clean_up_tokenization, written for WordPiece output.
+std::string clean_up_tokenization(std::string text) {
+  static const std::pair<std::string_view, std::string_view> kReplacements[] = {
+      {" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"}, {" n't", "n't"},
+      {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
+  for (const auto& [from, to] : kReplacements) {
+    std::string out;
+    size_t start = 0;
+    for (size_t at; (at = text.find(from, start)) != std::string::npos; start = at + from.size())
+      out.append(text, start, at - start).append(to);
+    text = out.append(text, start, std::string::npos);
+  }
+  return text;
+}
+
 Tensor stack(const std::vector<tokenizers::Encoding>& encodings, std::vector<int64_t> tokenizers::Encoding::*field) {
   const int64_t rows = static_cast<int64_t>(encodings.size()), cols = static_cast<int64_t>(encodings[0].size());
   std::vector<int64_t> values;
@@ -154,8 +177,12 @@ Tensor stack(const std::vector<tokenizers::Encoding>& encodings, std::vector<int
 
 template <typename Input>
 BatchEncoding PreTrainedTokenizerFast::call(const std::vector<Input>& inputs, const TokenizeOptions& options) const {
+  return batch_of(encode_all(configured(options), inputs, options.add_special_tokens));
+}
+
+BatchEncoding PreTrainedTokenizerFast::batch_of(std::vector<tokenizers::Encoding> encodings) const {
   BatchEncoding batch;
-  batch.encodings = encode_all(configured(options), inputs, options.add_special_tokens);
+  batch.encodings = std::move(encodings);
   if (batch.encodings.empty()) return batch;
   const size_t length = batch.encodings[0].size();
   for (const tokenizers::Encoding& e : batch.encodings)
@@ -179,6 +206,41 @@ BatchEncoding PreTrainedTokenizerFast::operator()(const std::vector<std::string>
   std::vector<std::pair<std::string, std::string>> pairs;
   for (size_t i = 0; i < texts.size(); ++i) pairs.emplace_back(texts[i], text_pairs[i]);
   return call(pairs, options);
+}
+
+BatchEncoding PreTrainedTokenizerFast::encode_words(const std::vector<std::vector<std::string>>& word_lists,
+                                                    const TokenizeOptions& options) const {
+  return call(word_lists, options);
+}
+
+std::string PreTrainedTokenizerFast::decode(const std::vector<int64_t>& ids, bool skip_special_tokens,
+                                            std::optional<bool> clean_up_tokenization_spaces) const {
+  std::string text = tokenizer_.decode(ids, skip_special_tokens);
+  const bool clean_up = clean_up_tokenization_spaces.value_or(clean_up_tokenization_spaces_);
+  return clean_up && tokenizer_.model_type() != "BPE" ? clean_up_tokenization(std::move(text)) : text;
+}
+
+std::vector<std::string> PreTrainedTokenizerFast::batch_decode(const std::vector<std::vector<int64_t>>& batch,
+                                                               bool skip_special_tokens,
+                                                               std::optional<bool> clean_up_tokenization_spaces) const {
+  std::vector<std::string> texts;
+  texts.reserve(batch.size());
+  for (const auto& ids : batch) texts.push_back(decode(ids, skip_special_tokens, clean_up_tokenization_spaces));
+  return texts;
+}
+
+size_t PreTrainedTokenizerFast::add_tokens(const std::vector<std::string>& tokens, bool special_tokens) {
+  std::vector<tokenizers::AddedToken> entries;
+  for (const std::string& content : tokens) {
+    tokenizers::AddedToken entry;
+    entry.content = content;
+    entry.special = special_tokens;
+    entry.normalized = !special_tokens;
+    entries.push_back(std::move(entry));
+  }
+  const size_t added = tokenizer_.add_tokens(entries);
+  if (!pad_token_id_ && !pad_token_.empty()) pad_token_id_ = tokenizer_.token_to_id(pad_token_);
+  return added;
 }
 
 }  // namespace transformers

@@ -1,6 +1,7 @@
 // The public Tokenizer: encode (with truncation, post-processing, padding) and decode.
 #include "transformers/tokenizers/tokenizer.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #ifdef __GLIBC__
@@ -56,10 +57,13 @@ Encoding Tokenizer::encode_one(std::string_view text, std::optional<std::string_
                                bool add_special_tokens) const {
   detail::require_valid_utf8(text, "the text to encode");
   if (pair) detail::require_valid_utf8(*pair, "the pair text to encode");
-  Encoding first = pipeline_->encode_sequence(text, 0);
+  Encoding first = pipeline_->encode_sequence(text, 0, std::nullopt, encode_special_tokens_);
   std::optional<Encoding> second;
-  if (pair) second = pipeline_->encode_sequence(*pair, 1);
+  if (pair) second = pipeline_->encode_sequence(*pair, 1, std::nullopt, encode_special_tokens_);
+  return finish(std::move(first), std::move(second), add_special_tokens);
+}
 
+Encoding Tokenizer::finish(Encoding first, std::optional<Encoding> second, bool add_special_tokens) const {
   if (truncation_) {
     TruncationParams params = *truncation_;
     const size_t added = add_special_tokens && pipeline_->post_processor
@@ -151,9 +155,11 @@ std::optional<std::string> Tokenizer::id_to_token(int64_t id) const {
 size_t Tokenizer::vocab_size(bool with_added_tokens) const {
   size_t size = pipeline_->model->vocab_size();
   if (!with_added_tokens) return size;
+  std::vector<int64_t> added_ids;  // distinct: a token added twice with other options shares its id
   for (const detail::AddedToken& token : pipeline_->added_vocabulary->tokens())
-    if (!pipeline_->model->token_to_id(token.content)) ++size;
-  return size;
+    if (!pipeline_->model->token_to_id(token.content)) added_ids.push_back(token.id);
+  std::sort(added_ids.begin(), added_ids.end());
+  return size + static_cast<size_t>(std::unique(added_ids.begin(), added_ids.end()) - added_ids.begin());
 }
 
 }  // namespace transformers::tokenizers

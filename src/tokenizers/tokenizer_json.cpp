@@ -66,6 +66,10 @@ std::shared_ptr<TokenizerPipeline> parse_tokenizer_json(const json& document, co
   pipeline->pre_tokenizer = optional_component<PreTokenizer>(document, "pre_tokenizer", make_pre_tokenizer, source);
   pipeline->model = make_model(required_field(document, "model", source), source + ": model");
   const json& model = document["model"];
+  // Files from old versions may leave "type" out; a model with merges is a BPE.
+  pipeline->model_type = model.contains("type") && model["type"].is_string() ? model["type"].get<std::string>()
+                         : model.contains("merges")                         ? "BPE"
+                                                                            : "";
   if (model.contains("continuing_subword_prefix") && model["continuing_subword_prefix"].is_string())
     pipeline->continuing_subword_prefix = model["continuing_subword_prefix"].get<std::string>();
   pipeline->post_processor =

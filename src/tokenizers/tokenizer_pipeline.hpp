@@ -15,20 +15,24 @@
 
 namespace transformers::tokenizers::detail {
 
+// Components are shared (and never changed), so a copy with other added tokens is cheap.
 class TokenizerPipeline {
  public:
-  std::unique_ptr<Normalizer> normalizer;
-  std::unique_ptr<PreTokenizer> pre_tokenizer;
-  std::unique_ptr<Model> model;
-  std::unique_ptr<PostProcessor> post_processor;
-  std::unique_ptr<Decoder> decoder;
-  std::unique_ptr<AddedVocabulary> added_vocabulary;
+  std::shared_ptr<const Normalizer> normalizer;
+  std::shared_ptr<const PreTokenizer> pre_tokenizer;
+  std::shared_ptr<const Model> model;
+  std::shared_ptr<const PostProcessor> post_processor;
+  std::shared_ptr<const Decoder> decoder;
+  std::shared_ptr<const AddedVocabulary> added_vocabulary;
+  std::string model_type;  // tokenizer.json's model type: "BPE", "WordPiece", "Unigram", "WordLevel"
   std::optional<TruncationParams> truncation;
   std::optional<PaddingParams> padding;
   std::optional<std::string> continuing_subword_prefix;  // the model's ("##" in WordPiece), if it has one
 
-  // Added tokens, normalization, pre-tokenization and the model, for one sequence.
-  Encoding encode_sequence(std::string_view text, int64_t type_id) const;
+  // Added tokens, normalization, pre-tokenization and the model, for one sequence. `word_id`, when
+  // given, is every token's word id (a word of pre-tokenized input).
+  Encoding encode_sequence(std::string_view text, int64_t type_id, std::optional<int64_t> word_id = std::nullopt,
+                           bool encode_special_tokens = false) const;
 };
 
 // Reads a whole tokenizer.json document; `source` names it in errors.

@@ -39,7 +39,7 @@ TEST_CASE("AutoTokenizer reads tokenizer_config.json and calls like transformers
 
   BatchEncoding pair = tok({"Hello"}, {"world"});
   CHECK(pair.token_type_ids.to_vector<int64_t>() == std::vector<int64_t>{0, 0, 0, 1, 1});
-  CHECK(tok.decode(pair.encodings[0].ids) == "hello world");
+  CHECK(tok.decode(pair.encodings[0].ids, true) == "hello world");
 }
 
 TEST_CASE("AutoTokenizer errors name the folder", "[tokenizers][auto]") {

@@ -48,9 +48,24 @@ class PreTrainedTokenizerFast {
   // Pairs, as tokenizer(texts, text_pair=...) in transformers: texts[i] with text_pairs[i].
   BatchEncoding operator()(const std::vector<std::string>& texts, const std::vector<std::string>& text_pairs,
                            const TokenizeOptions& options = {}) const;
-  std::string decode(const std::vector<int64_t>& ids, bool skip_special_tokens = true) const {
-    return tokenizer_.decode(ids, skip_special_tokens);
-  }
+  // Pre-tokenized input, as tokenizer(word_lists, is_split_into_words=True): one list of words per
+  // sequence. (Not an operator() overload: {"a", "b"} would then be ambiguous.)
+  BatchEncoding encode_words(const std::vector<std::vector<std::string>>& word_lists,
+                             const TokenizeOptions& options = {}) const;
+
+  // transformers' decode: special tokens kept unless asked, then clean_up_tokenization (" ." -> "."
+  // and the like) when `clean_up_tokenization_spaces` (default: the tokenizer_config.json setting)
+  // is on and the model is not a BPE (transformers 5 never cleans up BPE output).
+  std::string decode(const std::vector<int64_t>& ids, bool skip_special_tokens = false,
+                     std::optional<bool> clean_up_tokenization_spaces = std::nullopt) const;
+  std::vector<std::string> batch_decode(const std::vector<std::vector<int64_t>>& batch, bool skip_special_tokens = false,
+                                        std::optional<bool> clean_up_tokenization_spaces = std::nullopt) const;
+
+  // transformers' add_tokens: plain added tokens (normalized) or special ones (not normalized);
+  // returns how many were new.
+  size_t add_tokens(const std::vector<std::string>& tokens, bool special_tokens = false);
+  // transformers' split_special_tokens (also read from tokenizer_config.json).
+  void set_split_special_tokens(bool value) { tokenizer_.set_encode_special_tokens(value); }
 
   const tokenizers::Tokenizer& backend() const { return tokenizer_; }
   // transformers' "no limit" sentinel (int(1e30)) reads as nullopt.
@@ -65,6 +80,7 @@ class PreTrainedTokenizerFast {
   explicit PreTrainedTokenizerFast(tokenizers::Tokenizer tokenizer) : tokenizer_(std::move(tokenizer)) {}
   template <typename Input>
   BatchEncoding call(const std::vector<Input>& inputs, const TokenizeOptions& options) const;
+  BatchEncoding batch_of(std::vector<tokenizers::Encoding> encodings) const;
   tokenizers::Tokenizer configured(const TokenizeOptions& options) const;
 
   tokenizers::Tokenizer tokenizer_;
@@ -75,6 +91,7 @@ class PreTrainedTokenizerFast {
   std::string pad_token_;
   std::vector<std::pair<std::string, std::string>> special_tokens_;  // role -> token text
   bool returns_token_type_ids_ = true;
+  bool clean_up_tokenization_spaces_ = false;
   std::string source_;
 };
 

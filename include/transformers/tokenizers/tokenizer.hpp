@@ -42,6 +42,16 @@ struct PaddingParams {
   std::string pad_token = "[PAD]";
 };
 
+// A token added at run time, with tokenizers' AddedToken options.
+struct AddedToken {
+  std::string content;
+  bool special = false;
+  bool single_word = false;
+  bool lstrip = false;
+  bool rstrip = false;
+  bool normalized = true;  // matched after normalization (transformers uses !special)
+};
+
 class Tokenizer {
  public:
   static Tokenizer from_file(const std::string& path);
@@ -54,6 +64,13 @@ class Tokenizer {
   Encoding encode(std::string_view text, const char* pair, bool add_special_tokens = true) const {
     return encode(text, std::string_view(pair), add_special_tokens);
   }
+  // Pre-tokenized input (transformers' is_split_into_words): each word is normalized, pre-tokenized
+  // and tokenized on its own; word ids are the words' indices and offsets are within each word.
+  Encoding encode_words(const std::vector<std::string>& words, bool add_special_tokens = true) const;
+  Encoding encode_words(const std::vector<std::string>& words, const std::vector<std::string>& pair_words,
+                        bool add_special_tokens = true) const;
+  std::vector<Encoding> encode_batch_words(const std::vector<std::vector<std::string>>& word_lists,
+                                          bool add_special_tokens = true) const;
   std::vector<Encoding> encode_batch(const std::vector<std::string>& texts, bool add_special_tokens = true) const;
   std::vector<Encoding> encode_batch(const std::vector<std::pair<std::string, std::string>>& pairs,
                                      bool add_special_tokens = true) const;
@@ -69,6 +86,16 @@ class Tokenizer {
   // token-classification pipeline tells subwords from words with it.
   std::optional<std::string> continuing_subword_prefix() const;
 
+  // Adds tokens to this tokenizer (copies made before are unchanged); a token already added is left
+  // as it is. Returns how many were new, as tokenizers' add_tokens.
+  size_t add_tokens(const std::vector<AddedToken>& tokens);
+  // transformers' split_special_tokens: special tokens in the text are not matched but tokenized
+  // by the model like the text around them.
+  void set_encode_special_tokens(bool value) { encode_special_tokens_ = value; }
+  bool encode_special_tokens() const { return encode_special_tokens_; }
+  // The model's type in tokenizer.json: "BPE", "WordPiece", "Unigram" or "WordLevel".
+  const std::string& model_type() const;
+
   std::optional<int64_t> token_to_id(std::string_view token) const;
   std::optional<std::string> id_to_token(int64_t id) const;
   size_t vocab_size(bool with_added_tokens = true) const;
@@ -81,10 +108,14 @@ class Tokenizer {
  private:
   explicit Tokenizer(std::shared_ptr<const detail::TokenizerPipeline> pipeline);
   Encoding encode_one(std::string_view text, std::optional<std::string_view> pair, bool add_special_tokens) const;
+  // Truncation, post-processing and padding of encoded sequences.
+  Encoding finish(Encoding first, std::optional<Encoding> second, bool add_special_tokens) const;
+  Encoding encode_word_list(const std::vector<std::string>& words, int64_t type_id) const;
 
   std::shared_ptr<const detail::TokenizerPipeline> pipeline_;  // immutable, shared by copies
   std::optional<TruncationParams> truncation_;
   std::optional<PaddingParams> padding_;
+  bool encode_special_tokens_ = false;
 };
 
 }  // namespace transformers::tokenizers
