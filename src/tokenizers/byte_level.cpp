@@ -39,10 +39,20 @@ std::optional<uint8_t> char_to_byte(char32_t c) {
 void trim_byte_level_offsets(Encoding& encoding, bool add_prefix_space) {
   auto is_space = [](char32_t c) { return c == 0x120 || is_whitespace(c); };
   for (size_t i = 0; i < encoding.tokens.size(); ++i) {
-    const std::vector<char32_t> chars = to_code_points(encoding.tokens[i]);
+    // Leading and trailing space chars, decoded in place (no code point vector per token).
+    const std::string_view token = encoding.tokens[i];
     size_t leading = 0, trailing = 0;
-    while (leading < chars.size() && is_space(chars[leading])) ++leading;
-    while (trailing < chars.size() && is_space(chars[chars.size() - 1 - trailing])) ++trailing;
+    for (size_t at = 0, length = 0; at < token.size(); at += length) {
+      if (!is_space(decode_utf8(token, at, length))) break;
+      ++leading;
+    }
+    for (size_t end = token.size(); end > 0;) {
+      size_t start = end - 1, length = 0;
+      while (start > 0 && (static_cast<unsigned char>(token[start]) & 0xC0) == 0x80) --start;
+      if (!is_space(decode_utf8(token, start, length))) break;
+      ++trailing;
+      end = start;
+    }
     CharOffsets& offsets = encoding.offsets[i];
     if (leading > 0) {
       const bool is_first = i == 0 || offsets.first == 0;

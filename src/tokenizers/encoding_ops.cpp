@@ -1,6 +1,7 @@
 #include "encoding_ops.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <stdexcept>
 
 #include "transformers/core/error.hpp"
@@ -123,6 +124,35 @@ Encoding merge_all(const std::vector<Encoding>& pieces) {
   merged.word_ids.reserve(total);
   merged.sequence_ids.reserve(total);
   for (const Encoding& piece : pieces) merge_into(merged, piece);
+  return merged;
+}
+
+Encoding merge_all(std::vector<Encoding>&& pieces) {
+  for (const Encoding& piece : pieces)
+    if (!piece.overflowing.empty()) return merge_all(static_cast<const std::vector<Encoding>&>(pieces));
+  if (pieces.size() == 1) return std::move(pieces[0]);
+  Encoding merged;
+  size_t total = 0;
+  for (const Encoding& piece : pieces) total += piece.ids.size();
+  merged.ids.reserve(total);
+  merged.type_ids.reserve(total);
+  merged.tokens.reserve(total);
+  merged.offsets.reserve(total);
+  merged.special_tokens_mask.reserve(total);
+  merged.attention_mask.reserve(total);
+  merged.word_ids.reserve(total);
+  merged.sequence_ids.reserve(total);
+  for (Encoding& piece : pieces) {
+    append(merged.ids, piece.ids);
+    append(merged.type_ids, piece.type_ids);
+    merged.tokens.insert(merged.tokens.end(), std::make_move_iterator(piece.tokens.begin()),
+                         std::make_move_iterator(piece.tokens.end()));
+    append(merged.offsets, piece.offsets);
+    append(merged.special_tokens_mask, piece.special_tokens_mask);
+    append(merged.attention_mask, piece.attention_mask);
+    append(merged.word_ids, piece.word_ids);
+    append(merged.sequence_ids, piece.sequence_ids);
+  }
   return merged;
 }
 

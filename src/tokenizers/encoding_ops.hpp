@@ -12,6 +12,8 @@ namespace transformers::tokenizers::detail {
 // Appends `other` to `target`, combining their overflowing windows as HF's merge_with does.
 void merge_into(Encoding& target, const Encoding& other);
 Encoding merge_all(const std::vector<Encoding>& pieces);
+// The same, moving the pieces' token strings.
+Encoding merge_all(std::vector<Encoding>&& pieces);
 
 // Keeps the first (or last) `max_length` tokens; the rest becomes overflowing windows of that
 // length that overlap by `stride`.

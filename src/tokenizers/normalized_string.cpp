@@ -39,12 +39,40 @@ NormalizedString NormalizedString::slice(size_t start, size_t end) const {
   return piece;
 }
 
+namespace {
+
+// Bytes of the UTF-8 sequence led by `lead` (the text is valid UTF-8).
+inline size_t sequence_length(unsigned char lead) { return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4; }
+
+// Appends the UTF-8 of `c`; returns its byte count.
+inline size_t put_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+    return 1;
+  }
+  if (c < 0x800) {
+    const char bytes[2] = {static_cast<char>(0xC0 | (c >> 6)), static_cast<char>(0x80 | (c & 0x3F))};
+    out.append(bytes, 2);
+    return 2;
+  }
+  if (c < 0x10000) {
+    const char bytes[3] = {static_cast<char>(0xE0 | (c >> 12)), static_cast<char>(0x80 | ((c >> 6) & 0x3F)),
+                           static_cast<char>(0x80 | (c & 0x3F))};
+    out.append(bytes, 3);
+    return 3;
+  }
+  const char bytes[4] = {static_cast<char>(0xF0 | (c >> 18)), static_cast<char>(0x80 | ((c >> 12) & 0x3F)),
+                         static_cast<char>(0x80 | ((c >> 6) & 0x3F)), static_cast<char>(0x80 | (c & 0x3F))};
+  out.append(bytes, 4);
+  return 4;
+}
+
+}  // namespace
+
 void NormalizedString::transform(const std::vector<CharChange>& changes, size_t removed_leading_chars) {
   size_t offset = 0;  // byte offset in the old normalized text of the next char to consume
   auto skip_char = [&] {
-    size_t length = 0;
-    if (offset < normalized_.size()) decode_utf8(normalized_, offset, length);
-    offset += length;
+    if (offset < normalized_.size()) offset += sequence_length(static_cast<unsigned char>(normalized_[offset]));
   };
   for (size_t i = 0; i < removed_leading_chars; ++i) skip_char();
 
@@ -65,8 +93,8 @@ void NormalizedString::transform(const std::vector<CharChange>& changes, size_t 
       skip_char();
       for (int removed = 0; removed < -change.change; ++removed) skip_char();
     }
-    append_utf8(rewritten, change.c);
-    alignments.resize(rewritten.size(), alignment);
+    const size_t bytes = put_utf8(rewritten, change.c);
+    for (size_t i = 0; i < bytes; ++i) alignments.push_back(alignment);
   }
   normalized_.swap(rewritten);
   alignments_.swap(alignments);
@@ -239,15 +267,11 @@ void NormalizedString::lowercase() { expand(to_lowercase); }
 
 void NormalizedString::prepend(std::string_view text) {
   if (normalized_.empty() || text.empty()) return;
-  // Prepended chars take the alignment of the first char, as HF does.
-  std::vector<CharChange> changes;
-  const std::vector<char32_t> added = to_code_points(text);
-  const std::vector<char32_t> existing = to_code_points(normalized_);
-  changes.push_back({added[0], 0});
-  for (size_t i = 1; i < added.size(); ++i) changes.push_back({added[i], 1});
-  changes.push_back({existing[0], 1});
-  for (size_t i = 1; i < existing.size(); ++i) changes.push_back({existing[i], 0});
-  transform(changes, 0);
+  // Prepended chars take the alignment of the first char, as HF does (what transform() gives for
+  // the first char replaced by the text's first char, then the rest and that char inserted).
+  const Alignment first = alignments_[0];
+  normalized_.insert(0, text);
+  alignments_.insert(alignments_.begin(), text.size(), first);
 }
 
 std::vector<NormalizedString> NormalizedString::split(const std::vector<MatchSpan>& matches,

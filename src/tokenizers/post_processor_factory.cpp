@@ -28,7 +28,7 @@ Encoding post_process(const PostProcessor* processor, Encoding first, std::optio
   encodings.push_back(std::move(first));
   if (second) encodings.push_back(std::move(*second));
   if (processor) encodings = processor->process_encodings(std::move(encodings), add_special_tokens);
-  return merge_all(encodings);
+  return merge_all(std::move(encodings));
 }
 
 }  // namespace transformers::tokenizers::detail

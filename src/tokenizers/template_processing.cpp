@@ -1,5 +1,7 @@
 #include "template_processing.hpp"
 
+#include <algorithm>
+
 #include "encoding_ops.hpp"
 
 namespace transformers::tokenizers::detail {
@@ -41,11 +43,19 @@ std::vector<Encoding> TemplateProcessing::process_encodings(std::vector<Encoding
   const bool is_pair = encodings.size() > 1;
   const std::vector<TemplatePiece>& pieces = is_pair ? pair_ : single_;
   std::vector<Encoding> parts;
-  for (const TemplatePiece& piece : pieces) {
+  parts.reserve(pieces.size());
+  for (size_t index = 0; index < pieces.size(); ++index) {
+    const TemplatePiece& piece = pieces[index];
     if (piece.is_sequence) {
       // Only the kept window takes the template's type id; overflowing windows keep theirs, as in HF.
       if (piece.is_second && !is_pair) continue;
-      Encoding part = encodings[piece.is_second ? 1 : 0];
+      // The sequence's last use in the template takes it without a copy.
+      const bool used_later = std::any_of(pieces.begin() + static_cast<std::ptrdiff_t>(index) + 1, pieces.end(),
+                                          [&](const TemplatePiece& later) {
+                                            return later.is_sequence && later.is_second == piece.is_second;
+                                          });
+      Encoding& source = encodings[piece.is_second ? 1 : 0];
+      Encoding part = used_later ? source : std::move(source);
       part.type_ids.assign(part.ids.size(), piece.type_id);
       parts.push_back(std::move(part));
     } else if (add_special_tokens) {
