@@ -6,6 +6,14 @@
 #include <cstring>
 #include <string_view>
 
+// Thread-local scratch buffers are reached without a __tls_get_addr call per access (the library
+// is loaded at program start, so its few bytes of TLS fit the static block).
+#if defined(__GNUC__) && !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
+#define TRANSFORMERS_FAST_TLS __attribute__((tls_model("initial-exec")))
+#else
+#define TRANSFORMERS_FAST_TLS
+#endif
+
 namespace transformers::tokenizers::detail {
 
 // A 64-bit hash of a short byte string (tokens are mostly < 16 bytes): 8 bytes at a time,

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "transformers/core/error.hpp"
+#include "flat_hash.hpp"
 #include "unicode.hpp"
 
 namespace transformers::tokenizers::detail {
@@ -77,8 +78,8 @@ void NormalizedString::transform(const std::vector<CharChange>& changes, size_t 
   for (size_t i = 0; i < removed_leading_chars; ++i) skip_char();
 
   // Thread-local scratch buffers swapped with the members: steady state allocates nothing.
-  thread_local std::string rewritten;
-  thread_local std::vector<Alignment> alignments;
+  thread_local TRANSFORMERS_FAST_TLS std::string rewritten;
+  thread_local TRANSFORMERS_FAST_TLS std::vector<Alignment> alignments;
   rewritten.clear();
   alignments.clear();
   rewritten.reserve(normalized_.size());
@@ -105,7 +106,7 @@ void NormalizedString::transform(const std::vector<CharChange>& changes, size_t 
 
 void NormalizedString::filter(const std::function<bool(char32_t)>& keep) {
   // Removed chars are attached to the kept char before them (or dropped up front).
-  thread_local std::vector<CharChange> changes;
+  thread_local TRANSFORMERS_FAST_TLS std::vector<CharChange> changes;
   changes.clear();
   size_t removed_leading = 0;
   bool changed = false;
@@ -123,7 +124,7 @@ void NormalizedString::filter(const std::function<bool(char32_t)>& keep) {
 }
 
 void NormalizedString::map(const std::function<char32_t(char32_t)>& replace) {
-  thread_local std::vector<CharChange> changes;
+  thread_local TRANSFORMERS_FAST_TLS std::vector<CharChange> changes;
   changes.clear();
   bool changed = false;
   for (size_t at = 0, length = 0; at < normalized_.size(); at += length) {
@@ -136,7 +137,7 @@ void NormalizedString::map(const std::function<char32_t(char32_t)>& replace) {
 }
 
 void NormalizedString::expand(const std::function<std::u32string(char32_t)>& replace) {
-  thread_local std::vector<CharChange> changes;
+  thread_local TRANSFORMERS_FAST_TLS std::vector<CharChange> changes;
   changes.clear();
   bool changed = false;
   for (size_t at = 0, length = 0; at < normalized_.size(); at += length) {
@@ -245,8 +246,8 @@ void NormalizedString::normalize_unicode(bool compose, bool compat) {
 }
 
 void NormalizedString::replace(const std::vector<MatchSpan>& spans, std::string_view content) {
-  thread_local std::string rewritten;
-  thread_local std::vector<Alignment> alignments;
+  thread_local TRANSFORMERS_FAST_TLS std::string rewritten;
+  thread_local TRANSFORMERS_FAST_TLS std::vector<Alignment> alignments;
   rewritten.clear();
   alignments.clear();
   for (const MatchSpan& span : spans) {

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "transformers/core/error.hpp"
+#include "flat_hash.hpp"
 #include "unicode.hpp"
 
 namespace transformers::tokenizers::detail {
@@ -58,7 +59,7 @@ class ByteToCharOffsets {
   explicit ByteToCharOffsets(std::string_view text) {
     ascii_ = std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
     if (ascii_) return;
-    thread_local std::vector<size_t> buffer;  // reused: one per call would be an allocation per encode
+    thread_local TRANSFORMERS_FAST_TLS std::vector<size_t> buffer;  // reused: one per call would be an allocation per encode
     char_of_byte_ = &buffer;
     buffer.resize(text.size());
     size_t chars = 0;

@@ -7,6 +7,7 @@
 #include "fast_json.hpp"
 #include "model.hpp"
 #include "transformers/core/error.hpp"
+#include "flat_hash.hpp"
 #include "unicode.hpp"
 
 namespace transformers::tokenizers::detail {
@@ -227,7 +228,7 @@ class Unigram final : public Model {
   };
 
   std::vector<Segment> best_segmentation(std::string_view word) const {
-    thread_local std::vector<BestPath> best;
+    thread_local TRANSFORMERS_FAST_TLS std::vector<BestPath> best;
     best.assign(word.size() + 1, BestPath{});
     const double unk_score = min_score_ - kUnknownPenalty;
     auto offer = [&](size_t end, size_t start, int64_t id, double score) {

@@ -91,6 +91,7 @@ void Vocabulary::insert(std::string_view token, int64_t id, uint64_t hash) {
   arena_.append(token);
   set_id(slot, id);
   ++size_;
+  max_token_bytes_ = std::max(max_token_bytes_, token.size());
 }
 
 void Vocabulary::finish() {

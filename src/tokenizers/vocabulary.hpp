@@ -41,6 +41,7 @@ class Vocabulary {
   // Stays valid as long as the Vocabulary.
   std::optional<std::string_view> token(int64_t id) const;
   size_t size() const { return size_; }
+  size_t max_token_bytes() const { return max_token_bytes_; }
 
  private:
   // The table holds the entries themselves: a lookup touches one slot and the token's bytes.
@@ -80,6 +81,7 @@ class Vocabulary {
   std::string arena_;
   std::vector<Slot> slots_;
   size_t size_ = 0;
+  size_t max_token_bytes_ = 0;
   std::unordered_map<uint32_t, int64_t> large_ids_;  // ids outside int32, by token offset
   // id -> token (offset, length): a plain array for the ids 0..n (vocabs are dense in practice),
   // a map for the rest; length kEmpty: no token.

@@ -19,14 +19,21 @@ class WordPiece final : public VocabularyModel {
   std::vector<Token> tokenize(std::string_view word) const override {
     if (count_chars(word) > max_input_chars_per_word_) return {unknown(word)};
     std::vector<Token> pieces;
-    std::string candidate;
+    // Candidates are prefixes of `rest` (the prefix, then the word from `start` on); none longer
+    // than the vocab's longest token can match, so those are not looked up.
+    std::string rest;
+    const size_t longest_token = vocab_.max_token_bytes();
     for (size_t start = 0; start < word.size();) {
+      const size_t prefix_length = start > 0 ? prefix_.size() : 0;
+      rest.assign(start > 0 ? std::string_view(prefix_) : std::string_view());
+      rest.append(word.substr(start));
       std::optional<Token> longest;
       for (size_t end = word.size(); end > start; end = previous_char_boundary(word, end)) {
-        candidate.assign(start > 0 ? prefix_ : std::string());
-        candidate.append(word.substr(start, end - start));
+        const size_t candidate_length = prefix_length + (end - start);
+        if (candidate_length > longest_token) continue;
+        const std::string_view candidate(rest.data(), candidate_length);
         if (const auto id = vocab_.id(candidate)) {
-          longest = Token{*id, candidate, {start, end}};
+          longest = Token{*id, std::string(candidate), {start, end}};
           break;
         }
       }
