@@ -89,6 +89,28 @@ PipelineInput parse_input(const std::string& text, const std::string& task, cons
   return {value, json::object()};
 }
 
+// The pipelines' keys in the order Python's dicts have them (one order suits every task), so that a
+// line reads as Python prints it; nlohmann::json itself sorts keys.
+nlohmann::ordered_json in_python_order(const json& value) {
+  static const std::vector<std::string> kOrder = {"entity", "entity_group", "label", "score", "index", "word",
+                                                  "start", "end", "answer", "token", "token_str", "sequence",
+                                                  "labels", "scores"};
+  if (value.is_array()) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const json& item : value) out.push_back(in_python_order(item));
+    return out;
+  }
+  if (!value.is_object()) return nlohmann::ordered_json::parse(value.dump());
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const std::string& key : kOrder)
+    if (value.contains(key)) out[key] = in_python_order(value[key]);
+  for (const auto& [key, item] : value.items())
+    if (!out.contains(key)) out[key] = in_python_order(item);
+  return out;
+}
+
+void print(const json& result) { std::cout << in_python_order(result).dump() << "\n"; }
+
 // Runs consecutive inputs that share their kwargs as one list call of at most batch_size, and
 // prints one line per input, shaped as the pipeline's answer for that input alone.
 void run_all(const Pipeline& pipe, const std::vector<PipelineInput>& items, const json& kwargs, size_t batch_size) {
@@ -98,14 +120,14 @@ void run_all(const Pipeline& pipe, const std::vector<PipelineInput>& items, cons
     json call_kwargs = kwargs;
     call_kwargs.update(items[start].kwargs);
     if (end - start == 1) {
-      std::cout << pipe(items[start].inputs, call_kwargs).dump() << "\n";
+      print(pipe(items[start].inputs, call_kwargs));
     } else {
       json batch = json::array();
       for (size_t i = start; i < end; ++i) batch.push_back(items[i].inputs);
       const json results = pipe(batch, call_kwargs);
       // a lone text gets a list of one result from text-classification's legacy form
       const bool wrap = pipe.task() == "text-classification" && !call_kwargs.contains("top_k");
-      for (const json& result : results) std::cout << (wrap ? json::array({result}) : result).dump() << "\n";
+      for (const json& result : results) print(wrap ? json::array({result}) : result);
     }
     std::cout.flush();
     start = end;
