@@ -35,10 +35,20 @@ class MergeMap {
       items_[at] = item;
     }
   }
+  struct Entry {
+    uint64_t key;
+    MergeRule rule;
+  };
+  static Entry entry(int64_t left, int64_t right, MergeRule rule) { return {pack(left, right), rule}; }
+  void prefetch(const Entry& entry) const {
+    if (!items_.empty()) __builtin_prefetch(&items_[hash_u64(entry.key) & (items_.size() - 1)]);
+  }
   // A pair seen again takes the new rule (as assigning into a map did).
-  void set(int64_t left, int64_t right, MergeRule rule) {
+  void set(int64_t left, int64_t right, MergeRule rule) { set(entry(left, right, rule)); }
+  void set(const Entry& entry) {
     if (items_.size() < flat_capacity(size_ + 1)) reserve(std::max<size_t>(16, 2 * size_));
-    const uint64_t key = pack(left, right);
+    const uint64_t key = entry.key;
+    const MergeRule rule = entry.rule;
     const size_t mask = items_.size() - 1;
     for (size_t at = hash_u64(key) & mask;; at = (at + 1) & mask) {
       Item& item = items_[at];
@@ -277,15 +287,18 @@ MergeMap parse_merges(const json& config, const Vocabulary& vocab, const BpeOpti
     merges.set(id_of(left), id_of(right), MergeRule{static_cast<uint32_t>(rank), static_cast<uint32_t>(id_of(merged))});
   };
   if (is_compact(*found, kCompactMerges)) {
-    // Hundreds of thousands of lookups that each miss the cache: the three tokens of merge i are
-    // hashed and their slots prefetched kAhead merges before they are looked up.
+    // Hundreds of thousands of lookups that each miss the cache, so they are pipelined: merge i's
+    // three tokens are hashed and their slots prefetched, at i + kAhead / 2 the bytes of the tokens
+    // in those slots are prefetched, at i + kAhead they are looked up. The (pair -> rule) inserts
+    // are collected and done the same way.
     CompactReader reader(found->get_binary());
-    merges.reserve(reader.count());
+    const size_t count = reader.count();
+    merges.reserve(count);
     constexpr size_t kAhead = 16;
     struct Pending {
       std::string_view left, right;
       std::string merged;
-      uint64_t left_hash = 0, right_hash = 0, merged_hash = 0;
+      uint64_t hashes[3] = {0, 0, 0};
     };
     std::vector<Pending> ring(kAhead);
     auto lookup = [&](std::string_view token, uint64_t hash) {
@@ -295,27 +308,32 @@ MergeMap parse_merges(const json& config, const Vocabulary& vocab, const BpeOpti
         throw_config_error(where, "merge token '" + std::string(token) + "' has an id outside [0, 2^32)");
       return *id;
     };
-    const size_t count = reader.count();
+    std::vector<MergeMap::Entry> entries;
+    entries.reserve(count);
     for (size_t i = 0; i < count + kAhead; ++i) {
       if (i >= kAhead) {
         const Pending& ready = ring[(i - kAhead) % kAhead];
-        const int64_t left = lookup(ready.left, ready.left_hash), right = lookup(ready.right, ready.right_hash);
-        merges.set(left, right,
-                   MergeRule{static_cast<uint32_t>(i - kAhead), static_cast<uint32_t>(lookup(ready.merged, ready.merged_hash))});
+        const int64_t left = lookup(ready.left, ready.hashes[0]), right = lookup(ready.right, ready.hashes[1]);
+        const int64_t merged_id = lookup(ready.merged, ready.hashes[2]);
+        entries.push_back(MergeMap::entry(left, right, MergeRule{static_cast<uint32_t>(i - kAhead), static_cast<uint32_t>(merged_id)}));
       }
+      if (i >= kAhead / 2 && i - kAhead / 2 < count)
+        for (uint64_t hash : ring[(i - kAhead / 2) % kAhead].hashes) vocab.prefetch_token(hash);
       if (i < count) {
         Pending& next = ring[i % kAhead];
         next.left = reader.string();
         next.right = reader.string();
         next.merged.assign(next.left);
         next.merged.append(next.right.substr(std::min(prefix_length, next.right.size())));
-        next.left_hash = hash_bytes(next.left);
-        next.right_hash = hash_bytes(next.right);
-        next.merged_hash = hash_bytes(next.merged);
-        __builtin_prefetch(vocab.probe_address(next.left_hash));
-        __builtin_prefetch(vocab.probe_address(next.right_hash));
-        __builtin_prefetch(vocab.probe_address(next.merged_hash));
+        next.hashes[0] = hash_bytes(next.left);
+        next.hashes[1] = hash_bytes(next.right);
+        next.hashes[2] = hash_bytes(next.merged);
+        for (uint64_t hash : next.hashes) __builtin_prefetch(vocab.probe_address(hash));
       }
+    }
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (i + kAhead < entries.size()) merges.prefetch(entries[i + kAhead]);
+      merges.set(entries[i]);
     }
     return merges;
   }

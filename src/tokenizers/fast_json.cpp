@@ -144,6 +144,42 @@ class Scanner {
     }
   }
 
+  // A JSON string: a view of the text itself when it has no escapes, else decoded into `scratch`.
+  std::string_view string_view(std::string& scratch) {
+    const char* before = p_;
+    expect('"');
+    const char* start = p_;
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+    uint64_t high_bits = 0;
+    while (end_ - p_ >= 8) {
+      uint64_t word;
+      std::memcpy(&word, p_, 8);
+      const uint64_t quote = word ^ (kOnes * '"'), backslash = word ^ (kOnes * '\\');
+      const uint64_t special = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | ((word - kOnes * 0x20) & ~word);
+      if (special & kHighs) break;
+      high_bits |= word;
+      p_ += 8;
+    }
+    while (p_ < end_) {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"' || c == '\\' || c < 0x20) break;
+      high_bits |= c;
+      ++p_;
+    }
+    if (p_ < end_ && *p_ == '"') {
+      const std::string_view text(start, static_cast<size_t>(p_ - start));
+      ++p_;
+      if ((high_bits & kHighs) != 0 &&
+          !valid_utf8(reinterpret_cast<const unsigned char*>(text.data()),
+                      reinterpret_cast<const unsigned char*>(text.data() + text.size())))
+        throw Fail{};
+      return text;
+    }
+    p_ = before;  // an escape (or an error): the decoding path
+    string(scratch);
+    return scratch;
+  }
+
   // Skips a JSON string without decoding it.
   void skip_string() {
     expect('"');
@@ -286,10 +322,10 @@ json compact_vocab(Scanner& in, size_t text_bytes) {
   if (in.accept('{')) {
     if (in.accept('}')) return out.finish(kCompactVocabObject);
     do {
-      in.string(token);
+      const std::string_view text = in.string_view(token);
       in.expect(':');
       const int64_t id = in.int64();
-      out.string(token);
+      out.string(text);
       out.put(id);
       out.next();
     } while (in.accept(','));
@@ -300,11 +336,11 @@ json compact_vocab(Scanner& in, size_t text_bytes) {
   if (in.accept(']')) return out.finish(kCompactUnigramVocab);
   do {
     in.expect('[');
-    in.string(token);
+    const std::string_view text = in.string_view(token);
     in.expect(',');
     const double score = in.float64();
     in.expect(']');
-    out.string(token);
+    out.string(text);
     out.put(score);
     out.next();
   } while (in.accept(','));
@@ -320,19 +356,19 @@ json compact_merges(Scanner& in, size_t text_bytes) {
   if (in.accept(']')) return out.finish(kCompactMerges);
   do {
     if (in.accept('[')) {
-      in.string(left);
+      const std::string_view left_text = in.string_view(left);
       in.expect(',');
-      in.string(right);
+      const std::string_view right_text = in.string_view(right);
       in.expect(']');
-      out.string(left);
-      out.string(right);
+      out.string(left_text);
+      out.string(right_text);
     } else {
-      in.string(left);
-      const size_t space = left.find(' ');
+      const std::string_view text = in.string_view(left);
+      const size_t space = text.find(' ');
       // Malformed entries go through the DOM path, which reports them.
-      if (space == std::string::npos || left.find(' ', space + 1) != std::string::npos) throw Fail{};
-      out.string(std::string_view(left).substr(0, space));
-      out.string(std::string_view(left).substr(space + 1));
+      if (space == std::string_view::npos || text.find(' ', space + 1) != std::string_view::npos) throw Fail{};
+      out.string(text.substr(0, space));
+      out.string(text.substr(space + 1));
     }
     out.next();
   } while (in.accept(','));

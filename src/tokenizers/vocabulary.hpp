@@ -38,6 +38,12 @@ class Vocabulary {
   const void* probe_address(uint64_t hash) const {
     return slots_.empty() ? nullptr : &slots_[hash & (slots_.size() - 1)];
   }
+  // Second prefetch stage: once the home slot is in cache, the bytes of the token it holds.
+  void prefetch_token(uint64_t hash) const {
+    if (slots_.empty()) return;
+    const Slot& slot = slots_[hash & (slots_.size() - 1)];
+    if (slot.length != kEmpty) __builtin_prefetch(arena_.data() + slot.offset);
+  }
   // Stays valid as long as the Vocabulary.
   std::optional<std::string_view> token(int64_t id) const;
   size_t size() const { return size_; }
