@@ -1,9 +1,11 @@
 #pragma once
-// Helpers shared by the tests: seeded random tensors and closeness checks.
+// Helpers shared by the tests: seeded random tensors, closeness checks, running a command.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <random>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -37,5 +39,21 @@ inline double max_abs_diff(const transformers::Tensor& a, const transformers::Te
     INFO("max abs diff " << diff_ << " (tolerance " << (tolerance) << ")");                         \
     REQUIRE(diff_ <= (tolerance));                                                                  \
   } while (0)
+
+// Runs a shell command; REQUIREs exit status 0 and returns its standard output split into lines.
+inline std::vector<std::string> command_output_lines(const std::string& command) {
+  INFO(command);
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string output;
+  char buffer[4096];
+  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
+  REQUIRE(pclose(pipe) == 0);
+  std::vector<std::string> lines;
+  size_t start = 0;
+  for (size_t end; (end = output.find('\n', start)) != std::string::npos; start = end + 1)
+    lines.push_back(output.substr(start, end - start));
+  return lines;
+}
 
 }  // namespace test_util

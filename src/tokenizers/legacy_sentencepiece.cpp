@@ -141,6 +141,13 @@ json metaspace(const std::string& prepend_scheme, bool split) {
   return {{"type", "Metaspace"}, {"replacement", "\u2581"}, {"prepend_scheme", prepend_scheme}, {"split", split}};
 }
 
+std::function<std::optional<int64_t>(const std::string&)> lookup_in(const std::map<std::string, int64_t>& ids) {
+  return [&ids](const std::string& token) -> std::optional<int64_t> {
+    auto it = ids.find(token);
+    return it == ids.end() ? std::nullopt : std::optional<int64_t>(it->second);
+  };
+}
+
 json bytes_array(const std::string& bytes) {
   json out = json::array();
   for (char c : bytes) out.push_back(static_cast<int>(static_cast<uint8_t>(c)));
@@ -170,30 +177,22 @@ LegacyTokenizer t5_tokenizer(const SentencePieceModel& model, const json& config
   result.tokenizer_class = "T5Tokenizer";
   result.special_tokens = resolve_special_tokens({{"eos_token", "</s>"}, {"unk_token", "<unk>"}, {"pad_token", "<pad>"}},
                                                  config, special_tokens_map);
-  AddedTokenTable added(
-      [&ids](const std::string& token) -> std::optional<int64_t> {
-        auto it = ids.find(token);
-        return it == ids.end() ? std::nullopt : std::optional<int64_t>(it->second);
-      },
-      static_cast<int64_t>(vocab.size()));
+  AddedTokenTable added(lookup_in(ids), static_cast<int64_t>(vocab.size()));
   add_special_tokens(added, result.special_tokens, config);
   add_sentencepiece_symbols(added, model);
   for (auto it = sentinels.rbegin(); it != sentinels.rend(); ++it) added.add(*it, true);
 
   const std::string eos = special_token(result.special_tokens, "eos_token").value_or("</s>");
-  result.document = {
-      {"version", "1.0"},
-      {"truncation", nullptr},
-      {"padding", nullptr},
-      {"added_tokens", added.to_json()},
-      {"normalizer", model.precompiled_charsmap.empty()
-                         ? json()
-                         : json{{"type", "Precompiled"}, {"precompiled_charsmap", bytes_array(model.precompiled_charsmap)}}},
-      {"pre_tokenizer", {{"type", "Sequence"}, {"pretokenizers", {{{"type", "WhitespaceSplit"}}, metaspace("always", true)}}}},
-      {"post_processor", template_processing("$A " + eos, "$A " + eos + " $B " + eos, {{eos, added.id_of(eos).value_or(1)}})},
-      {"decoder", metaspace("always", true)},
+  result.document = tokenizer_document(
+      added,
+      model.precompiled_charsmap.empty()
+          ? json()
+          : json{{"type", "Precompiled"}, {"precompiled_charsmap", bytes_array(model.precompiled_charsmap)}},
+      {{"type", "Sequence"}, {"pretokenizers", {{{"type", "WhitespaceSplit"}}, metaspace("always", true)}}},
+      template_processing("$A " + eos, "$A " + eos + " $B " + eos, {{eos, added.id_of(eos).value_or(1)}}),
+      metaspace("always", true),
       // T5Tokenizer fixes unk_id at 2 (T5's own vocabulary) and never falls back to bytes.
-      {"model", {{"type", "Unigram"}, {"unk_id", 2}, {"vocab", std::move(vocab)}, {"byte_fallback", false}}}};
+      {{"type", "Unigram"}, {"unk_id", 2}, {"vocab", std::move(vocab)}, {"byte_fallback", false}});
   return result;
 }
 
@@ -251,12 +250,7 @@ LegacyTokenizer llama_tokenizer(const SentencePieceModel& model, const json& con
   result.padding_side = Side::Left;
   result.special_tokens = resolve_special_tokens({{"bos_token", "<s>"}, {"eos_token", "</s>"}, {"unk_token", "<unk>"}},
                                                  config, special_tokens_map);
-  AddedTokenTable added(
-      [&ids](const std::string& token) -> std::optional<int64_t> {
-        auto it = ids.find(token);
-        return it == ids.end() ? std::nullopt : std::optional<int64_t>(it->second);
-      },
-      static_cast<int64_t>(ids.size()));
+  AddedTokenTable added(lookup_in(ids), static_cast<int64_t>(ids.size()));
   add_special_tokens(added, result.special_tokens, config);
   add_sentencepiece_symbols(added, model);
 
@@ -266,19 +260,14 @@ LegacyTokenizer llama_tokenizer(const SentencePieceModel& model, const json& con
                    {{"type", "ByteFallback"}},
                    {{"type", "Fuse"}}};
   if (add_prefix_space) decoders.push_back({{"type", "Strip"}, {"content", " "}, {"start", 1}, {"stop", 0}});
-  result.document = {
-      {"version", "1.0"},
-      {"truncation", nullptr},
-      {"padding", nullptr},
-      {"added_tokens", added.to_json()},
-      {"normalizer", nullptr},
-      {"pre_tokenizer", metaspace(prepend_scheme, false)},
-      {"post_processor", bos_eos_template(result.special_tokens, added, config_flag(config, "add_bos_token", false),
-                                          config_flag(config, "add_eos_token", false))},
-      {"decoder", {{"type", "Sequence"}, {"decoders", decoders}}},
-      {"model", {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", nullptr}, {"continuing_subword_prefix", nullptr},
-                 {"end_of_word_suffix", nullptr}, {"fuse_unk", true}, {"byte_fallback", true}, {"ignore_merges", false},
-                 {"vocab", std::move(vocab)}, {"merges", generate_merges(order, ids)}}}};
+  result.document = tokenizer_document(
+      added, nullptr, metaspace(prepend_scheme, false),
+      bos_eos_template(result.special_tokens, added, config_flag(config, "add_bos_token", false),
+                       config_flag(config, "add_eos_token", false)),
+      {{"type", "Sequence"}, {"decoders", decoders}},
+      {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", nullptr}, {"continuing_subword_prefix", nullptr},
+       {"end_of_word_suffix", nullptr}, {"fuse_unk", true}, {"byte_fallback", true}, {"ignore_merges", false},
+       {"vocab", std::move(vocab)}, {"merges", generate_merges(order, ids)}});
   return result;
 }
 

@@ -124,6 +124,19 @@ json bos_eos_template(const SpecialTokenRoles& roles, const AddedTokenTable& tab
   return template_processing(single, pair, specials);
 }
 
+json tokenizer_document(const AddedTokenTable& added, json normalizer, json pre_tokenizer, json post_processor,
+                        json decoder, json model) {
+  return {{"version", "1.0"},
+          {"truncation", nullptr},
+          {"padding", nullptr},
+          {"added_tokens", added.to_json()},
+          {"normalizer", std::move(normalizer)},
+          {"pre_tokenizer", std::move(pre_tokenizer)},
+          {"post_processor", std::move(post_processor)},
+          {"decoder", std::move(decoder)},
+          {"model", std::move(model)}};
+}
+
 bool config_flag(const json& config, const char* key, bool fallback) {
   if (!config.is_object() || !config.contains(key) || config[key].is_null()) return fallback;
   if (!config[key].is_boolean()) throw FileError(std::string("tokenizer_config.json: field '") + key + "' must be true or false");

@@ -72,6 +72,10 @@ nlohmann::json bos_eos_template(const SpecialTokenRoles& roles, const AddedToken
 
 bool config_flag(const nlohmann::json& config, const char* key, bool fallback);
 
+// A tokenizer.json document from its parts; no truncation or padding, as the classes build it.
+nlohmann::json tokenizer_document(const AddedTokenTable& added, nlohmann::json normalizer, nlohmann::json pre_tokenizer,
+                                  nlohmann::json post_processor, nlohmann::json decoder, nlohmann::json model);
+
 // The per-class builders. Each reads its files from `folder` and throws FileError naming the file
 // when one is missing or malformed.
 LegacyTokenizer bert_legacy_tokenizer(const std::filesystem::path& folder, const nlohmann::json& config,

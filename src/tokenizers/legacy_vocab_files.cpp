@@ -67,20 +67,17 @@ LegacyTokenizer bert_legacy_tokenizer(const fs::path& folder, const json& config
   const std::string cls = special_token(result.special_tokens, "cls_token").value_or("[CLS]");
   const std::string sep = special_token(result.special_tokens, "sep_token").value_or("[SEP]");
   json strip_accents = config.is_object() && config.contains("strip_accents") ? config["strip_accents"] : json();
-  result.document = {
-      {"version", "1.0"},
-      {"truncation", nullptr},
-      {"padding", nullptr},
-      {"added_tokens", added.to_json()},
-      {"normalizer", {{"type", "BertNormalizer"}, {"clean_text", true},
-                      {"handle_chinese_chars", config_flag(config, "tokenize_chinese_chars", true)},
-                      {"strip_accents", strip_accents}, {"lowercase", config_flag(config, "do_lower_case", true)}}},
-      {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
-      {"post_processor", template_processing(cls + ":0 $A:0 " + sep + ":0", cls + ":0 $A:0 " + sep + ":0 $B:1 " + sep + ":1",
-                                             {{cls, added.id_of(cls).value_or(2)}, {sep, added.id_of(sep).value_or(3)}})},
-      {"decoder", {{"type", "WordPiece"}, {"prefix", "##"}, {"cleanup", true}}},
-      {"model", {{"type", "WordPiece"}, {"unk_token", unk}, {"continuing_subword_prefix", "##"},
-                 {"max_input_chars_per_word", 100}, {"vocab", std::move(vocab)}}}};
+  result.document = tokenizer_document(
+      added,
+      {{"type", "BertNormalizer"}, {"clean_text", true},
+       {"handle_chinese_chars", config_flag(config, "tokenize_chinese_chars", true)}, {"strip_accents", strip_accents},
+       {"lowercase", config_flag(config, "do_lower_case", true)}},
+      {{"type", "BertPreTokenizer"}},
+      template_processing(cls + ":0 $A:0 " + sep + ":0", cls + ":0 $A:0 " + sep + ":0 $B:1 " + sep + ":1",
+                          {{cls, added.id_of(cls).value_or(2)}, {sep, added.id_of(sep).value_or(3)}}),
+      {{"type", "WordPiece"}, {"prefix", "##"}, {"cleanup", true}},
+      {{"type", "WordPiece"}, {"unk_token", unk}, {"continuing_subword_prefix", "##"}, {"max_input_chars_per_word", 100},
+       {"vocab", std::move(vocab)}});
   return result;
 }
 
@@ -140,18 +137,14 @@ LegacyTokenizer byte_level_bpe_legacy_tokenizer(const fs::path& folder, const st
     post_processor = bos_eos_template(result.special_tokens, added, config_flag(config, "add_bos_token", false),
                                       config_flag(config, "add_eos_token", false));
   }
-  result.document = {
-      {"version", "1.0"},
-      {"truncation", nullptr},
-      {"padding", nullptr},
-      {"added_tokens", added.to_json()},
-      {"normalizer", nullptr},
-      {"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", add_prefix_space}, {"trim_offsets", true}, {"use_regex", true}}},
-      {"post_processor", post_processor},
-      {"decoder", {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true}, {"use_regex", true}}},
-      {"model", {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", nullptr}, {"continuing_subword_prefix", ""},
-                 {"end_of_word_suffix", ""}, {"fuse_unk", false}, {"byte_fallback", false}, {"ignore_merges", false},
-                 {"vocab", std::move(vocab)}, {"merges", std::move(merges)}}}};
+  result.document = tokenizer_document(
+      added, nullptr,
+      {{"type", "ByteLevel"}, {"add_prefix_space", add_prefix_space}, {"trim_offsets", true}, {"use_regex", true}},
+      std::move(post_processor),
+      {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true}, {"use_regex", true}},
+      {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", nullptr}, {"continuing_subword_prefix", ""},
+       {"end_of_word_suffix", ""}, {"fuse_unk", false}, {"byte_fallback", false}, {"ignore_merges", false},
+       {"vocab", std::move(vocab)}, {"merges", std::move(merges)}});
   return result;
 }
 

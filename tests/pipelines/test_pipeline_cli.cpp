@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "recorded_calls.hpp"
+#include "test_util.hpp"
 
 using nlohmann::json;
 using recorded::kFixtures;
@@ -35,18 +36,9 @@ void check_cli(const std::string& task, const std::string& model, const std::str
   }
   const std::string command = std::string(TRANSFORMERS_CLI) + " pipeline " + task + " --model '" + (kFixtures / model).string() +
                               "' " + options + " < '" + input.string() + "'";
-  INFO(command);
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[4096];
-  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
-  REQUIRE(pclose(pipe) == 0);
-  std::filesystem::remove(input);
   std::vector<json> lines;
-  size_t start = 0;
-  for (size_t end; (end = output.find('\n', start)) != std::string::npos; start = end + 1)
-    lines.push_back(json::parse(output.substr(start, end - start)));
+  for (const std::string& line : test_util::command_output_lines(command)) lines.push_back(json::parse(line));
+  std::filesystem::remove(input);
   REQUIRE(lines.size() == calls.size());
   for (size_t i = 0; i < calls.size(); ++i) {
     INFO("input " << calls[i]["inputs"].dump());

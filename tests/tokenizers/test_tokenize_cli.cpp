@@ -1,12 +1,12 @@
 // transformers-cli tokenize on a fixture tokenizer: texts (and pairs) as JSON lines on stdin, one
 // encoding per output line equal to what transformers returned; --decode turns id lines into text.
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
 #include <unistd.h>
 
 #include "parity_fixture.hpp"
+#include "test_util.hpp"
 
 using parity::json;
 
@@ -20,19 +20,8 @@ std::vector<std::string> run_cli(const std::string& arguments, const std::vector
     for (const std::string& line : stdin_lines) out << line << "\n";
   }
   const std::string command = std::string(TRANSFORMERS_CLI) + " tokenize " + arguments + " < '" + input.string() + "'";
-  INFO(command);
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[4096];
-  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
-  const int status = pclose(pipe);
+  std::vector<std::string> lines = test_util::command_output_lines(command);
   std::filesystem::remove(input);
-  REQUIRE(status == 0);
-  std::vector<std::string> lines;
-  size_t start = 0;
-  for (size_t end; (end = output.find('\n', start)) != std::string::npos; start = end + 1)
-    lines.push_back(output.substr(start, end - start));
   return lines;
 }
 
