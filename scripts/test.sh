@@ -20,10 +20,13 @@ run_preset ci
 if [ "${TRANSFORMERS_SKIP_SANITIZERS:-0}" != 1 ]; then
   # Leak checking stays on; OpenMP's runtime keeps its thread pool alive at exit by design.
   ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1" run_preset asan
-  # ThreadSanitizer on the tokenizer tests only (one Tokenizer shared by threads,
-  # tests/tokenizers/test_thread_safety.cpp): the library plus one test binary: ~7 min on 2 cores (6.7 build + 0.5 test).
-  echo "=== tsan: configure, build test_tokenizers, test"
+  # ThreadSanitizer where objects are shared by threads: the tokenizer tests (one Tokenizer used by
+  # threads, tests/tokenizers/test_thread_safety.cpp) and one pipeline called from threads
+  # (tests/pipelines/test_pipeline_threads.cpp). OpenMP's runtime is not instrumented, so its
+  # teams are kept to one thread (the test's own std::threads are what is checked).
+  echo "=== tsan: configure, build test_tokenizers and test_pipelines, test"
   cmake --preset tsan >/dev/null
-  cmake --build --preset tsan -j "$jobs" --target test_tokenizers
-  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" ctest --preset tsan -R tokenizers
+  cmake --build --preset tsan -j "$jobs" --target test_tokenizers test_pipelines
+  OMP_NUM_THREADS=1 TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
+    ctest --preset tsan -R "^(tokenizers|pipelines_threads)$"
 fi
