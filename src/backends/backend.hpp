@@ -12,6 +12,14 @@ enum class Unary { Gelu, GeluTanh, QuickGelu, Relu, Silu, Tanh, Sigmoid, Scale, 
 enum class Binary { Add, Sub, Mul, Div };
 enum class Reduce { Sum, Mean, Max };
 
+// What a GEMM does to its output before storing it (its epilogue): an activation of
+// (product + bias), then a residual added.
+struct Epilogue {
+  bool has_activation = false;
+  Unary activation = Unary::Gelu;
+  Tensor residual;  // undefined, or contiguous f32 shaped like the output
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -23,6 +31,16 @@ class Backend {
   // bias undefined or [N]; out [batch, M, N] contiguous.
   virtual void matmul(const Tensor& a, const Tensor& b, const Tensor& bias, Tensor& out, bool transpose_a,
                       bool transpose_b, float alpha) = 0;
+  // out = activation(alpha * op(a) . op(b) + bias) + residual, operands as for matmul. The
+  // default composes matmul, unary and binary over out in place; a backend that can fuse them
+  // into the GEMM (oneDNN post-ops) overrides it.
+  virtual void matmul_epilogue(const Tensor& a, const Tensor& b, const Tensor& bias, Tensor& out, bool transpose_a,
+                               bool transpose_b, float alpha, const Epilogue& epilogue) {
+    matmul(a, b, bias, out, transpose_a, transpose_b, alpha);
+    if (out.numel() == 0) return;
+    if (epilogue.has_activation) unary(epilogue.activation, out, out, 0.0f);
+    if (epilogue.residual.defined()) binary(Binary::Add, out, epilogue.residual, out);
+  }
   // out = f(x) element-wise; x and out contiguous f32 of equal size. `scalar` feeds Scale/AddScalar.
   virtual void unary(Unary op, const Tensor& x, Tensor& out, float scalar) = 0;
   // out = a op b; a and b are f32 views already expanded to out's shape (strides may be 0); out
@@ -39,9 +57,11 @@ class Backend {
   // Reduces the last dimension of contiguous x into out [rows].
   virtual void reduce(Reduce op, const Tensor& x, Tensor& out) = 0;
   // Fused scaled-dot-product attention, when the backend has it; returns false otherwise and the
-  // op is composed from matmul and softmax. q [B, H, Lq, D], k and v [B, Hkv, Lk, D] contiguous
-  // f32; mask undefined or an f32 view expanded to [B, H, Lq, Lk] (strides may be 0); out
-  // [B, H, Lq, D] contiguous.
+  // op is composed from matmul and softmax. q [B, H, Lq, D], k and v [B, Hkv, Lk, D] and out
+  // [B, H, Lq, D] are f32 views whose last dimension is contiguous (stride 1) but whose other
+  // strides are arbitrary: the heads of a [B, L, H * D] projection are read and written in place
+  // (ops::attention writes out in [B, Lq, H, D] memory). mask undefined or an f32 view expanded to
+  // [B, H, Lq, Lk] (strides may be 0). A backend that needs contiguous operands copies them itself.
   virtual bool fused_attention(const Tensor& /*q*/, const Tensor& /*k*/, const Tensor& /*v*/, const Tensor& /*mask*/,
                                bool /*causal*/, float /*scale*/, Tensor& /*out*/) {
     return false;

@@ -79,10 +79,15 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Attent
   const float scale = options.scale.value_or(1.0f / std::sqrt(static_cast<float>(head_dim)));
   Tensor mask = additive_mask(options.mask, batch, heads, queries, keys);
   backend::Backend& device = backend::backend_for(q.device());
-  Tensor out = Tensor::empty({batch, heads, queries, head_dim}, DType::F32, q.device());
+  // The output is laid out [B, Lq, H, D] in memory and returned as a [B, H, Lq, D] view, so that
+  // merging the heads back ([B, Lq, H * D]) is free.
+  Tensor out = Tensor::empty({batch, queries, heads, head_dim}, DType::F32, q.device()).transpose(1, 2);
   if (out.numel() == 0) return out;
   Tensor expanded = mask.defined() ? mask.to(q.device()).expand({batch, heads, queries, keys}) : Tensor();
-  if (device.fused_attention(q.contiguous(), k.contiguous(), v.contiguous(), expanded, options.causal, scale, out))
+  // Views whose rows are contiguous (the heads of a [B, L, H * D] projection) are passed as they are.
+  auto rows_contiguous = [](const Tensor& t) { return t.stride(3) == 1 ? t : t.contiguous(); };
+  if (device.fused_attention(rows_contiguous(q), rows_contiguous(k), rows_contiguous(v), expanded, options.causal,
+                             scale, out))
     return out;
   if (options.causal) mask = with_causal(mask, {batch, heads, queries, keys});
   Tensor keys_full = repeat_kv(k, heads / kv_heads), values_full = repeat_kv(v, heads / kv_heads);

@@ -1,6 +1,7 @@
 #include <string>
 
 #include "../backends/backend.hpp"
+#include "activations.hpp"
 #include "checks.hpp"
 #include "transformers/ops/ops.hpp"
 
@@ -47,16 +48,7 @@ Tensor tanh(const Tensor& x) { return run_unary(Unary::Tanh, x, "tanh"); }
 Tensor sigmoid(const Tensor& x) { return run_unary(Unary::Sigmoid, x, "sigmoid"); }
 
 Tensor activation(const Tensor& x, std::string_view name) {
-  if (name == "gelu") return gelu(x);
-  if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast") return gelu_tanh(x);
-  if (name == "quick_gelu") return quick_gelu(x);
-  if (name == "relu") return relu(x);
-  if (name == "silu" || name == "swish") return silu(x);
-  if (name == "tanh") return tanh(x);
-  if (name == "sigmoid") return sigmoid(x);
-  throw InvalidArgument("unknown activation '" + std::string(name) +
-                        "' (known: gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, quick_gelu, relu, silu, swish, "
-                        "tanh, sigmoid)");
+  return run_unary(detail::activation_op(name), x, "activation");
 }
 
 }  // namespace transformers::ops

@@ -1,4 +1,5 @@
 #include "../backends/backend.hpp"
+#include "activations.hpp"
 #include "checks.hpp"
 #include "transformers/ops/ops.hpp"
 
@@ -6,7 +7,9 @@ namespace transformers::ops {
 
 using detail::require_f32;
 
-Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) { return linear(x, weight, bias, {}); }
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, const LinearEpilogue& epilogue) {
   require_f32(x, "linear", "input");
   require_f32(weight, "linear", "weight");
   detail::require_rank(weight, 2, "linear", "weight");
@@ -23,6 +26,18 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   }
   Shape out_shape = x.shape();
   out_shape.back() = out_features;
+  backend::Epilogue fused;
+  if (!epilogue.activation.empty()) {
+    fused.has_activation = true;
+    fused.activation = detail::activation_op(epilogue.activation);
+  }
+  if (epilogue.residual.defined()) {
+    require_f32(epilogue.residual, "linear", "residual");
+    detail::require_same_device(x, epilogue.residual, "linear", "residual");
+    if (epilogue.residual.shape() != out_shape)
+      throw InvalidArgument("linear: residual " + epilogue.residual.describe() + " must have the output's shape " +
+                            shape_str(out_shape));
+  }
   int64_t rows = 1;  // every dimension but the last (not numel / in_features: in_features may be 0)
   for (int64_t d = 0; d + 1 < x.dim(); ++d) rows *= x.size(d);
   Tensor a = x.contiguous().view({1, rows, in_features});
@@ -33,7 +48,12 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
                                        : weight.contiguous().view({1, out_features, in_features});
   Tensor bias_c = bias.defined() ? bias.contiguous() : bias;
   Tensor out = Tensor::empty({1, rows, out_features}, DType::F32, x.device());
-  backend::backend_for(x.device()).matmul(a, b, bias_c, out, false, !weight_is_transposed_view, 1.0f);
+  if (epilogue.residual.defined()) fused.residual = epilogue.residual.contiguous().view({1, rows, out_features});
+  backend::Backend& device = backend::backend_for(x.device());
+  if (fused.has_activation || fused.residual.defined())
+    device.matmul_epilogue(a, b, bias_c, out, false, !weight_is_transposed_view, 1.0f, fused);
+  else
+    device.matmul(a, b, bias_c, out, false, !weight_is_transposed_view, 1.0f);
   return out.view(out_shape);
 }
 

@@ -26,6 +26,31 @@ TEST_CASE("linear matches the reference", "[ops][linear]") {
   REQUIRE_CLOSE(ops::linear(x_strided, w), ops::reference::linear(x_strided.contiguous(), w), 1e-4);
 }
 
+TEST_CASE("linear with an epilogue equals the composed activation and residual add", "[ops][linear]") {
+  for (auto [rows, in, out] : {std::tuple{1, 8, 8}, {3, 384, 1536}, {33, 65, 17}, {128, 64, 96}}) {
+    Tensor x = random_tensor({rows, in}, 1, -2.0f, 2.0f), w = random_tensor({out, in}, 2), b = random_tensor({out}, 3);
+    Tensor residual = random_tensor({rows, out}, 4);
+    const Tensor plain = ops::reference::linear(x, w, b);
+    // GELU / GELU-tanh / ReLU run as oneDNN post-ops; the others after the GEMM.
+    for (const char* act : {"gelu", "gelu_new", "relu", "silu", "quick_gelu", "tanh", "sigmoid"}) {
+      INFO(act);
+      REQUIRE_CLOSE(ops::linear(x, w, b, {.activation = act}), ops::activation(plain, act), 1e-4);
+      REQUIRE_CLOSE(ops::linear(x, w, b, {.activation = act, .residual = residual}),
+                    ops::add(ops::activation(plain, act), residual), 1e-4);
+    }
+    REQUIRE_CLOSE(ops::linear(x, w, b, {.residual = residual}), ops::add(plain, residual), 1e-4);
+    REQUIRE_CLOSE(ops::linear(x, w, {}, {.residual = residual}), ops::add(ops::reference::linear(x, w), residual),
+                  1e-4);
+  }
+  // A 3-D input and a strided residual.
+  Tensor x3 = random_tensor({2, 5, 16}, 4), w = random_tensor({8, 16}, 5), b = random_tensor({8}, 6);
+  Tensor residual = random_tensor({2, 8, 5}, 7).transpose(1, 2);
+  REQUIRE_CLOSE(ops::linear(x3, w, b, {.activation = "gelu", .residual = residual}),
+                ops::add(ops::gelu(ops::reference::linear(x3, w, b)), residual), 1e-4);
+  CHECK_THROWS_WITH(ops::linear(x3, w, b, {.residual = random_tensor({2, 5, 7}, 8)}), Catch::Contains("residual"));
+  CHECK_THROWS_WITH(ops::linear(x3, w, b, {.activation = "nope"}), Catch::Contains("unknown activation"));
+}
+
 TEST_CASE("linear rejects mismatched arguments by name", "[ops][linear]") {
   Tensor x = random_tensor({2, 4}, 1), w = random_tensor({3, 5}, 2);
   CHECK_THROWS_WITH(ops::linear(x, w), Catch::Contains("in_features = 5"));
@@ -152,6 +177,18 @@ TEST_CASE("attention matches the reference", "[ops][attention]") {
   ops::AttentionOptions additive;
   additive.mask = random_tensor({2, 1, 5, 7}, 7, -3.0f, 0.0f);
   REQUIRE_CLOSE(ops::attention(q, k, v, additive), ops::reference::attention(q, k, v, additive), 1e-5);
+
+  // Heads as views of [B, L, H * D] projections (what split_heads gives): read in place; the
+  // output is a [B, H, Lq, D] view of [B, Lq, H, D] memory.
+  Tensor qs = random_tensor({2, 5, 4 * 8}, 8).view({2, 5, 4, 8}).transpose(1, 2);
+  Tensor ks = random_tensor({2, 7, 4 * 8}, 9).view({2, 7, 4, 8}).transpose(1, 2);
+  Tensor vs = random_tensor({2, 7, 4 * 8}, 10).view({2, 7, 4, 8}).transpose(1, 2);
+  Tensor strided = ops::attention(qs, ks, vs, padded);
+  REQUIRE_CLOSE(strided, ops::reference::attention(qs.contiguous(), ks.contiguous(), vs.contiguous(), padded), 1e-5);
+  CHECK(strided.transpose(1, 2).is_contiguous());
+  // A view whose last dimension is strided is copied first.
+  Tensor qt = random_tensor({2, 4, 8, 5}, 11).transpose(2, 3);
+  REQUIRE_CLOSE(ops::attention(qt, k, v), ops::reference::attention(qt.contiguous(), k, v), 1e-5);
 
   CHECK_THROWS_WITH(ops::attention(q8, random_tensor({1, 3, 6, 16}, 1), random_tensor({1, 3, 6, 16}, 1)),
                     Catch::Contains("multiple"));

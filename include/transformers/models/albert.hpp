@@ -245,7 +245,7 @@ class AlbertForMaskedLM final : public PreTrainedModel {
   ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
     ModelOutput out = albert_.forward(in, output_hidden_states);
     const std::string& act = albert_.albert_config().hidden_act;
-    out.logits = decoder_(norm_(ops::activation(dense_(out.last_hidden_state), act)));
+    out.logits = decoder_(norm_(dense_(out.last_hidden_state, {.activation = act})));
     return out;
   }
 

@@ -193,7 +193,7 @@ class FirstTokenClassifier : public PreTrainedModel {
   }
   ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
     ModelOutput out = encoder_.forward(in, output_hidden_states);
-    out.logits = out_proj_(ops::activation(dense_(out.last_hidden_state.select(1, 0)), activation_));
+    out.logits = out_proj_(dense_(out.last_hidden_state.select(1, 0), {.activation = activation_}));
     return out;
   }
   const PretrainedConfig& config() const override { return encoder_.config(); }
@@ -223,7 +223,7 @@ class MaskedLanguageModel : public PreTrainedModel {
   }
   ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
     ModelOutput out = encoder_.forward(in, output_hidden_states);
-    out.logits = decoder_(norm_(ops::activation(dense_(out.last_hidden_state), activation_)));
+    out.logits = decoder_(norm_(dense_(out.last_hidden_state, {.activation = activation_})));
     return out;
   }
   const PretrainedConfig& config() const override { return encoder_.config(); }

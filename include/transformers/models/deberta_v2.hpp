@@ -274,7 +274,7 @@ struct Attention {
     if (relative_attention) scores = ops::add(scores, disentangled_attention_bias(query, key, rel_embeddings, rel));
     const Tensor probs = ops::softmax(scores, -1, mask);
     const Tensor context = nn::merge_heads(ops::matmul(probs, value));
-    return norm(ops::add(dense(context), hidden));
+    return norm(dense(context, {.residual = hidden}));
   }
 
   // c2p: query . pos_key(r)^T gathered at c2p_pos[i, j]; p2c: key . pos_query(r)^T gathered at
@@ -319,7 +319,7 @@ struct Layer {
   Tensor operator()(const Tensor& hidden, const Tensor& mask, const Tensor& rel_embeddings,
                     const RelativeIndices& rel) const {
     const Tensor attended = attention(hidden, mask, rel_embeddings, rel);
-    return output_norm(ops::add(output(ops::activation(intermediate(attended), activation)), attended));
+    return output_norm(output(intermediate(attended, {.activation = activation}), {.residual = attended}));
   }
 };
 
@@ -439,7 +439,7 @@ class DebertaV2ForSequenceClassification final : public PreTrainedModel {
 
   ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
     ModelOutput out = deberta_.forward(in, output_hidden_states);
-    const Tensor pooled = ops::activation(pooler_(out.last_hidden_state.select(1, 0)), pooler_act_);
+    const Tensor pooled = pooler_(out.last_hidden_state.select(1, 0), {.activation = pooler_act_});
     out.logits = classifier_(pooled);
     return out;
   }
@@ -540,7 +540,7 @@ class DebertaV2ForMaskedLM final : public PreTrainedModel {
   // logits [batch, seq, vocab_size].
   ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
     ModelOutput out = deberta_.forward(in, output_hidden_states);
-    const Tensor transformed = norm_(ops::activation(dense_(out.last_hidden_state), act_));
+    const Tensor transformed = norm_(dense_(out.last_hidden_state, {.activation = act_}));
     out.logits = ops::linear(transformed, decoder_weight_, decoder_bias_);
     return out;
   }

@@ -45,8 +45,9 @@ struct PostNormLayer {
     options.mask = mask;
     Tensor context = ops::attention(split_heads(query(hidden), heads), split_heads(key(hidden), heads),
                                     split_heads(value(hidden), heads), options);
-    Tensor attended = attention_norm(ops::add(attention_output(merge_heads(context)), hidden));
-    return output_norm(ops::add(output(ops::activation(intermediate(attended), activation)), attended));
+    // Each dense fuses what follows it (GEMM epilogues): the residual adds, the activation.
+    Tensor attended = attention_norm(attention_output(merge_heads(context), {.residual = hidden}));
+    return output_norm(output(intermediate(attended, {.activation = activation}), {.residual = attended}));
   }
 };
 

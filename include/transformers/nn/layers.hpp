@@ -20,6 +20,10 @@ struct Linear {
     return layer;
   }
   Tensor operator()(const Tensor& x) const { return ops::linear(x, weight, bias); }
+  // With an activation and/or a residual fused into the product: act(x W^T + b) + residual.
+  Tensor operator()(const Tensor& x, const ops::LinearEpilogue& epilogue) const {
+    return ops::linear(x, weight, bias, epilogue);
+  }
 };
 
 struct Embedding {
@@ -41,10 +45,11 @@ struct LayerNorm {
   Tensor operator()(const Tensor& x) const { return ops::layer_norm(x, weight, bias, eps); }
 };
 
-// [batch, seq, heads * head_dim] -> [batch, heads, seq, head_dim], contiguous.
+// [batch, seq, heads * head_dim] -> [batch, heads, seq, head_dim]: a view (no copy) of a
+// contiguous x, whose rows (head_dim) stay contiguous; ops::attention reads it in place.
 inline Tensor split_heads(const Tensor& x, int64_t heads) {
   const int64_t batch = x.size(0), seq = x.size(1), head_dim = x.size(2) / heads;
-  return x.view({batch, seq, heads, head_dim}).transpose(1, 2).contiguous();
+  return x.contiguous().view({batch, seq, heads, head_dim}).transpose(1, 2);
 }
 
 // [batch, heads, seq, head_dim] -> [batch, seq, heads * head_dim].

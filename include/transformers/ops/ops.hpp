@@ -15,6 +15,14 @@ namespace transformers::ops {
 // ---- matrix products ----
 // y = x . weight^T + bias, as torch.nn.functional.linear: x [..., in], weight [out, in], bias [out].
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = {});
+// What linear does to its output in the same pass (a GEMM epilogue): y = act(x . weight^T + bias)
+// + residual. activation is a transformers name as for ops::activation ("" for none); residual is
+// undefined or has the output's shape. Equal to the composed ops::activation / ops::add.
+struct LinearEpilogue {
+  std::string_view activation = {};
+  Tensor residual = {};
+};
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, const LinearEpilogue& epilogue);
 // alpha * op(a) . op(b), op = transpose of the last two dims when asked. a [..., M, K], b [..., K, N];
 // batch dims broadcast as in torch.matmul. 1-D and 2-D operands are treated as matrices.
 Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false, bool transpose_b = false,

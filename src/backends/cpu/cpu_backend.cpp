@@ -59,6 +59,32 @@ class CpuBackend final : public Backend {
                      out.data<float>());
   }
 
+  // GELU (erf or tanh) and ReLU become oneDNN eltwise post-ops, the residual a binary-add
+  // post-op: one pass over the output instead of three. Other activations run after the GEMM.
+  void matmul_epilogue(const Tensor& a, const Tensor& b, const Tensor& bias, Tensor& out, bool transpose_a,
+                       bool transpose_b, float alpha, const Epilogue& epilogue) override {
+    const int64_t m = out.size(1), n = out.size(2);
+    const int64_t k = transpose_a ? a.size(1) : a.size(2);
+    cpu::PostActivation post = cpu::PostActivation::None;
+    if (epilogue.has_activation) {
+      switch (epilogue.activation) {
+        case Unary::Gelu: post = cpu::PostActivation::GeluErf; break;
+        case Unary::GeluTanh: post = cpu::PostActivation::GeluTanh; break;
+        case Unary::Relu: post = cpu::PostActivation::Relu; break;
+        default: break;
+      }
+    }
+    const bool fused_activation = !epilogue.has_activation || post != cpu::PostActivation::None;
+    if (out.numel() == 0 || k == 0 || !fused_activation) {
+      Backend::matmul_epilogue(a, b, bias, out, transpose_a, transpose_b, alpha, epilogue);
+      return;
+    }
+    cpu::MatmulShape shape{a.size(0), b.size(0), m, k, n, transpose_a, transpose_b, bias.defined(), alpha,
+                           post, epilogue.residual.defined()};
+    cpu::dnnl_matmul(shape, a.data<float>(), b.data<float>(), bias.defined() ? bias.data<float>() : nullptr,
+                     out.data<float>(), epilogue.residual.defined() ? epilogue.residual.data<float>() : nullptr);
+  }
+
   void unary(Unary op, const Tensor& x, Tensor& out, float scalar) override {
     cpu::eigen_unary(op, x.data<float>(), out.data<float>(), x.numel(), scalar);
   }
@@ -135,16 +161,19 @@ class CpuBackend final : public Backend {
       for (int64_t h = 0; h < heads; ++h) {
         thread_local std::vector<float> scratch;
         if (scratch.size() < scratch_floats) scratch.resize(scratch_floats);
-        const int64_t kv = b * kv_heads + h / groups;  // consecutive query heads share a kv head
+        // consecutive query heads share a kv head
         kernels::cpu::AttentionHead head{};
-        head.q = q.data<float>() + (b * heads + h) * queries * dim;
-        head.k = k.data<float>() + kv * keys * dim;
-        head.v = v.data<float>() + kv * keys * dim;
-        head.out = out.data<float>() + (b * heads + h) * queries * dim;
+        head.q = q.data<float>() + b * q.stride(0) + h * q.stride(1);
+        head.k = k.data<float>() + b * k.stride(0) + (h / groups) * k.stride(1);
+        head.v = v.data<float>() + b * v.stride(0) + (h / groups) * v.stride(1);
+        head.out = out.data<float>() + b * out.stride(0) + h * out.stride(1);
         head.queries = queries;
         head.keys = keys;
         head.head_dim = dim;
-        head.q_stride = head.k_stride = head.v_stride = head.out_stride = dim;
+        head.q_stride = q.stride(2);
+        head.k_stride = k.stride(2);
+        head.v_stride = v.stride(2);
+        head.out_stride = out.stride(2);
         if (mask.defined()) {
           head.mask = mask.data<float>() + b * mask.stride(0) + h * mask.stride(1);
           head.mask_row_stride = mask.stride(2);

@@ -1,11 +1,15 @@
 #include "dnnl_matmul.hpp"
 
+#include <algorithm>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
+#include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "transformers/core/error.hpp"
@@ -22,7 +26,8 @@ struct ShapeHash {
     size_t h = 0;
     for (int64_t v : {s.batch_a, s.batch_b, s.m, s.k, s.n})
       h = h * 1000003u ^ std::hash<int64_t>()(v);
-    h = h * 31 + (s.transpose_a ? 1 : 0) + (s.transpose_b ? 2 : 0) + (s.has_bias ? 4 : 0);
+    h = h * 31 + (s.transpose_a ? 1 : 0) + (s.transpose_b ? 2 : 0) + (s.has_bias ? 4 : 0) +
+        (s.has_residual ? 8 : 0) + (s.serial ? 16 : 0) + 32 * static_cast<size_t>(s.activation);
     return h ^ std::hash<float>()(s.alpha);
   }
 };
@@ -30,6 +35,7 @@ struct ShapeHash {
 struct CachedMatmul {
   dnnl::matmul primitive;
   memory::desc a, b, bias, c, scratchpad;
+  int residual_post_op = -1;  // index of the binary-add post-op, or -1
 };
 
 dnnl::engine& cpu_engine() {
@@ -51,8 +57,18 @@ CachedMatmul build(const MatmulShape& s) {
   // A user scratchpad lets several threads run one cached primitive at once.
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   if (s.alpha != 1.0f) attr.set_output_scales(0, {s.alpha});
+  // Post-ops run on the accumulated tile before it is stored: the activation, then the residual.
+  dnnl::post_ops post;
+  switch (s.activation) {
+    case PostActivation::None: break;
+    case PostActivation::GeluErf: post.append_eltwise(1.0f, dnnl::algorithm::eltwise_gelu_erf, 0.0f, 0.0f); break;
+    case PostActivation::GeluTanh: post.append_eltwise(1.0f, dnnl::algorithm::eltwise_gelu_tanh, 0.0f, 0.0f); break;
+    case PostActivation::Relu: post.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f); break;
+  }
+  if (s.has_residual) post.append_binary(dnnl::algorithm::binary_add, c);
+  if (post.len() > 0) attr.set_post_ops(post);
   dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, b, bias, c), attr, cpu_engine());
-  return CachedMatmul{dnnl::matmul(pd), a, b, bias, c, pd.scratchpad_desc()};
+  return CachedMatmul{dnnl::matmul(pd), a, b, bias, c, pd.scratchpad_desc(), s.has_residual ? post.len() - 1 : -1};
 }
 
 struct PrimitiveCache {
@@ -85,7 +101,7 @@ size_t dnnl_matmul_cache_size() {
 // The memory objects and argument map of one cached primitive, built once per thread: per call
 // only the data pointers change (set_data_handle), which saves microseconds at batch 1.
 struct ThreadArguments {
-  memory a, b, c, bias, scratchpad;
+  memory a, b, c, bias, residual, scratchpad;
   std::vector<unsigned char> scratch;
   std::unordered_map<int, memory> args;
 
@@ -101,10 +117,45 @@ struct ThreadArguments {
       bias = memory(mm.bias, engine, DNNL_MEMORY_NONE);
       args.emplace(DNNL_ARG_BIAS, bias);
     }
+    if (mm.residual_post_op >= 0) {
+      residual = memory(mm.c, engine, DNNL_MEMORY_NONE);
+      args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(mm.residual_post_op) | DNNL_ARG_SRC_1, residual);
+    }
   }
 };
 
-void dnnl_matmul(const MatmulShape& shape, const float* a, const float* b, const float* bias, float* c) {
+namespace {
+
+// Below this many multiply-adds a product runs on the calling thread only: waking the OpenMP team
+// costs more than the second thread saves (at batch 1 most products are this small), and on a
+// loaded machine a barrier can wait a whole time slice for a descheduled partner.
+int64_t serial_macs() {
+  static const int64_t value = [] {
+    const char* env = std::getenv("TRANSFORMERS_SERIAL_GEMM_MACS");
+    return env ? std::atoll(env) : int64_t{1} << 25;
+  }();
+  return value;
+}
+
+// Runs with the calling thread's OpenMP team size set to one, restoring it after. oneDNN sizes
+// its parallel regions from omp_get_max_threads() both when a primitive is built and when it runs.
+struct SingleThread {
+  int saved = omp_get_max_threads();
+  SingleThread() { omp_set_num_threads(1); }
+  ~SingleThread() { omp_set_num_threads(saved); }
+  SingleThread(const SingleThread&) = delete;
+  SingleThread& operator=(const SingleThread&) = delete;
+};
+
+}  // namespace
+
+void dnnl_matmul(const MatmulShape& shape_in, const float* a, const float* b, const float* bias, float* c,
+                 const float* residual) {
+  MatmulShape shape = shape_in;
+  shape.serial = omp_get_max_threads() > 1 && !omp_in_parallel() &&
+                 std::max(shape.batch_a, shape.batch_b) * shape.m * shape.n * shape.k < serial_macs();
+  std::optional<SingleThread> single;
+  if (shape.serial) single.emplace();
   try {
     const CachedMatmul& mm = lookup(shape);
     // Cached primitives are never freed, so their addresses are stable keys.
@@ -115,6 +166,7 @@ void dnnl_matmul(const MatmulShape& shape, const float* a, const float* b, const
     slot->b.set_data_handle(const_cast<float*>(b));
     slot->c.set_data_handle(c);
     if (shape.has_bias) slot->bias.set_data_handle(const_cast<float*>(bias));
+    if (shape.has_residual) slot->residual.set_data_handle(const_cast<float*>(residual));
     thread_local dnnl::stream stream(cpu_engine());
     mm.primitive.execute(stream, slot->args);
     stream.wait();

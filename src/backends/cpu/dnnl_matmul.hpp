@@ -6,16 +6,24 @@
 
 namespace transformers::backend::cpu {
 
+// An activation oneDNN applies to the product in the same pass (an eltwise post-op).
+enum class PostActivation { None, GeluErf, GeluTanh, Relu };
+
 struct MatmulShape {
   int64_t batch_a, batch_b, m, k, n;
   bool transpose_a, transpose_b, has_bias;
   float alpha;
+  PostActivation activation = PostActivation::None;
+  bool has_residual = false;  // a binary-add post-op of a [batch, m, n] tensor
+  bool serial = false;        // built and run on the calling thread alone (set by dnnl_matmul)
   friend bool operator==(const MatmulShape&, const MatmulShape&) = default;
 };
 
-// c[batch, m, n] = alpha * op(a) . op(b) + bias[n]; every pointer is contiguous f32 in the layout
-// described by Backend::matmul.
-void dnnl_matmul(const MatmulShape& shape, const float* a, const float* b, const float* bias, float* c);
+// c[batch, m, n] = activation(alpha * op(a) . op(b) + bias[n]) + residual[batch, m, n]; every
+// pointer is contiguous f32 in the layout described by Backend::matmul; bias and residual are
+// read only when the shape says so.
+void dnnl_matmul(const MatmulShape& shape, const float* a, const float* b, const float* bias, float* c,
+                 const float* residual = nullptr);
 
 // Number of cached primitives (benchmarks and tests look at it).
 size_t dnnl_matmul_cache_size();
