@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "file_lock.hpp"
 #include "hub_internal.hpp"
 #include "sha256.hpp"
 #include "transformers/hub/hub.hpp"
@@ -19,45 +20,10 @@ namespace transformers::hub {
 namespace {
 
 namespace fs = std::filesystem;
+using detail::FileDescriptor;
+using detail::FileLock;
 
 std::string errno_text(int err) { return std::strerror(err); }
-
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() { close(); }
-  int get() const { return fd_; }
-  int close() {
-    int result = 0;
-    if (fd_ >= 0) result = ::close(fd_);
-    fd_ = -1;
-    return result;
-  }
-
- private:
-  int fd_;
-};
-
-// An exclusive flock on a lock file, as filelock.UnixFileLock (what huggingface_hub's WeakFileLock
-// uses on Linux) takes it, so Python and C++ writers exclude each other. The file is left in place.
-class FileLock {
- public:
-  explicit FileLock(const fs::path& path) : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0664)) {
-    if (fd_.get() < 0) throw CacheError("cannot open the lock file '" + path.string() + "': " + errno_text(errno));
-    // Group-writable like huggingface_hub's WeakFileLock (mode=0o664), so users sharing a cache can
-    // wait on each other's locks; failing (not the owner) is fine.
-    (void)::fchmod(fd_.get(), 0664);
-    while (::flock(fd_.get(), LOCK_EX) != 0) {
-      if (errno != EINTR) throw CacheError("cannot lock '" + path.string() + "': " + errno_text(errno));
-    }
-  }
-  ~FileLock() { ::flock(fd_.get(), LOCK_UN); }
-
- private:
-  FileDescriptor fd_;
-};
 
 // create_directories that records the folders it made (outermost first), to undo them on failure.
 void make_dirs(const fs::path& dir, std::vector<fs::path>& created) {
@@ -118,6 +84,37 @@ std::string lower(std::string text) {
 
 }  // namespace
 
+namespace detail {
+
+void link_snapshot_file(const fs::path& repo_dir, const std::string& commit, const std::string& filename,
+                        const std::string& blob_name) {
+  const fs::path pointer = repo_dir / "snapshots" / commit / filename;
+  std::error_code ec;
+  fs::create_directories(pointer.parent_path(), ec);
+  if (ec) throw CacheError("cannot create the folder '" + pointer.parent_path().string() + "': " + ec.message());
+  std::string target;
+  for (size_t i = 0, depth = size_t(std::count(filename.begin(), filename.end(), '/')) + 2; i < depth; ++i) target += "../";
+  target += "blobs/" + blob_name;
+  // A new link under a temporary name renamed over the old one: readers never see no file.
+  const fs::path tmp_link = pointer.parent_path() / ("." + pointer.filename().string() + "." + unique_suffix() + ".link");
+  if (::symlink(target.c_str(), tmp_link.c_str()) != 0) {
+    throw CacheError("cannot create the symlink '" + tmp_link.string() + "': " + errno_text(errno));
+  }
+  if (::rename(tmp_link.c_str(), pointer.c_str()) != 0) {
+    const int err = errno;
+    fs::remove(tmp_link, ec);
+    throw CacheError("cannot create '" + pointer.string() + "' (" + errno_text(err) + ")", "", commit, filename);
+  }
+}
+
+void update_ref(const fs::path& repo_dir, const std::string& ref, const std::string& commit, const std::string& repo_id) {
+  if (ref.empty() || ref == commit) return;
+  const auto current = read_ref(repo_dir, ref, repo_id);
+  if (!current || *current != commit) write_file_atomically(repo_dir / "refs" / ref, commit);
+}
+
+}  // namespace detail
+
 std::string install_into_cache(const std::string& repo_id, const std::string& commit_in, const std::string& filename,
                                const std::string& source_file_path, const std::string& cache_dir, const std::string& ref,
                                const std::optional<std::string>& etag, const std::string& repo_type) {
@@ -170,7 +167,6 @@ std::string install_into_cache(const std::string& repo_id, const std::string& co
   const fs::path blob = blobs / blob_name;
   const fs::path pointer = repo_dir / "snapshots" / commit / filename;
   bool new_blob = false;
-  fs::path tmp_link;
   try {
     make_dirs(root / ".locks" / folder, created);
     FileLock lock(root / ".locks" / folder / (blob_name + ".lock"));
@@ -184,26 +180,11 @@ std::string install_into_cache(const std::string& repo_id, const std::string& co
     }
 
     make_dirs(pointer.parent_path(), created);
-    std::string target;
-    for (size_t i = 0, depth = size_t(std::count(filename.begin(), filename.end(), '/')) + 2; i < depth; ++i) target += "../";
-    target += "blobs/" + blob_name;
-    tmp_link = pointer.parent_path() / ("." + pointer.filename().string() + "." + detail::unique_suffix() + ".link");
-    if (::symlink(target.c_str(), tmp_link.c_str()) != 0) {
-      throw CacheError("cannot create the symlink '" + tmp_link.string() + "': " + errno_text(errno));
-    }
-    if (::rename(tmp_link.c_str(), pointer.c_str()) != 0) {
-      throw CacheError("cannot create '" + pointer.string() + "' (" + errno_text(errno) + ")", repo_id, commit, filename);
-    }
-    tmp_link.clear();
-
-    if (!ref.empty() && ref != commit) {
-      const auto current = detail::read_ref(repo_dir, ref, repo_id);
-      if (!current || *current != commit) detail::write_file_atomically(repo_dir / "refs" / ref, commit);
-    }
+    detail::link_snapshot_file(repo_dir, commit, filename, blob_name);
+    detail::update_ref(repo_dir, ref, commit, repo_id);
   } catch (...) {
     std::error_code ec;
     fs::remove(tmp, ec);
-    if (!tmp_link.empty()) fs::remove(tmp_link, ec);
     if (new_blob && !fs::is_symlink(fs::symlink_status(pointer, ec))) fs::remove(blob, ec);
     remove_empty_dirs(created);
     throw;

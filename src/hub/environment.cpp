@@ -126,10 +126,40 @@ std::string default_cache_dir() {
   for (const char* name : {"TRANSFORMERS_CACHE", "PYTORCH_TRANSFORMERS_CACHE", "PYTORCH_PRETRAINED_BERT_CACHE"}) {
     if (auto value = env(name)) return *value;
   }
-  const std::string default_home = join(expand_user("~"), ".cache");
-  const std::string hf_home = expand(env("HF_HOME").value_or(join(env("XDG_CACHE_HOME").value_or(default_home), "huggingface")));
-  const std::string legacy = env("HUGGINGFACE_HUB_CACHE").value_or(join(hf_home, "hub"));
+  const std::string legacy = env("HUGGINGFACE_HUB_CACHE").value_or(join(detail::hf_home(), "hub"));
   return expand(env("HF_HUB_CACHE").value_or(legacy));
+}
+
+// constants.py: ENDPOINT = os.getenv("HF_ENDPOINT", "https://huggingface.co").rstrip("/").
+std::string hub_endpoint() {
+  std::string endpoint = env("HF_ENDPOINT").value_or("https://huggingface.co");
+  while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
+  return endpoint;
+}
+
+// utils/_auth.py get_token, less the OIDC exchange and Colab secrets: HF_TOKEN, then the legacy
+// HUGGING_FACE_HUB_TOKEN, then the token file; each value stripped, an empty one skipped.
+std::optional<std::string> hub_token() {
+  if (detail::env_is_true("HF_HUB_DISABLE_IMPLICIT_TOKEN")) return std::nullopt;
+  auto clean = [](std::string text) -> std::optional<std::string> {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+    size_t begin = 0;
+    while (begin < text.size() && std::isspace(static_cast<unsigned char>(text[begin]))) ++begin;
+    text = text.substr(begin);
+    if (text.empty()) return std::nullopt;
+    return text;
+  };
+  for (const char* name : {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"}) {
+    if (auto value = env(name)) {
+      if (auto token = clean(*value)) return token;
+    }
+  }
+  const std::string token_path = expand(env("HF_TOKEN_PATH").value_or(join(detail::hf_home(), "token")));
+  std::ifstream in(token_path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return clean(buffer.str());
 }
 
 // constants.py: HF_HUB_OFFLINE = _is_true(os.environ.get("HF_HUB_OFFLINE") or
@@ -177,6 +207,18 @@ bool is_valid_repo_id(const std::string& repo_id) {
 }
 
 namespace detail {
+
+std::string hf_home() {
+  const std::string default_home = join(expand_user("~"), ".cache");
+  return expand(env("HF_HOME").value_or(join(env("XDG_CACHE_HOME").value_or(default_home), "huggingface")));
+}
+
+bool env_is_true(const char* name) { return is_true(env(name)); }
+
+std::string lowercase(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
 
 bool is_hex(const std::string& text) {
   if (text.empty()) return false;

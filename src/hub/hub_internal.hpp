@@ -1,9 +1,14 @@
 #pragma once
 // Helpers shared by the hub sources (not installed).
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace transformers::hub {
+struct HubOptions;
+}
 
 namespace transformers::hub::detail {
 
@@ -30,6 +35,30 @@ std::string cache_root(const std::optional<std::string>& cache_dir);
 // Writes `content` to `path` through a process-unique temporary file in the same folder and an
 // atomic rename (folders created).
 void write_file_atomically(const fs::path& path, const std::string& content);
+
+// HF_HOME as huggingface_hub computes it (expanded).
+std::string hf_home();
+// A boolean environment variable as huggingface_hub reads it (1/ON/YES/TRUE, any case).
+bool env_is_true(const char* name);
+std::string lowercase(std::string text);
+
+// Offline lookups (resolve.cpp). `network_error` says why the Hub was not asked: empty when offline
+// (the error is then OfflineModeNoCache), else the failure (the error is HubUnreachable).
+std::string file_from_cache(const std::string& repo_id, const std::string& filename, const HubOptions& options,
+                            const std::string& network_error);
+std::string snapshot_from_cache(const std::string& repo_id, const HubOptions& options, const std::string& network_error);
+
+// Online lookups: one file (download.cpp), the files of a snapshot that `wanted` accepts (snapshot.cpp).
+std::string download_file(const std::string& repo_id, const std::string& filename, const HubOptions& options);
+std::string download_snapshot(const std::string& repo_id, const HubOptions& options,
+                              const std::function<bool(const std::string&)>& wanted, int max_workers);
+
+// Writing into a repo folder, under the blob's lock (cache_write.cpp): snapshots/<commit>/<filename>
+// becomes a relative symlink to blobs/<blob_name> (replaced atomically), and refs/<ref> = commit
+// unless `ref` is empty or is the commit itself.
+void link_snapshot_file(const fs::path& repo_dir, const std::string& commit, const std::string& filename,
+                        const std::string& blob_name);
+void update_ref(const fs::path& repo_dir, const std::string& ref, const std::string& commit, const std::string& repo_id);
 
 // "<8 hex>" unique enough for temporary names (pid, time, counter, random device).
 std::string unique_suffix();

@@ -1,4 +1,5 @@
-// Resolving repo ids, revisions and files in the huggingface_hub cache (the offline half).
+// Resolving repo ids, revisions and files in the huggingface_hub cache, and choosing between the
+// cache alone (offline) and asking the Hub (download.cpp, snapshot.cpp).
 #include <algorithm>
 #include <cctype>
 
@@ -31,24 +32,25 @@ std::string download_hint(const std::string& repo_id, const std::string& revisio
   return "`" + command + "` (Python huggingface_hub)";
 }
 
-// The file (or the snapshot, when filename is empty) is not in the cache and can't be downloaded.
+// The file (or the snapshot, when filename is empty) is not in the cache and can't be downloaded:
+// offline when `network_error` is empty, else the Hub could not be asked.
 [[noreturn]] void throw_not_cached(const std::string& repo_id, const std::string& revision, const std::string& filename,
                                    const std::string& cache, const std::string& found, const HubOptions& options,
-                                   bool offline) {
+                                   const std::string& network_error) {
   const std::string what = describe(repo_id, revision, filename);
   const std::string hint = download_hint(repo_id, revision, filename, options.repo_type);
-  if (offline) {
+  if (network_error.empty()) {
     std::string why = options.local_files_only ? "local_files_only is set" : "offline mode is on (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE)";
     throw OfflineModeNoCache("cannot find " + what + " in the Hugging Face cache '" + cache + "': " + why +
                                  " and it has not been downloaded (" + found + "). Download it first while online, e.g. " +
                                  hint + ", or unset HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE / local_files_only to allow downloading",
                              repo_id, revision, filename);
   }
-  throw DownloadUnavailable("cannot find " + what + " in the Hugging Face cache '" + cache + "' (" + found +
-                                "), and downloading from the Hub is not available in this build of transformers.cpp yet. "
-                                "Download it with " + hint + " into the same cache (or set HF_HUB_CACHE to where it is), "
-                                "or pass a local folder instead",
-                            repo_id, revision, filename);
+  throw HubUnreachable("cannot find " + what + " in the Hugging Face cache '" + cache + "' (" + found +
+                           ") and could not download it from " + hub_endpoint() + ": " + network_error +
+                           ". Check your connection (and HF_ENDPOINT / proxy settings) and try again, download it "
+                           "elsewhere with " + hint + " into the same cache, or pass a local folder instead",
+                       repo_id, revision, filename);
 }
 
 void check_repo_id(const std::string& repo_id, const std::string& revision) {
@@ -66,7 +68,8 @@ struct Lookup {
   std::string found;  // what was missing, for the error
 };
 
-Lookup look_up(const std::string& repo_id, const HubOptions& options, const std::string& filename) {
+Lookup look_up(const std::string& repo_id, const HubOptions& options, const std::string& filename,
+               const std::string& network_error) {
   Lookup lookup;
   lookup.revision = options.revision.value_or("main");
   check_repo_id(repo_id, lookup.revision);
@@ -74,14 +77,13 @@ Lookup look_up(const std::string& repo_id, const HubOptions& options, const std:
   lookup.cache = detail::cache_root(options.cache_dir);
   lookup.repo_dir = path(lookup.cache) / repo_folder_name(repo_id, options.repo_type);
 
-  const bool offline = options.local_files_only || is_offline_mode();
   if (options.force_download) {
     if (options.local_files_only) {
       throw InvalidArgument("cannot use force_download and local_files_only together for " +
                             describe(repo_id, lookup.revision, filename));
     }
     throw_not_cached(repo_id, lookup.revision, filename, lookup.cache, "force_download asks for a fresh download",
-                     options, offline);
+                     options, network_error);
   }
   std::error_code ec;
   if (!fs::is_directory(lookup.repo_dir, ec)) {
@@ -128,12 +130,13 @@ std::optional<std::string> cached_commit(const std::string& repo_id, const std::
   return std::nullopt;
 }
 
-std::string hub_file(const std::string& repo_id, const std::string& filename, const HubOptions& options) {
-  detail::check_relative_name(filename, "filename", repo_id, options.revision.value_or("main"), filename);
-  Lookup lookup = look_up(repo_id, options, filename);
-  const bool offline = options.local_files_only || is_offline_mode();
+namespace detail {
+
+std::string file_from_cache(const std::string& repo_id, const std::string& filename, const HubOptions& options,
+                            const std::string& network_error) {
+  Lookup lookup = look_up(repo_id, options, filename, network_error);
   if (!lookup.commit) {
-    throw_not_cached(repo_id, lookup.revision, filename, lookup.cache, lookup.found, options, offline);
+    throw_not_cached(repo_id, lookup.revision, filename, lookup.cache, lookup.found, options, network_error);
   }
   const std::string& commit = *lookup.commit;
   std::error_code ec;
@@ -158,7 +161,49 @@ std::string hub_file(const std::string& repo_id, const std::string& filename, co
                      repo_id, lookup.revision, filename);
   }
   throw_not_cached(repo_id, lookup.revision, filename, lookup.cache,
-                   "snapshot " + commit + " in '" + lookup.repo_dir.string() + "' has no such file", options, offline);
+                   "snapshot " + commit + " in '" + lookup.repo_dir.string() + "' has no such file", options, network_error);
+}
+
+std::string snapshot_from_cache(const std::string& repo_id, const HubOptions& options, const std::string& network_error) {
+  Lookup lookup = look_up(repo_id, options, "", network_error);
+  if (!lookup.commit) throw_not_cached(repo_id, lookup.revision, "", lookup.cache, lookup.found, options, network_error);
+  const path snapshot = lookup.repo_dir / "snapshots" / *lookup.commit;
+  std::error_code ec;
+  if (fs::is_directory(snapshot, ec)) return snapshot.string();
+  throw_not_cached(repo_id, lookup.revision, "", lookup.cache,
+                   "refs/" + lookup.revision + " names commit " + *lookup.commit + " but there is no snapshot folder for it",
+                   options, network_error);
+}
+
+}  // namespace detail
+
+namespace {
+
+bool offline(const HubOptions& options) { return options.local_files_only || is_offline_mode(); }
+
+// The files transformers.cpp reads from a model repo: top-level configs, weights and tokenizer files,
+// and the sentence-transformers module folders ("1_Pooling/config.json", "2_Dense/model.safetensors").
+// Other formats (pytorch_model.bin, onnx/, tf_model.h5, ...) are left on the Hub.
+bool wanted_for_loading(const std::string& name) {
+  const size_t slash = name.find('/');
+  if (slash != std::string::npos) {
+    size_t digits = 0;
+    while (digits < slash && std::isdigit(static_cast<unsigned char>(name[digits]))) ++digits;
+    const bool module_folder = digits > 0 && digits < slash && name[digits] == '_' && name.find('/', slash + 1) == std::string::npos;
+    if (!module_folder) return false;
+  }
+  const size_t dot = name.rfind('.');
+  const std::string extension = dot == std::string::npos ? "" : lower(name.substr(dot + 1));
+  return extension == "json" || extension == "safetensors" || extension == "model" || extension == "txt" ||
+         extension == "tiktoken";
+}
+
+}  // namespace
+
+std::string hub_file(const std::string& repo_id, const std::string& filename, const HubOptions& options) {
+  detail::check_relative_name(filename, "filename", repo_id, options.revision.value_or("main"), filename);
+  if (offline(options)) return detail::file_from_cache(repo_id, filename, options, "");
+  return detail::download_file(repo_id, filename, options);
 }
 
 std::optional<std::string> try_hub_file(const std::string& repo_id, const std::string& filename,
@@ -180,14 +225,20 @@ std::string resolve_model_path(const std::string& path_or_id, const HubOptions& 
                              "(\"name\" or \"org/name\"); pass an existing folder holding config.json or a Hub repo id",
                              path_or_id, options.revision.value_or("main"));
   }
-  Lookup lookup = look_up(path_or_id, options, "");
-  const bool offline = options.local_files_only || is_offline_mode();
-  if (!lookup.commit) throw_not_cached(path_or_id, lookup.revision, "", lookup.cache, lookup.found, options, offline);
-  const path snapshot = lookup.repo_dir / "snapshots" / *lookup.commit;
-  if (fs::is_directory(snapshot, ec)) return snapshot.string();
-  throw_not_cached(path_or_id, lookup.revision, "", lookup.cache,
-                   "refs/" + lookup.revision + " names commit " + *lookup.commit + " but there is no snapshot folder for it",
-                   options, offline);
+  if (offline(options)) return detail::snapshot_from_cache(path_or_id, options, "");
+  return detail::download_snapshot(path_or_id, options, wanted_for_loading, 4);
+}
+
+std::string snapshot_download(const std::string& repo_id, const HubOptions& options,
+                              const std::vector<std::string>& allow_patterns, int max_workers) {
+  check_repo_id(repo_id, options.revision.value_or("main"));
+  if (offline(options)) return detail::snapshot_from_cache(repo_id, options, "");
+  auto wanted = [&allow_patterns](const std::string& name) {
+    if (allow_patterns.empty()) return true;
+    return std::any_of(allow_patterns.begin(), allow_patterns.end(),
+                       [&name](const std::string& pattern) { return matches_glob(name, pattern); });
+  };
+  return detail::download_snapshot(repo_id, options, wanted, max_workers);
 }
 
 }  // namespace transformers::hub

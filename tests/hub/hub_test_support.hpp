@@ -24,17 +24,27 @@ constexpr const char* kCommitA = "abcdef12202e2712c73451b692a3e4eaee93bfcc";  //
 constexpr const char* kCommitB = "299af23ab9cc4cc6852cd81b269edd055827c326";  // main
 constexpr const char* kCommitC = "abcdef19cd660d76151a81dec334f5e1188e95ef";  // refs/pr/1
 
+constexpr const char* kUnreachableEndpoint = "http://127.0.0.1:9";
+
 // Every variable the hub reads; the guard saves them, clears them, and restores them at the end.
 class EnvGuard {
  public:
   EnvGuard() {
     for (const char* name : {"HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME", "HOME",
                              "TRANSFORMERS_CACHE", "PYTORCH_TRANSFORMERS_CACHE", "PYTORCH_PRETRAINED_BERT_CACHE",
-                             "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"}) {
+                             "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_ENDPOINT", "HF_TOKEN",
+                             "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH", "HF_HUB_DISABLE_IMPLICIT_TOKEN",
+                             "HF_HUB_ETAG_TIMEOUT", "HF_HUB_DOWNLOAD_TIMEOUT", "HF_HUB_DISABLE_PROGRESS_BARS",
+                             "TRANSFORMERS_HUB_BACKOFF_MS", "TRANSFORMERS_HUB_MAX_ATTEMPTS", "http_proxy",
+                             "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
       const char* value = std::getenv(name);
       saved_[name] = value ? std::optional<std::string>(value) : std::nullopt;
       if (std::string(name) != "HOME") ::unsetenv(name);
     }
+    // Tests never reach the real Hub: "online" lookups go to a closed loopback port (connection
+    // refused at once) unless a test points HF_ENDPOINT at its fake Hub. Retries are quick.
+    ::setenv("HF_ENDPOINT", kUnreachableEndpoint, 1);
+    ::setenv("TRANSFORMERS_HUB_BACKOFF_MS", "5", 1);
   }
   ~EnvGuard() {
     for (const auto& [name, value] : saved_) {

@@ -9,8 +9,9 @@
 //   <cache>/models--org--name/.no_exist/<commit>/<file>    empty marker: "<file> does not exist at <commit>"
 //   <cache>/.locks/models--org--name/<etag>.lock           flock'ed while a blob is being written
 //
-// This build has the offline half only: files are found in the cache, never downloaded. The API and
-// the error hierarchy are those the online half (HTTP HEAD/GET with libcurl) will keep.
+// Online (the default), a file missing from the cache is downloaded from {HF_ENDPOINT}/{repo}/resolve/
+// {revision}/{file} with libcurl; offline (HF_HUB_OFFLINE, TRANSFORMERS_OFFLINE, local_files_only) only
+// the cache is read and no connection is made.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -77,10 +78,28 @@ class OfflineModeNoCache : public LocalEntryNotFound {
  public:
   using LocalEntryNotFound::LocalEntryNotFound;
 };
-// ... because this build cannot download (the online half is not there yet).
-class DownloadUnavailable : public LocalEntryNotFound {
+// ... because the Hub could not be reached or answered with a server error (5xx) after retries.
+class HubUnreachable : public LocalEntryNotFound {
  public:
   using LocalEntryNotFound::LocalEntryNotFound;
+};
+// Any other HTTP error answer from the Hub (400, 5xx after retries, ...); status() is the HTTP status.
+class HubHttpError : public HubError {
+ public:
+  HubHttpError(const std::string& message, long status, std::string repo_id = {}, std::string revision = {},
+               std::string filename = {})
+      : HubError(message, std::move(repo_id), std::move(revision), std::move(filename)), status_(status) {}
+  long status() const { return status_; }
+
+ private:
+  long status_;
+};
+// A transfer broke off (dropped connection, stall) more often than the retries allow, or delivered
+// bytes that fail the size or sha256 check. What arrived intact is kept as blobs/<etag>.incomplete
+// and the next attempt resumes from it.
+class DownloadFailed : public HubError {
+ public:
+  using HubError::HubError;
 };
 // The cache is damaged (broken symlink, unreadable ref) or could not be written.
 class CacheError : public HubError {
@@ -94,10 +113,11 @@ class CacheError : public HubError {
 struct HubOptions {
   std::optional<std::string> cache_dir;  // default: default_cache_dir()
   std::optional<std::string> revision;   // branch, tag or commit sha (full or ≥ 7 hex); default "main"
-  std::optional<std::string> token;      // used by the online half; unused offline
+  std::optional<std::string> token;      // default: HF_TOKEN, else the token file (see hub_token()); "" sends none
   bool local_files_only = false;         // never touch the network (like HF_HUB_OFFLINE for one call)
-  bool force_download = false;           // re-download even when cached (online half only)
+  bool force_download = false;           // download again even when cached
   std::string repo_type = "model";       // "model", "dataset" or "space"
+  bool quiet = false;                    // no progress bar (there is none anyway when stderr is no terminal)
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -110,6 +130,13 @@ std::string default_cache_dir();
 // 1/ON/YES/TRUE (case-insensitive).
 bool is_offline_mode();
 
+// HF_ENDPOINT without trailing '/', default "https://huggingface.co".
+std::string hub_endpoint();
+// The token sent to the Hub when HubOptions::token is not given, in huggingface_hub's order: HF_TOKEN,
+// HUGGING_FACE_HUB_TOKEN, then the file HF_TOKEN_PATH (default $HF_HOME/token). nullopt when none is
+// set or HF_HUB_DISABLE_IMPLICIT_TOKEN is true.
+std::optional<std::string> hub_token();
+
 // "models--org--name" (also "datasets--..." and "spaces--..."): the repo's folder in the cache.
 std::string repo_folder_name(const std::string& repo_id, const std::string& repo_type = "model");
 // Whether `repo_id` is a valid Hub id ("name" or "org/name", as huggingface_hub validates them).
@@ -118,16 +145,22 @@ bool is_valid_repo_id(const std::string& repo_id);
 // ---------------------------------------------------------------------------------------------------
 // Resolution.
 
-// A local folder is returned unchanged. Anything else must be a Hub id, resolved in the cache to its
-// snapshot folder snapshots/<commit> for options.revision. Throws RepositoryNotFound when it is
-// neither, LocalEntryNotFound (OfflineModeNoCache / DownloadUnavailable) when it is not cached.
+// A local folder is returned unchanged. Anything else must be a Hub id, resolved to its snapshot folder
+// snapshots/<commit> for options.revision. Online, the files transformers.cpp reads (top-level *.json,
+// *.safetensors, tokenizer files *.model / *.txt / *.tiktoken, and the sentence-transformers module
+// folders "1_Pooling/..." ...) are downloaded first when missing, as snapshot_download would. Throws
+// RepositoryNotFound when it is neither, LocalEntryNotFound (OfflineModeNoCache / HubUnreachable) when
+// it is not cached and can't be downloaded.
 std::string resolve_model_path(const std::string& path_or_id, const HubOptions& options = {});
 
 // The local path of one file of a Hub repo: snapshots/<commit>/<filename> in the cache (a relative
-// symlink into blobs/). `filename` may have subfolders ("onnx/model.onnx"). Throws EntryNotFound
-// when a .no_exist marker says the file does not exist at that commit, LocalEntryNotFound when it is
-// not cached, AmbiguousRevision for a short sha matching several snapshots, CacheError for a broken
-// link.
+// symlink into blobs/), downloaded first when allowed (huggingface_hub's hf_hub_download). `filename`
+// may have subfolders ("onnx/model.onnx"). Online it asks the Hub which commit the revision names
+// (HEAD), unless the revision is a full commit already cached; when the Hub can't be reached it falls
+// back to the cache. Throws EntryNotFound when the Hub (or a .no_exist marker) says the file does not
+// exist at that commit, RepositoryNotFound / GatedRepo / RevisionNotFound as the Hub answers,
+// LocalEntryNotFound when it is not cached and can't be downloaded, AmbiguousRevision for a short sha
+// matching several snapshots, CacheError for a broken link, DownloadFailed for a broken transfer.
 std::string hub_file(const std::string& repo_id, const std::string& filename, const HubOptions& options = {});
 
 // Like hub_file for optional files (generation_config.json, tokenizer.json, ...): nullopt where
@@ -139,6 +172,36 @@ std::optional<std::string> try_hub_file(const std::string& repo_id, const std::s
 // cache can't tell. Throws AmbiguousRevision / CacheError.
 std::optional<std::string> cached_commit(const std::string& repo_id, const std::string& revision,
                                          const std::string& cache_dir, const std::string& repo_type = "model");
+
+// ---------------------------------------------------------------------------------------------------
+// Listing and downloading whole repos.
+
+struct RepoSibling {
+  std::string name;             // "config.json", "onnx/model.onnx"
+  std::optional<uint64_t> size;  // when the listing gives it
+};
+struct RepoInfo {
+  std::string repo_id;
+  std::string sha;                    // the commit the revision names
+  std::vector<RepoSibling> siblings;  // every file of the repo at that commit
+  std::optional<std::string> pipeline_tag, library_name;
+};
+
+// GET {endpoint}/api/{models|datasets|spaces}/{repo}/revision/{revision}: the commit and the file list.
+// Throws RepositoryNotFound / GatedRepo / RevisionNotFound, HubUnreachable when the Hub can't be
+// reached, OfflineModeNoCache when offline.
+RepoInfo repo_info(const std::string& repo_id, const HubOptions& options = {});
+
+// Whether `name` matches a glob as huggingface_hub's filter_repo_objects matches it (fnmatch: '*'
+// also crosses '/', '?' one character, [...] a set; a pattern ending in '/' means everything under it).
+bool matches_glob(const std::string& name, const std::string& pattern);
+
+// Downloads the files of a repo at a revision (those matching any of `allow_patterns`, or all when it
+// is empty) into the cache, `max_workers` at a time, and returns the snapshot folder. Offline, or when
+// the Hub can't be reached, the cached snapshot for that revision is returned when there is one
+// (as huggingface_hub's snapshot_download does).
+std::string snapshot_download(const std::string& repo_id, const HubOptions& options = {},
+                              const std::vector<std::string>& allow_patterns = {}, int max_workers = 4);
 
 // ---------------------------------------------------------------------------------------------------
 // Scanning and deleting, as huggingface_hub's scan_cache_dir does (sizes are those of the blobs,
@@ -180,7 +243,7 @@ void delete_cached_revision(const std::string& repo_id, const std::string& revis
                             const std::string& cache_dir = {}, const std::string& repo_type = "model");
 
 // ---------------------------------------------------------------------------------------------------
-// Writing into the cache (setup scripts, tests, and the downloader to come).
+// Writing into the cache (setup scripts, tests; the downloader writes the same way).
 
 // Copies `source_file_path` into blobs/<etag> (etag: the given one, else the sha256 of the content,
 // which is what the Hub uses for LFS files) through a process-unique temporary file and an atomic
