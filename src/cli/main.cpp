@@ -21,6 +21,15 @@ const Command kCommands[] = {
      "[--candidate-labels a,b] [--multi-label] [--question Q] [--targets a,b] [--kwargs JSON] ...",
      "run pipeline(TASK) on the arguments or on stdin lines (text or JSON) and print one JSON result per input",
      pipeline_command},
+    {"download", "MODEL [--revision R] [--include GLOB]... [--cache-dir D] [--token T] [--quiet] [--repo-type T]",
+     "download a Hub repo's files (all, or those matching --include) into the cache and print the snapshot folder",
+     download_command},
+    {"scan-cache", "[--cache-dir D]", "list the repos and revisions in the Hugging Face cache with their sizes",
+     scan_cache_command},
+    {"delete-cache", "MODEL [--revision R] [--cache-dir D] [--repo-type T]",
+     "delete a cached repo (every revision, or only R) and the blobs no other revision uses", delete_cache_command},
+    {"info", "MODEL [--revision R] [--cache-dir D] [--token T] [--quiet]",
+     "show a model's card (license, tags, ...), config summary, parameter count and files", info_command},
 };
 
 void print_command_list(std::ostream& out) {
