@@ -128,11 +128,13 @@ namespace {
 
 // Below this many multiply-adds a product runs on the calling thread only: waking the OpenMP team
 // costs more than the second thread saves (at batch 1 most products are this small), and on a
-// loaded machine a barrier can wait a whole time slice for a descheduled partner.
+// loaded machine a barrier can wait a whole time slice for a descheduled partner. 2^26 covers
+// every product of BERT-base at 1x16 (the largest, 16x768x3072, is 2^25.2) and none at 32x128.
+// TRANSFORMERS_SERIAL_GEMM_MACS overrides it (0: always use the whole team).
 int64_t serial_macs() {
   static const int64_t value = [] {
     const char* env = std::getenv("TRANSFORMERS_SERIAL_GEMM_MACS");
-    return env ? std::atoll(env) : int64_t{1} << 25;
+    return env ? std::atoll(env) : int64_t{1} << 26;
   }();
   return value;
 }
