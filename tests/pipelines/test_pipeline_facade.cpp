@@ -14,6 +14,8 @@ TEST_CASE("tasks and aliases resolve as in transformers", "[pipelines]") {
 
 TEST_CASE("a missing default model says what to do", "[pipelines]") {
   setenv("HF_HUB_CACHE", "/nonexistent-transformers-cache", 1);
+  setenv("HF_HUB_OFFLINE", "1", 1);  // never download the default model from huggingface.co
   CHECK_THROWS_WITH(pipeline("sentiment-analysis"), Catch::Contains("distilbert-base-uncased-finetuned-sst-2-english"));
   unsetenv("HF_HUB_CACHE");
+  unsetenv("HF_HUB_OFFLINE");
 }
