@@ -111,10 +111,13 @@ void merge_into(Encoding& target, const Encoding& other) {
   target.overflowing = std::move(overflowing);
 }
 
-Encoding merge_all(const std::vector<Encoding>& pieces) {
-  Encoding merged;
+namespace {
+
+// An empty encoding with room in every column for all of `pieces`' tokens.
+Encoding reserved_for(const std::vector<Encoding>& pieces) {
   size_t total = 0;
   for (const Encoding& piece : pieces) total += piece.ids.size();
+  Encoding merged;
   merged.ids.reserve(total);
   merged.type_ids.reserve(total);
   merged.tokens.reserve(total);
@@ -123,6 +126,13 @@ Encoding merge_all(const std::vector<Encoding>& pieces) {
   merged.attention_mask.reserve(total);
   merged.word_ids.reserve(total);
   merged.sequence_ids.reserve(total);
+  return merged;
+}
+
+}  // namespace
+
+Encoding merge_all(const std::vector<Encoding>& pieces) {
+  Encoding merged = reserved_for(pieces);
   for (const Encoding& piece : pieces) merge_into(merged, piece);
   return merged;
 }
@@ -131,17 +141,7 @@ Encoding merge_all(std::vector<Encoding>&& pieces) {
   for (const Encoding& piece : pieces)
     if (!piece.overflowing.empty()) return merge_all(static_cast<const std::vector<Encoding>&>(pieces));
   if (pieces.size() == 1) return std::move(pieces[0]);
-  Encoding merged;
-  size_t total = 0;
-  for (const Encoding& piece : pieces) total += piece.ids.size();
-  merged.ids.reserve(total);
-  merged.type_ids.reserve(total);
-  merged.tokens.reserve(total);
-  merged.offsets.reserve(total);
-  merged.special_tokens_mask.reserve(total);
-  merged.attention_mask.reserve(total);
-  merged.word_ids.reserve(total);
-  merged.sequence_ids.reserve(total);
+  Encoding merged = reserved_for(pieces);
   for (Encoding& piece : pieces) {
     append(merged.ids, piece.ids);
     append(merged.type_ids, piece.type_ids);

@@ -4,6 +4,8 @@
 #include <optional>
 #include <vector>
 
+#include "unicode.hpp"
+
 namespace transformers::tokenizers::detail {
 
 namespace {
@@ -34,24 +36,6 @@ bool valid_utf8(const unsigned char* p, const unsigned char* end) {
     p += n + 1;
   }
   return true;
-}
-
-void put_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 struct Fail {};  // thrown inside the fast path; the caller falls back to a plain parse
@@ -136,7 +120,7 @@ class Scanner {
             if (low < 0xDC00 || low > 0xDFFF) throw Fail{};
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           }
-          put_utf8(out, cp);
+          append_utf8(out, static_cast<char32_t>(cp));
           break;
         }
         default: throw Fail{};

@@ -6,29 +6,14 @@
 
 namespace transformers::tokenizers {
 
-namespace {
-
-void append(Encoding& into, Encoding&& part) {
-  auto move_all = [](auto& to, auto& from) { to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end())); };
-  move_all(into.ids, part.ids);
-  move_all(into.type_ids, part.type_ids);
-  move_all(into.tokens, part.tokens);
-  move_all(into.offsets, part.offsets);  // not shifted: each word's offsets stay within the word
-  move_all(into.special_tokens_mask, part.special_tokens_mask);
-  move_all(into.attention_mask, part.attention_mask);
-  move_all(into.word_ids, part.word_ids);
-  move_all(into.sequence_ids, part.sequence_ids);
-}
-
-}  // namespace
-
 Encoding Tokenizer::encode_word_list(const std::vector<std::string>& words, int64_t type_id) const {
-  Encoding merged;
+  std::vector<Encoding> parts;
+  parts.reserve(words.size());
   for (size_t i = 0; i < words.size(); ++i) {
     detail::require_valid_utf8(words[i], "the words to encode");
-    append(merged, pipeline_->encode_sequence(words[i], type_id, static_cast<int64_t>(i), encode_special_tokens_));
+    parts.push_back(pipeline_->encode_sequence(words[i], type_id, static_cast<int64_t>(i), encode_special_tokens_));
   }
-  return merged;
+  return detail::merge_all(std::move(parts));  // offsets not shifted: each word's stay within the word
 }
 
 Encoding Tokenizer::encode_words(const std::vector<std::string>& words, bool add_special_tokens) const {
