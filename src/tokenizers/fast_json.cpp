@@ -64,6 +64,29 @@ class Scanner {
     return true;
   }
 
+  // Advances over the bytes a JSON string can hold as they are (not '"', '\\' or a control char),
+  // 8 at a time while it can (SWAR "has byte" tests); returns whether they were all ASCII.
+  bool skip_plain_bytes() {
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+    uint64_t high_bits = 0;
+    while (end_ - p_ >= 8) {
+      uint64_t word;
+      std::memcpy(&word, p_, 8);
+      const uint64_t quote = word ^ (kOnes * '"'), backslash = word ^ (kOnes * '\\');
+      const uint64_t special = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | ((word - kOnes * 0x20) & ~word);
+      if (special & kHighs) break;
+      high_bits |= word;
+      p_ += 8;
+    }
+    while (p_ < end_) {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"' || c == '\\' || c < 0x20) break;
+      high_bits |= c;
+      ++p_;
+    }
+    return (high_bits & kHighs) == 0;
+  }
+
   // A JSON string, decoded into `out` (replacing its contents).
   void string(std::string& out) {
     expect('"');
@@ -71,25 +94,7 @@ class Scanner {
     bool ascii = true;
     for (;;) {
       const char* start = p_;
-      // 8 bytes at a time while none is '"', '\\' or a control char (SWAR "has byte" tests).
-      constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
-      uint64_t high_bits = 0;
-      while (end_ - p_ >= 8) {
-        uint64_t word;
-        std::memcpy(&word, p_, 8);
-        const uint64_t quote = word ^ (kOnes * '"'), backslash = word ^ (kOnes * '\\');
-        const uint64_t special = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | ((word - kOnes * 0x20) & ~word);
-        if (special & kHighs) break;
-        high_bits |= word;
-        p_ += 8;
-      }
-      ascii = ascii && (high_bits & kHighs) == 0;
-      while (p_ < end_) {
-        const auto c = static_cast<unsigned char>(*p_);
-        if (c == '"' || c == '\\' || c < 0x20) break;
-        ascii = ascii && c < 0x80;
-        ++p_;
-      }
+      ascii = skip_plain_bytes() && ascii;
       out.append(start, p_);
       if (p_ >= end_ || static_cast<unsigned char>(*p_) < 0x20) throw Fail{};
       if (*p_ == '"') {
@@ -133,27 +138,11 @@ class Scanner {
     const char* before = p_;
     expect('"');
     const char* start = p_;
-    constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
-    uint64_t high_bits = 0;
-    while (end_ - p_ >= 8) {
-      uint64_t word;
-      std::memcpy(&word, p_, 8);
-      const uint64_t quote = word ^ (kOnes * '"'), backslash = word ^ (kOnes * '\\');
-      const uint64_t special = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | ((word - kOnes * 0x20) & ~word);
-      if (special & kHighs) break;
-      high_bits |= word;
-      p_ += 8;
-    }
-    while (p_ < end_) {
-      const auto c = static_cast<unsigned char>(*p_);
-      if (c == '"' || c == '\\' || c < 0x20) break;
-      high_bits |= c;
-      ++p_;
-    }
+    const bool ascii = skip_plain_bytes();
     if (p_ < end_ && *p_ == '"') {
       const std::string_view text(start, static_cast<size_t>(p_ - start));
       ++p_;
-      if ((high_bits & kHighs) != 0 &&
+      if (!ascii &&
           !valid_utf8(reinterpret_cast<const unsigned char*>(text.data()),
                       reinterpret_cast<const unsigned char*>(text.data() + text.size())))
         throw Fail{};
