@@ -9,13 +9,10 @@
 
 #include <transformers/transformers.hpp>
 
+#include "example_args.hpp"
+
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  std::string model;
-  if (args.size() >= 2 && args[0] == "--model") {
-    model = args[1];
-    args.erase(args.begin(), args.begin() + 2);
-  }
+  auto [model, args] = parse_example_args(argc, argv);
   if (args.empty()) {
     std::cerr << "usage: " << argv[0] << " [--model ID_OR_FOLDER] TEXT [TEXT ...]\n";
     return 2;
