@@ -19,3 +19,12 @@ TEST_CASE("a missing default model says what to do", "[pipelines]") {
   unsetenv("HF_HUB_CACHE");
   unsetenv("HF_HUB_OFFLINE");
 }
+
+TEST_CASE("a pipeline called without kwargs uses the defaults", "[pipelines]") {
+  // The kwargs default is an empty object: a null json would make every kwargs lookup throw.
+  const std::string fixtures = std::string(TRANSFORMERS_TEST_DATA) + "/fixtures/pipelines/";
+  auto classify = pipeline("sentiment-analysis", fixtures + "tiny-sentiment");
+  CHECK((*classify)("I loved it") == (*classify)("I loved it", nlohmann::json::object()));
+  auto ner = pipeline("ner", fixtures + "tiny-ner");
+  CHECK((*ner)("John lives in Berlin") == (*ner)("John lives in Berlin", nlohmann::json::object()));
+}

@@ -22,7 +22,7 @@ class Pipeline {
  public:
   virtual ~Pipeline() = default;
   // inputs and kwargs as the Python pipeline takes them; the result as it returns it.
-  virtual nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = {}) const = 0;
+  virtual nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = nlohmann::json::object()) const = 0;
   const std::string& task() const { return task_; }
 
  protected:

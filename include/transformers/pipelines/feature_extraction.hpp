@@ -15,7 +15,7 @@ class FeatureExtractionPipeline final : public Pipeline {
   FeatureExtractionPipeline(std::unique_ptr<PreTrainedModel> model, PreTrainedTokenizerFast tokenizer, PipelineOptions options)
       : Pipeline("feature-extraction", std::move(options)), model_(std::move(model)), tokenizer_(std::move(tokenizer)) {}
 
-  nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = {}) const override {
+  nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = nlohmann::json::object()) const override {
     if (inputs.is_string()) return features(inputs.get<std::string>(), kwargs);
     if (!inputs.is_array()) throw InvalidArgument("feature-extraction: inputs must be a string or a list of strings");
     nlohmann::json results = nlohmann::json::array();

@@ -14,7 +14,7 @@ class FillMaskPipeline final : public Pipeline {
  public:
   FillMaskPipeline(std::unique_ptr<PreTrainedModel> model, PreTrainedTokenizerFast tokenizer, PipelineOptions options);
 
-  nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = {}) const override;
+  nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = nlohmann::json::object()) const override;
 
  private:
   std::vector<int64_t> target_ids(const nlohmann::json& targets) const;

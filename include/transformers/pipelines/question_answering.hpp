@@ -19,7 +19,7 @@ class QuestionAnsweringPipeline final : public Pipeline {
 
   // inputs: {"question", "context"} or a list of them (a list of one gives one result, as Python);
   // or null with kwargs question= and context= (strings, or lists as Python takes them).
-  nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = {}) const override;
+  nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = nlohmann::json::object()) const override;
 
  private:
   std::unique_ptr<PreTrainedModel> model_;

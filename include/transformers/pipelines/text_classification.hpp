@@ -79,7 +79,7 @@ class TextClassificationPipeline final : public Pipeline {
                              PipelineOptions options)
       : Pipeline("text-classification", std::move(options)), model_(std::move(model)), tokenizer_(std::move(tokenizer)) {}
 
-  nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = {}) const override {
+  nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = nlohmann::json::object()) const override {
     const bool legacy = !kwargs.contains("top_k");
     std::optional<size_t> top_k = 1;
     if (!legacy) top_k = kwargs["top_k"].is_null() ? std::nullopt : std::optional<size_t>(kwargs["top_k"].get<size_t>());

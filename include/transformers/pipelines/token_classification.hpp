@@ -24,7 +24,7 @@ class TokenClassificationPipeline final : public Pipeline {
   TokenClassificationPipeline(std::unique_ptr<PreTrainedModel> model, PreTrainedTokenizerFast tokenizer,
                               PipelineOptions options);
 
-  nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = {}) const override;
+  nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = nlohmann::json::object()) const override;
 
  private:
   std::vector<std::vector<tokenizers::Encoding>> windows(const std::vector<std::string>& sentences,

@@ -23,7 +23,7 @@ class ZeroShotClassificationPipeline final : public Pipeline {
                                  PipelineOptions options);
 
   // kwargs: candidate_labels (required), hypothesis_template, multi_label, batch_size.
-  nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = {}) const override;
+  nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = nlohmann::json::object()) const override;
 
   // The logit index that means "entailment": -1 (the last) when no label starts with "entail".
   int64_t entailment_id() const;
