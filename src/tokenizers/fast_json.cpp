@@ -4,39 +4,12 @@
 #include <optional>
 #include <vector>
 
+#include "../io/utf8.hpp"
 #include "unicode.hpp"
 
 namespace transformers::tokenizers::detail {
 
 namespace {
-
-// Strict UTF-8 (RFC 3629: no overlongs, no surrogates, <= U+10FFFF), as nlohmann checks it.
-bool valid_utf8(const unsigned char* p, const unsigned char* end) {
-  while (p < end) {
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    size_t n = 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) n = 1;
-    else if (c == 0xE0) n = 2, lo = 0xA0;
-    else if (c >= 0xE1 && c <= 0xEC) n = 2;
-    else if (c == 0xED) n = 2, hi = 0x9F;
-    else if (c >= 0xEE && c <= 0xEF) n = 2;
-    else if (c == 0xF0) n = 3, lo = 0x90;
-    else if (c >= 0xF1 && c <= 0xF3) n = 3;
-    else if (c == 0xF4) n = 3, hi = 0x8F;
-    else return false;
-    if (static_cast<size_t>(end - p) <= n) return false;
-    if (p[1] < lo || p[1] > hi) return false;
-    for (size_t i = 2; i <= n; ++i)
-      if (p[i] < 0x80 || p[i] > 0xBF) return false;
-    p += n + 1;
-  }
-  return true;
-}
 
 struct Fail {};  // thrown inside the fast path; the caller falls back to a plain parse
 
@@ -65,43 +38,35 @@ class Scanner {
   }
 
   // Advances over the bytes a JSON string can hold as they are (not '"', '\\' or a control char),
-  // 8 at a time while it can (SWAR "has byte" tests); returns whether they were all ASCII.
-  bool skip_plain_bytes() {
+  // 8 at a time while it can (SWAR "has byte" tests).
+  void skip_plain_bytes() {
     constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
-    uint64_t high_bits = 0;
     while (end_ - p_ >= 8) {
       uint64_t word;
       std::memcpy(&word, p_, 8);
       const uint64_t quote = word ^ (kOnes * '"'), backslash = word ^ (kOnes * '\\');
       const uint64_t special = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | ((word - kOnes * 0x20) & ~word);
       if (special & kHighs) break;
-      high_bits |= word;
       p_ += 8;
     }
     while (p_ < end_) {
       const auto c = static_cast<unsigned char>(*p_);
       if (c == '"' || c == '\\' || c < 0x20) break;
-      high_bits |= c;
       ++p_;
     }
-    return (high_bits & kHighs) == 0;
   }
 
   // A JSON string, decoded into `out` (replacing its contents).
   void string(std::string& out) {
     expect('"');
     out.clear();
-    bool ascii = true;
     for (;;) {
       const char* start = p_;
-      ascii = skip_plain_bytes() && ascii;
+      skip_plain_bytes();
       out.append(start, p_);
       if (p_ >= end_ || static_cast<unsigned char>(*p_) < 0x20) throw Fail{};
       if (*p_ == '"') {
         ++p_;
-        if (!ascii && !valid_utf8(reinterpret_cast<const unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(out.data() + out.size())))
-          throw Fail{};
         return;
       }
       ++p_;  // backslash
@@ -138,14 +103,10 @@ class Scanner {
     const char* before = p_;
     expect('"');
     const char* start = p_;
-    const bool ascii = skip_plain_bytes();
+    skip_plain_bytes();
     if (p_ < end_ && *p_ == '"') {
       const std::string_view text(start, static_cast<size_t>(p_ - start));
       ++p_;
-      if (!ascii &&
-          !valid_utf8(reinterpret_cast<const unsigned char*>(text.data()),
-                      reinterpret_cast<const unsigned char*>(text.data() + text.size())))
-        throw Fail{};
       return text;
     }
     p_ = before;  // an escape (or an error): the decoding path
@@ -262,7 +223,8 @@ class Scanner {
 
 class BlobWriter {
  public:
-  BlobWriter(size_t expected_bytes) {
+  // Reserving more than is written costs nothing: untouched pages are never mapped in.
+  explicit BlobWriter(size_t expected_bytes) {
     bytes_.reserve(expected_bytes);
     put<uint64_t>(0);
   }
@@ -279,7 +241,6 @@ class BlobWriter {
   void next() { ++count_; }
   json finish(uint8_t subtype) {
     std::memcpy(bytes_.data(), &count_, sizeof count_);
-    bytes_.shrink_to_fit();
     return json::binary(std::move(bytes_), subtype);
   }
 
@@ -349,14 +310,47 @@ json compact_merges(Scanner& in, size_t text_bytes) {
   return out.finish(kCompactMerges);
 }
 
-struct Range {
+// Where a big value sat in the text, and its compact form.
+struct BigValue {
   size_t start = 0, end = 0;
   bool found = false;
+  json blob;  // binary when compacted
 };
 
+// The members of "model": vocab and merges are compacted as they are met (one pass over the
+// text), the rest skipped.
+void scan_model(Scanner& in, std::string_view text, BigValue& vocab, BigValue& merges) {
+  std::string key;
+  in.expect('{');
+  if (in.accept('}')) return;
+  do {
+    in.string(key);
+    in.expect(':');
+    BigValue* value = key == "vocab" ? &vocab : key == "merges" ? &merges : nullptr;
+    const char first = in.peek();
+    const auto start = static_cast<size_t>(in.position() - text.data());
+    if (!value) {
+      in.skip_value();
+      continue;
+    }
+    if (value->found) throw Fail{};  // a duplicate key: left to nlohmann
+    if (first == '{' || first == '[')
+      value->blob = value == &vocab ? compact_vocab(in, text.size() - start) : compact_merges(in, text.size() - start);
+    else
+      in.skip_value();
+    value->start = start;
+    value->end = static_cast<size_t>(in.position() - text.data());
+    value->found = true;
+  } while (in.accept(','));
+  in.expect('}');
+}
+
 std::optional<json> parse_fast(std::string_view text) {
+  // Strings are taken as they are, so the whole text is checked once here (strict UTF-8, as
+  // nlohmann checks it; escaped code points are encoded well-formed by construction).
+  if (transformers::detail::find_invalid_utf8(text) != std::string_view::npos) return std::nullopt;
   Scanner top(text.data(), text.data() + text.size());
-  Range vocab, merges;
+  BigValue vocab, merges;
   bool seen_model = false;
   std::string key;
   top.expect('{');
@@ -370,55 +364,30 @@ std::optional<json> parse_fast(std::string_view text) {
     }
     if (seen_model) return std::nullopt;  // a duplicate key: leave it to nlohmann
     seen_model = true;
-    top.expect('{');
-    if (top.accept('}')) continue;
-    do {
-      top.string(key);
-      top.expect(':');
-      Range* range = key == "vocab" ? &vocab : key == "merges" ? &merges : nullptr;
-      top.ws();
-      const size_t start = static_cast<size_t>(top.position() - text.data());
-      top.skip_value();
-      if (!range) continue;
-      if (range->found) return std::nullopt;
-      *range = {start, static_cast<size_t>(top.position() - text.data()), true};
-    } while (top.accept(','));
-    top.expect('}');
+    scan_model(top, text, vocab, merges);
   } while (top.accept(','));
   top.expect('}');
 
-  // Only worth it for big arrays.
+  // Only worth it for big arrays; small ones go through nlohmann with the rest.
   const size_t big = 64 * 1024;
-  const bool take_vocab = vocab.found && vocab.end - vocab.start >= big && text[vocab.start] != 'n';
-  const bool take_merges = merges.found && merges.end - merges.start >= big && text[merges.start] != 'n';
-  if (!take_vocab && !take_merges) return std::nullopt;
+  std::vector<BigValue*> cut;
+  for (BigValue* value : {&vocab, &merges})
+    if (value->blob.is_binary() && value->end - value->start >= big) cut.push_back(value);
+  if (cut.empty()) return std::nullopt;
+  if (cut.size() == 2 && cut[1]->start < cut[0]->start) std::swap(cut[0], cut[1]);
 
-  json vocab_blob, merges_blob;
-  if (take_vocab) {
-    Scanner in(text.data() + vocab.start, text.data() + vocab.end);
-    vocab_blob = compact_vocab(in, vocab.end - vocab.start);
-  }
-  if (take_merges) {
-    Scanner in(text.data() + merges.start, text.data() + merges.end);
-    merges_blob = compact_merges(in, merges.end - merges.start);
-  }
   // The rest, with the big values replaced by null, through nlohmann.
-  std::vector<Range> cut;
-  if (take_vocab) cut.push_back(vocab);
-  if (take_merges) cut.push_back(merges);
-  if (cut.size() == 2 && cut[1].start < cut[0].start) std::swap(cut[0], cut[1]);
   std::string rest;
   size_t previous = 0;
-  for (const Range& range : cut) {
-    rest.append(text.substr(previous, range.start - previous));
+  for (const BigValue* value : cut) {
+    rest.append(text.substr(previous, value->start - previous));
     rest.append("null");
-    previous = range.end;
+    previous = value->end;
   }
   rest.append(text.substr(previous));
   json document = json::parse(rest);  // throws on invalid JSON; the caller then parses the original
   json& model = document.at("model");
-  if (take_vocab) model["vocab"] = std::move(vocab_blob);
-  if (take_merges) model["merges"] = std::move(merges_blob);
+  for (BigValue* value : cut) model[value == &vocab ? "vocab" : "merges"] = std::move(value->blob);
   return document;
 }
 

@@ -8,6 +8,7 @@
 #include <malloc.h>
 #endif
 
+#include "../io/mapped_file.hpp"
 #include "encoding_ops.hpp"
 #include "fast_json.hpp"
 #include "tokenizer_pipeline.hpp"
@@ -22,15 +23,12 @@ Tokenizer::Tokenizer(std::shared_ptr<const TokenizerPipeline> pipeline)
     : pipeline_(std::move(pipeline)), truncation_(pipeline_->truncation), padding_(pipeline_->padding) {}
 
 Tokenizer Tokenizer::from_file(const std::string& path) {
-  std::ifstream file(path, std::ios::binary | std::ios::ate);
-  if (!file) throw FileError("tokenizer: cannot open " + path);
-  std::string text(static_cast<size_t>(file.tellg()), '\0');
-  file.seekg(0);
-  if (!file.read(text.data(), static_cast<std::streamsize>(text.size()))) throw FileError("tokenizer: cannot read " + path);
-  return from_json(text, path);
+  // Mapped, not read: the JSON is scanned once and needs no copy of its own.
+  const transformers::detail::MappedFile file = transformers::detail::map_file_read_only(path);
+  return from_json(std::string_view(reinterpret_cast<const char*>(file.bytes), file.size), path);
 }
 
-Tokenizer Tokenizer::from_json(const std::string& json_text, const std::string& source) {
+Tokenizer Tokenizer::from_json(std::string_view json_text, const std::string& source) {
   nlohmann::json document;
   try {
     document = detail::parse_tokenizer_document(json_text);

@@ -56,7 +56,7 @@ class Tokenizer {
  public:
   static Tokenizer from_file(const std::string& path);
   // `source` names the JSON in error messages.
-  static Tokenizer from_json(const std::string& json_text, const std::string& source = "tokenizer.json");
+  static Tokenizer from_json(std::string_view json_text, const std::string& source = "tokenizer.json");
 
   Encoding encode(std::string_view text, bool add_special_tokens = true) const;
   Encoding encode(std::string_view text, std::string_view pair, bool add_special_tokens = true) const;
