@@ -1,7 +1,5 @@
 #include "host_allocator.hpp"
 
-#include <sys/mman.h>
-
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -9,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "huge_pages.hpp"
 #include "transformers/core/error.hpp"
 #include "transformers/core/memory.hpp"
 
@@ -48,13 +47,12 @@ class LargeBlockCache {
         return block;
       }
     }
-    void* block = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (block == MAP_FAILED) {
+    void* block = detail::map_huge_pages(size);
+    if (!block) {
       release_all();
-      block = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (block == MAP_FAILED) throw Error("out of host memory allocating " + std::to_string(nbytes) + " bytes");
+      block = detail::map_huge_pages(size);
+      if (!block) throw Error("out of host memory allocating " + std::to_string(nbytes) + " bytes");
     }
-    madvise(block, size, MADV_HUGEPAGE);  // a hint; fewer faults and TLB misses where granted
     return block;
   }
 
@@ -68,13 +66,13 @@ class LargeBlockCache {
         return;
       }
     }
-    munmap(block, size);
+    detail::unmap_huge_pages(block, size);
   }
 
   void release_all() {
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto& [size, blocks] : free_)
-      for (void* block : blocks) munmap(block, size);
+      for (void* block : blocks) detail::unmap_huge_pages(block, size);
     free_.clear();
     cached_ = 0;
   }

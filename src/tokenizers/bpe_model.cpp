@@ -4,6 +4,7 @@
 #include <shared_mutex>
 #include <unordered_map>
 
+#include "../core/huge_pages.hpp"
 #include "fast_json.hpp"
 #include "flat_hash.hpp"
 #include "model.hpp"
@@ -25,7 +26,7 @@ class MergeMap {
  public:
   void reserve(size_t count) {
     if (items_.size() >= flat_capacity(count)) return;
-    std::vector<Item> old = std::move(items_);
+    auto old = std::move(items_);
     items_.assign(flat_capacity(count), Item{kEmpty, {0, 0}});
     const size_t mask = items_.size() - 1;
     for (const Item& item : old) {
@@ -46,7 +47,7 @@ class MergeMap {
   // A pair seen again takes the new rule (as assigning into a map did).
   void set(int64_t left, int64_t right, MergeRule rule) { set(entry(left, right, rule)); }
   void set(const Entry& entry) {
-    if (items_.size() < flat_capacity(size_ + 1)) reserve(std::max<size_t>(16, 2 * size_));
+    if (needs_growth(items_.size(), size_ + 1)) reserve(std::max<size_t>(16, 2 * size_));
     const uint64_t key = entry.key;
     const MergeRule rule = entry.rule;
     const size_t mask = items_.size() - 1;
@@ -83,7 +84,7 @@ class MergeMap {
   static uint64_t pack(int64_t left, int64_t right) {
     return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) | static_cast<uint32_t>(right);
   }
-  std::vector<Item> items_;
+  std::vector<Item, transformers::detail::HugePageAllocator<Item>> items_;
   size_t size_ = 0;
 };
 
@@ -308,7 +309,7 @@ MergeMap parse_merges(const json& config, const Vocabulary& vocab, const BpeOpti
         throw_config_error(where, "merge token '" + std::string(token) + "' has an id outside [0, 2^32)");
       return *id;
     };
-    std::vector<MergeMap::Entry> entries;
+    std::vector<MergeMap::Entry, transformers::detail::HugePageAllocator<MergeMap::Entry>> entries;
     entries.reserve(count);
     for (size_t i = 0; i < count + kAhead; ++i) {
       if (i >= kAhead) {

@@ -55,4 +55,8 @@ inline size_t flat_capacity(size_t count) {
   return capacity;
 }
 
+// Whether a table of `capacity` slots (0, or a flat_capacity) is too small for `count` entries:
+// capacity < flat_capacity(count), without the loop.
+inline bool needs_growth(size_t capacity, size_t count) { return 2 * count > capacity; }
+
 }  // namespace transformers::tokenizers::detail

@@ -48,7 +48,7 @@ Vocabulary Vocabulary::from_json(const json& vocab, const std::string& where) {
 }
 
 void Vocabulary::rehash(size_t capacity) {
-  std::vector<Slot> old = std::move(slots_);
+  auto old = std::move(slots_);
   slots_.assign(capacity, Slot{0, kEmpty, 0, 0});
   const size_t mask = capacity - 1;
   for (const Slot& slot : old) {
@@ -77,7 +77,7 @@ void Vocabulary::set_id(Slot& slot, int64_t id) {
 void Vocabulary::insert(std::string_view token, int64_t id) { insert(token, id, hash_bytes(token)); }
 
 void Vocabulary::insert(std::string_view token, int64_t id, uint64_t hash) {
-  if (slots_.size() < flat_capacity(size_ + 1)) rehash(flat_capacity(std::max<size_t>(16, 2 * size_)));
+  if (needs_growth(slots_.size(), size_ + 1)) rehash(flat_capacity(std::max<size_t>(16, 2 * size_)));
   if (const Slot* found = find(token, hash)) {
     set_id(const_cast<Slot&>(*found), id);
     return;
@@ -88,7 +88,7 @@ void Vocabulary::insert(std::string_view token, int64_t id, uint64_t hash) {
   while (slots_[at].length != kEmpty) at = (at + 1) & mask;
   Slot& slot = slots_[at];
   slot = {static_cast<uint32_t>(hash >> 32), static_cast<uint32_t>(token.size()), static_cast<uint32_t>(arena_.size()), 0};
-  arena_.append(token);
+  arena_.insert(arena_.end(), token.begin(), token.end());
   set_id(slot, id);
   ++size_;
   max_token_bytes_ = std::max(max_token_bytes_, token.size());

@@ -10,10 +10,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "../core/huge_pages.hpp"
 #include "flat_hash.hpp"
 #include "json_fields.hpp"
 
 namespace transformers::tokenizers::detail {
+
+using transformers::detail::HugePageAllocator;
 
 class Vocabulary {
  public:
@@ -72,26 +75,35 @@ class Vocabulary {
         return &slot;
     }
   }
+  // Tokens are short: compared with two overlapping loads (first and last bytes) up to 16 bytes.
   static bool bytes_equal(const char* a, const char* b, size_t n) {
-    if (n <= 8) {
+    if (n >= 8 && n <= 16) return load<uint64_t>(a) == load<uint64_t>(b) && load<uint64_t>(a + n - 8) == load<uint64_t>(b + n - 8);
+    if (n >= 4 && n < 8) return load<uint32_t>(a) == load<uint32_t>(b) && load<uint32_t>(a + n - 4) == load<uint32_t>(b + n - 4);
+    if (n < 4) {
       for (size_t i = 0; i < n; ++i)
         if (a[i] != b[i]) return false;
       return true;
     }
     return std::memcmp(a, b, n) == 0;
   }
+  template <typename T>
+  static T load(const char* at) {
+    T value;
+    std::memcpy(&value, at, sizeof(T));
+    return value;
+  }
   void rehash(size_t capacity);
   void set_id(Slot& slot, int64_t id);
   int64_t id_of(const Slot& slot) const { return slot.id != kLargeId ? int64_t{slot.id} : large_ids_.at(slot.offset); }
 
-  std::string arena_;
-  std::vector<Slot> slots_;
+  std::vector<char, HugePageAllocator<char>> arena_;
+  std::vector<Slot, HugePageAllocator<Slot>> slots_;
   size_t size_ = 0;
   size_t max_token_bytes_ = 0;
   std::unordered_map<uint32_t, int64_t> large_ids_;  // ids outside int32, by token offset
   // id -> token (offset, length): a plain array for the ids 0..n (vocabs are dense in practice),
   // a map for the rest; length kEmpty: no token.
-  std::vector<std::pair<uint32_t, uint32_t>> dense_tokens_;
+  std::vector<std::pair<uint32_t, uint32_t>, HugePageAllocator<std::pair<uint32_t, uint32_t>>> dense_tokens_;
   std::unordered_map<int64_t, std::pair<uint32_t, uint32_t>> sparse_tokens_;
 };
 
