@@ -59,7 +59,20 @@ void require_valid_utf8(std::string_view text, std::string_view what) {
 }
 
 namespace {
-utf8proc_category_t category(char32_t c) { return utf8proc_category(static_cast<utf8proc_int32_t>(c)); }
+
+// ASCII, which dominates most text, looked up in a table instead of utf8proc's two-level one.
+struct AsciiCategories {
+  utf8proc_category_t of[0x80];
+  AsciiCategories() {
+    for (char32_t c = 0; c < 0x80; ++c) of[c] = utf8proc_category(static_cast<utf8proc_int32_t>(c));
+  }
+};
+const AsciiCategories kAscii;
+
+utf8proc_category_t category(char32_t c) {
+  return c < 0x80 ? kAscii.of[c] : utf8proc_category(static_cast<utf8proc_int32_t>(c));
+}
+
 }  // namespace
 
 bool is_whitespace(char32_t c) {
@@ -104,12 +117,14 @@ bool is_cjk_ideograph(char32_t c) {
 }
 
 std::u32string to_lowercase(char32_t c) {
+  if (c < 0x80) return std::u32string(1, c >= U'A' && c <= U'Z' ? c + (U'a' - U'A') : c);
   // U+0130 is the only char whose unconditional full lowercase is longer than one char.
   if (c == 0x130) return U"i\u0307";
   return std::u32string(1, static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c))));
 }
 
 int combining_class(char32_t c) {
+  if (c < 0x80) return 0;
   return utf8proc_get_property(static_cast<utf8proc_int32_t>(c))->combining_class;
 }
 
@@ -118,6 +133,7 @@ int combining_class(char32_t c) {
 namespace transformers::tokenizers::detail {
 
 std::u32string decompose(char32_t c, bool compat) {
+  if (c < 0x80) return std::u32string(1, c);  // no ASCII char decomposes
   utf8proc_int32_t buffer[32];
   int boundclass = 0;
   const auto options = static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | (compat ? UTF8PROC_COMPAT : 0));
