@@ -20,9 +20,8 @@
 // <s> $A </s> template) and a byte-level BPE with N merges into DIR (default: a fresh temp dir),
 // then loads each in a fresh child process (this binary, `load-one PATH`) and reports the time of
 // Tokenizer::from_file (first load and median of 5 more), the growth of resident memory
-// (/proc/self/statm) over the first load, the growth of live heap (mallinfo2: what the Tokenizer
-// holds, without the freed memory of the parsed JSON that glibc keeps) and the peak RSS (VmHWM).
-#include <malloc.h>
+// (/proc/self/statm) over the first load (what the Tokenizer holds: loading hands its temporary
+// memory back) and the peak RSS (VmHWM).
 #include <unistd.h>
 
 #include <algorithm>
@@ -311,8 +310,6 @@ json synthetic_bpe(size_t merges, std::mt19937_64& rng) {
 // Child process: load PATH once (time + resident growth), then 5 more times (time), print JSON.
 int run_load_one(const std::string& path) {
   const size_t before = resident_bytes();
-  const size_t heap_before = mallinfo2().uordblks;
-  size_t heap_growth = 0;
   auto start = Clock::now();
   std::vector<double> times;
   size_t growth = 0;
@@ -320,7 +317,6 @@ int run_load_one(const std::string& path) {
     const Tokenizer tokenizer = Tokenizer::from_file(path);
     times.push_back(seconds_since(start));
     growth = resident_bytes() - before;
-    heap_growth = mallinfo2().uordblks - heap_before;  // live heap: what the Tokenizer itself holds
     g_sink += tokenizer.vocab_size();
   }
   for (int i = 0; i < 5; ++i) {
@@ -336,7 +332,6 @@ int run_load_one(const std::string& path) {
   const json out{{"first_load_ms", times[0] * 1e3},
                  {"median_load_ms", median(std::vector<double>(times.begin() + 1, times.end())) * 1e3},
                  {"rss_growth_mb", static_cast<double>(growth) / 1e6},
-                 {"live_heap_mb", static_cast<double>(heap_growth) / 1e6},
                  {"rss_before_mb", static_cast<double>(before) / 1e6},
                  {"peak_rss_mb", static_cast<double>(peak_kb) * 1024 / 1e6}};
   std::printf("%s\n", out.dump().c_str());
@@ -366,17 +361,16 @@ int run_load(size_t vocab, std::string dir, const std::string& json_path) {
   const std::vector<std::pair<std::string, json>> files{
       {"unigram", synthetic_unigram(vocab, rng)}, {"bpe", synthetic_bpe(vocab, rng)}};
   json doc = json::array();
-  std::printf("%-8s %8s %9s %14s %15s %14s %13s %12s\n", "model", "vocab", "file MB", "first load ms",
-              "median load ms", "RSS growth MB", "live heap MB", "peak RSS MB");
+  std::printf("%-8s %8s %9s %14s %15s %14s %12s\n", "model", "vocab", "file MB", "first load ms",
+              "median load ms", "RSS growth MB", "peak RSS MB");
   for (const auto& [name, tokenizer_json] : files) {
     const std::string path = dir + "/" + name + "-" + std::to_string(vocab) + ".json";
     std::ofstream(path) << tokenizer_json.dump();
     const json result = load_in_child(path);
     const double file_mb = static_cast<double>(std::filesystem::file_size(path)) / 1e6;
-    std::printf("%-8s %8zu %9.1f %14.1f %15.1f %14.1f %13.1f %12.1f\n", name.c_str(), vocab, file_mb,
+    std::printf("%-8s %8zu %9.1f %14.1f %15.1f %14.1f %12.1f\n", name.c_str(), vocab, file_mb,
                 result["first_load_ms"].get<double>(), result["median_load_ms"].get<double>(),
-                result["rss_growth_mb"].get<double>(), result["live_heap_mb"].get<double>(),
-                result["peak_rss_mb"].get<double>());
+                result["rss_growth_mb"].get<double>(), result["peak_rss_mb"].get<double>());
     json entry = result;
     entry["model"] = name;
     entry["vocab"] = vocab;
