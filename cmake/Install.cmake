@@ -7,6 +7,10 @@ install(TARGETS transformers EXPORT transformersTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+if(TARGET transformers_cuda)
+  # Loaded at run time from the core library's folder (src/backends/cuda_loader.cpp).
+  install(TARGETS transformers_cuda LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+endif()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/transformers DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT transformersTargets NAMESPACE transformers::
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/transformers)

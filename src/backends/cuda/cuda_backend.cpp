@@ -10,6 +10,7 @@
 #include "../../../kernels/cuda/kernels.hpp"
 #include "../backend.hpp"
 #include "cuda_check.hpp"
+#include "cuda_runtime.hpp"
 
 namespace transformers::backend {
 
@@ -279,7 +280,7 @@ class CudaBackend final : public Backend {
 
 }  // namespace
 
-Backend& cuda_backend() {
+Backend& cuda_module_backend() {
   static CudaBackend backend;
   return backend;
 }

@@ -1,5 +1,6 @@
-// The public CUDA runtime API (include/transformers/backends/cuda.hpp): device queries, the
-// caching allocator and copies. All work goes to each device's legacy default stream, which
+// The CUDA runtime half of the backend library (its table: cuda_module_entry.cpp; the public API,
+// include/transformers/backends/cuda.hpp, reaches it through src/backends/cuda_loader.cpp):
+// device queries, the caching allocator and copies. All work goes to each device's legacy default stream, which
 // cuBLAS and our kernels use too, so a block freed into the cache can be handed out again at
 // once: whatever reads or writes it next is queued behind the work that used it before.
 #include <bit>
@@ -12,7 +13,7 @@
 #include <vector>
 
 #include "cuda_check.hpp"
-#include "transformers/backends/cuda.hpp"
+#include "cuda_runtime.hpp"
 
 namespace transformers::cuda {
 
@@ -196,9 +197,7 @@ void copy(void* dst, const void* src, size_t nbytes, int device, cudaMemcpyKind 
 
 }  // namespace
 
-bool is_built() { return true; }
-
-bool is_available() { return device_count() > 0; }
+namespace runtime {
 
 int device_count() { return visible_devices().count; }
 
@@ -229,5 +228,7 @@ void synchronize(int device) {
   DeviceGuard guard(device);
   TRANSFORMERS_CUDA_CHECK(cudaDeviceSynchronize());
 }
+
+}  // namespace runtime
 
 }  // namespace transformers::cuda
