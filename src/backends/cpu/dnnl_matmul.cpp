@@ -126,15 +126,16 @@ struct ThreadArguments {
 
 namespace {
 
-// Below this many multiply-adds a product runs on the calling thread only: waking the OpenMP team
-// costs more than the second thread saves (at batch 1 most products are this small), and on a
-// loaded machine a barrier can wait a whole time slice for a descheduled partner. 2^26 covers
-// every product of BERT-base at 1x16 (the largest, 16x768x3072, is 2^25.2) and none at 32x128.
+// Below this many multiply-adds a product runs on the calling thread only: for the smallest
+// products (attention scores of one short sequence, 16x16x32) waking the OpenMP team costs more
+// than the second thread saves. Batch-1 layers (BERT-base at 1x16: 16x768x768 is 2^23.2) are
+// above it: on an idle 2-core machine splitting them makes BERT-base 1x16 1.8x faster (2^26, the
+// earlier value tuned under load, kept them all on one thread).
 // TRANSFORMERS_SERIAL_GEMM_MACS overrides it (0: always use the whole team).
 int64_t serial_macs() {
   static const int64_t value = [] {
     const char* env = std::getenv("TRANSFORMERS_SERIAL_GEMM_MACS");
-    return env ? std::atoll(env) : int64_t{1} << 26;
+    return env ? std::atoll(env) : int64_t{1} << 20;
   }();
   return value;
 }
