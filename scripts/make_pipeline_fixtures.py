@@ -533,6 +533,53 @@ def ner_calls() -> list[tuple[object, dict]]:
     calls.append(([LONG_1, NER_SENTENCES[0], LONG_2], {"stride": 4, "aggregation_strategy": "simple", "batch_size": 2}))
     calls.append((LONG_1, {"stride": 8, "aggregation_strategy": "none"}))
     calls.append((LONG_1, {"stride": 64, "aggregation_strategy": "first"}))
+    return calls + ner_word_calls()
+
+
+# pre-tokenized input: punctuation inside and beside words, subwords, accents, emoji and CJK ([UNK]
+# words are sliced from the joined text), an empty word and a word with a space in it
+NER_WORDS = [
+    ["John", "Smith", "lives", "in", "New", "York", "and", "works", "for", "the", "United", "Nations", "."],
+    ["Angela", "Merkel", "met", "Emmanuel", "Macron", "in", "Berlin", "on", "Monday."],
+    ["U.S.", "unaffable", "12,345", "(", "hôtel", ")", "délicieux", "don't"],
+    ["I", "love", "🤗", "transformers", "and", "映画", "!", "", "a b"],
+]
+
+
+def ner_word_calls() -> list[tuple[object, dict]]:
+    """is_split_into_words=True: each word list joined by `delimiter` for start/end; a single word
+    list gives a list of one result. Appended after the text calls so that those lines keep their
+    place in expected.jsonl."""
+    words = {"is_split_into_words": True}
+    # per-token output ("none", the default) is long: recorded for three lists only
+    calls: list[tuple[object, dict]] = [(NER_WORDS[0], dict(words))]
+    calls += [(w, {**words, "aggregation_strategy": "none"}) for w in NER_WORDS[2:]]
+    for strategy in ("simple", "first", "average", "max"):
+        calls += [(w, {**words, "aggregation_strategy": strategy}) for w in NER_WORDS]
+    calls.append((NER_WORDS, {**words, "aggregation_strategy": "first", "batch_size": 3}))
+    calls.append((NER_WORDS[2:], {**words, "batch_size": 2}))
+    calls.append(([NER_WORDS[1]], {**words, "aggregation_strategy": "first"}))
+    calls.append(([["a"], [], [""]], {**words, "aggregation_strategy": "simple"}))
+    for delimiter in ("--", "", "\t", "·"):
+        calls.append((NER_WORDS[0], {**words, "aggregation_strategy": "first", "delimiter": delimiter}))
+    calls.append((NER_WORDS[3], {**words, "aggregation_strategy": "max", "delimiter": "¦¦"}))
+    calls.append((NER_WORDS[2], {**words, "aggregation_strategy": "average", "ignore_labels": []}))
+    calls.append((NER_WORDS[0][:2], {"delimiter": "_"}))  # ignored without is_split_into_words
+    calls.append((NER_WORDS[0][:2], {"is_split_into_words": False}))
+    long_words = LONG_2.split()[:36]  # 87 tokens
+    calls.append((long_words, {**words, "aggregation_strategy": "simple"}))  # truncated to 64 tokens
+    for strategy in ("simple", "first", "max"):
+        calls.append((long_words, {**words, "stride": 8, "aggregation_strategy": strategy}))
+    # errors
+    calls.append((NER_SENTENCES[0], dict(words)))
+    calls.append(([], dict(words)))
+    calls.append(([], {}))
+    calls.append((["John", 3], dict(words)))
+    calls.append((["John", None], dict(words)))
+    calls.append(([["John"], "Smith"], dict(words)))
+    calls.append(([["John", ["Smith"]]], dict(words)))
+    calls.append((NER_WORDS[0], {**words, "delimiter": 3}))
+    calls.append((long_words, {**words, "stride": 8, "aggregation_strategy": "none"}))
     return calls
 
 
@@ -827,7 +874,10 @@ line format above (`error` holds `"<exception class>: <message>"`).
   (`MISC` has no B-/I- prefix). `pipeline("token-classification")`: every sentence with each
   `aggregation_strategy` (absent, none, simple, first, average, max), `ignore_labels` variants, lists
   with `batch_size`, an unknown strategy (error), and texts longer than 64 tokens with `stride`
-  (overlapping windows; errors for `stride` with strategy none and `stride` >= 64). {ner} lines.
+  (overlapping windows; errors for `stride` with strategy none and `stride` >= 64); then
+  pre-tokenized word lists (`is_split_into_words=True`) with each strategy, batches of word lists,
+  `delimiter` variants, `stride`, and errors (a string, an empty list, a word that is not a string).
+  {ner} lines.
 - `tiny-mlm/`: BertForMaskedLM (decoder tied to the word embeddings; the transform's LayerNorm
   weight scaled). `pipeline("fill-mask")`: one and several `[MASK]`s, `top_k`, `targets` (in the
   vocabulary, a single string, words that fall back to their first sub-token), lists, `batch_size`,

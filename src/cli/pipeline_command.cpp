@@ -2,7 +2,8 @@
 // from stdin (one per line), one JSON line out per input: what the Python pipeline returns for that
 // input alone. A line that starts with '{' is JSON (a QA {"question", "context"}, a zero-shot
 // {"sequences", "candidate_labels"}, a {"text", "text_pair"} pair), so is one starting with '[' or
-// '"' that parses as JSON; anything else is plain text.
+// '"' that parses as JSON (with --is-split-into-words, a list of words); anything else is plain text.
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -54,12 +55,14 @@ json kwargs_from(const CommandLine& args) {
   text("function-to-apply", "function_to_apply");
   text("candidate-labels", "candidate_labels");  // the pipeline splits it on commas, as Python's does
   text("hypothesis-template", "hypothesis_template");
+  text("delimiter", "delimiter");
   if (auto labels = args.value("ignore-labels")) kwargs["ignore_labels"] = split_commas(*labels);
   if (auto targets = args.value("targets")) kwargs["targets"] = split_commas(*targets);
   if (args.has("multi-label")) kwargs["multi_label"] = true;
   if (args.has("handle-impossible-answer")) kwargs["handle_impossible_answer"] = true;
   if (args.has("no-align-to-words")) kwargs["align_to_words"] = false;
   if (args.has("truncation")) kwargs["truncation"] = true;
+  if (args.has("is-split-into-words")) kwargs["is_split_into_words"] = true;
   if (auto extra = args.value("kwargs")) {
     json parsed = json::parse(*extra, nullptr, false);
     if (!parsed.is_object()) throw UsageError("--kwargs must be a JSON object");
@@ -111,12 +114,25 @@ nlohmann::ordered_json in_python_order(const json& value) {
 
 void print(const json& result) { std::cout << in_python_order(result).dump() << "\n"; }
 
+// Whether an input can be one item of a list call: a text or an object, or with pre-tokenized input
+// a non-empty list of words. Any other list (a line that is a batch itself) runs alone.
+bool one_item(const json& inputs, bool split_into_words) {
+  if (!inputs.is_array()) return true;
+  return split_into_words && !inputs.empty() &&
+         std::none_of(inputs.begin(), inputs.end(), [](const json& word) { return word.is_array(); });
+}
+
 // Runs consecutive inputs that share their kwargs as one list call of at most batch_size, and
 // prints one line per input, shaped as the pipeline's answer for that input alone.
 void run_all(const Pipeline& pipe, const std::vector<PipelineInput>& items, const json& kwargs, size_t batch_size) {
+  const bool split_into_words = pipe.task() == "token-classification" && kwargs.contains("is_split_into_words") &&
+                                kwargs["is_split_into_words"] == true;
+  auto batchable = [&](size_t i) { return one_item(items[i].inputs, split_into_words); };
   for (size_t start = 0; start < items.size();) {
     size_t end = start + 1;
-    while (end < items.size() && end - start < batch_size && items[end].kwargs == items[start].kwargs) ++end;
+    while (batchable(start) && end < items.size() && end - start < batch_size && batchable(end) &&
+           items[end].kwargs == items[start].kwargs)
+      ++end;
     json call_kwargs = kwargs;
     call_kwargs.update(items[start].kwargs);
     if (end - start == 1) {
@@ -125,8 +141,9 @@ void run_all(const Pipeline& pipe, const std::vector<PipelineInput>& items, cons
       json batch = json::array();
       for (size_t i = start; i < end; ++i) batch.push_back(items[i].inputs);
       const json results = pipe(batch, call_kwargs);
-      // a lone text gets a list of one result from text-classification's legacy form
-      const bool wrap = pipe.task() == "text-classification" && !call_kwargs.contains("top_k");
+      // a lone text gets a list of one result from text-classification's legacy form, a lone word
+      // list one from token-classification (Python passes it on as a batch of one)
+      const bool wrap = (pipe.task() == "text-classification" && !call_kwargs.contains("top_k")) || split_into_words;
       for (const json& result : results) print(wrap ? json::array({result}) : result);
     }
     std::cout.flush();
@@ -143,7 +160,7 @@ int pipeline_command(std::span<const std::string> args) {
                                   {"function-to-apply", true}, {"question", true}, {"doc-stride", true},
                                   {"max-answer-len", true}, {"max-seq-len", true}, {"handle-impossible-answer", false},
                                   {"no-align-to-words", false}, {"truncation", false}, {"max-length", true},
-                                  {"kwargs", true}});
+                                  {"is-split-into-words", false}, {"delimiter", true}, {"kwargs", true}});
   if (command_line.positionals().empty()) throw UsageError("the task is required (e.g. ner, fill-mask)");
   const std::string task_name = command_line.positionals()[0];
   const std::string task = find_task(task_name).task;

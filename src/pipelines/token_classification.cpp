@@ -202,28 +202,115 @@ TokenClassificationPipeline::TokenClassificationPipeline(std::unique_ptr<PreTrai
                                                          PreTrainedTokenizerFast tokenizer, PipelineOptions options)
     : Pipeline("token-classification", std::move(options)), model_(std::move(model)), tokenizer_(std::move(tokenizer)) {}
 
-// Each sentence's windows: one, truncated to model_max_length when the tokenizer has one (as
-// transformers); with `stride`, every overflowing window too, overlapping by `stride` tokens.
-std::vector<std::vector<tokenizers::Encoding>> TokenClassificationPipeline::windows(const std::vector<std::string>& sentences,
-                                                                                 std::optional<size_t> stride) const {
-  std::vector<std::vector<tokenizers::Encoding>> out;
-  if (!stride) {
-    TokenizeOptions tokenize;
-    tokenize.truncation = tokenizer_.model_max_length().has_value();
-    for (tokenizers::Encoding& e : tokenizer_(sentences, tokenize).encodings) out.push_back({std::move(e)});
-    return out;
+namespace {
+
+using nlohmann::json;
+using Windows = std::vector<std::vector<tokenizers::Encoding>>;
+
+// One sequence to label. For pre-tokenized input `text` is its words joined by the delimiter: the
+// text Python slices [UNK] words from and counts start/end in.
+struct Sequence {
+  std::string text;
+  std::optional<std::vector<std::string>> words;
+  std::vector<size_t> word_starts;  // where each word begins in `text`, in code points (Python's len)
+};
+
+Sequence joined_words(std::vector<std::string> words, const std::string& delimiter) {
+  Sequence sequence;
+  const size_t step = char_count(delimiter);
+  size_t start = 0;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (i > 0) sequence.text += delimiter;
+    sequence.word_starts.push_back(start);
+    sequence.text += words[i];
+    start += char_count(words[i]) + step;
   }
-  const auto limit = tokenizer_.model_max_length();
-  if (!limit || *stride >= *limit)
+  sequence.words = std::move(words);
+  return sequence;
+}
+
+std::vector<std::string> word_list(const json& words) {
+  std::vector<std::string> out;
+  for (const json& word : words) {
+    if (!word.is_string())
+      throw InvalidArgument("token-classification: with is_split_into_words=True every word must be a string, not " +
+                            word.dump());
+    out.push_back(word.get<std::string>());
+  }
+  return out;
+}
+
+// As Python: a list whose items are all lists is a batch of word lists, any other list is one word
+// list (so a stray string or number among lists is reported as a word that is not a string).
+std::vector<Sequence> pre_tokenized(const json& inputs, const json& kwargs) {
+  if (!inputs.is_array())
+    throw InvalidArgument("token-classification: with is_split_into_words=True the input must be a list of words "
+                          "or a list of such lists, not a " + std::string(inputs.type_name()));
+  const json delimiter = kwargs.value("delimiter", json());
+  if (!delimiter.is_null() && !delimiter.is_string())
+    throw InvalidArgument("token-classification: delimiter must be a string, not " + delimiter.dump());
+  const std::string joiner = delimiter.is_null() ? " " : delimiter.get<std::string>();
+  const bool batch = std::all_of(inputs.begin(), inputs.end(), [](const json& item) { return item.is_array(); });
+  std::vector<Sequence> out;
+  for (const json& words : batch ? inputs : json::array({inputs})) out.push_back(joined_words(word_list(words), joiner));
+  return out;
+}
+
+std::vector<Sequence> plain_texts(const json& inputs) {
+  if (!inputs.is_string() && !inputs.is_array())
+    throw InvalidArgument("token-classification: inputs must be a string or a list of strings");
+  std::vector<Sequence> out;
+  for (const json& item : inputs.is_string() ? json::array({inputs}) : inputs) {
+    if (!item.is_string())
+      throw InvalidArgument("token-classification: each input must be a string (lists of words need is_split_into_words=True)");
+    out.push_back({item.get<std::string>(), std::nullopt, {}});
+  }
+  return out;
+}
+
+bool split_into_words(const json& kwargs) {
+  const json flag = kwargs.value("is_split_into_words", json());
+  if (!flag.is_null() && !flag.is_boolean())
+    throw InvalidArgument("token-classification: is_split_into_words must be true or false, not " + flag.dump());
+  return flag.is_boolean() && flag.get<bool>();
+}
+
+std::vector<Sequence> read_sequences(const json& inputs, const json& kwargs) {
+  // Python refuses an empty list in both modes ("At least one input is required.")
+  if (inputs.is_array() && inputs.empty()) throw InvalidArgument("token-classification: at least one input is required");
+  return split_into_words(kwargs) ? pre_tokenized(inputs, kwargs) : plain_texts(inputs);
+}
+
+// One truncated window per sequence (to model_max_length when the tokenizer has one, as transformers).
+Windows truncated_windows(const PreTrainedTokenizerFast& tokenizer, const std::vector<Sequence>& sequences) {
+  TokenizeOptions tokenize;
+  tokenize.truncation = tokenizer.model_max_length().has_value();
+  std::vector<std::string> texts;
+  std::vector<std::vector<std::string>> word_lists;
+  for (const Sequence& s : sequences) {
+    if (s.words) word_lists.push_back(*s.words);
+    else texts.push_back(s.text);
+  }
+  BatchEncoding batch = word_lists.empty() ? tokenizer(texts, tokenize) : tokenizer.encode_words(word_lists, tokenize);
+  Windows out;
+  for (tokenizers::Encoding& e : batch.encodings) out.push_back({std::move(e)});
+  return out;
+}
+
+// Every window of each sequence, overlapping by `stride` tokens.
+Windows strided_windows(const PreTrainedTokenizerFast& tokenizer, const std::vector<Sequence>& sequences, size_t stride) {
+  const auto limit = tokenizer.model_max_length();
+  if (!limit || stride >= *limit)
     throw InvalidArgument("token-classification: `stride` must be less than `tokenizer.model_max_length`");
-  tokenizers::Tokenizer backend = tokenizer_.backend();
+  tokenizers::Tokenizer backend = tokenizer.backend();
   tokenizers::TruncationParams truncation;
   truncation.max_length = *limit;
-  truncation.stride = *stride;
+  truncation.stride = stride;
   backend.set_truncation(truncation);
   backend.set_padding(std::nullopt);
-  for (const std::string& sentence : sentences) {
-    tokenizers::Encoding first = backend.encode(sentence);
+  Windows out;
+  for (const Sequence& sequence : sequences) {
+    tokenizers::Encoding first = sequence.words ? backend.encode_words(*sequence.words) : backend.encode(sequence.text);
     std::vector<tokenizers::Encoding> chunks{first};
     chunks.front().overflowing.clear();
     for (tokenizers::Encoding& overflow : first.overflowing) chunks.push_back(std::move(overflow));
@@ -232,18 +319,36 @@ std::vector<std::vector<tokenizers::Encoding>> TokenClassificationPipeline::wind
   return out;
 }
 
-namespace {
+// Pre-tokenized offsets count from the start of their word; Python shifts them by the word's start
+// in the joined text, so start/end, the [UNK] words and the subword test all read that text.
+void offsets_in_text(tokenizers::Encoding& encoding, const Sequence& sequence) {
+  for (size_t i = 0; i < encoding.size(); ++i)
+    if (const std::optional<int64_t> word = encoding.word_ids[i]) {
+      const size_t start = sequence.word_starts.at(static_cast<size_t>(*word));
+      encoding.offsets[i].first += start;
+      encoding.offsets[i].second += start;
+    }
+}
+
+Windows windows(const PreTrainedTokenizerFast& tokenizer, const std::vector<Sequence>& sequences,
+                std::optional<size_t> stride) {
+  Windows out = stride ? strided_windows(tokenizer, sequences, *stride) : truncated_windows(tokenizer, sequences);
+  for (size_t i = 0; i < sequences.size(); ++i)
+    if (sequences[i].words)
+      for (tokenizers::Encoding& e : out[i]) offsets_in_text(e, sequences[i]);
+  return out;
+}
 
 // Entities of overlapping windows: sorted by start, and of two that overlap the longer (or, at equal
 // length, the higher-scored) one stays (transformers' aggregate_overlapping_entities).
-std::vector<nlohmann::json> merge_overlapping(std::vector<nlohmann::json> entities) {
+std::vector<json> merge_overlapping(std::vector<json> entities) {
   if (entities.empty()) return entities;
   std::stable_sort(entities.begin(), entities.end(),
-                   [](const nlohmann::json& a, const nlohmann::json& b) { return a["start"].get<size_t>() < b["start"].get<size_t>(); });
-  std::vector<nlohmann::json> merged;
-  nlohmann::json previous = entities.front();
-  auto length = [](const nlohmann::json& e) { return e["end"].get<int64_t>() - e["start"].get<int64_t>(); };
-  for (const nlohmann::json& entity : entities) {
+                   [](const json& a, const json& b) { return a["start"].get<size_t>() < b["start"].get<size_t>(); });
+  std::vector<json> merged;
+  json previous = entities.front();
+  auto length = [](const json& e) { return e["end"].get<int64_t>() - e["start"].get<int64_t>(); };
+  for (const json& entity : entities) {
     const size_t start = entity["start"].get<size_t>();
     if (previous["start"].get<size_t>() <= start && start < previous["end"].get<size_t>()) {
       if (length(entity) > length(previous) ||
@@ -274,14 +379,8 @@ nlohmann::json TokenClassificationPipeline::operator()(const nlohmann::json& inp
       throw InvalidArgument("token-classification: `stride` was provided to process all the text but "
                             "aggregation_strategy is \"none\"; please select another one");
   }
-  if (!inputs.is_string() && !inputs.is_array())
-    throw InvalidArgument("token-classification: inputs must be a string or a list of strings");
-  std::vector<std::string> sentences;
-  for (const nlohmann::json& item : inputs.is_string() ? nlohmann::json::array({inputs}) : inputs) {
-    if (!item.is_string()) throw InvalidArgument("token-classification: each input must be a string");
-    sentences.push_back(item.get<std::string>());
-  }
-  const std::vector<std::vector<tokenizers::Encoding>> chunks = windows(sentences, stride);
+  const std::vector<Sequence> sequences = read_sequences(inputs, kwargs);
+  const Windows chunks = windows(tokenizer_, sequences, stride);
   std::vector<const tokenizers::Encoding*> encodings;
   std::vector<size_t> owner;
   for (size_t i = 0; i < chunks.size(); ++i)
@@ -291,18 +390,20 @@ nlohmann::json TokenClassificationPipeline::operator()(const nlohmann::json& inp
     }
 
   const EntityBuilder builder(model_->config(), tokenizer_);
-  std::vector<std::vector<nlohmann::json>> entities(sentences.size());
+  std::vector<std::vector<json>> entities(sequences.size());
   pipelines::run_in_batches(*model_, tokenizer_, encodings, batch_size(kwargs),
                             [&](size_t w, const ModelOutput& output, int64_t row) {
     const std::vector<float> logits = pipelines::unpadded_row(output.logits, row, encodings[w]->size(), tokenizer_);
-    const std::string& sentence = sentences[owner[w]];
+    const std::string& sentence = sequences[owner[w]].text;
     for (const Entity& e : builder.aggregate(builder.pre_entities(sentence, *encodings[w], logits), strategy))
       if (std::find(ignore.begin(), ignore.end(), e.label) == ignore.end())
         entities[owner[w]].push_back(entity_json(e, strategy));
   });
-  nlohmann::json results = nlohmann::json::array();
-  for (size_t i = 0; i < sentences.size(); ++i)
+  json results = json::array();
+  for (size_t i = 0; i < sequences.size(); ++i)
     results.push_back(chunks[i].size() > 1 ? merge_overlapping(std::move(entities[i])) : std::move(entities[i]));
+  // a lone text gives its entities; word lists always give one list per word list, as Python's
+  // __call__ passes a single word list on as a batch of one
   return inputs.is_string() ? results[0] : results;
 }
 

@@ -24,6 +24,8 @@ std::vector<json> calls_with(const std::string& model, const json& kwargs, bool 
 
 bool is_string(const json& inputs) { return inputs.is_string(); }
 bool is_object(const json& inputs) { return inputs.is_object(); }
+// A word list or a batch of them (is_split_into_words).
+bool is_array(const json& inputs) { return inputs.is_array(); }
 
 // Runs `transformers-cli pipeline TASK --model MODEL OPTIONS` with the calls' inputs as stdin JSON
 // lines and checks each output line against the call's recorded output.
@@ -52,6 +54,18 @@ TEST_CASE("transformers-cli pipeline prints Python's outputs", "[pipelines][cli]
   SECTION("ner, --aggregation-strategy, batched") {
     check_cli("ner", "tiny-ner", "--aggregation-strategy first --batch-size 3",
               calls_with("tiny-ner", {{"aggregation_strategy", "first"}}, is_string));
+  }
+  SECTION("ner, --is-split-into-words: word lists batched, a batch line alone, --delimiter") {
+    const json words = {{"is_split_into_words", true}, {"aggregation_strategy", "first"}};
+    std::vector<json> calls = calls_with("tiny-ner", {{"is_split_into_words", true}, {"aggregation_strategy", "first"},
+                                                      {"batch_size", 3}}, is_array);
+    REQUIRE(calls.size() == 1);  // one line holding a batch of four word lists
+    for (const json& call : calls_with("tiny-ner", words, is_array)) calls.push_back(call);
+    check_cli("ner", "tiny-ner", "--is-split-into-words --aggregation-strategy first --batch-size 3", calls);
+    json dashed = words;
+    dashed["delimiter"] = "--";
+    check_cli("ner", "tiny-ner", "--is-split-into-words --aggregation-strategy first --delimiter=--",
+              calls_with("tiny-ner", dashed, is_array));
   }
   SECTION("question-answering, JSON lines, --top-k") {
     check_cli("question-answering", "tiny-qa", "", calls_with("tiny-qa", json::object(), is_object));

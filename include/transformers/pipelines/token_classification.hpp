@@ -3,7 +3,10 @@
 // token (aggregation_strategy "none"), or entities grouped from B-/I- tags ("simple"), after the
 // subwords of each word agree ("first", "average", "max"); ignore_labels (default ["O"]) drops
 // entities; with `stride`, texts longer than the model's limit are read in overlapping windows. A
-// string gives a list of entities, a list of strings one such list per string.
+// string gives a list of entities, a list of strings one such list per string. With
+// is_split_into_words=True the input is pre-tokenized: a list of words (or a list of such lists),
+// each list joined by `delimiter` (default " ") into the text that start/end index; the result is
+// then always one list of entities per word list, as Python's.
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,9 +30,6 @@ class TokenClassificationPipeline final : public Pipeline {
   nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = nlohmann::json::object()) const override;
 
  private:
-  std::vector<std::vector<tokenizers::Encoding>> windows(const std::vector<std::string>& sentences,
-                                                         std::optional<size_t> stride) const;
-
   std::unique_ptr<PreTrainedModel> model_;
   PreTrainedTokenizerFast tokenizer_;
 };
