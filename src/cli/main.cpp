@@ -18,7 +18,7 @@ const Command kCommands[] = {
      "encode texts read from stdin (one per line, or JSON lines) and print encodings as JSON lines",
      tokenize_command},
     {"pipeline", "TASK --model PATH_OR_ID [INPUT...] [--top-k N] [--batch-size N] [--aggregation-strategy S] "
-     "[--candidate-labels a,b] [--multi-label] [--question Q] [--targets a,b] [--kwargs JSON] ...",
+     "[--candidate-labels a,b] [--multi-label] [--question Q] [--targets a,b] [--device cpu|cuda:N] [--kwargs JSON] ...",
      "run pipeline(TASK) on the arguments or on stdin lines (text or JSON) and print one JSON result per input",
      pipeline_command},
     {"download", "MODEL [--revision R] [--include GLOB]... [--cache-dir D] [--token T] [--quiet] [--repo-type T]",

@@ -160,13 +160,15 @@ int pipeline_command(std::span<const std::string> args) {
                                   {"function-to-apply", true}, {"question", true}, {"doc-stride", true},
                                   {"max-answer-len", true}, {"max-seq-len", true}, {"handle-impossible-answer", false},
                                   {"no-align-to-words", false}, {"truncation", false}, {"max-length", true},
-                                  {"is-split-into-words", false}, {"delimiter", true}, {"kwargs", true}});
+                                  {"is-split-into-words", false}, {"delimiter", true}, {"kwargs", true},
+                                  {"device", true}});
   if (command_line.positionals().empty()) throw UsageError("the task is required (e.g. ner, fill-mask)");
   const std::string task_name = command_line.positionals()[0];
   const std::string task = find_task(task_name).task;
   const json kwargs = kwargs_from(command_line);
   PipelineOptions options;
   options.revision = command_line.value_or("revision", "");
+  options.device = Device(command_line.value_or("device", "cpu"));
   auto pipe = pipeline(task, command_line.value_or("model", ""), options);
 
   const auto question = command_line.value("question");

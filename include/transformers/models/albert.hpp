@@ -122,9 +122,6 @@ struct Transformer {
   }
 };
 
-inline Tensor attention_mask_or_ones(const ModelInputs& in) {
-  return in.attention_mask.defined() ? in.attention_mask : Tensor::full(in.input_ids.shape(), 1.0, DType::I64);
-}
 
 }  // namespace albert
 
@@ -146,11 +143,12 @@ class AlbertModel final : public PreTrainedModel {
                        nn::Weights(safetensors::Checkpoint::open(folder), base_model_prefix));
   }
 
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
+  ModelOutput forward(const ModelInputs& given, bool output_hidden_states = false) const override {
+    const ModelInputs in = inputs_on(given, embeddings_.word_embeddings.weight.device());
     ModelOutput out;
     Tensor embedded = embeddings_(in.input_ids, in.token_type_ids);
     out.last_hidden_state =
-        encoder_(embedded, albert::attention_mask_or_ones(in), output_hidden_states ? &out.hidden_states : nullptr);
+        encoder_(embedded, attention_mask_or_ones(in), output_hidden_states ? &out.hidden_states : nullptr);
     if (pooler_.weight.defined()) out.pooler_output = ops::tanh(pooler_(out.last_hidden_state.select(1, 0)));
     return out;
   }

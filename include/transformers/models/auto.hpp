@@ -100,24 +100,29 @@ inline const ModelEntry& find_model_entry(const PretrainedConfig& config, const 
 
 // A model for `task` from a folder (config.json + safetensors weights) or a Hub id found in the
 // Hugging Face cache ("org/name", options as hub::HubOptions: revision, cache_dir, ...).
+// `device`: where the weights go and the forward runs (the inputs may be on the CPU).
 inline std::unique_ptr<PreTrainedModel> auto_model_from_pretrained(const std::string& path_or_id, const std::string& task,
-                                                                   const hub::HubOptions& options = {}) {
+                                                                   const hub::HubOptions& options = {},
+                                                                   Device device = Device::cpu()) {
   const std::string folder = hub::resolve_model_path(path_or_id, options);
   PretrainedConfig config = PretrainedConfig::from_pretrained(folder);
   const ModelEntry& entry = find_model_entry(config, task);
-  return entry.build(config, nn::Weights(safetensors::Checkpoint::open(folder), entry.base_model_prefix));
+  nn::Weights weights(safetensors::Checkpoint::open(folder), entry.base_model_prefix);
+  return entry.build(config, weights.on(device));
 }
 
 // A model for `task` with random weights, as transformers' from_config (tests, benchmarks).
 inline std::unique_ptr<PreTrainedModel> auto_model_from_config(const PretrainedConfig& config, const std::string& task,
-                                                               uint64_t seed = 0) {
+                                                               uint64_t seed = 0, Device device = Device::cpu()) {
   const ModelEntry& entry = find_model_entry(config, task);
-  return entry.build(config, nn::Weights::random(entry.base_model_prefix, seed));
+  nn::Weights weights = nn::Weights::random(entry.base_model_prefix, seed);
+  return entry.build(config, weights.on(device));
 }
 
 struct AutoModel {
-  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {}) {
-    return auto_model_from_pretrained(path_or_id, "base", options);
+  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {},
+                                                          Device device = Device::cpu()) {
+    return auto_model_from_pretrained(path_or_id, "base", options, device);
   }
   static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config) {
     return auto_model_from_config(config, "base");
@@ -125,8 +130,9 @@ struct AutoModel {
 };
 
 struct AutoModelForSequenceClassification {
-  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {}) {
-    return auto_model_from_pretrained(path_or_id, "sequence-classification", options);
+  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {},
+                                                          Device device = Device::cpu()) {
+    return auto_model_from_pretrained(path_or_id, "sequence-classification", options, device);
   }
   static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config) {
     return auto_model_from_config(config, "sequence-classification");
@@ -134,8 +140,9 @@ struct AutoModelForSequenceClassification {
 };
 
 struct AutoModelForTokenClassification {
-  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {}) {
-    return auto_model_from_pretrained(path_or_id, "token-classification", options);
+  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {},
+                                                          Device device = Device::cpu()) {
+    return auto_model_from_pretrained(path_or_id, "token-classification", options, device);
   }
   static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config) {
     return auto_model_from_config(config, "token-classification");
@@ -143,8 +150,9 @@ struct AutoModelForTokenClassification {
 };
 
 struct AutoModelForQuestionAnswering {
-  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {}) {
-    return auto_model_from_pretrained(path_or_id, "question-answering", options);
+  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {},
+                                                          Device device = Device::cpu()) {
+    return auto_model_from_pretrained(path_or_id, "question-answering", options, device);
   }
   static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config) {
     return auto_model_from_config(config, "question-answering");
@@ -152,8 +160,9 @@ struct AutoModelForQuestionAnswering {
 };
 
 struct AutoModelForMaskedLM {
-  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {}) {
-    return auto_model_from_pretrained(path_or_id, "masked-lm", options);
+  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {},
+                                                          Device device = Device::cpu()) {
+    return auto_model_from_pretrained(path_or_id, "masked-lm", options, device);
   }
   static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config) {
     return auto_model_from_config(config, "masked-lm");

@@ -49,10 +49,6 @@ struct BertConfig {
 
 namespace bert {
 
-// [batch, seq] integer mask (1 = token) from the inputs, all ones when not given.
-inline Tensor attention_mask_or_ones(const ModelInputs& in) {
-  return in.attention_mask.defined() ? in.attention_mask : Tensor::full(in.input_ids.shape(), 1.0, DType::I64);
-}
 
 struct Embeddings {
   nn::Embedding word, position, token_type;  // token_type undefined when type_vocab_size is 0
@@ -117,7 +113,8 @@ class Encoder {
     if (layout.pooler) pooler_ = nn::Linear::load(w, p + ".pooler.dense", bert_.hidden_size, bert_.hidden_size);
   }
 
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states) const {
+  ModelOutput forward(const ModelInputs& given, bool output_hidden_states) const {
+    const ModelInputs in = inputs_on(given, embeddings_.word.weight.device());
     ModelOutput out;
     Tensor hidden = embeddings_(in.input_ids, in.token_type_ids);
     if (projection_.weight.defined()) hidden = projection_(hidden);

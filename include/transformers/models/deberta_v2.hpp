@@ -159,7 +159,7 @@ struct RelativeIndices {
   Tensor c2p, p2c;
 };
 
-inline RelativeIndices relative_indices(int64_t seq, const DebertaV2Config& c) {
+inline RelativeIndices relative_indices(int64_t seq, const DebertaV2Config& c, Device device) {
   const std::vector<int64_t> rel = build_relative_position(seq, seq, c.position_buckets, c.max_relative_positions);
   const int64_t span = c.pos_ebd_size();
   auto clamp = [span](int64_t v) { return v < 0 ? 0 : (v > 2 * span - 1 ? 2 * span - 1 : v); };
@@ -168,7 +168,7 @@ inline RelativeIndices relative_indices(int64_t seq, const DebertaV2Config& c) {
     c2p[i] = clamp(rel[i] + span);
     p2c[i] = clamp(-rel[i] + span);
   }
-  return {Tensor::from_vector(c2p, {1, 1, seq, seq}), Tensor::from_vector(p2c, {1, 1, seq, seq})};
+  return {Tensor::from_vector(c2p, {1, 1, seq, seq}).to(device), Tensor::from_vector(p2c, {1, 1, seq, seq}).to(device)};
 }
 
 // get_attention_mask + masked_fill as an additive mask [batch, 1, seq, seq]: 0 where both the
@@ -386,13 +386,14 @@ class DebertaV2Model final : public PreTrainedModel {
                           nn::Weights(safetensors::Checkpoint::open(folder), base_model_prefix));
   }
 
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
+  ModelOutput forward(const ModelInputs& given, bool output_hidden_states = false) const override {
+    const ModelInputs in = inputs_on(given, embeddings_.word_embeddings.weight.device());
     const int64_t seq = in.input_ids.size(1);
-    const Tensor mask = in.attention_mask.defined() ? in.attention_mask : Tensor::full(in.input_ids.shape(), 1.0, DType::I64);
+    const Tensor mask = attention_mask_or_ones(in);
     const Tensor embedding_output = embeddings_(in.input_ids, in.token_type_ids, mask);
     const Tensor additive_mask = deberta_v2::pairwise_additive_mask(mask);
     deberta_v2::RelativeIndices rel;
-    if (deberta_config_.relative_attention) rel = deberta_v2::relative_indices(seq, deberta_config_);
+    if (deberta_config_.relative_attention) rel = deberta_v2::relative_indices(seq, deberta_config_, in.input_ids.device());
 
     ModelOutput out;
     if (output_hidden_states) out.hidden_states.push_back(embedding_output);

@@ -65,14 +65,15 @@ class DistilBertModel final : public PreTrainedModel {
                            nn::Weights(safetensors::Checkpoint::open(folder), base_model_prefix));
   }
 
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
+  ModelOutput forward(const ModelInputs& given, bool output_hidden_states = false) const override {
+    const ModelInputs in = inputs_on(given, word_embeddings_.weight.device());
     const int64_t seq = in.input_ids.size(1);
     if (seq > position_embeddings_.weight.size(0))
       throw InvalidArgument("DistilBERT: sequence of " + std::to_string(seq) +
                             " tokens exceeds max_position_embeddings " + std::to_string(position_embeddings_.weight.size(0)));
     ModelOutput out;
     Tensor hidden = embedding_norm_(ops::add(word_embeddings_(in.input_ids), position_embeddings_(Tensor::arange(seq))));
-    const Tensor mask = in.attention_mask.defined() ? in.attention_mask : Tensor::full(in.input_ids.shape(), 1.0, DType::I64);
+    const Tensor mask = attention_mask_or_ones(in);
     if (output_hidden_states) out.hidden_states.push_back(hidden);
     for (const distilbert::Block& block : blocks_) {
       hidden = block(hidden, mask);

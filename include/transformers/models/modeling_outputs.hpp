@@ -14,6 +14,21 @@ struct ModelInputs {
   Tensor token_type_ids;  // [batch, seq]; zeros when undefined (models that have segments)
 };
 
+// The inputs on `device`, where a model's weights are: callers build them on the CPU.
+inline ModelInputs inputs_on(const ModelInputs& in, Device device) {
+  ModelInputs moved;
+  moved.input_ids = in.input_ids.defined() ? in.input_ids.to(device) : in.input_ids;
+  moved.attention_mask = in.attention_mask.defined() ? in.attention_mask.to(device) : in.attention_mask;
+  moved.token_type_ids = in.token_type_ids.defined() ? in.token_type_ids.to(device) : in.token_type_ids;
+  return moved;
+}
+
+// [batch, seq] integer mask (1 = token), all ones when the caller gave none; on the ids' device.
+inline Tensor attention_mask_or_ones(const ModelInputs& in) {
+  return in.attention_mask.defined() ? in.attention_mask
+                                     : Tensor::full(in.input_ids.shape(), 1.0, DType::I64, in.input_ids.device());
+}
+
 struct ModelOutput {
   Tensor last_hidden_state;           // [batch, seq, hidden]
   Tensor pooler_output;               // [batch, hidden], models with a pooler

@@ -90,7 +90,7 @@ inline Layer load_layer(const nn::Weights& w, const std::string& prefix, const M
 // [1, heads, seq, seq].
 inline Tensor position_bias(const Tensor& relative_attention_bias, int64_t seq) {
   Tensor buckets = nn::relative_position_buckets(seq, seq, /*bidirectional=*/true, kBiasBuckets, kMaxDistance);
-  return ops::embedding(relative_attention_bias, buckets).permute({2, 0, 1}).unsqueeze(0).contiguous();
+  return ops::embedding(relative_attention_bias, buckets.to(relative_attention_bias.device())).permute({2, 0, 1}).unsqueeze(0).contiguous();
 }
 
 // The eager padding mask transformers builds (create_bidirectional_mask): 0 for tokens and
@@ -100,7 +100,7 @@ inline Tensor additive_padding_mask(const Tensor& attention_mask) {
   std::vector<int64_t> keep = attention_mask.to_vector<int64_t>();
   std::vector<float> additive(keep.size());
   for (size_t i = 0; i < keep.size(); ++i) additive[i] = keep[i] != 0 ? 0.0f : std::numeric_limits<float>::lowest();
-  return Tensor::from_vector(additive, {batch, 1, 1, keys});
+  return Tensor::from_vector(additive, {batch, 1, 1, keys}).to(attention_mask.device());
 }
 
 }  // namespace mpnet
@@ -126,7 +126,8 @@ class MPNetModel final : public PreTrainedModel {
                       nn::Weights(safetensors::Checkpoint::open(folder), base_model_prefix));
   }
 
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
+  ModelOutput forward(const ModelInputs& given, bool output_hidden_states = false) const override {
+    const ModelInputs in = inputs_on(given, embeddings_.word_embeddings.weight.device());
     ModelOutput out;
     Tensor hidden = embeddings_(in.input_ids);
     // scores / sqrt(head_dim) + position_bias + padding mask, as MPNetSelfAttention adds them.

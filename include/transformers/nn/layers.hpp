@@ -32,7 +32,8 @@ struct Embedding {
   static Embedding load(const Weights& w, const std::string& name, int64_t count, int64_t dim) {
     return Embedding{w.get(name + ".weight", {count, dim})};
   }
-  Tensor operator()(const Tensor& ids) const { return ops::embedding(weight, ids); }
+  // Ids made on the host (positions, token types, the caller's input) go to the table's device.
+  Tensor operator()(const Tensor& ids) const { return ops::embedding(weight, ids.to(weight.device())); }
 };
 
 struct LayerNorm {

@@ -32,7 +32,7 @@ class Weights {
   // The tensor named `name` (as the head model names it, e.g. "bert.pooler.dense.weight"), as f32.
   // Throws FileError naming the tensor, the checkpoint and, for a shape mismatch, both shapes.
   Tensor get(const std::string& name, const Shape& expected_shape) const {
-    if (random_) return random_tensor(name, expected_shape);
+    if (random_) return random_tensor(name, expected_shape).to(device_);
     const std::string found = locate(name);
     if (found.empty())
       throw FileError(checkpoint_.path() + ": missing tensor '" + name + "' (also looked for it " +
@@ -44,8 +44,15 @@ class Weights {
     if (!is_floating(tensor.dtype()))
       throw FileError(checkpoint_.path() + ": tensor '" + found + "' holds " + dtype_name(tensor.dtype()) +
                       ", not floating-point weights");
-    return tensor.to(DType::F32);
+    return tensor.to(DType::F32).to(device_);
   }
+
+  // Where get() puts the tensors (the CPU unless a caller asks for a GPU).
+  Weights& on(Device device) {
+    device_ = device;
+    return *this;
+  }
+  Device device() const { return device_; }
 
   bool contains(const std::string& name) const { return random_ || !locate(name).empty(); }
   const std::string& prefix() const { return prefix_; }
@@ -93,6 +100,7 @@ class Weights {
   std::string prefix_;
   bool random_ = false;
   uint64_t random_seed_ = 0;
+  Device device_ = Device::cpu();
 };
 
 }  // namespace transformers::nn

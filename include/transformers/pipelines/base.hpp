@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "transformers/core/device.hpp"
 #include "transformers/core/error.hpp"
 #include "transformers/tokenizers/auto_tokenizer.hpp"
 
@@ -16,6 +17,7 @@ struct PipelineOptions {
   size_t batch_size = 1;         // inputs padded and run together
   bool truncation = false;       // truncate to the model's max length (as the tokenizer kwargs do)
   std::optional<size_t> max_length;
+  Device device = Device::cpu();  // where the model runs: Device("cuda:0") for a GPU (inputs and outputs stay on the host)
 };
 
 class Pipeline {

@@ -52,21 +52,21 @@ inline std::unique_ptr<Pipeline> pipeline(const std::string& task, const std::st
   const std::string folder = hub::resolve_model_path(use_default ? defaults.model : model, hub_options);
   PreTrainedTokenizerFast tokenizer = AutoTokenizer::from_pretrained(folder);
   if (defaults.task == "text-classification")
-    return std::make_unique<TextClassificationPipeline>(AutoModelForSequenceClassification::from_pretrained(folder),
+    return std::make_unique<TextClassificationPipeline>(AutoModelForSequenceClassification::from_pretrained(folder, {}, options.device),
                                                         std::move(tokenizer), std::move(options));
   if (defaults.task == "token-classification")
-    return std::make_unique<TokenClassificationPipeline>(AutoModelForTokenClassification::from_pretrained(folder),
+    return std::make_unique<TokenClassificationPipeline>(AutoModelForTokenClassification::from_pretrained(folder, {}, options.device),
                                                          std::move(tokenizer), std::move(options));
   if (defaults.task == "question-answering")
-    return std::make_unique<QuestionAnsweringPipeline>(AutoModelForQuestionAnswering::from_pretrained(folder),
+    return std::make_unique<QuestionAnsweringPipeline>(AutoModelForQuestionAnswering::from_pretrained(folder, {}, options.device),
                                                        std::move(tokenizer), std::move(options));
   if (defaults.task == "fill-mask")
-    return std::make_unique<FillMaskPipeline>(AutoModelForMaskedLM::from_pretrained(folder), std::move(tokenizer),
+    return std::make_unique<FillMaskPipeline>(AutoModelForMaskedLM::from_pretrained(folder, {}, options.device), std::move(tokenizer),
                                               std::move(options));
   if (defaults.task == "zero-shot-classification")
-    return std::make_unique<ZeroShotClassificationPipeline>(AutoModelForSequenceClassification::from_pretrained(folder),
+    return std::make_unique<ZeroShotClassificationPipeline>(AutoModelForSequenceClassification::from_pretrained(folder, {}, options.device),
                                                             std::move(tokenizer), std::move(options));
-  return std::make_unique<FeatureExtractionPipeline>(AutoModel::from_pretrained(folder), std::move(tokenizer),
+  return std::make_unique<FeatureExtractionPipeline>(AutoModel::from_pretrained(folder, {}, options.device), std::move(tokenizer),
                                                      std::move(options));
 }
 

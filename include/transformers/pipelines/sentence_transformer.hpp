@@ -20,10 +20,11 @@ enum class Pooling { Mean, Cls, Max, MeanSqrtLen };
 
 class SentenceTransformer {
  public:
-  static SentenceTransformer from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {}) {
+  static SentenceTransformer from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {},
+                                             Device device = Device::cpu()) {
     namespace fs = std::filesystem;
     const fs::path folder = hub::resolve_model_path(path_or_id, options);
-    SentenceTransformer st(AutoModel::from_pretrained(folder.string()), AutoTokenizer::from_pretrained(folder.string()));
+    SentenceTransformer st(AutoModel::from_pretrained(folder.string(), {}, device), AutoTokenizer::from_pretrained(folder.string()));
     const nlohmann::json modules = read_json(folder / "modules.json");
     if (!modules.is_array()) throw FileError((folder / "modules.json").string() + ": expected a list of modules");
     for (const nlohmann::json& module : modules) {
