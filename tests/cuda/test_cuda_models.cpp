@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cuda_test_utils.hpp"
+#include "tiny_config.hpp"
 #include "transformers/models/auto.hpp"
 #include "transformers/pipelines/pipeline.hpp"
 
@@ -15,14 +16,6 @@ using cuda_test::kGpu;
 using cuda_test::require_close;
 
 namespace {
-
-PretrainedConfig tiny_config(const std::string& model_type) {
-  return PretrainedConfig::from_json({{"model_type", model_type}, {"vocab_size", 99}, {"hidden_size", 32},
-                                      {"num_hidden_layers", 2}, {"num_attention_heads", 4}, {"intermediate_size", 37},
-                                      {"dim", 32}, {"n_layers", 2}, {"n_heads", 4}, {"hidden_dim", 37},
-                                      {"max_position_embeddings", 64}, {"num_labels", 3}},
-                                     "tiny " + model_type + " config");
-}
 
 void require_same_output(const Tensor& gpu, const Tensor& cpu) {
   REQUIRE(gpu.defined() == cpu.defined());
