@@ -42,8 +42,8 @@ LoadResult load_module() {
   const auto entry = reinterpret_cast<const ModuleApi* (*)()>(dlsym(handle, cuda::detail::kModuleEntry));
   if (!entry) return {nullptr, path + " has no " + cuda::detail::kModuleEntry};
   const ModuleApi* api = entry();
-  if (!api || api->abi_version != cuda::detail::kModuleAbiVersion)
-    return {nullptr, path + " was built for another version of transformers.cpp"};
+  if (!api || api->abi_version != cuda::detail::kModuleAbiVersion || std::string(api->version) != TRANSFORMERS_VERSION)
+    return {nullptr, path + " was built for another version of transformers.cpp (this is " TRANSFORMERS_VERSION ")"};
   return {api, ""};
 }
 

@@ -12,13 +12,16 @@ class Backend;
 
 namespace transformers::cuda::detail {
 
-inline constexpr int kModuleAbiVersion = 1;
+inline constexpr int kModuleAbiVersion = 2;
 inline constexpr const char* kModuleEntry = "transformers_cuda_module";
 
 // The functions of include/transformers/backends/cuda.hpp that need the CUDA runtime, and the
 // backend the ops call for tensors on a GPU.
 struct ModuleApi {
   int abi_version;
+  // The project version both were built as (TRANSFORMERS_VERSION): the library uses the core's
+  // C++ classes, so one left behind by another version must not be loaded.
+  const char* version;
   int (*device_count)();
   void* (*allocate)(size_t nbytes, int device);
   void (*deallocate)(void* ptr, size_t nbytes, int device);

@@ -115,9 +115,10 @@ nlohmann::ordered_json in_python_order(const json& value) {
 void print(const json& result) { std::cout << in_python_order(result).dump() << "\n"; }
 
 // Whether an input can be one item of a list call: a text or an object, or with pre-tokenized input
-// a non-empty list of words. Any other list (a line that is a batch itself) runs alone.
+// a non-empty list of words. Anything else runs alone: a line that is a batch itself, or a text
+// with pre-tokenized input (a list of texts would be taken for one list of words).
 bool one_item(const json& inputs, bool split_into_words) {
-  if (!inputs.is_array()) return true;
+  if (!inputs.is_array()) return !split_into_words;
   return split_into_words && !inputs.empty() &&
          std::none_of(inputs.begin(), inputs.end(), [](const json& word) { return word.is_array(); });
 }
@@ -141,6 +142,9 @@ void run_all(const Pipeline& pipe, const std::vector<PipelineInput>& items, cons
       json batch = json::array();
       for (size_t i = start; i < end; ++i) batch.push_back(items[i].inputs);
       const json results = pipe(batch, call_kwargs);
+      if (!results.is_array() || results.size() != end - start)
+        throw Error("pipeline " + pipe.task() + " gave " + std::to_string(results.is_array() ? results.size() : 1) +
+                    " results for a batch of " + std::to_string(end - start) + " inputs");
       // a lone text gets a list of one result from text-classification's legacy form, a lone word
       // list one from token-classification (Python passes it on as a batch of one)
       const bool wrap = (pipe.task() == "text-classification" && !call_kwargs.contains("top_k")) || split_into_words;

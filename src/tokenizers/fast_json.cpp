@@ -1,6 +1,7 @@
 #include "fast_json.hpp"
 
 #include <charconv>
+#include <new>
 #include <optional>
 #include <vector>
 
@@ -398,6 +399,7 @@ json parse_tokenizer_document(std::string_view text) {
     if (auto document = parse_fast(text)) return std::move(*document);
   } catch (const Fail&) {
   } catch (const json::exception&) {
+  } catch (const std::bad_alloc&) {  // the blobs reserve generously; the plain parse needs less
   }
   return json::parse(text);  // the plain path, with nlohmann's own errors
 }

@@ -83,3 +83,21 @@ TEST_CASE("DeBERTa-v2 refuses unsupported config values by name", "[models][debe
                       Catch::Contains("conv_kernel_size"));
 }
 
+
+// deberta-v2-xlarge/xxlarge's convolution after the first layer (conv_kernel_size 3) has no
+// Python fixture here; this checks what it must keep: each sequence of a padded batch gives the
+// states it gives alone (the zero padding along the sequence, done per sequence, never mixes them).
+TEST_CASE("DeBERTa-v2 conv layer: a padded batch gives each sequence's own states", "[models][deberta]") {
+  const PretrainedConfig config = fixture_config_with({{"conv_kernel_size", 3}, {"conv_act", "gelu"}});
+  const DebertaV2Model model(config, nn::Weights::random(DebertaV2Model::base_model_prefix, 3));
+  ModelInputs batch;
+  batch.input_ids = Tensor::from_vector(std::vector<int64_t>{1, 17, 42, 9, 2, 1, 33, 2, 0, 0}, {2, 5});
+  batch.attention_mask = Tensor::from_vector(std::vector<int64_t>{1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, {2, 5});
+  const Tensor together = model.forward(batch).last_hidden_state;
+  for (int64_t row = 0; row < 2; ++row) {
+    const int64_t length = row == 0 ? 5 : 3;
+    ModelInputs alone;
+    alone.input_ids = batch.input_ids.narrow(0, row, 1).narrow(1, 0, length).contiguous();
+    REQUIRE_CLOSE(model.forward(alone).last_hidden_state, together.narrow(0, row, 1).narrow(1, 0, length), 1e-5);
+  }
+}

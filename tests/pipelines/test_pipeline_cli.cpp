@@ -66,6 +66,19 @@ TEST_CASE("transformers-cli pipeline prints Python's outputs", "[pipelines][cli]
     dashed["delimiter"] = "--";
     check_cli("ner", "tiny-ner", "--is-split-into-words --aggregation-strategy first --delimiter=--",
               calls_with("tiny-ner", dashed, is_array));
+    // Plain text lines are not word lists: each runs alone and is refused, never merged into one.
+    const auto input = std::filesystem::temp_directory_path() / "transformers_cli_ner_texts.txt";
+    std::ofstream(input) << "Sarah lives\nin Paris\n";
+    const std::string command = std::string(TRANSFORMERS_CLI) + " pipeline ner --model '" + (kFixtures / "tiny-ner").string() +
+                                "' --is-split-into-words --batch-size 2 < '" + input.string() + "' 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string output;
+    char buffer[4096];
+    for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
+    CHECK(pclose(pipe) != 0);
+    std::filesystem::remove(input);
+    CHECK_THAT(output, Catch::Contains("the input must be a list of words"));
   }
   SECTION("question-answering, JSON lines, --top-k") {
     check_cli("question-answering", "tiny-qa", "", calls_with("tiny-qa", json::object(), is_object));

@@ -6,6 +6,7 @@ extern "C" __attribute__((visibility("default"))) const transformers::cuda::deta
   namespace runtime = transformers::cuda::runtime;
   static const transformers::cuda::detail::ModuleApi api{
       transformers::cuda::detail::kModuleAbiVersion,
+      TRANSFORMERS_VERSION,
       &runtime::device_count,
       &runtime::allocate,
       &runtime::deallocate,
