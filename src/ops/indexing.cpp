@@ -61,18 +61,19 @@ Tensor concat(const std::vector<Tensor>& tensors, int64_t axis) {
                             " outside dimension " + std::to_string(axis));
     total += t.size(axis);
   }
+  // A GPU copies only into contiguous memory, which the parts of any other axis are not: join
+  // with that axis moved outermost, then move it back.
+  if (axis != 0 && !first.device().is_cpu()) {
+    std::vector<Tensor> moved;
+    for (const Tensor& t : tensors) moved.push_back(t.transpose(0, axis).contiguous());
+    return concat(moved, 0).transpose(0, axis).contiguous();
+  }
   shape[axis] = total;
   Tensor out = Tensor::empty(shape, first.dtype(), first.device());
   int64_t at = 0;
   for (const Tensor& t : tensors) {
     Tensor part = out.narrow(axis, at, t.size(axis));
-    if (t.numel() > 0) {
-      if (part.is_contiguous() || out.device().is_cpu()) {
-        part.copy_from(t);
-      } else {
-        throw InvalidArgument("concat on " + out.device().str() + " is only supported along dimension 0 for now");
-      }
-    }
+    if (t.numel() > 0) part.copy_from(t);
     at += t.size(axis);
   }
   return out;

@@ -329,3 +329,11 @@ TEST_CASE("cuda ops on views that need a strided GPU copy", "[.][cuda][strided-c
   const Tensor a = random_tensor({2, 1, 5, 6}, 71, -1.0f, 1.0f), b = random_tensor({1, 3, 6, 7}, 72, -1.0f, 1.0f);
   require_close(ops::matmul(a.to(kGpu), b.to(kGpu)), ops::matmul(a, b));
 }
+
+TEST_CASE("cuda concat joins along every dimension like the CPU", "[cuda][ops][concat]") {
+  const Tensor a = random_tensor({2, 3, 4}, 21), b = random_tensor({2, 3, 4}, 22);
+  for (int64_t axis = 0; axis < 3; ++axis) {
+    INFO("axis " << axis);
+    require_close(ops::concat({a.to(kGpu), b.to(kGpu)}, axis), ops::concat({a, b}, axis), 0.0);
+  }
+}

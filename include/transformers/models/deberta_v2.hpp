@@ -345,11 +345,8 @@ struct ConvLayer {
   // hidden: the embedding output, residual: the first layer's output, mask [batch, seq, 1] f32.
   Tensor operator()(const Tensor& hidden, const Tensor& residual, const Tensor& mask) const {
     const int64_t batch = hidden.size(0), seq = hidden.size(1), dim = hidden.size(2), pad = (kernel_size - 1) / 2;
-    // Zero-padded along the sequence, joined with the sequence outermost (the dimension every
-    // backend concatenates along), then viewed back as [batch, seq + 2 pad, dim].
-    const Tensor zeros = Tensor::zeros({pad, batch, dim}, DType::F32, hidden.device());
-    const Tensor padded =
-        pad > 0 ? ops::concat({zeros, hidden.transpose(0, 1).contiguous(), zeros}, 0).transpose(0, 1) : hidden;
+    const Tensor zeros = Tensor::zeros({batch, pad, dim}, DType::F32, hidden.device());
+    const Tensor padded = pad > 0 ? ops::concat({zeros, hidden, zeros}, 1) : hidden;
     // out[t] = bias + sum_k weight[:, :, k] . padded[t + k]
     Tensor out;
     for (int64_t k = 0; k < kernel_size; ++k) {
