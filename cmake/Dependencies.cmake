@@ -7,8 +7,21 @@ function(transformers_require found_var what package)
   endif()
 endfunction()
 
-find_package(dnnl CONFIG QUIET)
-transformers_require(dnnl_FOUND "oneDNN" libdnnl-dev)
+# oneDNN is found by its header and library, not by its CMake package: Debian builds oneDNN with the
+# OpenCL GPU runtime, and its package config then requires the OpenCL headers (ocl-icd-opencl-dev,
+# only "recommended"), which the CPU library we use never needs. The shared library's own runtime
+# dependency on libOpenCL.so.1 comes with libdnnl itself.
+find_path(DNNL_INCLUDE_DIR oneapi/dnnl/dnnl.hpp)
+find_library(DNNL_LIBRARY NAMES dnnl)
+if(DNNL_INCLUDE_DIR AND DNNL_LIBRARY)
+  set(DNNL_FOUND TRUE)
+  if(NOT TARGET DNNL::dnnl)
+    add_library(DNNL::dnnl UNKNOWN IMPORTED)
+    set_target_properties(DNNL::dnnl PROPERTIES IMPORTED_LOCATION "${DNNL_LIBRARY}"
+                          INTERFACE_INCLUDE_DIRECTORIES "${DNNL_INCLUDE_DIR}")
+  endif()
+endif()
+transformers_require(DNNL_FOUND "oneDNN" libdnnl-dev)
 
 find_package(Eigen3 3.4 CONFIG QUIET)
 transformers_require(Eigen3_FOUND "Eigen 3.4" libeigen3-dev)
@@ -31,6 +44,8 @@ pkg_check_modules(SENTENCEPIECE QUIET IMPORTED_TARGET sentencepiece)
 transformers_require(SENTENCEPIECE_FOUND "sentencepiece" libsentencepiece-dev)
 find_package(CURL QUIET)
 transformers_require(CURL_FOUND "libcurl" libcurl4-openssl-dev)
+find_package(OpenSSL QUIET COMPONENTS Crypto)
+transformers_require(OPENSSL_FOUND "OpenSSL libcrypto (SHA-256 of downloads)" libssl-dev)
 find_package(yaml-cpp CONFIG QUIET)
 transformers_require(yaml-cpp_FOUND "yaml-cpp (model cards)" libyaml-cpp-dev)
 

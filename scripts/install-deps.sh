@@ -15,6 +15,7 @@ packages=(
   libonig-dev          # Oniguruma: the regex engine HF tokenizers uses
   libutf8proc-dev      # Unicode normalization and categories
   libcurl4-openssl-dev # Hub downloads
+  libssl-dev           # OpenSSL libcrypto: SHA-256 of downloads
   libyaml-cpp-dev      # model cards: README.md YAML front matter
   libcpp-httplib-dev   # tests: the fake Hub server on a loopback port
 )
