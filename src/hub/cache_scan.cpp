@@ -8,6 +8,7 @@
 
 #include "hub_internal.hpp"
 #include "transformers/hub/hub.hpp"
+#include "transformers/io/safe_path.hpp"
 
 namespace transformers::hub {
 
@@ -120,9 +121,16 @@ CachedRepo scan_repo(const fs::path& repo_path) {
   return repo;
 }
 
-bool is_inside(const fs::path& child, const fs::path& parent) {
+bool lexically_inside(const fs::path& child, const fs::path& parent) {
   const std::string c = child.lexically_normal().generic_string(), p = parent.lexically_normal().generic_string() + "/";
   return c.rfind(p, 0) == 0;
+}
+
+// Inside `parent` as written, and inside the repo folder once the symlinks of its parent folders are
+// followed: a blobs/ folder that is itself a link out of the cache does not make its targets deletable
+// (a blob that is a link into a shared store is deleted as a link, never followed).
+bool is_inside(const fs::path& child, const fs::path& parent, const fs::path& repo_dir) {
+  return lexically_inside(child, parent) && io::stays_inside(repo_dir, child);
 }
 
 }  // namespace
@@ -155,6 +163,11 @@ std::vector<CachedRepo> scan_cache(const std::string& cache_dir, std::vector<std
 void delete_cached_revision(const std::string& repo_id, const std::string& revision, const std::string& cache_dir,
                             const std::string& repo_type) {
   const std::string root = cache_dir.empty() ? default_cache_dir() : cache_dir;
+  if (!is_valid_repo_id(repo_id)) {
+    throw InvalidArgument("cannot delete '" + repo_id + "' from the cache: it is not a valid Hub repo id (\"name\" or "
+                          "\"org/name\")");
+  }
+  detail::check_relative_name(revision, "revision", repo_id, revision, "");
   const fs::path repo_dir = fs::path(root) / repo_folder_name(repo_id, repo_type);
   std::error_code ec;
   if (!fs::is_directory(repo_dir, ec)) {
@@ -178,7 +191,14 @@ void delete_cached_revision(const std::string& repo_id, const std::string& revis
                                repo_dir.string() + "'",
                            repo_id, revision);
   }
+  if (!is_inside(target->snapshot_path, repo_dir / "snapshots", repo_dir)) {
+    throw CacheError("cannot delete revision '" + revision + "' of '" + repo_id + "': its snapshot '" +
+                         target->snapshot_path + "' leads outside the cache folder '" + repo_dir.string() +
+                         "' (a symlinked folder); delete it by hand",
+                     repo_id, revision);
+  }
   if (repo.revisions.size() == 1) {  // the last one: the whole repo goes, as huggingface_hub does
+    // remove_all deletes a symlinked repo folder's link, never what it points to.
     fs::remove_all(repo_dir, ec);
     if (ec) throw CacheError("cannot delete '" + repo_dir.string() + "': " + ec.message(), repo_id, revision);
     return;
@@ -196,8 +216,8 @@ void delete_cached_revision(const std::string& repo_id, const std::string& revis
   fs::remove_all(repo_dir / ".no_exist" / target->commit, ec);
   const fs::path blobs = repo_dir / "blobs";
   for (const auto& file : target->files) {
-    if (kept_blobs.count(file.blob_path) || is_inside(file.blob_path, target->snapshot_path)) continue;
-    if (!is_inside(file.blob_path, blobs)) continue;  // never delete outside the repo's blobs/
+    if (kept_blobs.count(file.blob_path) || lexically_inside(file.blob_path, target->snapshot_path)) continue;
+    if (!is_inside(file.blob_path, blobs, repo_dir)) continue;  // never delete outside the repo's blobs/
     fs::remove(file.blob_path, ec);  // a link into a shared store: only the link goes
   }
 }

@@ -89,6 +89,7 @@ namespace detail {
 void link_snapshot_file(const fs::path& repo_dir, const std::string& commit, const std::string& filename,
                         const std::string& blob_name) {
   const fs::path pointer = repo_dir / "snapshots" / commit / filename;
+  check_inside_repo(repo_dir, pointer);
   std::error_code ec;
   fs::create_directories(pointer.parent_path(), ec);
   if (ec) throw CacheError("cannot create the folder '" + pointer.parent_path().string() + "': " + ec.message());
@@ -109,6 +110,8 @@ void link_snapshot_file(const fs::path& repo_dir, const std::string& commit, con
 
 void update_ref(const fs::path& repo_dir, const std::string& ref, const std::string& commit, const std::string& repo_id) {
   if (ref.empty() || ref == commit) return;
+  check_relative_name(ref, "revision", repo_id, ref, "");
+  check_inside_repo(repo_dir, repo_dir / "refs" / ref);
   const auto current = read_ref(repo_dir, ref, repo_id);
   if (!current || *current != commit) write_file_atomically(repo_dir / "refs" / ref, commit);
 }
@@ -126,14 +129,17 @@ std::string install_into_cache(const std::string& repo_id, const std::string& co
   const std::string commit = lower(commit_in);
   detail::check_relative_name(filename, "filename", repo_id, commit, filename);
   if (!ref.empty()) detail::check_relative_name(ref, "revision", repo_id, ref, filename);
-  if (etag && (etag->empty() || etag->find('/') != std::string::npos || *etag == "." || *etag == "..")) {
-    throw InvalidArgument("cannot install '" + filename + "' of '" + repo_id + "': invalid etag '" + *etag + "'");
+  if (etag && !detail::is_blob_name(*etag)) {
+    throw InvalidArgument("cannot install '" + filename + "' of '" + repo_id + "': invalid etag '" + *etag +
+                          "' (expected a git sha1 or sha256: 40 or 64 hex digits)");
   }
 
   const fs::path root = cache_dir.empty() ? default_cache_dir() : cache_dir;
   const std::string folder = repo_folder_name(repo_id, repo_type);
   const fs::path repo_dir = root / folder;
   const fs::path blobs = repo_dir / "blobs";
+  detail::check_inside_repo(repo_dir, blobs / "x");
+  detail::check_inside_repo(repo_dir, repo_dir / "snapshots" / commit / filename);
   std::vector<fs::path> created;  // folders this call made, removed again if it fails
   try {
     make_dirs(blobs, created);
@@ -153,7 +159,7 @@ std::string install_into_cache(const std::string& repo_id, const std::string& co
     remove_empty_dirs(created);
     throw;
   }
-  const std::string blob_name = etag.value_or(content_sha);
+  const std::string blob_name = etag ? lower(*etag) : content_sha;
   if (etag && etag->size() == 64 && detail::is_hex(*etag) && lower(*etag) != content_sha) {
     std::error_code ec;
     fs::remove(tmp, ec);

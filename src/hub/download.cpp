@@ -12,6 +12,7 @@
 
 #include "file_lock.hpp"
 #include "hub_http.hpp"
+#include "transformers/io/safe_path.hpp"
 #include "hub_internal.hpp"
 #include "progress.hpp"
 #include "sha256.hpp"
@@ -62,11 +63,13 @@ FileMetadata read_metadata(const HttpResponse& response, const std::string& url,
   std::string etag = response.header("x-linked-etag");
   if (etag.empty()) etag = response.header("etag");
   meta.etag = normalize_etag(etag);
-  if (meta.etag.empty() || meta.etag.find('/') != std::string::npos || meta.etag == "." || meta.etag == "..") {
-    throw HubError("cannot download " + describe_target(target) + ": the Hub's answer has no usable ETag ('" + etag +
-                       "'), so the file can't be stored in the cache; try again later",
-                   target.repo_id, target.revision, target.filename);
+  if (!is_blob_name(meta.etag)) {  // it names the blob file: anything but a hex digest could be a path
+    throw UnsafeName("cannot download " + describe_target(target) + ": the Hub's ETag '" + io::printable(etag.substr(0, 200)) +
+                         "' is not a git sha1 or sha256 hex digest, so the file can't be stored in the cache; "
+                         "check HF_ENDPOINT and the mirror",
+                     target.repo_id, target.revision, target.filename);
   }
+  meta.etag = lowercase(meta.etag);
   const bool redirect = response.status >= 300 && response.status < 400;
   std::string size = response.header("x-linked-size");
   if (size.empty() && !redirect) size = response.header("content-length");
@@ -79,8 +82,9 @@ FileMetadata read_metadata(const HttpResponse& response, const std::string& url,
 void write_no_exist_marker(const fs::path& repo_dir, const std::string& commit, const std::string& filename) {
   const fs::path marker = repo_dir / ".no_exist" / commit / filename;
   std::error_code ec;
+  check_inside_repo(repo_dir, marker);
   fs::create_directories(marker.parent_path(), ec);
-  if (!ec) FileDescriptor(::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666));
+  if (!ec) FileDescriptor(::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666));
 }
 
 struct DownloadJob {
@@ -267,6 +271,8 @@ HeadOutcome head(const HubTarget& target, const HubOptions& options, const fs::p
     }
   } catch (const RevisionNotFound&) {
     throw;  // the Hub knows better than the cache
+  } catch (const UnsafeName&) {
+    throw;  // a lying Hub is not an unreachable one
   } catch (const EntryNotFound&) {
     throw;
   } catch (const RepositoryNotFound& e) {
@@ -295,6 +301,7 @@ std::string download_file(const std::string& repo_id, const std::string& filenam
                              target.revision, filename);
   }
   check_relative_name(target.revision, "revision", repo_id, target.revision, filename);
+  check_relative_name(filename, "filename", repo_id, target.revision, filename);
   const fs::path cache = cache_root(options.cache_dir);
   const std::string folder = repo_folder_name(repo_id, options.repo_type);
   const fs::path repo_dir = cache / folder;
@@ -321,6 +328,8 @@ std::string download_file(const std::string& repo_id, const std::string& filenam
     return pointer.string();
   }
 
+  check_inside_repo(repo_dir, blob);
+  check_inside_repo(repo_dir, pointer);
   fs::create_directories(repo_dir / "blobs", ec);
   fs::create_directories(cache / ".locks" / folder, ec);
   if (ec) throw CacheError("cannot create folders in the cache '" + cache.string() + "': " + ec.message(), repo_id);

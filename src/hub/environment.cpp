@@ -13,6 +13,7 @@
 
 #include "hub_internal.hpp"
 #include "transformers/hub/hub.hpp"
+#include "transformers/io/safe_path.hpp"
 
 namespace transformers::hub {
 
@@ -234,19 +235,31 @@ bool is_short_commit(const std::string& text) { return text.size() >= 7 && text.
 
 void check_relative_name(const std::string& name, const char* what, const std::string& repo_id,
                          const std::string& revision, const std::string& filename) {
-  bool ok = !name.empty() && name.front() != '/';
-  for (size_t start = 0; ok && start <= name.size();) {
-    size_t slash = name.find('/', start);
-    if (slash == std::string::npos) slash = name.size();
-    const std::string part = name.substr(start, slash - start);
-    if (part.empty() || part == "." || part == "..") ok = false;
-    start = slash + 1;
-  }
-  if (ok) return;
-  const std::string message = std::string("invalid ") + what + " '" + name + "' for Hub repo '" + repo_id +
-                              "': it must be a relative path without empty, '.' or '..' components";
+  const auto problem = io::relative_path_problem(name);
+  if (!problem) return;
+  const std::string message = std::string("invalid ") + what + " '" + io::printable(name) + "' for Hub repo '" + repo_id + "': " +
+                              *problem + "; it must be a relative path inside the repo";
   if (std::string(what) == "revision") throw RevisionNotFound(message, repo_id, revision, filename);
   throw InvalidArgument(message);
+}
+
+void check_hub_name(const std::string& name, const char* what, const std::string& repo_id, const std::string& revision) {
+  const auto problem = io::relative_path_problem(name);
+  if (!problem) return;
+  throw UnsafeName("the Hub (" + hub_endpoint() + ") named the " + what + " '" + io::printable(name) + "' in '" + repo_id +
+                       "' at revision '" + revision + "': " + *problem +
+                       ". It would leave the cache folder, so nothing was downloaded; check HF_ENDPOINT and the mirror",
+                   repo_id, revision, name);
+}
+
+bool is_blob_name(const std::string& etag) { return (etag.size() == 40 || etag.size() == 64) && is_hex(etag); }
+
+void check_inside_repo(const fs::path& repo_dir, const fs::path& path) {
+  try {
+    io::check_stays_inside(repo_dir, path, "writing into the Hugging Face cache");
+  } catch (const FileError& e) {
+    throw CacheError(e.what());
+  }
 }
 
 std::optional<std::string> read_ref(const fs::path& repo_dir, const std::string& ref, const std::string& repo_id) {

@@ -25,6 +25,14 @@ bool is_short_commit(const std::string& text);
 void check_relative_name(const std::string& name, const char* what, const std::string& repo_id,
                          const std::string& revision, const std::string& filename);
 
+// Throws UnsafeName unless `name`, sent by the Hub as `what` ("file name", ...), is a safe relative path.
+void check_hub_name(const std::string& name, const char* what, const std::string& repo_id, const std::string& revision);
+// An ETag usable as a blob name, as huggingface_hub stores them: a git sha1 (40 hex) or a sha256 (64 hex).
+bool is_blob_name(const std::string& etag);
+// Throws CacheError unless `path` (which need not exist) lands inside `repo_dir` once the symlinks of its
+// existing parent folders are followed.
+void check_inside_repo(const fs::path& repo_dir, const fs::path& path);
+
 // Reads refs/<name>: the commit, with trailing whitespace (a newline a user added) dropped. nullopt
 // when the file does not exist; CacheError when it holds no commit sha.
 std::optional<std::string> read_ref(const fs::path& repo_dir, const std::string& ref, const std::string& repo_id);

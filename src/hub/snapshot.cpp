@@ -4,10 +4,12 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "hub_http.hpp"
+#include "transformers/io/safe_path.hpp"
 #include "hub_internal.hpp"
 #include "progress.hpp"
 
@@ -50,9 +52,18 @@ RepoInfo parse_repo_info(const std::string& body, const detail::HubTarget& targe
   info.repo_id = target.repo_id;
   info.sha = detail::lowercase(json["sha"].get<std::string>());
   if (json.contains("siblings") && json["siblings"].is_array()) {
+    std::set<std::string> seen;
     for (const auto& sibling : json["siblings"]) {
       if (!sibling.is_object() || !sibling.contains("rfilename") || !sibling["rfilename"].is_string()) continue;
       RepoSibling file{sibling["rfilename"].get<std::string>(), std::nullopt};
+      // Every name is checked before anything is downloaded: one bad name refuses the whole listing.
+      detail::check_hub_name(file.name, "file", target.repo_id, target.revision);
+      if (!seen.insert(file.name).second) {
+        throw UnsafeName("the Hub (" + hub_endpoint() + ") lists the file '" + io::printable(file.name) + "' of '" + target.repo_id +
+                             "' at revision '" + target.revision + "' twice; a real listing names each file once, "
+                             "so nothing was downloaded; check HF_ENDPOINT and the mirror",
+                         target.repo_id, target.revision, file.name);
+      }
       if (sibling.contains("size") && sibling["size"].is_number_unsigned()) file.size = sibling["size"].get<uint64_t>();
       info.siblings.push_back(std::move(file));
     }
@@ -140,6 +151,7 @@ RepoInfo repo_info(const std::string& repo_id, const HubOptions& options) {
     throw RepositoryNotFound("'" + repo_id + "' is not a valid Hub repo id (\"name\" or \"org/name\")", repo_id,
                              target.revision);
   }
+  detail::check_relative_name(target.revision, "revision", repo_id, target.revision, "");
   if (options.local_files_only || is_offline_mode()) {
     throw OfflineModeNoCache("cannot ask the Hub about '" + repo_id + "' at revision '" + target.revision +
                                  "': offline mode is on (HF_HUB_OFFLINE / "
@@ -169,6 +181,7 @@ namespace detail {
 std::string download_snapshot(const std::string& repo_id, const HubOptions& options,
                               const std::function<bool(const std::string&)>& wanted, int max_workers) {
   const std::string revision = options.revision.value_or("main");
+  check_relative_name(revision, "revision", repo_id, revision, "");
   RepoInfo info;
   try {
     info = repo_info(repo_id, options);
@@ -199,6 +212,7 @@ std::string download_snapshot(const std::string& repo_id, const HubOptions& opti
   const fs::path repo_dir = fs::path(cache_root(options.cache_dir)) / repo_folder_name(repo_id, options.repo_type);
   const fs::path snapshot = repo_dir / "snapshots" / info.sha;
   std::error_code ec;
+  check_inside_repo(repo_dir, snapshot / "x");
   fs::create_directories(snapshot, ec);
   if (ec) throw CacheError("cannot create '" + snapshot.string() + "': " + ec.message(), repo_id, revision);
   if (!is_full_commit(revision)) update_ref(repo_dir, revision, info.sha, repo_id);

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "transformers/io/safe_path.hpp"
 #include "transformers/io/safetensors.hpp"
 
 namespace transformers::safetensors {
@@ -54,14 +55,11 @@ json read_json(const std::string& path) {
   }
 }
 
-// Shards live beside their index; a name that leaves that folder is refused, not followed.
-void check_shard_name(const std::string& index_path, const std::string& tensor, const std::string& shard) {
-  const fs::path shard_path(shard);
-  bool climbs_out = shard.empty() || shard_path.is_absolute();
-  for (const fs::path& part : shard_path) climbs_out = climbs_out || part == "..";
-  if (climbs_out)
-    fail(index_path, "tensor '" + tensor + "' is mapped to shard '" + shard +
-                         "', which is not a file name inside the index's folder");
+// Shards live beside their index; a name that leaves that folder ("../x", "/etc/x", "a/../../x") is
+// refused, not followed.
+fs::path checkpoint_shard_path(const std::string& index_path, const std::string& tensor, const std::string& shard) {
+  return io::join_inside(fs::path(index_path).parent_path(), shard,
+                         index_path + ": the shard of tensor '" + tensor + "'");
 }
 
 // The index's "weight_map": tensor name -> shard file name, relative to the index's folder.
@@ -76,7 +74,7 @@ std::map<std::string, std::string> read_weight_map(const std::string& index_path
       fail(index_path, "weight_map entry for tensor '" + field.key() + "' must be a shard file name, found " +
                            field.value().dump());
     const auto& shard = field.value().get_ref<const std::string&>();
-    check_shard_name(index_path, field.key(), shard);
+    checkpoint_shard_path(index_path, field.key(), shard);  // refused here, before any shard is opened
     shard_of.emplace(field.key(), shard);
   }
   return shard_of;
@@ -84,7 +82,7 @@ std::map<std::string, std::string> read_weight_map(const std::string& index_path
 
 std::shared_ptr<File> open_shard(const std::string& index_path, const std::string& shard,
                                  const std::string& first_tensor) {
-  const fs::path shard_path = fs::path(index_path).parent_path() / shard;
+  const fs::path shard_path = checkpoint_shard_path(index_path, first_tensor, shard);
   if (!path_exists(shard_path))
     fail(index_path, "shard '" + shard + "' (listed for tensor '" + first_tensor + "') is missing: " +
                          shard_path.string() + " does not exist");

@@ -17,6 +17,8 @@ namespace {
 struct RepoState {
   std::string commit = "0123456789abcdef0123456789abcdef01234567";
   std::map<std::string, std::pair<std::string, bool>> files;  // name -> (content, lfs)
+  std::vector<std::string> extra_listed;                       // listed again, as a lying Hub would
+  std::map<std::string, std::string> etags;                    // name -> ETag sent instead of the real one
   std::string private_token, gated_token;
   std::string renamed_to;
 };
@@ -150,7 +152,9 @@ struct FakeHub::Impl {
       }
       lock.lock();
     }
-    if (lfs) {
+    if (auto forced = state.etags.find(filename); forced != state.etags.end()) {
+      res.set_header("ETag", forced->second);
+    } else if (lfs) {
       res.set_header("X-Linked-Etag", quoted(sha));
       res.set_header("X-Linked-Size", std::to_string(content.size()));
       if (cdn != nullptr) {
@@ -199,6 +203,7 @@ struct FakeHub::Impl {
     }
     nlohmann::json siblings = nlohmann::json::array();
     for (const auto& [name, file] : state.files) siblings.push_back({{"rfilename", name}});
+    for (const auto& name : state.extra_listed) siblings.push_back({{"rfilename", name}});
     nlohmann::json body = {
         {"id", repo}, {"sha", state.commit}, {"siblings", siblings}, {"pipeline_tag", "text-classification"}};
     res.set_content(body.dump(), "application/json");
@@ -250,6 +255,16 @@ void FakeHub::set_commit(const std::string& repo, const std::string& commit) {
 std::string FakeHub::commit(const std::string& repo) const {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   return impl_->repos.at(repo).commit;
+}
+
+void FakeHub::list_extra(const std::string& repo, const std::string& name) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->repos[repo].extra_listed.push_back(name);
+}
+
+void FakeHub::set_etag(const std::string& repo, const std::string& filename, const std::string& etag) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->repos[repo].etags[filename] = etag;
 }
 
 void FakeHub::make_private(const std::string& repo, const std::string& token) {

@@ -36,6 +36,10 @@ class FakeHub {
   void add_file(const std::string& repo, const std::string& filename, const std::string& content, bool lfs);
   void set_commit(const std::string& repo, const std::string& commit);
   std::string commit(const std::string& repo) const;
+  // A lying Hub: `name` is listed once more in the repo's file list (whether or not it has content), and
+  // `filename` is answered with this ETag instead of its real one.
+  void list_extra(const std::string& repo, const std::string& name);
+  void set_etag(const std::string& repo, const std::string& filename, const std::string& etag);
   // Access rules: a private repo needs "Authorization: Bearer <token>" (else 401 RepoNotFound), a gated one
   // too (else 403 GatedRepo).
   void make_private(const std::string& repo, const std::string& token);

@@ -1,7 +1,10 @@
 // Checkpoint::open over a single file, an index with its shards, and a model folder.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -123,7 +126,21 @@ TEST_CASE("safetensors: an index whose shards disagree with it is refused", "[io
   }
   SECTION("a shard name leaves the index's folder") {
     write_sharded_checkpoint(dir, R"({"a": "../elsewhere.safetensors"})");
-    CHECK(contains_all(open_error(index), {index + ": ", "tensor 'a'", "'../elsewhere.safetensors'", "not a file name inside"}));
+    CHECK(contains_all(open_error(index), {index + ": ", "tensor 'a'", "'../elsewhere.safetensors'", "only a relative path inside"}));
+  }
+  SECTION("no shard name that points outside the folder is followed, even to a real checkpoint there") {
+    // A valid safetensors file beside the model folder and at an absolute path: reading it would succeed.
+    const std::string outside = (std::filesystem::path(dir.path()).parent_path() /
+                                 ("outside-" + std::to_string(::getpid()) + ".safetensors")).string();
+    st::save(outside, {{"a", values({9})}});
+    const std::string name = std::filesystem::path(outside).filename().string();
+    for (const std::string& shard : {"../" + name, outside, "sub/../../" + name, "./" + std::string(kShard1) + "/../../" + name,
+                                     "..\\" + name, "%2e%2e/" + name, "..%2F" + name, std::string(kShard1) + "/"}) {
+      INFO(shard);
+      write_sharded_checkpoint(dir, nlohmann::json{{"a", shard}, {"b", kShard1}, {"c", kShard2}}.dump());
+      CHECK(contains_all(open_error(index), {index + ": ", "tensor 'a'", "refused"}));
+    }
+    std::filesystem::remove(outside);
   }
   SECTION("a shard of a broken index entry is not a string") {
     write_sharded_checkpoint(dir, R"({"a": 1})");

@@ -101,6 +101,13 @@ class DownloadFailed : public HubError {
  public:
   using HubError::HubError;
 };
+// A name the Hub sent that cannot become a path in the cache: a file in a listing that is absolute,
+// climbs out with "..", holds control characters or appears twice; an ETag that is not a hex digest; a
+// commit that is not 40 hex digits. Nothing was written. (A mirror or HF_ENDPOINT that lies.)
+class UnsafeName : public HubError {
+ public:
+  using HubError::HubError;
+};
 // The cache is damaged (broken symlink, unreadable ref) or could not be written.
 class CacheError : public HubError {
  public:

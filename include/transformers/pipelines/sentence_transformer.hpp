@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "transformers/io/safe_path.hpp"
 #include "transformers/models/auto.hpp"
 #include "transformers/tokenizers/auto_tokenizer.hpp"
 
@@ -29,9 +30,13 @@ class SentenceTransformer {
     if (!modules.is_array()) throw FileError((folder / "modules.json").string() + ": expected a list of modules");
     for (const nlohmann::json& module : modules) {
       const std::string type = module.value("type", std::string());
-      const fs::path path = folder / module.value("path", std::string());
       if (type.ends_with(".Transformer")) continue;
-      if (type.ends_with(".Pooling")) st.pooling_ = read_pooling(path / "config.json");
+      if (type.ends_with(".Pooling")) {
+        // The module's folder comes from the file: it must stay inside the model folder.
+        const fs::path path = io::join_inside(folder, module.value("path", std::string()),
+                                              (folder / "modules.json").string() + ": the path of module '" + type + "'");
+        st.pooling_ = read_pooling(path / "config.json");
+      }
       else if (type.ends_with(".Normalize")) st.normalize_ = true;
       else throw FileError((folder / "modules.json").string() + ": module type '" + type + "' is not supported");
     }
