@@ -861,6 +861,128 @@ def make_task_pipelines(root: Path, tok, vocab: int) -> dict:
     return info
 
 
+# ----------------------------------------------------------------------------------------------
+# inputs that reach the model: empty text pairs, model_input_names, base models from head checkpoints
+# ----------------------------------------------------------------------------------------------
+
+def tokenizer_call_records(tok) -> list[dict]:
+    """tokenizer(text, text_pair=...) as transformers answers it: a falsy text_pair ("" or [] or None)
+    of a single text means no pair, while in a batch every pair is encoded (an empty one too)."""
+    calls = [
+        ("hello world", None), ("hello world", ""), ("hello world", []), ("hello world", "the movie"),
+        ("", ""), ("", "the movie"),
+        (["hello world", "hi"], None), (["hello world", "hi"], ["", "the movie"]), (["hello world", "hi"], ["", ""]),
+        (["hello world", "hi"], []),
+    ]
+    records = []
+    for text, pair in calls:
+        try:
+            enc = tok(text, text_pair=pair)
+            records.append({"text": text, "text_pair": pair, "output": {k: list(v) for k, v in enc.items()}})
+        except ValueError as e:
+            records.append({"text": text, "text_pair": pair, "error": f"ValueError: {e}"})
+    return records
+
+
+PAIR_CALLS = [
+    ({"text": PAIR_A, "text_pair": PAIR_B}, {"top_k": None}),
+    ({"text": PAIR_A, "text_pair": ""}, {"top_k": None}),
+    ([{"text": PAIR_B, "text_pair": PAIR_A}, {"text": PAIR_B, "text_pair": ""}], {"top_k": None}),
+]
+
+BASE_FROM_HEAD = {
+    # folder: (config class, head class, extra config)
+    "tiny-roberta-cls": ("RobertaConfig", "RobertaForSequenceClassification", {"type_vocab_size": 1}),
+    "tiny-xlm-roberta-cls": ("XLMRobertaConfig", "XLMRobertaForSequenceClassification", {"type_vocab_size": 1}),
+    "tiny-mpnet-cls": ("MPNetConfig", "MPNetForSequenceClassification", {}),
+}
+
+
+def make_head_checkpoint(folder: Path, vocab_size: int, config_class: str, head_class: str, extra: dict) -> None:
+    """A tiny random RoBERTa-style classifier; saved from the head class, its checkpoint has no pooler."""
+    import transformers
+
+    cfg = getattr(transformers, config_class)(
+        vocab_size=vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=37,
+        hidden_act="gelu", max_position_embeddings=MAX_LEN + 2, layer_norm_eps=1e-12, initializer_range=0.02,
+        pad_token_id=0, id2label=SENTIMENT_LABELS, label2id={v: k for k, v in SENTIMENT_LABELS.items()},
+        architectures=[head_class], **extra)
+    model = getattr(transformers, head_class)(cfg).eval()
+    perturb(model, seed_for(f"pipelines/{folder.name}"))
+    model.save_pretrained(str(folder))
+    for p in folder.glob("*.safetensors"):
+        canonicalize_safetensors(p)
+        from safetensors import safe_open
+        assert not any("pooler" in name for name in safe_open(str(p), "pt").keys())
+
+
+def make_input_fixtures(root: Path, tok, vocab: int) -> dict:
+    """tiny-nli-generic: the tiny-nli model with a tokenizer_config naming the generic class, which in
+    transformers 5 returns no token_type_ids (so pair scores differ from tiny-nli's); tokenizer calls
+    with empty pairs for both kinds of tokenizer_config; RoBERTa / XLM-R / MPNet classifiers (and the
+    tiny-ner BERT token classifier) whose base model loads without pooler weights."""
+    from transformers import AutoTokenizer, pipeline
+
+    info = {}
+    generic = root / "tiny-nli-generic"
+    generic.mkdir(parents=True)
+    for name in ("config.json", "model.safetensors"):
+        shutil.copyfile(root / "tiny-nli" / name, generic / name)
+    save_tokenizer(tok, generic, "BertTokenizerFast")
+    config = json.loads((generic / "tokenizer_config.json").read_text())
+    config["tokenizer_class"] = "PreTrainedTokenizerFast"
+    write_json(generic / "tokenizer_config.json", config)
+    generic_tok = AutoTokenizer.from_pretrained(str(generic))
+    assert generic_tok.model_input_names == ["input_ids", "attention_mask"], generic_tok.model_input_names
+
+    for folder in (root / "tiny-nli", generic):
+        hf_tok = AutoTokenizer.from_pretrained(str(folder))
+        records = tokenizer_call_records(hf_tok)
+        write_jsonl(folder / "tokenizer_calls.jsonl", records)
+        classify = pipeline("text-classification", model=str(folder), device="cpu")
+        write_jsonl(folder / "pair_classification.jsonl",
+                    record_calls(lambda inputs, kw: classify(inputs, **kw), PAIR_CALLS))
+        info[folder.name] = {"tokenizer_class": type(hf_tok).__name__, "model_input_names": hf_tok.model_input_names,
+                             "tokenizer_calls": len(records)}
+    zero_shot = pipeline("zero-shot-classification", model=str(generic), device="cpu")
+    records = record_calls(lambda inputs, kw: zero_shot(inputs, **kw), zero_shot_calls())
+    write_jsonl(generic / "expected.jsonl", records)
+    # The fixture must tell the two behaviours apart: without token_type_ids the scores move.
+    with_types = [json.loads(l) for l in (root / "tiny-nli" / "expected.jsonl").read_text().splitlines()]
+    assert records[0]["output"]["scores"] != with_types[0]["output"]["scores"]
+    info["tiny-nli-generic"]["zero_shot_calls"] = len(records)
+
+    for name, (config_class, head_class, extra) in BASE_FROM_HEAD.items():
+        folder = root / name
+        folder.mkdir(parents=True)
+        save_tokenizer(tok, folder, "BertTokenizerFast")
+        make_head_checkpoint(folder, vocab, config_class, head_class, extra)
+    for folder in [root / name for name in BASE_FROM_HEAD] + [root / "tiny-ner"]:
+        records, pipe = run_feature_extraction(folder)
+        write_jsonl(folder / "feature_extraction.jsonl", records)
+        info[folder.name + "/feature-extraction"] = {"model_class": type(pipe.model).__name__, "calls": len(records)}
+    return info
+
+
+INPUTS_README = """
+## What reaches the model
+
+- `tiny-nli/tokenizer_calls.jsonl`, `tiny-nli-generic/tokenizer_calls.jsonl`: `tokenizer(text, text_pair=...)`
+  with `text_pair` None, `""`, `[]` or a text, for one text and for a batch (`{{"text", "text_pair", "output"}}`
+  or `"error"`). A single text's falsy pair means no pair; a batch encodes every pair, empty ones too.
+- `tiny-nli-generic/`: the `tiny-nli` model with `tokenizer_class` `PreTrainedTokenizerFast` in
+  tokenizer_config.json, which transformers 5 loads as `{generic_class}` with `model_input_names`
+  {generic_names} (no `token_type_ids`), so the model sees zeros as type ids. `expected.jsonl`: the
+  zero-shot calls of `tiny-nli` ({zero_shot} lines; the scores differ from `tiny-nli`'s).
+- `*/pair_classification.jsonl` (`tiny-nli`, `tiny-nli-generic`): `pipeline("text-classification")` on
+  `{{"text", "text_pair"}}` inputs, `text_pair` empty in some.
+- `tiny-roberta-cls/`, `tiny-xlm-roberta-cls/`, `tiny-mpnet-cls/`: checkpoints saved from
+  `*ForSequenceClassification` (no pooler weights). `feature_extraction.jsonl`, like `tiny-ner/`'s (a
+  `BertForTokenClassification` checkpoint, no pooler either): `pipeline("feature-extraction")`, whose
+  base model loads with the pooler missing.
+"""
+
+
 TASK_README = """
 ## Token, span, mask and NLI tasks
 
@@ -925,6 +1047,7 @@ def make_pipelines(root: Path, versions: dict[str, str]) -> dict:
     info["feature_extraction"] = {"calls": len(records), "model_class": type(pipe.model).__name__,
                                   "attn": pipe.model.config._attn_implementation}
     info["tasks"] = make_task_pipelines(root, tok, vocab)
+    info["inputs"] = make_input_fixtures(root, tok, vocab)
     write_pipelines_readme(root, versions, info)
     return info
 
@@ -999,6 +1122,9 @@ def write_pipelines_readme(root: Path, versions: dict[str, str], info: dict) -> 
     tasks = info["tasks"]
     lines += TASK_README.format(scale=HEAD_SCALE, ner_labels=NER_LABELS, nli_labels=NLI_LABELS, ner=tasks["ner"],
                                 fill_mask=tasks["fill-mask"], zero_shot=tasks["zero-shot"], qa=tasks["qa"]).split("\n")[1:]
+    generic = info["inputs"]["tiny-nli-generic"]
+    lines += INPUTS_README.format(generic_class=generic["tokenizer_class"], generic_names=generic["model_input_names"],
+                                  zero_shot=generic["zero_shot_calls"]).split("\n")[1:]
     (root / "README.md").write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -1292,7 +1418,8 @@ def main() -> None:
     for name, (size, digest) in files.items():
         print(f"  {size:>9}  {digest}  {name}")
     for d in ("pipelines/tiny-sentiment", "pipelines/tiny-multilabel", "pipelines/tiny-ner", "pipelines/tiny-qa",
-              "pipelines/tiny-mlm", "pipelines/tiny-nli", "real/all-minilm-l6-v2"):
+              "pipelines/tiny-mlm", "pipelines/tiny-nli", "pipelines/tiny-nli-generic", "pipelines/tiny-roberta-cls",
+              "pipelines/tiny-xlm-roberta-cls", "pipelines/tiny-mpnet-cls", "real/all-minilm-l6-v2"):
         total = sum(s for n, (s, _) in files.items() if n.startswith(d + "/"))
         print(f"{d}: {total / 1024:.1f} KiB")
         limit = 1024 * 1024 if d.startswith("real") else 300 * 1024

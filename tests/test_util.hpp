@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <sys/wait.h>
 
 #include "transformers/core/tensor.hpp"
 
@@ -54,6 +55,22 @@ inline std::vector<std::string> command_output_lines(const std::string& command)
   for (size_t end; (end = output.find('\n', start)) != std::string::npos; start = end + 1)
     lines.push_back(output.substr(start, end - start));
   return lines;
+}
+
+struct CommandResult {
+  int status;          // the exit status, -1 when the command did not exit normally
+  std::string output;  // stdout and stderr together
+};
+
+// Runs a shell command with stderr merged into stdout; never REQUIREs success.
+inline CommandResult run_command(const std::string& command) {
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string output;
+  char buffer[4096];
+  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
 
 }  // namespace test_util

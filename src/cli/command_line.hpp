@@ -1,12 +1,15 @@
 #pragma once
 // The option parser every transformers-cli command uses: "--name value", "--name=value", switches
-// ("--json") and positional arguments. Each command declares its options, so a misspelt one is an
-// error naming it instead of being silently ignored.
+// ("--json") and positional arguments. Each command declares its options in a table (name, value,
+// one-line help, default), which drives both the parsing — a misspelt option is an error that names
+// the nearest real one — and `transformers-cli COMMAND --help`.
 #include <map>
 #include <optional>
+#include <ostream>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace transformers::cli {
@@ -18,9 +21,19 @@ class UsageError : public std::runtime_error {
 };
 
 struct OptionSpec {
-  std::string name;       // without the leading "--"
-  bool takes_value;       // false: a switch
+  // A constructor rather than an aggregate: rows of an option table leave out trailing fields.
+  OptionSpec(std::string name_, std::string value_name_ = {}, std::string help_ = {}, std::string default_value_ = {},
+             bool repeatable_ = false)
+      : name(std::move(name_)), value_name(std::move(value_name_)), help(std::move(help_)),
+        default_value(std::move(default_value_)), repeatable(repeatable_) {}
+
+  std::string name;           // without the leading "--"
+  std::string value_name;     // "N", "PATH_OR_ID", ...; empty for a switch
+  std::string help;           // one line
+  std::string default_value;  // shown as "(default: ...)" when not empty
   bool repeatable = false;
+
+  bool takes_value() const { return !value_name.empty(); }
 };
 
 class CommandLine {
@@ -42,13 +55,22 @@ class CommandLine {
   std::map<std::string, std::vector<std::string>> values_;
 };
 
-// Each command: parses its own arguments (everything after the command name), writes its results to
-// stdout and its diagnostics to stderr, returns the exit status. Library errors propagate to main().
+// One command of transformers-cli: main() parses its arguments with `options` and calls `run`, which
+// writes results to stdout and diagnostics to stderr and returns the exit status. Library errors
+// propagate to main().
 struct Command {
-  const char* name;
-  const char* usage;    // one line: arguments after the command name
-  const char* summary;  // one line for the command list
-  int (*run)(std::span<const std::string> args);
+  std::string name;
+  std::string arguments;  // the positional arguments, e.g. "TASK [INPUT...]"
+  std::string summary;    // one line for the command list
+  std::vector<OptionSpec> options;
+  int (*run)(const CommandLine& line) = nullptr;
 };
+
+// "usage: transformers-cli NAME ARGUMENTS [OPTIONS]" and the summary.
+void print_usage(std::ostream& out, const Command& command);
+// The usage, then every option with its value, help and default (`--help`).
+void print_help(std::ostream& out, const Command& command);
+// The declared name closest to `name` (edit distance), when one is close enough to be a likely typo.
+std::optional<std::string> nearest_option(const std::string& name, const std::vector<OptionSpec>& specs);
 
 }  // namespace transformers::cli

@@ -1,16 +1,16 @@
 #pragma once
-// The commands of transformers-cli, one file each; main.cpp lists them.
-#include <span>
-#include <string>
+// The commands of transformers-cli, one file each (the Hub's four share hub_commands.cpp); main.cpp
+// lists them. Each function returns the command's table: name, arguments, options and entry point.
+#include "command_line.hpp"
 
 namespace transformers::cli {
 
-int tokenize_command(std::span<const std::string> args);
-int pipeline_command(std::span<const std::string> args);
+Command tokenize_command();
+Command pipeline_command();
 // hub_commands.cpp
-int download_command(std::span<const std::string> args);
-int scan_cache_command(std::span<const std::string> args);
-int delete_cache_command(std::span<const std::string> args);
-int info_command(std::span<const std::string> args);
+Command download_command();
+Command scan_cache_command();
+Command delete_cache_command();
+Command info_command();
 
 }  // namespace transformers::cli

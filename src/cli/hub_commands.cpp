@@ -165,19 +165,14 @@ void print_files(const fs::path& folder) {
   print_table(rows);
 }
 
-}  // namespace
-
-int download_command(std::span<const std::string> args) {
-  const CommandLine line(args, {{"revision", true}, {"include", true, true}, {"cache-dir", true}, {"token", true},
-                                {"quiet", false}, {"repo-type", true}});
+int run_download(const CommandLine& line) {
   hub::HubOptions options = hub_options(line);
   options.repo_type = line.value_or("repo-type", "model");
   std::cout << hub::snapshot_download(only_model(line), options, line.values("include")) << "\n";
   return 0;
 }
 
-int scan_cache_command(std::span<const std::string> args) {
-  const CommandLine line(args, {{"cache-dir", true}});
+int run_scan_cache(const CommandLine& line) {
   if (!line.positionals().empty()) throw UsageError("scan-cache takes no positional argument");
   const std::string cache = line.value_or("cache-dir", hub::default_cache_dir());
   std::vector<std::string> warnings;
@@ -201,8 +196,7 @@ int scan_cache_command(std::span<const std::string> args) {
   return 0;
 }
 
-int delete_cache_command(std::span<const std::string> args) {
-  const CommandLine line(args, {{"revision", true}, {"cache-dir", true}, {"repo-type", true}});
+int run_delete_cache(const CommandLine& line) {
   const std::string repo_id = only_model(line);
   const std::string cache = line.value_or("cache-dir", hub::default_cache_dir());
   const std::string repo_type = line.value_or("repo-type", "model");
@@ -231,8 +225,7 @@ int delete_cache_command(std::span<const std::string> args) {
   return 0;
 }
 
-int info_command(std::span<const std::string> args) {
-  const CommandLine line(args, {{"revision", true}, {"cache-dir", true}, {"token", true}, {"quiet", false}});
+int run_info(const CommandLine& line) {
   const std::string model = only_model(line);
   const hub::HubOptions options = hub_options(line);
   const fs::path folder = hub::resolve_model_path(model, options);
@@ -253,6 +246,44 @@ int info_command(std::span<const std::string> args) {
   print_parameters(folder);
   print_files(folder);
   return 0;
+}
+
+// Options the Hub commands share.
+OptionSpec revision_option() { return {"revision", "R", "branch, tag or commit", "main"}; }
+OptionSpec cache_dir_option() { return {"cache-dir", "DIR", "the Hugging Face cache", "$HF_HUB_CACHE, else $HF_HOME/hub"}; }
+OptionSpec token_option() { return {"token", "TOKEN", "Hub access token", "$HF_TOKEN, else the `hf auth login` token file"}; }
+OptionSpec quiet_option() { return {"quiet", "", "no progress bar"}; }
+OptionSpec repo_type_option() { return {"repo-type", "TYPE", "model, dataset or space", "model"}; }
+
+}  // namespace
+
+Command download_command() {
+  return {"download",
+          "MODEL",
+          "download a Hub repo's files (all, or those matching --include) into the cache and print the snapshot folder",
+          {revision_option(),
+           {"include", "GLOB", "download only files matching GLOB (fnmatch, as huggingface_hub)", "every file", true},
+           cache_dir_option(), token_option(), quiet_option(), repo_type_option()},
+          run_download};
+}
+
+Command scan_cache_command() {
+  return {"scan-cache", "", "list the repos and revisions in the Hugging Face cache with their sizes",
+          {cache_dir_option()}, run_scan_cache};
+}
+
+Command delete_cache_command() {
+  return {"delete-cache",
+          "MODEL",
+          "delete a cached repo (every revision, or only R) and the blobs no other revision uses",
+          {{"revision", "R", "delete only this revision", "every cached revision"}, cache_dir_option(),
+           repo_type_option()},
+          run_delete_cache};
+}
+
+Command info_command() {
+  return {"info", "MODEL", "show a model's card (license, tags, ...), config summary, parameter count and files",
+          {revision_option(), cache_dir_option(), token_option(), quiet_option()}, run_info};
 }
 
 }  // namespace transformers::cli

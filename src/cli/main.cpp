@@ -1,5 +1,6 @@
 // transformers-cli: the command-line face of the library (tokenize, pipeline, Hub downloads and the
-// cache). `transformers-cli COMMAND --help` prints one command's usage.
+// cache). `transformers-cli COMMAND --help` lists one command's options.
+#include <algorithm>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -13,29 +14,27 @@
 namespace transformers::cli {
 namespace {
 
-const Command kCommands[] = {
-    {"tokenize", "--model PATH_OR_ID [--pair] [--json] [--decode] [--no-special-tokens]",
-     "encode texts read from stdin (one per line, or JSON lines) and print encodings as JSON lines",
-     tokenize_command},
-    {"pipeline", "TASK --model PATH_OR_ID [INPUT...] [--top-k N] [--batch-size N] [--aggregation-strategy S] "
-     "[--candidate-labels a,b] [--multi-label] [--question Q] [--targets a,b] [--device cpu|cuda:N] [--kwargs JSON] ...",
-     "run pipeline(TASK) on the arguments or on stdin lines (text or JSON) and print one JSON result per input",
-     pipeline_command},
-    {"download", "MODEL [--revision R] [--include GLOB]... [--cache-dir D] [--token T] [--quiet] [--repo-type T]",
-     "download a Hub repo's files (all, or those matching --include) into the cache and print the snapshot folder",
-     download_command},
-    {"scan-cache", "[--cache-dir D]", "list the repos and revisions in the Hugging Face cache with their sizes",
-     scan_cache_command},
-    {"delete-cache", "MODEL [--revision R] [--cache-dir D] [--repo-type T]",
-     "delete a cached repo (every revision, or only R) and the blobs no other revision uses", delete_cache_command},
-    {"info", "MODEL [--revision R] [--cache-dir D] [--token T] [--quiet]",
-     "show a model's card (license, tags, ...), config summary, parameter count and files", info_command},
-};
+const std::vector<Command>& commands() {
+  static const std::vector<Command> list = {tokenize_command(),     pipeline_command(),     download_command(),
+                                            scan_cache_command(),   delete_cache_command(), info_command()};
+  return list;
+}
 
 void print_command_list(std::ostream& out) {
   out << "usage: transformers-cli COMMAND [ARGS...]\n\ncommands:\n";
-  for (const Command& command : kCommands) out << "  " << command.name << "\t" << command.summary << "\n";
-  out << "\n`transformers-cli COMMAND --help` shows a command's arguments.\n";
+  size_t width = 0;
+  for (const Command& command : commands()) width = std::max(width, command.name.size());
+  for (const Command& command : commands())
+    out << "  " << command.name << std::string(width - command.name.size() + 2, ' ') << command.summary << "\n";
+  out << "\n`transformers-cli COMMAND --help` lists a command's options.\n";
+}
+
+bool asks_for_help(const std::vector<std::string>& args) {
+  for (const std::string& arg : args) {
+    if (arg == "--") return false;
+    if (arg == "--help" || arg == "-h") return true;
+  }
+  return false;
 }
 
 int run(int argc, char** argv) {
@@ -44,18 +43,19 @@ int run(int argc, char** argv) {
     print_command_list(args.empty() ? std::cerr : std::cout);
     return args.empty() ? 2 : 0;
   }
-  for (const Command& command : kCommands) {
+  for (const Command& command : commands()) {
     if (args[0] != command.name) continue;
-    std::vector<std::string> rest(args.begin() + 1, args.end());
-    if (!rest.empty() && (rest[0] == "--help" || rest[0] == "-h")) {
-      std::cout << "usage: transformers-cli " << command.name << " " << command.usage << "\n" << command.summary << "\n";
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (asks_for_help(rest)) {
+      print_help(std::cout, command);
       return 0;
     }
     try {
-      return command.run(rest);
+      return command.run(CommandLine(rest, command.options));
     } catch (const UsageError& e) {
-      std::cerr << "transformers-cli " << command.name << ": " << e.what() << "\nusage: transformers-cli "
-                << command.name << " " << command.usage << "\n";
+      std::cerr << "transformers-cli " << command.name << ": " << e.what() << "\n";
+      print_usage(std::cerr, command);
+      std::cerr << "(`transformers-cli " << command.name << " --help` lists the options)\n";
       return 2;
     }
   }

@@ -155,17 +155,7 @@ void run_all(const Pipeline& pipe, const std::vector<PipelineInput>& items, cons
   }
 }
 
-}  // namespace
-
-int pipeline_command(std::span<const std::string> args) {
-  CommandLine command_line(args, {{"model", true}, {"revision", true}, {"top-k", true}, {"batch-size", true},
-                                  {"aggregation-strategy", true}, {"ignore-labels", true}, {"candidate-labels", true},
-                                  {"hypothesis-template", true}, {"multi-label", false}, {"targets", true},
-                                  {"function-to-apply", true}, {"question", true}, {"doc-stride", true},
-                                  {"max-answer-len", true}, {"max-seq-len", true}, {"handle-impossible-answer", false},
-                                  {"no-align-to-words", false}, {"truncation", false}, {"max-length", true},
-                                  {"is-split-into-words", false}, {"delimiter", true}, {"kwargs", true},
-                                  {"device", true}});
+int run_pipeline(const CommandLine& command_line) {
   if (command_line.positionals().empty()) throw UsageError("the task is required (e.g. ner, fill-mask)");
   const std::string task_name = command_line.positionals()[0];
   const std::string task = find_task(task_name).task;
@@ -187,6 +177,39 @@ int pipeline_command(std::span<const std::string> args) {
   }
   run_all(*pipe, items, kwargs, kwargs.value("batch_size", size_t{1}));
   return 0;
+}
+
+}  // namespace
+
+Command pipeline_command() {
+  return {"pipeline",
+          "TASK [INPUT...]",
+          "run pipeline(TASK) on the arguments or on stdin lines (text or JSON) and print one JSON result per input",
+          {{"model", "PATH_OR_ID", "model folder or Hub id", "the task's default model"},
+           {"revision", "R", "branch, tag or commit of a Hub model", "main"},
+           {"device", "DEVICE", "cpu, cuda or cuda:N", "cpu"},
+           {"batch-size", "N", "inputs per forward pass (results are the same as unbatched)", "1"},
+           {"top-k", "N", "text-classification, fill-mask, question-answering: how many answers"},
+           {"function-to-apply", "F", "text-classification: softmax, sigmoid or none", "from the model's config"},
+           {"truncation", "", "truncate inputs longer than the model's maximum length"},
+           {"max-length", "N", "with --truncation: the length to truncate to"},
+           {"aggregation-strategy", "S", "token-classification: none, simple, first, average or max", "none"},
+           {"ignore-labels", "A,B", "token-classification: labels left out of the results", "O"},
+           {"is-split-into-words", "", "token-classification: each input is a JSON list of words"},
+           {"delimiter", "TEXT", "with --is-split-into-words: what joins the words", "\" \""},
+           {"candidate-labels", "A,B", "zero-shot-classification: the labels to choose from"},
+           {"hypothesis-template", "T", "zero-shot-classification: the template of each hypothesis",
+            "\"This example is {}.\""},
+           {"multi-label", "", "zero-shot-classification: score each label on its own"},
+           {"targets", "A,B", "fill-mask: score only these words"},
+           {"question", "Q", "question-answering: ask Q of every input (each input is a context)"},
+           {"doc-stride", "N", "question-answering: overlap of context windows", "128"},
+           {"max-seq-len", "N", "question-answering: length of question + context windows", "384"},
+           {"max-answer-len", "N", "question-answering: longest answer in tokens", "15"},
+           {"handle-impossible-answer", "", "question-answering: allow the empty answer"},
+           {"no-align-to-words", "", "question-answering: answers may start or end inside a word"},
+           {"kwargs", "JSON", "any other keyword arguments of the Python pipeline call, as a JSON object"}},
+          run_pipeline};
 }
 
 }  // namespace transformers::cli

@@ -14,25 +14,24 @@
 namespace transformers::cli {
 namespace {
 
-nlohmann::json encoding_json(const tokenizers::Encoding& encoding) {
+// The encoding as transformers returns it: token_type_ids only when the tokenizer's model_input_names
+// include them, then the extras (special tokens mask, tokens, offsets, word ids).
+nlohmann::json encoding_json(const tokenizers::Encoding& encoding, bool with_token_type_ids) {
   nlohmann::json offsets = nlohmann::json::array(), word_ids = nlohmann::json::array();
   for (const auto& [start, end] : encoding.offsets) offsets.push_back({start, end});
   for (const auto& word : encoding.word_ids) word_ids.push_back(word ? nlohmann::json(*word) : nlohmann::json());
-  return {{"input_ids", encoding.ids},
-          {"token_type_ids", encoding.type_ids},
-          {"attention_mask", encoding.attention_mask},
-          {"special_tokens_mask", encoding.special_tokens_mask},
-          {"tokens", encoding.tokens},
-          {"offset_mapping", offsets},
-          {"word_ids", word_ids}};
+  nlohmann::json out = {{"input_ids", encoding.ids},
+                        {"attention_mask", encoding.attention_mask},
+                        {"special_tokens_mask", encoding.special_tokens_mask},
+                        {"tokens", encoding.tokens},
+                        {"offset_mapping", offsets},
+                        {"word_ids", word_ids}};
+  if (with_token_type_ids) out["token_type_ids"] = encoding.type_ids;
+  return out;
 }
 
 // One input line: plain text ("text" or, with --pair, "text<TAB>pair"), or with --json a JSON string,
-// a [text, pair] array or {"text": ..., "text_pair": ...}.
-struct TextInput {
-  std::string text;
-  std::optional<std::string> pair;
-};
+// a [text, pair] array or {"text": ..., "text_pair": ...}. An empty pair is no pair, as in transformers.
 
 TextInput parse_text_line(const std::string& line, bool json, bool pair, size_t line_number) {
   auto fail = [&](const std::string& what) {
@@ -83,12 +82,7 @@ std::vector<int64_t> parse_ids_line(const std::string& line, size_t line_number)
   return ids;
 }
 
-}  // namespace
-
-int tokenize_command(std::span<const std::string> args) {
-  CommandLine command_line(args, {{"model", true}, {"revision", true}, {"pair", false}, {"json", false},
-                                  {"decode", false}, {"no-special-tokens", false}, {"skip-special-tokens", false},
-                                  {"max-length", true}, {"stride", true}});
+int run_tokenize(const CommandLine& command_line) {
   auto model = command_line.value("model");
   if (!model) throw UsageError("--model is required");
   if (!command_line.positionals().empty()) throw UsageError("unexpected argument '" + command_line.positionals()[0] + "'");
@@ -114,15 +108,34 @@ int tokenize_command(std::span<const std::string> args) {
       continue;
     }
     TextInput input = parse_text_line(line, json, pair, line_number);
-    BatchEncoding batch = input.pair ? tokenizer({input.text}, {*input.pair}, options) : tokenizer({input.text}, options);
-    nlohmann::json out = encoding_json(batch.encodings.at(0));
+    BatchEncoding batch = tokenizer.encode_each({input}, options);
+    const bool types = tokenizer.returns_token_type_ids();
+    nlohmann::json out = encoding_json(batch.encodings.at(0), types);
     if (!batch.encodings[0].overflowing.empty()) {
       out["overflowing"] = nlohmann::json::array();
-      for (const auto& window : batch.encodings[0].overflowing) out["overflowing"].push_back(encoding_json(window));
+      for (const auto& window : batch.encodings[0].overflowing) out["overflowing"].push_back(encoding_json(window, types));
     }
     std::cout << out.dump() << "\n";
   }
   return 0;
+}
+
+}  // namespace
+
+Command tokenize_command() {
+  return {"tokenize",
+          "--model PATH_OR_ID",
+          "encode texts read from stdin (one per line, or JSON lines) and print encodings as JSON lines",
+          {{"model", "PATH_OR_ID", "model folder or Hub id whose tokenizer is used (required)"},
+           {"revision", "R", "branch, tag or commit of a Hub model", "main"},
+           {"pair", "", "each line is 'text<TAB>pair' (with --json: [text, pair] or {\"text\", \"text_pair\"})"},
+           {"json", "", "each line is JSON: a string, [text, pair] or {\"text\", \"text_pair\"}"},
+           {"decode", "", "each line is a JSON list of token ids: print the decoded text"},
+           {"no-special-tokens", "", "do not add [CLS]/[SEP] or the tokenizer's other special tokens"},
+           {"skip-special-tokens", "", "with --decode: leave special tokens out of the text"},
+           {"max-length", "N", "truncate to N tokens (the rest goes to \"overflowing\" windows)"},
+           {"stride", "S", "with --max-length: tokens shared by consecutive overflowing windows", "0"}},
+          run_tokenize};
 }
 
 }  // namespace transformers::cli

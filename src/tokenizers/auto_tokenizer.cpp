@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -37,12 +38,48 @@ tokenizers::Side parse_side(const nlohmann::json& config, const char* key, const
   throw FileError(source + ": " + key + " must be \"left\" or \"right\"");
 }
 
-// Tokenizer classes whose models take no token_type_ids (transformers' model_input_names).
-bool class_returns_token_type_ids(const std::string& tokenizer_class) {
-  for (const char* name : {"DistilBert", "Roberta", "XLMRoberta", "Camembert", "MPNet", "GPT2", "Bart", "Llama", "T5",
-                           "Gemma", "Qwen2"})
-    if (tokenizer_class.rfind(name, 0) == 0) return false;
-  return true;
+// transformers 5.23's model_input_names when tokenizer_config.json does not list them. The tokenizer
+// classes (a "Fast" suffix names the same class) whose model_input_names include token_type_ids; every
+// other class, the generic PreTrainedTokenizerFast / TokenizersBackend among them, returns input_ids and
+// attention_mask only. Read from transformers (tokenizer_class_from_name(name).model_input_names).
+bool class_takes_token_type_ids(std::string tokenizer_class) {
+  static const std::set<std::string> kClasses = {
+      "BertTokenizer",       "CanineTokenizer",       "ConvBertTokenizer",  "DPRContextEncoderTokenizer",
+      "DPRQuestionEncoderTokenizer", "DebertaTokenizer", "DebertaV2Tokenizer", "ElectraTokenizer",
+      "FNetTokenizer",       "LayoutLMTokenizer",     "LayoutLMv2Tokenizer", "LxmertTokenizer",
+      "MarkupLMTokenizer",   "MobileBertTokenizer",   "SqueezeBertTokenizer", "TapasTokenizer"};
+  if (tokenizer_class.ends_with("Fast")) tokenizer_class.resize(tokenizer_class.size() - 4);
+  return kClasses.count(tokenizer_class) != 0;
+}
+
+// Without a tokenizer_class, AutoTokenizer picks the class from config.json's model_type; these model
+// types get a class that returns token_type_ids (distilbert and electra get BertTokenizer).
+bool model_type_takes_token_type_ids(const std::string& model_type) {
+  static const std::set<std::string> kModelTypes = {
+      "align",      "bark",         "bert",        "blip",     "bros",           "canine",     "chinese_clip",
+      "convbert",   "deberta",      "deberta-v2",  "distilbert", "dpr",          "electra",    "ernie",
+      "flava",      "fnet",         "git",         "grounding-dino", "layoutlm", "layoutlmv2", "lxmert",
+      "markuplm",   "megatron-bert", "mm-grounding-dino", "mobilebert", "nezha", "nomic_bert", "qdqbert",
+      "realm",      "retribert",    "squeezebert", "tapas",    "tvp",            "vilt",       "visual_bert"};
+  return kModelTypes.count(model_type) != 0;
+}
+
+std::vector<std::string> model_input_names_for(const nlohmann::json& config, const std::string& tokenizer_class,
+                                               const std::string& model_type, const std::string& source) {
+  if (config.contains("model_input_names")) {
+    const nlohmann::json& names = config["model_input_names"];
+    if (!names.is_array()) throw FileError(source + ": model_input_names must be a list of strings");
+    std::vector<std::string> list;
+    for (const auto& name : names) {
+      if (!name.is_string()) throw FileError(source + ": model_input_names must be a list of strings");
+      list.push_back(name.get<std::string>());
+    }
+    return list;
+  }
+  const bool types = tokenizer_class.empty() ? model_type_takes_token_type_ids(model_type)
+                                             : class_takes_token_type_ids(tokenizer_class);
+  if (types) return {"input_ids", "token_type_ids", "attention_mask"};
+  return {"input_ids", "attention_mask"};
 }
 
 }  // namespace
@@ -56,10 +93,13 @@ PreTrainedTokenizerFast PreTrainedTokenizerFast::from_pretrained(const std::stri
   if (!config.is_object()) throw FileError(config_source + ": expected a JSON object");
 
   const fs::path tokenizer_json = folder / "tokenizer.json";
+  const nlohmann::json model_config = read_json_if_present(folder / "config.json");
+  const std::string model_type = model_config.is_object() && model_config.contains("model_type") &&
+                                         model_config["model_type"].is_string()
+                                     ? model_config["model_type"].get<std::string>()
+                                     : "";
   std::optional<tokenizers::LegacyTokenizer> legacy;
   if (!fs::exists(tokenizer_json)) {
-    const nlohmann::json model_config = read_json_if_present(folder / "config.json");
-    const std::string model_type = model_config.is_object() ? model_config.value("model_type", std::string()) : "";
     legacy = tokenizers::legacy_tokenizer(folder, config, special_map, model_type);
     if (!legacy)
       throw FileError(folder.string() + ": no tokenizer files (tokenizer.json, vocab.txt, vocab.json + merges.txt or a "
@@ -86,14 +126,14 @@ PreTrainedTokenizerFast PreTrainedTokenizerFast::from_pretrained(const std::stri
   }
   t.clean_up_tokenization_spaces_ = tokenizers::config_flag(config, "clean_up_tokenization_spaces", false);
   t.tokenizer_.set_encode_special_tokens(tokenizers::config_flag(config, "split_special_tokens", false));
-  if (config.contains("model_input_names") && config["model_input_names"].is_array()) {
-    t.returns_token_type_ids_ = false;
-    for (const auto& name : config["model_input_names"])
-      if (name == "token_type_ids") t.returns_token_type_ids_ = true;
-  } else {
-    t.returns_token_type_ids_ =
-        class_returns_token_type_ids(legacy ? legacy->tokenizer_class : config.value("tokenizer_class", std::string()));
-  }
+  const std::string tokenizer_class =
+      legacy ? legacy->tokenizer_class
+             : (config.contains("tokenizer_class") && config["tokenizer_class"].is_string()
+                    ? config["tokenizer_class"].get<std::string>()
+                    : "");
+  t.model_input_names_ = model_input_names_for(config, tokenizer_class, model_type, t.source_);
+  t.returns_token_type_ids_ = std::find(t.model_input_names_.begin(), t.model_input_names_.end(), "token_type_ids") !=
+                              t.model_input_names_.end();
   return t;
 }
 
@@ -206,6 +246,18 @@ BatchEncoding PreTrainedTokenizerFast::operator()(const std::vector<std::string>
   std::vector<std::pair<std::string, std::string>> pairs;
   for (size_t i = 0; i < texts.size(); ++i) pairs.emplace_back(texts[i], text_pairs[i]);
   return call(pairs, options);
+}
+
+BatchEncoding PreTrainedTokenizerFast::encode_each(const std::vector<TextInput>& inputs,
+                                                   const TokenizeOptions& options) const {
+  std::vector<std::pair<std::string, std::optional<std::string>>> items;
+  items.reserve(inputs.size());
+  for (const TextInput& input : inputs) {
+    // tokenizer(text, text_pair="") in transformers: a falsy pair is no pair.
+    const bool has_pair = input.text_pair && !input.text_pair->empty();
+    items.emplace_back(input.text, has_pair ? input.text_pair : std::nullopt);
+  }
+  return call(items, options);
 }
 
 BatchEncoding PreTrainedTokenizerFast::encode_words(const std::vector<std::vector<std::string>>& word_lists,

@@ -105,6 +105,18 @@ std::vector<Encoding> Tokenizer::encode_batch(const std::vector<std::pair<std::s
   return encodings;
 }
 
+std::vector<Encoding> Tokenizer::encode_batch(const std::vector<std::pair<std::string, std::optional<std::string>>>& inputs,
+                                              bool add_special_tokens) const {
+  std::vector<Encoding> encodings;
+  encodings.reserve(inputs.size());
+  for (const auto& [text, pair] : inputs) {
+    encodings.push_back(pair ? encode_one(text, std::string_view(*pair), add_special_tokens)
+                             : encode_one(text, std::nullopt, add_special_tokens));
+  }
+  if (padding_) detail::pad_encodings(encodings, *padding_);
+  return encodings;
+}
+
 std::string Tokenizer::decode(const std::vector<int64_t>& ids, bool skip_special_tokens) const {
   std::vector<std::string> tokens;
   for (int64_t id : ids) {

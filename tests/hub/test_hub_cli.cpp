@@ -1,33 +1,20 @@
 // transformers-cli download / scan-cache / delete-cache / info against the fake Hub.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
-#include <cstdio>
-
 #include <transformers/hub/hub.hpp>
 
 #include "hub/fake_hub.hpp"
 #include "hub/hub_test_support.hpp"
+#include "test_util.hpp"
 
 using namespace hub_test;
 
 namespace {
 
-struct CliResult {
-  int status;
-  std::string output;  // stdout and stderr
-};
+using CliResult = test_util::CommandResult;
 
 CliResult run_cli(const std::string& arguments) {
-  const std::string command = std::string(TRANSFORMERS_CLI) + " " + arguments + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[4096];
-  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+  return test_util::run_command(std::string(TRANSFORMERS_CLI) + " " + arguments);
 }
 
 }  // namespace
@@ -70,4 +57,28 @@ TEST_CASE("transformers-cli download, info, scan-cache and delete-cache", "[hub]
   CHECK(!fs::exists(cache.path() / "models--cli-org--model"));
   CHECK(run_cli("delete-cache " + repo + at).status == 1);
   CHECK(run_cli("download").status == 2);  // usage error
+}
+
+TEST_CASE("transformers-cli download refuses a lying listing and writes nothing", "[hub][cli][security]") {
+  FakeHub hub;
+  const std::string repo = "acme/evil";
+  EnvGuard env;
+  TempDir root("cli-evil");
+  const fs::path cache = root.path() / "cache";
+  hub.add_file(repo, "config.json", "{}", false);
+  hub.list_extra(repo, (root.path() / "escape2.txt").string());
+  hub.list_extra(repo, "../../../../escape1.txt");
+  env.set("HF_ENDPOINT", hub.endpoint());
+  const CliResult result = run_cli("download " + repo + " --quiet --cache-dir " + cache.string());
+  CHECK(result.status == 1);
+  CHECK_THAT(result.output, Catch::Contains("escape") && Catch::Contains("nothing was downloaded"));
+  CHECK_FALSE(fs::exists(root.path() / "escape2.txt"));
+  CHECK_FALSE(fs::exists(root.path() / "escape1.txt"));
+  CHECK(hub.count("GET", "/resolve/") == 0);
+
+  const CliResult revision = run_cli("download " + repo + " --revision ../../../../tmp/revesc --quiet --cache-dir " +
+                                     cache.string());
+  CHECK(revision.status == 1);
+  CHECK_THAT(revision.output, Catch::Contains("'..' segment"));
+  CHECK(files_named(root.path(), "revesc").empty());
 }

@@ -42,7 +42,7 @@ TEST_CASE("ALBERT base model reads a head checkpoint", "[models][albert]") {
   const auto dir = encoder_fixtures::folder("albert", "token-classification");
   AlbertModel model(PretrainedConfig::from_pretrained(dir.string()),
                     nn::Weights(safetensors::Checkpoint::open(dir.string()), AlbertModel::base_model_prefix),
-                    /*add_pooling_layer=*/false);
+                    nn::Part::Absent);
   ModelOutput out = model.forward(encoder_fixtures::load_inputs(dir));
   auto expected = safetensors::File::open((dir / "expected.safetensors").string());
   REQUIRE_CLOSE(out.last_hidden_state, expected->get("last_hidden_state"), 1e-4);

@@ -60,3 +60,34 @@ TEST_CASE("zero-shot-classification equals the Python pipeline", "[pipelines][py
   auto classify = pipeline("zero-shot-classification", (kFixtures / "tiny-nli").string());
   replay(*classify, kFixtures / "tiny-nli" / "expected.jsonl");
 }
+
+TEST_CASE("a tokenizer without token_type_ids in model_input_names sends none to the model", "[pipelines][python]") {
+  // tiny-nli's model behind a tokenizer_config naming the generic class: transformers sends no type ids,
+  // so its scores differ from tiny-nli's.
+  auto classify = pipeline("zero-shot-classification", (kFixtures / "tiny-nli-generic").string());
+  replay(*classify, kFixtures / "tiny-nli-generic" / "expected.jsonl");
+}
+
+TEST_CASE("text-classification of pairs with an empty text_pair equals the Python pipeline", "[pipelines][python]") {
+  for (const char* model : {"tiny-nli", "tiny-nli-generic"}) {
+    INFO(model);
+    auto classify = pipeline("text-classification", (kFixtures / model).string());
+    replay(*classify, kFixtures / model / "pair_classification.jsonl");
+  }
+}
+
+TEST_CASE("feature-extraction loads the base model from head checkpoints that have no pooler", "[pipelines][python]") {
+  for (const char* model : {"tiny-roberta-cls", "tiny-xlm-roberta-cls", "tiny-mpnet-cls", "tiny-ner"}) {
+    INFO(model);
+    auto extract = pipeline("feature-extraction", (kFixtures / model).string());
+    replay(*extract, kFixtures / model / "feature_extraction.jsonl");
+    // The pooler is left out, not made up: the base model computes no pooler_output.
+    auto base = AutoModel::from_pretrained((kFixtures / model).string());
+    const ModelOutput out = base->forward(ModelInputs{Tensor::from_vector<int64_t>({2, 44, 3}, {1, 3}), {}, {}});
+    CHECK(out.last_hidden_state.defined());
+    CHECK_FALSE(out.pooler_output.defined());
+  }
+  // A head that needs the pooler still refuses a checkpoint without it.
+  CHECK_THROWS_WITH(AutoModelForSequenceClassification::from_pretrained((kFixtures / "tiny-ner").string()),
+                    Catch::Contains("bert.pooler.dense.weight"));
+}

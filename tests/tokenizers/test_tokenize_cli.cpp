@@ -34,6 +34,9 @@ TEST_CASE("transformers-cli tokenize prints transformers' encodings as JSON line
     if (!record.contains("rows") || !record["truncation"].is_null() || !record["padding"].is_null() ||
         !record["add_special_tokens"].get<bool>() || record["texts"].size() != 1)
       continue;
+    // These are batched calls, which encode an empty pair as an empty segment; a CLI line is one
+    // tokenizer(text, text_pair) call, where "" means no pair (test_model_inputs.cpp checks that).
+    if (!record["pairs"].is_null() && record["pairs"][0] == "") continue;
     (record["pairs"].is_null() ? singles : pairs).push_back(record);
   }
   REQUIRE(singles.size() > 40);

@@ -129,13 +129,13 @@ class AlbertModel final : public PreTrainedModel {
  public:
   static constexpr const char* base_model_prefix = "albert";
 
-  AlbertModel(const PretrainedConfig& config, const nn::Weights& w, bool add_pooling_layer = true)
+  AlbertModel(const PretrainedConfig& config, const nn::Weights& w, nn::Part pooler = nn::Part::IfPresent)
       : config_(config), albert_config_(AlbertConfig::from(config)) {
     const std::string p = base_model_prefix;
     embeddings_ = albert::Embeddings::load(w, p + ".embeddings", albert_config_);
     encoder_ = albert::Transformer::load(w, p + ".encoder", albert_config_);
-    if (add_pooling_layer)
-      pooler_ = nn::Linear::load(w, p + ".pooler", albert_config_.hidden_size, albert_config_.hidden_size);
+    pooler_ = nn::Linear::load(w, p + ".pooler", albert_config_.hidden_size, albert_config_.hidden_size, pooler,
+                               "pooler_output");
   }
 
   static AlbertModel from_pretrained(const std::string& folder) {
@@ -170,7 +170,7 @@ class AlbertModel final : public PreTrainedModel {
 class AlbertForSequenceClassification final : public PreTrainedModel {
  public:
   AlbertForSequenceClassification(const PretrainedConfig& config, const nn::Weights& w)
-      : albert_(config, w),
+      : albert_(config, w, nn::Part::Required),
         classifier_(nn::Linear::load(w, "classifier", albert_.albert_config().hidden_size, config.num_labels())) {}
 
   ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
@@ -190,7 +190,7 @@ class AlbertForSequenceClassification final : public PreTrainedModel {
 class AlbertForTokenClassification final : public PreTrainedModel {
  public:
   AlbertForTokenClassification(const PretrainedConfig& config, const nn::Weights& w)
-      : albert_(config, w, /*add_pooling_layer=*/false),
+      : albert_(config, w, nn::Part::Absent),
         classifier_(nn::Linear::load(w, "classifier", albert_.albert_config().hidden_size, config.num_labels())) {}
 
   ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
@@ -210,7 +210,7 @@ class AlbertForTokenClassification final : public PreTrainedModel {
 class AlbertForQuestionAnswering final : public PreTrainedModel {
  public:
   AlbertForQuestionAnswering(const PretrainedConfig& config, const nn::Weights& w)
-      : albert_(config, w, /*add_pooling_layer=*/false),
+      : albert_(config, w, nn::Part::Absent),
         qa_outputs_(nn::QuestionAnsweringHead::load(w, albert_.albert_config().hidden_size)) {}
 
   ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
@@ -232,7 +232,7 @@ class AlbertForQuestionAnswering final : public PreTrainedModel {
 class AlbertForMaskedLM final : public PreTrainedModel {
  public:
   AlbertForMaskedLM(const PretrainedConfig& config, const nn::Weights& w)
-      : albert_(config, w, /*add_pooling_layer=*/false) {
+      : albert_(config, w, nn::Part::Absent) {
     const AlbertConfig& c = albert_.albert_config();
     dense_ = nn::Linear::load(w, "predictions.dense", c.hidden_size, c.embedding_size);
     norm_ = nn::LayerNorm::load(w, "predictions.LayerNorm", c.embedding_size, c.layer_norm_eps);

@@ -96,7 +96,7 @@ inline Layer load_layer(const nn::Weights& w, const std::string& prefix, const B
 struct Layout {
   std::string prefix;     // "bert", "roberta", "electra"
   PositionIds positions;  // how position ids are made
-  bool pooler;            // whether this model (as built) has the tanh pooler
+  nn::Part pooler;        // whether this model (as built) has the tanh pooler
 };
 
 // Embeddings (+ ELECTRA's projection when embedding_size != hidden_size), layers, optional pooler.
@@ -110,7 +110,7 @@ class Encoder {
       projection_ = nn::Linear::load(w, p + ".embeddings_project", bert_.embedding_size, bert_.hidden_size);
     for (int64_t i = 0; i < bert_.num_hidden_layers; ++i)
       layers_.push_back(load_layer(w, p + ".encoder.layer." + std::to_string(i), bert_));
-    if (layout.pooler) pooler_ = nn::Linear::load(w, p + ".pooler.dense", bert_.hidden_size, bert_.hidden_size);
+    pooler_ = nn::Linear::load(w, p + ".pooler.dense", bert_.hidden_size, bert_.hidden_size, layout.pooler, "pooler_output");
   }
 
   ModelOutput forward(const ModelInputs& given, bool output_hidden_states) const {
@@ -146,7 +146,7 @@ class Encoder {
 class TokenClassifier : public PreTrainedModel {
  public:
   TokenClassifier(const PretrainedConfig& config, const nn::Weights& w, const Layout& layout)
-      : encoder_(config, w, {layout.prefix, layout.positions, false}),
+      : encoder_(config, w, {layout.prefix, layout.positions, nn::Part::Absent}),
         classifier_(nn::Linear::load(w, "classifier", encoder_.sizes().hidden_size, config.num_labels())) {}
   ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
     ModelOutput out = encoder_.forward(in, output_hidden_states);
@@ -163,7 +163,7 @@ class TokenClassifier : public PreTrainedModel {
 class QuestionAnswerer : public PreTrainedModel {
  public:
   QuestionAnswerer(const PretrainedConfig& config, const nn::Weights& w, const Layout& layout)
-      : encoder_(config, w, {layout.prefix, layout.positions, false}),
+      : encoder_(config, w, {layout.prefix, layout.positions, nn::Part::Absent}),
         head_(nn::QuestionAnsweringHead::load(w, encoder_.sizes().hidden_size)) {}
   ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
     ModelOutput out = encoder_.forward(in, output_hidden_states);
@@ -183,7 +183,7 @@ class FirstTokenClassifier : public PreTrainedModel {
  public:
   FirstTokenClassifier(const PretrainedConfig& config, const nn::Weights& w, const Layout& layout,
                        std::string activation)
-      : encoder_(config, w, {layout.prefix, layout.positions, false}), activation_(std::move(activation)) {
+      : encoder_(config, w, {layout.prefix, layout.positions, nn::Part::Absent}), activation_(std::move(activation)) {
     const int64_t hidden = encoder_.sizes().hidden_size;
     dense_ = nn::Linear::load(w, "classifier.dense", hidden, hidden);
     out_proj_ = nn::Linear::load(w, "classifier.out_proj", hidden, config.num_labels());
@@ -212,7 +212,7 @@ class MaskedLanguageModel : public PreTrainedModel {
  public:
   MaskedLanguageModel(const PretrainedConfig& config, const nn::Weights& w, const Layout& layout,
                       const MaskedLmNames& names)
-      : encoder_(config, w, {layout.prefix, layout.positions, false}), activation_(names.activation) {
+      : encoder_(config, w, {layout.prefix, layout.positions, nn::Part::Absent}), activation_(names.activation) {
     const BertConfig& c = encoder_.sizes();
     dense_ = nn::Linear::load(w, names.dense, c.hidden_size, c.embedding_size);
     norm_ = nn::LayerNorm::load(w, names.norm, c.embedding_size, c.layer_norm_eps);
@@ -233,14 +233,21 @@ class MaskedLanguageModel : public PreTrainedModel {
   nn::TiedDecoder decoder_;
 };
 
-inline const Layout kBertLayout{"bert", PositionIds::Absolute, true};
+inline const Layout kBertLayout{"bert", PositionIds::Absolute, nn::Part::Required};
+
+// A base model's layout: its pooler may be missing from a head checkpoint.
+inline Layout base_model_layout(Layout layout) {
+  layout.pooler = nn::Part::IfPresent;
+  return layout;
+}
 
 }  // namespace bert
 
 class BertModel final : public PreTrainedModel {
  public:
   static constexpr const char* base_model_prefix = "bert";
-  BertModel(const PretrainedConfig& config, const nn::Weights& w) : encoder_(config, w, bert::kBertLayout) {}
+  BertModel(const PretrainedConfig& config, const nn::Weights& w)
+      : encoder_(config, w, bert::base_model_layout(bert::kBertLayout)) {}
   static BertModel from_pretrained(const std::string& folder) {
     return BertModel(PretrainedConfig::from_pretrained(folder), nn::Weights(safetensors::Checkpoint::open(folder), base_model_prefix));
   }

@@ -7,7 +7,7 @@
 namespace transformers {
 
 namespace electra {
-inline const bert::Layout kLayout{"electra", PositionIds::Absolute, false};
+inline const bert::Layout kLayout{"electra", PositionIds::Absolute, nn::Part::Absent};
 }  // namespace electra
 
 class ElectraModel final : public PreTrainedModel {

@@ -109,7 +109,7 @@ class MPNetModel final : public PreTrainedModel {
  public:
   static constexpr const char* base_model_prefix = "mpnet";
 
-  MPNetModel(const PretrainedConfig& config, const nn::Weights& w, bool add_pooling_layer = true)
+  MPNetModel(const PretrainedConfig& config, const nn::Weights& w, nn::Part pooler = nn::Part::IfPresent)
       : config_(config), mpnet_config_(MPNetConfig::from(config)) {
     const std::string p = base_model_prefix;
     const MPNetConfig& c = mpnet_config_;
@@ -118,7 +118,7 @@ class MPNetModel final : public PreTrainedModel {
       layers_.push_back(mpnet::load_layer(w, p + ".encoder.layer." + std::to_string(i), c));
     relative_attention_bias_ = nn::Embedding::load(w, p + ".encoder.relative_attention_bias",
                                                    c.relative_attention_num_buckets, c.num_attention_heads);
-    if (add_pooling_layer) pooler_ = nn::Linear::load(w, p + ".pooler.dense", c.hidden_size, c.hidden_size);
+    pooler_ = nn::Linear::load(w, p + ".pooler.dense", c.hidden_size, c.hidden_size, pooler, "pooler_output");
   }
 
   static MPNetModel from_pretrained(const std::string& folder) {
@@ -162,7 +162,7 @@ class MPNetModel final : public PreTrainedModel {
 class MPNetForSequenceClassification final : public PreTrainedModel {
  public:
   MPNetForSequenceClassification(const PretrainedConfig& config, const nn::Weights& w)
-      : mpnet_(config, w, /*add_pooling_layer=*/false) {
+      : mpnet_(config, w, nn::Part::Absent) {
     const int64_t hidden = mpnet_.mpnet_config().hidden_size;
     dense_ = nn::Linear::load(w, "classifier.dense", hidden, hidden);
     out_proj_ = nn::Linear::load(w, "classifier.out_proj", hidden, config.num_labels());
@@ -185,7 +185,7 @@ class MPNetForSequenceClassification final : public PreTrainedModel {
 class MPNetForTokenClassification final : public PreTrainedModel {
  public:
   MPNetForTokenClassification(const PretrainedConfig& config, const nn::Weights& w)
-      : mpnet_(config, w, /*add_pooling_layer=*/false),
+      : mpnet_(config, w, nn::Part::Absent),
         classifier_(nn::Linear::load(w, "classifier", mpnet_.mpnet_config().hidden_size, config.num_labels())) {}
 
   ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
@@ -205,7 +205,7 @@ class MPNetForTokenClassification final : public PreTrainedModel {
 class MPNetForQuestionAnswering final : public PreTrainedModel {
  public:
   MPNetForQuestionAnswering(const PretrainedConfig& config, const nn::Weights& w)
-      : mpnet_(config, w, /*add_pooling_layer=*/false),
+      : mpnet_(config, w, nn::Part::Absent),
         qa_outputs_(nn::QuestionAnsweringHead::load(w, mpnet_.mpnet_config().hidden_size)) {}
 
   ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
@@ -227,7 +227,7 @@ class MPNetForQuestionAnswering final : public PreTrainedModel {
 class MPNetForMaskedLM final : public PreTrainedModel {
  public:
   MPNetForMaskedLM(const PretrainedConfig& config, const nn::Weights& w)
-      : mpnet_(config, w, /*add_pooling_layer=*/false) {
+      : mpnet_(config, w, nn::Part::Absent) {
     const MPNetConfig& c = mpnet_.mpnet_config();
     dense_ = nn::Linear::load(w, "lm_head.dense", c.hidden_size, c.hidden_size);
     layer_norm_ = nn::LayerNorm::load(w, "lm_head.layer_norm", c.hidden_size, c.layer_norm_eps);

@@ -7,14 +7,15 @@
 namespace transformers {
 
 namespace roberta {
-inline const bert::Layout kLayout{"roberta", PositionIds::PaddingOffset, true};
+inline const bert::Layout kLayout{"roberta", PositionIds::PaddingOffset, nn::Part::Required};
 inline const bert::MaskedLmNames kLmHead{"lm_head.dense", "lm_head.layer_norm", "lm_head.decoder", "lm_head.bias", "gelu"};
 }  // namespace roberta
 
 class RobertaModel final : public PreTrainedModel {
  public:
   static constexpr const char* base_model_prefix = "roberta";
-  RobertaModel(const PretrainedConfig& config, const nn::Weights& w) : encoder_(config, w, roberta::kLayout) {}
+  RobertaModel(const PretrainedConfig& config, const nn::Weights& w)
+      : encoder_(config, w, bert::base_model_layout(roberta::kLayout)) {}
   ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
     return encoder_.forward(in, output_hidden_states);
   }

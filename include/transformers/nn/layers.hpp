@@ -3,10 +3,17 @@
 // weights plus a call operator; loading takes the weight name prefix ("bert.pooler.dense").
 #include <string>
 
+#include "transformers/core/logging.hpp"
 #include "transformers/nn/weights.hpp"
 #include "transformers/ops/ops.hpp"
 
 namespace transformers::nn {
+
+// How an optional part of a model (the tanh pooler) is loaded. A base model loaded from a head
+// checkpoint saved without that part (RobertaForSequenceClassification, BertForTokenClassification)
+// lacks its weights: transformers initialises them at random and warns; here the part is left out,
+// with a warning naming the missing weights, so its output is absent rather than random.
+enum class Part { Required, IfPresent, Absent };
 
 struct Linear {
   Tensor weight;  // [out_features, in_features]
@@ -18,6 +25,19 @@ struct Linear {
     layer.weight = w.get(name + ".weight", {out_features, in_features});
     if (with_bias) layer.bias = w.get(name + ".bias", {out_features});
     return layer;
+  }
+  // Loads `name` as `part` says; an IfPresent layer whose weights the checkpoint lacks stays empty
+  // (weight undefined) and `missing_output` ("pooler_output") is named in the warning.
+  static Linear load(const Weights& w, const std::string& name, int64_t in_features, int64_t out_features, Part part,
+                     const std::string& missing_output) {
+    if (part == Part::Absent) return {};
+    if (part == Part::IfPresent && !(w.contains(name + ".weight") && w.contains(name + ".bias"))) {
+      warn_once(w.checkpoint().path() + " has no '" + name + ".weight' / '" + name + ".bias' (it was saved from a " +
+                "model without that layer, e.g. a task head); the layer is left out, so " + missing_output +
+                " is not computed (transformers would initialise it at random)");
+      return {};
+    }
+    return load(w, name, in_features, out_features);
   }
   Tensor operator()(const Tensor& x) const { return ops::linear(x, weight, bias); }
   // With an activation and/or a residual fused into the product: act(x W^T + b) + residual.

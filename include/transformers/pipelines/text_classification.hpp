@@ -112,18 +112,19 @@ class TextClassificationPipeline final : public Pipeline {
   }
 
  private:
-  // One forward pass over texts (or {"text", "text_pair"} objects) padded together.
+  // One forward pass over texts (or {"text", "text_pair"} objects), each tokenized as its own call (an
+  // empty text_pair is no pair, as in Python) and padded together.
   std::vector<std::vector<float>> logits_for(const std::vector<nlohmann::json>& items, TokenizeOptions tokenize) const {
-    std::vector<std::string> texts, pairs;
+    std::vector<TextInput> inputs;
     for (const nlohmann::json& item : items) {
       if (item.is_string()) {
-        texts.push_back(item.get<std::string>());
+        inputs.push_back({item.get<std::string>(), std::nullopt});
       } else if (item.is_object() && item.contains("text")) {
-        texts.push_back(item["text"].get<std::string>());
-        pairs.push_back(item.value("text_pair", std::string()));
+        const nlohmann::json& pair = item.contains("text_pair") ? item["text_pair"] : nlohmann::json();
+        inputs.push_back({item["text"].get<std::string>(),
+                          pair.is_null() ? std::nullopt : std::optional<std::string>(pair.get<std::string>())});
       } else if (item.is_array() && item.size() == 1 && item[0].is_array() && item[0].size() == 2) {
-        texts.push_back(item[0][0].get<std::string>());  // the legacy [[text, pair]] form
-        pairs.push_back(item[0][1].get<std::string>());
+        inputs.push_back({item[0][0].get<std::string>(), item[0][1].get<std::string>()});  // the legacy [[text, pair]]
       } else if (item.is_array()) {
         throw InvalidArgument("text-classification: the pipeline received invalid inputs; to send text pairs, send "
                               "{\"text\": \"My text\", \"text_pair\": \"My pair\"}");
@@ -131,10 +132,8 @@ class TextClassificationPipeline final : public Pipeline {
         throw InvalidArgument("text-classification: each input must be a string or {\"text\", \"text_pair\"}");
       }
     }
-    if (!pairs.empty() && pairs.size() != texts.size())
-      throw InvalidArgument("text-classification: mix of single texts and pairs in one batch");
     if (items.size() > 1) tokenize.padding = PaddingStrategy::Longest;
-    BatchEncoding batch = pairs.empty() ? tokenizer_(texts, tokenize) : tokenizer_(texts, pairs, tokenize);
+    BatchEncoding batch = tokenizer_.encode_each(inputs, tokenize);
     Tensor logits = model_->forward(batch.model_inputs()).logits;
     const int64_t labels = logits.size(1);
     std::vector<float> flat = logits.to_vector<float>();

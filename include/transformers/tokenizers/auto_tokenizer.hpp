@@ -29,6 +29,12 @@ struct TokenizeOptions {
   std::optional<size_t> pad_to_multiple_of;
 };
 
+// One input of transformers' tokenizer(text, text_pair=...): a text and, optionally, its pair.
+struct TextInput {
+  std::string text;
+  std::optional<std::string> text_pair;
+};
+
 struct BatchEncoding {
   std::vector<tokenizers::Encoding> encodings;
   // [batch, seq] int64, defined when every encoding has the same length (padded or not).
@@ -48,6 +54,11 @@ class PreTrainedTokenizerFast {
   // Pairs, as tokenizer(texts, text_pair=...) in transformers: texts[i] with text_pairs[i].
   BatchEncoding operator()(const std::vector<std::string>& texts, const std::vector<std::string>& text_pairs,
                            const TokenizeOptions& options = {}) const;
+  // Each input as its own tokenizer(text, text_pair=pair) call, then padded together (what transformers'
+  // pipelines do: preprocess one input at a time, collate the batch). As in transformers, an empty
+  // text_pair of one text means no pair — unlike the batched call above, which encodes "" as an empty
+  // second segment.
+  BatchEncoding encode_each(const std::vector<TextInput>& inputs, const TokenizeOptions& options = {}) const;
   // Pre-tokenized input, as tokenizer(word_lists, is_split_into_words=True): one list of words per
   // sequence. (Not an operator() overload: {"a", "b"} would then be ambiguous.)
   BatchEncoding encode_words(const std::vector<std::vector<std::string>>& word_lists,
@@ -73,7 +84,11 @@ class PreTrainedTokenizerFast {
   tokenizers::Side padding_side() const { return padding_side_; }
   std::optional<int64_t> pad_token_id() const { return pad_token_id_; }
   std::optional<int64_t> special_token_id(const std::string& role) const;  // "cls_token", "mask_token", ...
-  // Whether the model takes token_type_ids ("model_input_names" in transformers).
+  // What the tokenizer returns for the model, as transformers' model_input_names: tokenizer_config.json's
+  // "model_input_names", else the tokenizer class's own (BertTokenizer: input_ids, token_type_ids,
+  // attention_mask; the generic PreTrainedTokenizerFast / TokenizersBackend: input_ids, attention_mask).
+  const std::vector<std::string>& model_input_names() const { return model_input_names_; }
+  // Whether model_input_names include token_type_ids (else BatchEncoding::token_type_ids stays undefined).
   bool returns_token_type_ids() const { return returns_token_type_ids_; }
 
  private:
@@ -90,6 +105,7 @@ class PreTrainedTokenizerFast {
   std::optional<int64_t> pad_token_id_;
   std::string pad_token_;
   std::vector<std::pair<std::string, std::string>> special_tokens_;  // role -> token text
+  std::vector<std::string> model_input_names_;
   bool returns_token_type_ids_ = true;
   bool clean_up_tokenization_spaces_ = false;
   std::string source_;

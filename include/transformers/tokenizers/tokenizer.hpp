@@ -74,6 +74,10 @@ class Tokenizer {
   std::vector<Encoding> encode_batch(const std::vector<std::string>& texts, bool add_special_tokens = true) const;
   std::vector<Encoding> encode_batch(const std::vector<std::pair<std::string, std::string>>& pairs,
                                      bool add_special_tokens = true) const;
+  // Mixed inputs, as tokenizers' encode_batch takes a str or a (str, str) in one list: a text alone
+  // where the pair is nullopt.
+  std::vector<Encoding> encode_batch(const std::vector<std::pair<std::string, std::optional<std::string>>>& inputs,
+                                     bool add_special_tokens = true) const;
 
   std::string decode(const std::vector<int64_t>& ids, bool skip_special_tokens = true) const;
   std::vector<std::string> decode_batch(const std::vector<std::vector<int64_t>>& batch,
