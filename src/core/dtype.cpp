@@ -26,6 +26,15 @@ DType parse_dtype(std::string_view name) {
                         "uint8 or bool)");
 }
 
+std::optional<DType> parse_model_dtype(std::string_view name) {
+  if (name == "auto") return std::nullopt;
+  const DType dtype = parse_dtype(name);
+  if (dtype != DType::F32 && dtype != DType::BF16 && dtype != DType::F16)
+    throw InvalidArgument("a model's dtype must be \"auto\", float32, bfloat16 or float16, got '" + std::string(name) +
+                          "'");
+  return dtype;
+}
+
 Device::Device(const std::string& spec) {
   if (spec == "cpu") {
     *this = Device::cpu();

@@ -2,6 +2,7 @@
 // Element types. A tensor's dtype is a runtime field; compute happens in f32 unless an op says so.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,9 @@ inline bool is_floating(DType t) {
 
 // Parses PyTorch names as config.json writes them ("float32", "torch.float16", "bf16"...).
 DType parse_dtype(std::string_view name);
+// from_pretrained's dtype argument as transformers 5 takes it: "auto" (nullopt: the checkpoint's own
+// dtype) or a floating dtype name ("float32", "bfloat16", "float16", ...).
+std::optional<DType> parse_model_dtype(std::string_view name);
 
 // The C++ type behind each dtype, for typed access (tensor.data<float>()).
 template <typename T> constexpr DType dtype_of();

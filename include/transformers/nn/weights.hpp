@@ -4,6 +4,7 @@
 // against the config, and conversion to f32 (f16/bf16 checkpoints are computed in f32).
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,14 @@ class Weights {
   }
   Device device() const { return device_; }
 
+  // The dtype the model computes in: transformers 5's `dtype` argument, nullopt meaning "auto" (the
+  // checkpoint's own: config.json's dtype / torch_dtype, else the stored weights').
+  Weights& with_dtype(std::optional<DType> dtype) {
+    dtype_ = dtype;
+    return *this;
+  }
+  std::optional<DType> dtype() const { return dtype_; }
+
   bool contains(const std::string& name) const { return random_ || !locate(name).empty(); }
   const std::string& prefix() const { return prefix_; }
   const safetensors::Checkpoint& checkpoint() const { return checkpoint_; }
@@ -101,6 +110,7 @@ class Weights {
   bool random_ = false;
   uint64_t random_seed_ = 0;
   Device device_ = Device::cpu();
+  std::optional<DType> dtype_;
 };
 
 }  // namespace transformers::nn
