@@ -38,6 +38,14 @@ inline int64_t attention_scratch_floats(int64_t keys, int64_t head_dim) {
   return head_dim * keys_padded + keys * dim_padded + kAttentionRows * (keys_padded + dim_padded);
 }
 
+// 16-bit floating-point storage formats a weight may keep (bf16: the top half of an f32; f16: IEEE
+// half). The kernels widen them to f32 as they read, never copying a whole weight.
+enum class HalfFormat { BF16, F16 };
+
+// out[r * out_stride + j] = sum_i x[r * k + i] * widen(w[j * k + i]) for r < rows, j < count: a few
+// activation rows (rows <= kDotRows) against `count` rows of a half-precision weight [count, k].
+constexpr int64_t kDotRows = 4;
+
 struct KernelTable {
   Isa isa;
   const char* name;
@@ -50,6 +58,11 @@ struct KernelTable {
   void (*rms_norm_row)(const float* x, const float* weight, float eps, float* out, int64_t n);
   // Fused attention for one head, never materializing more than one row of scores.
   void (*attention_head)(const AttentionHead& head, float* scratch);
+  // out[i] = widen(in[i]) for i < count.
+  void (*widen_half)(HalfFormat format, const uint16_t* in, float* out, int64_t count);
+  // The half-weight product above (at most kDotRows activation rows).
+  void (*dot_half_rows)(HalfFormat format, const float* x, int64_t rows, const uint16_t* w, int64_t k, float* out,
+                        int64_t out_stride, int64_t count);
 };
 
 // The best table this CPU supports; TRANSFORMERS_CPU_ISA=generic|avx2|avx512 caps it.

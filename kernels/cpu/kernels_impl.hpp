@@ -7,6 +7,11 @@
 #include <limits>
 
 #include "kernels.hpp"
+#include "transformers/core/half.hpp"
+
+#if defined(__AVX2__) || defined(__AVX512F__) || defined(__F16C__)
+#include <immintrin.h>
+#endif
 
 namespace transformers::kernels::cpu::KERNEL_NAMESPACE {
 
@@ -205,6 +210,59 @@ static void attention_head(const AttentionHead& a, float* scratch) {
   int64_t i = 0;
   for (; i + kRows <= a.queries; i += kRows) attention_rows<kRows>(a, i, kt, vp, scores, rows_out);
   for (; i < a.queries; ++i) attention_rows<1>(a, i, kt, vp, scores, rows_out);
+}
+
+// ---- half-precision weights ----------------------------------------------------------------
+
+// bf16 is the top half of an f32: a shift, which every build vectorizes. f16 needs F16C's
+// conversion instruction where the build has it (AVX2 and AVX-512 builds), else the bit-exact
+// scalar conversion.
+static void widen_half(HalfFormat format, const uint16_t* in, float* out, int64_t count) {
+  if (format == HalfFormat::BF16) {
+#pragma omp simd
+    for (int64_t i = 0; i < count; ++i) {
+      const uint32_t bits = static_cast<uint32_t>(in[i]) << 16;
+      float value;
+      std::memcpy(&value, &bits, sizeof value);
+      out[i] = value;
+    }
+    return;
+  }
+  int64_t i = 0;
+#if defined(__AVX512F__)
+  for (; i + 16 <= count; i += 16)
+    // (the masked form: GCC 12 warns about the unmasked one's undefined pass-through operand)
+    _mm512_storeu_ps(out + i, _mm512_maskz_cvtph_ps(0xffff, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i))));
+#elif defined(__F16C__)
+  for (; i + 8 <= count; i += 8)
+    _mm256_storeu_ps(out + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i))));
+#endif
+  for (; i < count; ++i) out[i] = f16_bits_to_float(in[i]);
+}
+
+// Columns of the weight are taken kHalfChunk at a time: widened once into a buffer that stays in
+// L1, then multiplied with every activation row.
+constexpr int64_t kHalfChunk = 512;
+
+static void dot_half_rows(HalfFormat format, const float* x, int64_t rows, const uint16_t* w, int64_t k, float* out,
+                          int64_t out_stride, int64_t count) {
+  alignas(64) float chunk[kHalfChunk];
+  for (int64_t j = 0; j < count; ++j) {
+    float sums[kDotRows] = {0.0f, 0.0f, 0.0f, 0.0f};
+    const uint16_t* row = w + j * k;
+    for (int64_t start = 0; start < k; start += kHalfChunk) {
+      const int64_t length = k - start < kHalfChunk ? k - start : kHalfChunk;
+      widen_half(format, row + start, chunk, length);
+      for (int64_t r = 0; r < rows; ++r) {
+        const float* xr = x + r * k + start;
+        float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+        for (int64_t i = 0; i < length; ++i) sum += xr[i] * chunk[i];
+        sums[r] += sum;
+      }
+    }
+    for (int64_t r = 0; r < rows; ++r) out[r * out_stride + j] = sums[r];
+  }
 }
 
 }  // namespace transformers::kernels::cpu::KERNEL_NAMESPACE

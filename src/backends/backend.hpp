@@ -41,6 +41,21 @@ class Backend {
     if (epilogue.has_activation) unary(epilogue.activation, out, out, 0.0f);
     if (epilogue.residual.defined()) binary(Binary::Add, out, epilogue.residual, out);
   }
+  // out [M, N] = activation(x [M, K] . weight^T + bias) + residual: a model's linear layer. x is
+  // contiguous f32; weight [N, K] is contiguous in the dtype it is stored in (f32, bf16, f16: a
+  // backend widens half weights as it reads them, it never copies a whole weight); bias undefined
+  // or f32 [N]; out contiguous f32 [M, N]. The default takes f32 weights through matmul_epilogue
+  // and refuses other storage; backends override it for the formats they read.
+  virtual void linear(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& out, const Epilogue& epilogue) {
+    if (weight.dtype() != DType::F32)
+      throw InvalidArgument("linear: the " + name() + " backend cannot read " + std::string(dtype_name(weight.dtype())) +
+                            " weights");
+    const int64_t m = x.size(0), k = x.size(1), n = weight.size(0);
+    Tensor out3 = out.view({1, m, n});
+    Epilogue epilogue3 = epilogue;
+    if (epilogue.residual.defined()) epilogue3.residual = epilogue.residual.view({1, m, n});
+    matmul_epilogue(x.view({1, m, k}), weight.view({1, n, k}), bias, out3, false, true, 1.0f, epilogue3);
+  }
   // out = f(x) element-wise; x and out contiguous f32 of equal size. `scalar` feeds Scale/AddScalar.
   virtual void unary(Unary op, const Tensor& x, Tensor& out, float scalar) = 0;
   // out = a op b; a and b are f32 views already expanded to out's shape (strides may be 0); out

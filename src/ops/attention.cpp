@@ -56,10 +56,10 @@ Tensor with_causal(const Tensor& additive, const Shape& scores_shape) {
 
 }  // namespace
 
-Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& options) {
-  detail::require_f32(q, "attention", "q");
-  detail::require_f32(k, "attention", "k");
-  detail::require_f32(v, "attention", "v");
+Tensor attention(const Tensor& q_in, const Tensor& k_in, const Tensor& v_in, const AttentionOptions& options) {
+  const Tensor q = detail::as_f32(q_in, "attention", "q");
+  const Tensor k = detail::as_f32(k_in, "attention", "k");
+  const Tensor v = detail::as_f32(v_in, "attention", "v");
   detail::require_rank(q, 4, "attention", "q");
   detail::require_rank(k, 4, "attention", "k");
   detail::require_rank(v, 4, "attention", "v");

@@ -18,6 +18,23 @@ inline void require_f32(const Tensor& t, const char* op, const char* arg) {
                           " (cast it with ops::cast or Tensor::to)");
 }
 
+// Floating-point ops compute in f32: an f32 input is used as it is, a bf16 or f16 one (a weight
+// used as an activation, a half-precision caller's tensor) is widened first; anything else is refused.
+inline Tensor as_f32(const Tensor& t, const char* op, const char* arg) {
+  require_defined(t, op, arg);
+  if (t.dtype() == DType::F32) return t;
+  if (t.dtype() == DType::BF16 || t.dtype() == DType::F16) return t.to(DType::F32);
+  throw InvalidArgument(std::string(op) + ": " + arg + " must be float32 (or bfloat16 / float16, widened), got " +
+                        t.describe() + " (cast it with ops::cast or Tensor::to)");
+}
+
+// A weight an op reads in its stored format: f32, or bf16 / f16 (widened by the backend as it reads).
+inline void require_float_weight(const Tensor& t, const char* op, const char* arg) {
+  require_defined(t, op, arg);
+  if (t.dtype() != DType::F32 && t.dtype() != DType::BF16 && t.dtype() != DType::F16)
+    throw InvalidArgument(std::string(op) + ": " + arg + " must be float32, bfloat16 or float16, got " + t.describe());
+}
+
 inline void require_integer(const Tensor& t, const char* op, const char* arg) {
   require_defined(t, op, arg);
   if (t.dtype() != DType::I64 && t.dtype() != DType::I32 && t.dtype() != DType::I16 && t.dtype() != DType::I8 &&

@@ -12,17 +12,17 @@ namespace {
 using backend::Binary;
 using backend::Unary;
 
-Tensor run_unary(Unary op, const Tensor& x, const char* name, float scalar = 0.0f) {
-  detail::require_f32(x, name, "input");
+Tensor run_unary(Unary op, const Tensor& x_in, const char* name, float scalar = 0.0f) {
+  const Tensor x = detail::as_f32(x_in, name, "input");
   Tensor in = x.contiguous();
   Tensor out = Tensor::empty(x.shape(), DType::F32, x.device());
   if (x.numel() > 0) backend::backend_for(x.device()).unary(op, in, out, scalar);
   return out;
 }
 
-Tensor run_binary(Binary op, const Tensor& a, const Tensor& b, const char* name) {
-  detail::require_f32(a, name, "a");
-  detail::require_f32(b, name, "b");
+Tensor run_binary(Binary op, const Tensor& a_in, const Tensor& b_in, const char* name) {
+  const Tensor a = detail::as_f32(a_in, name, "a");
+  const Tensor b = detail::as_f32(b_in, name, "b");
   detail::require_same_device(a, b, name, "b");
   Shape shape = detail::broadcast_shapes(a.shape(), b.shape(), name);
   Tensor out = Tensor::empty(shape, DType::F32, a.device());

@@ -25,7 +25,7 @@ std::vector<int64_t> host_indices(const Tensor& index, int64_t limit, const char
 }  // namespace
 
 Tensor embedding(const Tensor& weight, const Tensor& ids) {
-  detail::require_f32(weight, "embedding", "weight");
+  detail::require_float_weight(weight, "embedding", "weight");
   detail::require_rank(weight, 2, "embedding", "weight");
   detail::require_integer(ids, "embedding", "ids");
   const int64_t vocab = weight.size(0), dim = weight.size(1);

@@ -5,13 +5,12 @@
 
 namespace transformers::ops {
 
-using detail::require_f32;
-
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) { return linear(x, weight, bias, {}); }
 
-Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, const LinearEpilogue& epilogue) {
-  require_f32(x, "linear", "input");
-  require_f32(weight, "linear", "weight");
+Tensor linear(const Tensor& x_in, const Tensor& weight, const Tensor& bias_in, const LinearEpilogue& epilogue) {
+  const Tensor x = detail::as_f32(x_in, "linear", "input");
+  const Tensor bias = bias_in.defined() ? detail::as_f32(bias_in, "linear", "bias") : bias_in;
+  detail::require_float_weight(weight, "linear", "weight");
   detail::require_rank(weight, 2, "linear", "weight");
   detail::require_same_device(x, weight, "linear", "weight");
   const int64_t out_features = weight.size(0), in_features = weight.size(1);
@@ -19,7 +18,6 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, const L
     throw InvalidArgument("linear: input " + x.describe() + " does not end in in_features = " +
                           std::to_string(in_features) + " of weight " + weight.describe());
   if (bias.defined()) {
-    require_f32(bias, "linear", "bias");
     detail::require_same_device(x, bias, "linear", "bias");
     if (bias.dim() != 1 || bias.size(0) != out_features)
       throw InvalidArgument("linear: bias " + bias.describe() + " must be [" + std::to_string(out_features) + "]");
@@ -31,35 +29,38 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, const L
     fused.has_activation = true;
     fused.activation = detail::activation_op(epilogue.activation);
   }
-  if (epilogue.residual.defined()) {
-    require_f32(epilogue.residual, "linear", "residual");
-    detail::require_same_device(x, epilogue.residual, "linear", "residual");
-    if (epilogue.residual.shape() != out_shape)
-      throw InvalidArgument("linear: residual " + epilogue.residual.describe() + " must have the output's shape " +
+  const Tensor residual = epilogue.residual.defined() ? detail::as_f32(epilogue.residual, "linear", "residual")
+                                                      : epilogue.residual;
+  if (residual.defined()) {
+    detail::require_same_device(x, residual, "linear", "residual");
+    if (residual.shape() != out_shape)
+      throw InvalidArgument("linear: residual " + residual.describe() + " must have the output's shape " +
                             shape_str(out_shape));
   }
   int64_t rows = 1;  // every dimension but the last (not numel / in_features: in_features may be 0)
   for (int64_t d = 0; d + 1 < x.dim(); ++d) rows *= x.size(d);
-  Tensor a = x.contiguous().view({1, rows, in_features});
-  // A weight stored transposed (a view of a [in, out] tensor) is used as is, without a copy.
-  const bool weight_is_transposed_view = !weight.is_contiguous() && weight.stride(0) == 1 &&
-                                         weight.stride(1) == out_features;
-  Tensor b = weight_is_transposed_view ? weight.transpose(0, 1).view({1, in_features, out_features})
-                                       : weight.contiguous().view({1, out_features, in_features});
   Tensor bias_c = bias.defined() ? bias.contiguous() : bias;
-  Tensor out = Tensor::empty({1, rows, out_features}, DType::F32, x.device());
-  if (epilogue.residual.defined()) fused.residual = epilogue.residual.contiguous().view({1, rows, out_features});
   backend::Backend& device = backend::backend_for(x.device());
-  if (fused.has_activation || fused.residual.defined())
-    device.matmul_epilogue(a, b, bias_c, out, false, !weight_is_transposed_view, 1.0f, fused);
-  else
-    device.matmul(a, b, bias_c, out, false, !weight_is_transposed_view, 1.0f);
+  // An f32 weight stored transposed (a view of a [in, out] tensor) is used as is, without a copy.
+  const bool weight_is_transposed_view = weight.dtype() == DType::F32 && !weight.is_contiguous() &&
+                                         weight.stride(0) == 1 && weight.stride(1) == out_features;
+  if (weight_is_transposed_view) {
+    Tensor out = Tensor::empty({1, rows, out_features}, DType::F32, x.device());
+    if (residual.defined()) fused.residual = residual.contiguous().view({1, rows, out_features});
+    device.matmul_epilogue(x.contiguous().view({1, rows, in_features}),
+                           weight.transpose(0, 1).view({1, in_features, out_features}), bias_c, out, false, false, 1.0f,
+                           fused);
+    return out.view(out_shape);
+  }
+  Tensor out = Tensor::empty({rows, out_features}, DType::F32, x.device());
+  if (residual.defined()) fused.residual = residual.contiguous().view({rows, out_features});
+  device.linear(x.contiguous().view({rows, in_features}), weight.contiguous(), bias_c, out, fused);
   return out.view(out_shape);
 }
 
-Tensor matmul(const Tensor& a_in, const Tensor& b_in, bool transpose_a, bool transpose_b, float alpha) {
-  require_f32(a_in, "matmul", "a");
-  require_f32(b_in, "matmul", "b");
+Tensor matmul(const Tensor& a_given, const Tensor& b_given, bool transpose_a, bool transpose_b, float alpha) {
+  const Tensor a_in = detail::as_f32(a_given, "matmul", "a");
+  const Tensor b_in = detail::as_f32(b_given, "matmul", "b");
   detail::require_same_device(a_in, b_in, "matmul", "b");
   if (a_in.dim() == 0 || b_in.dim() == 0) throw InvalidArgument("matmul: operands must have at least 1 dimension");
   // Vectors become matrices: a [K] -> [1, K], b [K] -> [K, 1]; the extra dims are dropped again.

@@ -6,13 +6,13 @@ namespace transformers::ops {
 
 namespace {
 
-Tensor run_softmax(const Tensor& x, int64_t axis, const Tensor& mask, bool log, const char* name) {
-  detail::require_f32(x, name, "input");
+Tensor run_softmax(const Tensor& x_in, int64_t axis, const Tensor& mask_in, bool log, const char* name) {
+  const Tensor x = detail::as_f32(x_in, name, "input");
+  const Tensor mask = mask_in.defined() ? detail::as_f32(mask_in, name, "mask") : mask_in;
   if (x.dim() == 0) throw InvalidArgument(std::string(name) + ": input must have at least 1 dimension");
   axis = x.normalize_dim(axis);
   Tensor expanded_mask;
   if (mask.defined()) {
-    detail::require_f32(mask, name, "mask");
     detail::require_same_device(x, mask, name, "mask");
     if (detail::broadcast_shapes(x.shape(), mask.shape(), name) != x.shape())
       throw InvalidArgument(std::string(name) + ": mask " + mask.describe() + " does not broadcast to input " +
@@ -28,13 +28,14 @@ Tensor run_softmax(const Tensor& x, int64_t axis, const Tensor& mask, bool log, 
   return moved ? out.transpose(axis, -1).contiguous() : out;
 }
 
-void check_norm_param(const Tensor& x, const Tensor& p, const char* op, const char* arg) {
-  if (!p.defined()) return;
-  detail::require_f32(p, op, arg);
+Tensor norm_param(const Tensor& x, const Tensor& p_in, const char* op, const char* arg) {
+  if (!p_in.defined()) return p_in;
+  const Tensor p = detail::as_f32(p_in, op, arg);
   detail::require_same_device(x, p, op, arg);
   if (p.dim() != 1 || p.size(0) != x.size(-1))
     throw InvalidArgument(std::string(op) + ": " + arg + " " + p.describe() + " must be [" +
                           std::to_string(x.size(-1)) + "] to match input " + x.describe());
+  return p.contiguous();
 }
 
 }  // namespace
@@ -44,26 +45,22 @@ Tensor log_softmax(const Tensor& x, int64_t axis, const Tensor& mask) {
   return run_softmax(x, axis, mask, true, "log_softmax");
 }
 
-Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, float eps) {
-  detail::require_f32(x, "layer_norm", "input");
+Tensor layer_norm(const Tensor& x_in, const Tensor& weight_in, const Tensor& bias_in, float eps) {
+  const Tensor x = detail::as_f32(x_in, "layer_norm", "input");
   if (x.dim() == 0) throw InvalidArgument("layer_norm: input must have at least 1 dimension");
-  check_norm_param(x, weight, "layer_norm", "weight");
-  check_norm_param(x, bias, "layer_norm", "bias");
+  const Tensor weight = norm_param(x, weight_in, "layer_norm", "weight");
+  const Tensor bias = norm_param(x, bias_in, "layer_norm", "bias");
   Tensor out = Tensor::empty(x.shape(), DType::F32, x.device());
-  if (x.numel() > 0)
-    backend::backend_for(x.device())
-        .layer_norm(x.contiguous(), weight.defined() ? weight.contiguous() : weight,
-                    bias.defined() ? bias.contiguous() : bias, eps, out);
+  if (x.numel() > 0) backend::backend_for(x.device()).layer_norm(x.contiguous(), weight, bias, eps, out);
   return out;
 }
 
-Tensor rms_norm(const Tensor& x, const Tensor& weight, float eps) {
-  detail::require_f32(x, "rms_norm", "input");
+Tensor rms_norm(const Tensor& x_in, const Tensor& weight_in, float eps) {
+  const Tensor x = detail::as_f32(x_in, "rms_norm", "input");
   if (x.dim() == 0) throw InvalidArgument("rms_norm: input must have at least 1 dimension");
-  check_norm_param(x, weight, "rms_norm", "weight");
+  const Tensor weight = norm_param(x, weight_in, "rms_norm", "weight");
   Tensor out = Tensor::empty(x.shape(), DType::F32, x.device());
-  if (x.numel() > 0)
-    backend::backend_for(x.device()).rms_norm(x.contiguous(), weight.defined() ? weight.contiguous() : weight, eps, out);
+  if (x.numel() > 0) backend::backend_for(x.device()).rms_norm(x.contiguous(), weight, eps, out);
   return out;
 }
 

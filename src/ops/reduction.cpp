@@ -26,8 +26,8 @@ Tensor rows_along(const Tensor& x, int64_t axis) {
   return x.permute(order).contiguous();
 }
 
-Tensor run_reduce(backend::Reduce op, const Tensor& x, int64_t axis, bool keepdim, const char* name) {
-  detail::require_f32(x, name, "input");
+Tensor run_reduce(backend::Reduce op, const Tensor& x_in, int64_t axis, bool keepdim, const char* name) {
+  const Tensor x = detail::as_f32(x_in, name, "input");
   if (x.dim() == 0) throw InvalidArgument(std::string(name) + ": input must have at least 1 dimension");
   axis = x.normalize_dim(axis);
   if (x.size(axis) == 0 && op == backend::Reduce::Max)
@@ -46,8 +46,8 @@ Tensor mean(const Tensor& x, int64_t axis, bool keepdim) {
 }
 Tensor max(const Tensor& x, int64_t axis, bool keepdim) { return run_reduce(backend::Reduce::Max, x, axis, keepdim, "max"); }
 
-Tensor argmax(const Tensor& x, int64_t axis, bool keepdim) {
-  detail::require_f32(x, "argmax", "input");
+Tensor argmax(const Tensor& x_in, int64_t axis, bool keepdim) {
+  const Tensor x = detail::as_f32(x_in, "argmax", "input");
   if (x.dim() == 0) throw InvalidArgument("argmax: input must have at least 1 dimension");
   axis = x.normalize_dim(axis);
   const int64_t n = x.size(axis);
@@ -66,8 +66,8 @@ Tensor argmax(const Tensor& x, int64_t axis, bool keepdim) {
   return Tensor::from_vector(result, reduced_shape(x, axis, keepdim)).to(x.device());
 }
 
-std::pair<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t axis, bool largest) {
-  detail::require_f32(x, "topk", "input");
+std::pair<Tensor, Tensor> topk(const Tensor& x_in, int64_t k, int64_t axis, bool largest) {
+  const Tensor x = detail::as_f32(x_in, "topk", "input");
   if (x.dim() == 0) throw InvalidArgument("topk: input must have at least 1 dimension");
   axis = x.normalize_dim(axis);
   const int64_t n = x.size(axis);

@@ -28,11 +28,11 @@ std::pair<Tensor, Tensor> rope_cos_sin(const Tensor& position_ids, int64_t head_
           Tensor::from_vector(sin, shape).to(position_ids.device())};
 }
 
-Tensor rope(const Tensor& x, const Tensor& cos, const Tensor& sin) {
-  detail::require_f32(x, "rope", "x");
+Tensor rope(const Tensor& x_in, const Tensor& cos_in, const Tensor& sin_in) {
+  const Tensor x = detail::as_f32(x_in, "rope", "x");
   detail::require_rank(x, 4, "rope", "x");
-  detail::require_f32(cos, "rope", "cos");
-  detail::require_f32(sin, "rope", "sin");
+  const Tensor cos = detail::as_f32(cos_in, "rope", "cos");
+  const Tensor sin = detail::as_f32(sin_in, "rope", "sin");
   const int64_t batch = x.size(0), positions = x.size(2), head_dim = x.size(3), half = head_dim / 2;
   const Shape expected{batch, positions, head_dim};
   if (cos.shape() != expected || sin.shape() != expected)

@@ -50,3 +50,27 @@ TEST_CASE("all-MiniLM-L6-v2 tokens and token embeddings equal transformers'", "[
     REQUIRE_CLOSE(hidden, expected->get("token_embeddings_" + std::to_string(i)), 1e-4);
   }
 }
+
+TEST_CASE("all-MiniLM-L6-v2 loaded in bf16 equals transformers in bf16", "[real][minilm][dtype]") {
+  // expected_bf16.safetensors: AutoModel.from_pretrained(model, dtype=torch.bfloat16), the f32
+  // checkpoint rounded to bf16 at load (scripts/make_dtype_fixtures.py).
+  const std::string folder = *real_models::minilm_folder();
+  const std::vector<std::string> texts = sentences();
+  auto tokenizer = AutoTokenizer::from_pretrained(folder);
+  auto model = auto_model_from_pretrained(folder, "base", {}, Device::cpu(), DType::BF16);
+  auto model_f32 = AutoModel::from_pretrained(folder);
+  auto expected = safetensors::File::open((kExpected / "expected_bf16.safetensors").string());
+  for (int i = 0; expected->contains("input_ids_" + std::to_string(i)); ++i) {
+    INFO("sentence " << i << ": " << texts[static_cast<size_t>(i)]);
+    BatchEncoding batch = tokenizer({texts[static_cast<size_t>(i)]});
+    CHECK(batch.input_ids.to_vector<int64_t>() == expected->get("input_ids_" + std::to_string(i)).to_vector<int64_t>());
+    const ModelInputs in{batch.input_ids, batch.attention_mask, batch.token_type_ids};
+    const Tensor hidden = model->forward(in).last_hidden_state.select(0, 0);
+    REQUIRE_CLOSE(hidden, expected->get("last_hidden_state_" + std::to_string(i)), 3e-2);
+    const std::vector<double> ours = hidden.to_vector<double>();
+    const std::vector<double> f32 = model_f32->forward(in).last_hidden_state.select(0, 0).to_vector<double>();
+    double dot = 0, a = 0, b = 0;
+    for (size_t j = 0; j < ours.size(); ++j) dot += ours[j] * f32[j], a += ours[j] * ours[j], b += f32[j] * f32[j];
+    CHECK(dot / std::sqrt(a * b) >= 0.999);
+  }
+}

@@ -98,17 +98,30 @@ inline const ModelEntry& find_model_entry(const PretrainedConfig& config, const 
                         " model in transformers.cpp; supported: " + supported);
 }
 
+// The dtype a model loads in, as transformers 5's from_pretrained(dtype=...): the one asked for, or
+// for "auto" (nullopt) config.json's dtype / torch_dtype when it names a floating dtype, else the
+// dtype the checkpoint stores its weights in.
+inline std::optional<DType> model_dtype(const PretrainedConfig& config, std::optional<DType> requested) {
+  if (requested) return requested;
+  if (config.torch_dtype && (*config.torch_dtype == DType::F32 || *config.torch_dtype == DType::BF16 ||
+                             *config.torch_dtype == DType::F16))
+    return config.torch_dtype;
+  return std::nullopt;  // nn::Weights takes the checkpoint's
+}
+
 // A model for `task` from a folder (config.json + safetensors weights) or a Hub id found in the
 // Hugging Face cache ("org/name", options as hub::HubOptions: revision, cache_dir, ...).
-// `device`: where the weights go and the forward runs (the inputs may be on the CPU).
+// `device`: where the weights go and the forward runs (the inputs may be on the CPU); `dtype`:
+// nullopt for "auto" (see model_dtype), else float32, bfloat16 or float16.
 inline std::unique_ptr<PreTrainedModel> auto_model_from_pretrained(const std::string& path_or_id, const std::string& task,
                                                                    const hub::HubOptions& options = {},
-                                                                   Device device = Device::cpu()) {
+                                                                   Device device = Device::cpu(),
+                                                                   std::optional<DType> dtype = std::nullopt) {
   const std::string folder = hub::resolve_model_path(path_or_id, options);
   PretrainedConfig config = PretrainedConfig::from_pretrained(folder);
   const ModelEntry& entry = find_model_entry(config, task);
   nn::Weights weights(safetensors::Checkpoint::open(folder), entry.base_model_prefix);
-  return entry.build(config, weights.on(device));
+  return entry.build(config, weights.on(device).with_dtype(model_dtype(config, dtype)));
 }
 
 // A model for `task` with random weights, as transformers' from_config (tests, benchmarks).

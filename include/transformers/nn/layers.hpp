@@ -22,8 +22,8 @@ struct Linear {
   static Linear load(const Weights& w, const std::string& name, int64_t in_features, int64_t out_features,
                      bool with_bias = true) {
     Linear layer;
-    layer.weight = w.get(name + ".weight", {out_features, in_features});
-    if (with_bias) layer.bias = w.get(name + ".bias", {out_features});
+    layer.weight = w.get(name + ".weight", {out_features, in_features});  // in the model's dtype
+    if (with_bias) layer.bias = w.get(name + ".bias", {out_features}).to(DType::F32);  // added in f32
     return layer;
   }
   // Loads `name` as `part` says; an IfPresent layer whose weights the checkpoint lacks stays empty
@@ -61,7 +61,9 @@ struct LayerNorm {
   float eps = 1e-12f;
 
   static LayerNorm load(const Weights& w, const std::string& name, int64_t dim, double eps) {
-    return LayerNorm{w.get(name + ".weight", {dim}), w.get(name + ".bias", {dim}), static_cast<float>(eps)};
+    // Normalization runs in f32 whatever the model's dtype, as torch does for half inputs.
+    return LayerNorm{w.get(name + ".weight", {dim}).to(DType::F32), w.get(name + ".bias", {dim}).to(DType::F32),
+                     static_cast<float>(eps)};
   }
   Tensor operator()(const Tensor& x) const { return ops::layer_norm(x, weight, bias, eps); }
 };

@@ -1,7 +1,10 @@
 #pragma once
 // Finds a model's weights by their Hugging Face names, the way from_pretrained does: with or
 // without the base-model prefix ("bert."), the legacy LayerNorm gamma/beta names, a shape check
-// against the config, and conversion to f32 (f16/bf16 checkpoints are computed in f32).
+// against the config, and the model's dtype: a floating weight stored in that dtype is mapped
+// from the file as it is (no copy), one stored otherwise is converted once. Layers decide how they
+// compute with it (nn/layers.hpp: linear layers and embedding tables read bf16/f16 directly;
+// norms and biases take f32).
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -30,10 +33,11 @@ class Weights {
     return w;
   }
 
-  // The tensor named `name` (as the head model names it, e.g. "bert.pooler.dense.weight"), as f32.
-  // Throws FileError naming the tensor, the checkpoint and, for a shape mismatch, both shapes.
+  // The tensor named `name` (as the head model names it, e.g. "bert.pooler.dense.weight"), in the
+  // model's dtype (dtype()). Throws FileError naming the tensor, the checkpoint and, for a shape
+  // mismatch, both shapes.
   Tensor get(const std::string& name, const Shape& expected_shape) const {
-    if (random_) return random_tensor(name, expected_shape).to(device_);
+    if (random_) return random_tensor(name, expected_shape).to(dtype_).to(device_);
     const std::string found = locate(name);
     if (found.empty())
       throw FileError(checkpoint_.path() + ": missing tensor '" + name + "' (also looked for it " +
@@ -45,7 +49,7 @@ class Weights {
     if (!is_floating(tensor.dtype()))
       throw FileError(checkpoint_.path() + ": tensor '" + found + "' holds " + dtype_name(tensor.dtype()) +
                       ", not floating-point weights");
-    return tensor.to(DType::F32).to(device_);
+    return tensor.to(dtype_).to(device_);
   }
 
   // Where get() puts the tensors (the CPU unless a caller asks for a GPU).
@@ -55,13 +59,27 @@ class Weights {
   }
   Device device() const { return device_; }
 
-  // The dtype the model computes in: transformers 5's `dtype` argument, nullopt meaning "auto" (the
-  // checkpoint's own: config.json's dtype / torch_dtype, else the stored weights').
+  // The model's dtype: transformers 5's `dtype` argument (float32, bfloat16 or float16), nullopt
+  // meaning "auto", here the dtype the checkpoint stores its first floating weight in (the loader
+  // passes config.json's dtype when it names one). Without this call weights are float32.
   Weights& with_dtype(std::optional<DType> dtype) {
-    dtype_ = dtype;
+    dtype_ = dtype ? *dtype : stored_dtype();
+    if (dtype_ != DType::F32 && dtype_ != DType::BF16 && dtype_ != DType::F16)
+      throw InvalidArgument("a model's dtype must be float32, bfloat16 or float16, got " + std::string(dtype_name(dtype_)));
     return *this;
   }
-  std::optional<DType> dtype() const { return dtype_; }
+  DType dtype() const { return dtype_; }
+  // The dtype of the checkpoint's first floating weight (in name order), float32 when it has none.
+  DType stored_dtype() const {
+    if (random_) return DType::F32;
+    for (const std::string& name : checkpoint_.names()) {
+      const std::string& stored = checkpoint_.info(name).dtype;
+      if (stored == "F32") return DType::F32;
+      if (stored == "BF16") return DType::BF16;
+      if (stored == "F16") return DType::F16;
+    }
+    return DType::F32;
+  }
 
   bool contains(const std::string& name) const { return random_ || !locate(name).empty(); }
   const std::string& prefix() const { return prefix_; }
@@ -110,7 +128,7 @@ class Weights {
   bool random_ = false;
   uint64_t random_seed_ = 0;
   Device device_ = Device::cpu();
-  std::optional<DType> dtype_;
+  DType dtype_ = DType::F32;
 };
 
 }  // namespace transformers::nn

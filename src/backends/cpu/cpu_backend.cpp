@@ -8,6 +8,7 @@
 #include "../backend.hpp"
 #include "../../../kernels/cpu/kernels.hpp"
 #include "dnnl_matmul.hpp"
+#include "half_linear.hpp"
 #include "eigen_unary.hpp"
 
 namespace transformers::backend {
@@ -34,6 +35,16 @@ int64_t rows_of(const Tensor& t) {
 }
 int64_t last_dim(const Tensor& t) { return t.dim() == 0 ? 1 : t.size(-1); }
 int64_t last_stride(const Tensor& t) { return t.dim() == 0 ? 0 : t.stride(-1); }
+
+// The oneDNN post-op for an activation, None when oneDNN has no such eltwise post-op.
+cpu::PostActivation fusable(Unary activation) {
+  switch (activation) {
+    case Unary::Gelu: return cpu::PostActivation::GeluErf;
+    case Unary::GeluTanh: return cpu::PostActivation::GeluTanh;
+    case Unary::Relu: return cpu::PostActivation::Relu;
+    default: return cpu::PostActivation::None;
+  }
+}
 
 // Below this many elements a row-wise op runs on one thread: waking the OpenMP team costs more
 // than the work (at batch 1 the barriers were most of a forward pass).
@@ -65,15 +76,7 @@ class CpuBackend final : public Backend {
                        bool transpose_b, float alpha, const Epilogue& epilogue) override {
     const int64_t m = out.size(1), n = out.size(2);
     const int64_t k = transpose_a ? a.size(1) : a.size(2);
-    cpu::PostActivation post = cpu::PostActivation::None;
-    if (epilogue.has_activation) {
-      switch (epilogue.activation) {
-        case Unary::Gelu: post = cpu::PostActivation::GeluErf; break;
-        case Unary::GeluTanh: post = cpu::PostActivation::GeluTanh; break;
-        case Unary::Relu: post = cpu::PostActivation::Relu; break;
-        default: break;
-      }
-    }
+    const cpu::PostActivation post = epilogue.has_activation ? fusable(epilogue.activation) : cpu::PostActivation::None;
     const bool fused_activation = !epilogue.has_activation || post != cpu::PostActivation::None;
     if (out.numel() == 0 || k == 0 || !fused_activation) {
       Backend::matmul_epilogue(a, b, bias, out, transpose_a, transpose_b, alpha, epilogue);
@@ -83,6 +86,27 @@ class CpuBackend final : public Backend {
                            post, epilogue.residual.defined()};
     cpu::dnnl_matmul(shape, a.data<float>(), b.data<float>(), bias.defined() ? bias.data<float>() : nullptr,
                      out.data<float>(), epilogue.residual.defined() ? epilogue.residual.data<float>() : nullptr);
+  }
+
+  // f32 weights go through oneDNN (the default); bf16 and f16 weights stay as they are stored
+  // (half_linear.cpp). Activations oneDNN can fuse are fused on every route; others run after.
+  void linear(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& out, const Epilogue& epilogue) override {
+    if (weight.dtype() == DType::F32) return Backend::linear(x, weight, bias, out, epilogue);
+    if (weight.dtype() != DType::BF16 && weight.dtype() != DType::F16) return Backend::linear(x, weight, bias, out, epilogue);
+    const cpu::PostActivation post = epilogue.has_activation ? fusable(epilogue.activation) : cpu::PostActivation::None;
+    const bool fused = !epilogue.has_activation || post != cpu::PostActivation::None;
+    cpu::HalfLinear job{x.data<float>(), x.size(0), x.size(1), static_cast<const uint16_t*>(weight.data_ptr()),
+                        weight.size(0),
+                        weight.dtype() == DType::BF16 ? kernels::cpu::HalfFormat::BF16 : kernels::cpu::HalfFormat::F16,
+                        bias.defined() ? bias.data<float>() : nullptr, out.data<float>()};
+    if (fused) {
+      job.activation = post;
+      job.residual = epilogue.residual.defined() ? epilogue.residual.data<float>() : nullptr;
+    }
+    cpu::half_linear(job);
+    if (fused) return;
+    unary(epilogue.activation, out, out, 0.0f);
+    if (epilogue.residual.defined()) binary(Binary::Add, out, epilogue.residual, out);
   }
 
   void unary(Unary op, const Tensor& x, Tensor& out, float scalar) override {
@@ -138,14 +162,23 @@ class CpuBackend final : public Backend {
     for (int64_t r = 0; r < rows; ++r) k.rms_norm_row(x.data<float>() + r * n, w, eps, out.data<float>() + r * n, n);
   }
 
+  // A half-precision table stays so: only the rows looked up are widened.
   void embedding(const Tensor& weight, const Tensor& ids, Tensor& out) override {
     const int64_t dim = weight.size(1), count = ids.numel();
     const int64_t* index = ids.data<int64_t>();
-    const float* table = weight.data<float>();
     float* po = out.data<float>();
+    if (weight.dtype() == DType::F32) {
+      const float* table = weight.data<float>();
 #pragma omp parallel for if (count * dim > kParallelElements)
-    for (int64_t i = 0; i < count; ++i)
-      std::memcpy(po + i * dim, table + index[i] * dim, static_cast<size_t>(dim) * sizeof(float));
+      for (int64_t i = 0; i < count; ++i)
+        std::memcpy(po + i * dim, table + index[i] * dim, static_cast<size_t>(dim) * sizeof(float));
+      return;
+    }
+    const auto format = weight.dtype() == DType::BF16 ? kernels::cpu::HalfFormat::BF16 : kernels::cpu::HalfFormat::F16;
+    const auto* table = static_cast<const uint16_t*>(weight.data_ptr());
+    const auto& k = best_kernels();
+#pragma omp parallel for if (count * dim > kParallelElements)
+    for (int64_t i = 0; i < count; ++i) k.widen_half(format, table + index[i] * dim, po + i * dim, dim);
   }
 
   bool fused_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask, bool causal, float scale,

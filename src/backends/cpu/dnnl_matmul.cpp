@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -24,10 +25,11 @@ using Dims = memory::dims;
 struct ShapeHash {
   size_t operator()(const MatmulShape& s) const {
     size_t h = 0;
-    for (int64_t v : {s.batch_a, s.batch_b, s.m, s.k, s.n})
+    for (int64_t v : {s.batch_a, s.batch_b, s.m, s.k, s.n, s.ldc})
       h = h * 1000003u ^ std::hash<int64_t>()(v);
     h = h * 31 + (s.transpose_a ? 1 : 0) + (s.transpose_b ? 2 : 0) + (s.has_bias ? 4 : 0) +
-        (s.has_residual ? 8 : 0) + (s.serial ? 16 : 0) + 32 * static_cast<size_t>(s.activation);
+        (s.has_residual ? 8 : 0) + (s.serial ? 16 : 0) + (s.bf16_operands ? 64 : 0) +
+        128 * static_cast<size_t>(s.activation);
     return h ^ std::hash<float>()(s.alpha);
   }
 };
@@ -46,13 +48,15 @@ dnnl::engine& cpu_engine() {
 CachedMatmul build(const MatmulShape& s) {
   const int64_t batch = std::max(s.batch_a, s.batch_b);
   // Transposes are expressed as strides, so no operand is ever copied.
-  memory::desc a({s.batch_a, s.m, s.k}, memory::data_type::f32,
+  const auto operand_type = s.bf16_operands ? memory::data_type::bf16 : memory::data_type::f32;
+  memory::desc a({s.batch_a, s.m, s.k}, operand_type,
                  s.transpose_a ? Dims{s.m * s.k, 1, s.m} : Dims{s.m * s.k, s.k, 1});
-  memory::desc b({s.batch_b, s.k, s.n}, memory::data_type::f32,
+  memory::desc b({s.batch_b, s.k, s.n}, operand_type,
                  s.transpose_b ? Dims{s.k * s.n, 1, s.k} : Dims{s.k * s.n, s.n, 1});
   memory::desc bias = s.has_bias ? memory::desc({1, 1, s.n}, memory::data_type::f32, Dims{s.n, s.n, 1})
                                  : memory::desc();
-  memory::desc c({batch, s.m, s.n}, memory::data_type::f32, Dims{s.m * s.n, s.n, 1});
+  const int64_t ldc = s.ldc > 0 ? s.ldc : s.n;
+  memory::desc c({batch, s.m, s.n}, memory::data_type::f32, Dims{s.m * ldc, ldc, 1});
   dnnl::primitive_attr attr;
   // A user scratchpad lets several threads run one cached primitive at once.
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
@@ -152,7 +156,17 @@ struct SingleThread {
 
 }  // namespace
 
-void dnnl_matmul(const MatmulShape& shape_in, const float* a, const float* b, const float* bias, float* c,
+bool dnnl_has_native_bf16() {
+  static const bool native = [] {
+    const char* cap = std::getenv("TRANSFORMERS_CPU_ISA");  // generic / avx2 caps rule it out
+    if (cap != nullptr && std::string(cap) != "avx512") return false;
+    const dnnl::cpu_isa isa = dnnl::get_effective_cpu_isa();
+    return isa == dnnl::cpu_isa::avx512_core_bf16 || isa == dnnl::cpu_isa::avx512_core_amx;
+  }();
+  return native;
+}
+
+void dnnl_matmul(const MatmulShape& shape_in, const void* a, const void* b, const float* bias, float* c,
                  const float* residual) {
   MatmulShape shape = shape_in;
   shape.serial = omp_get_max_threads() > 1 && !omp_in_parallel() &&
@@ -165,8 +179,8 @@ void dnnl_matmul(const MatmulShape& shape_in, const float* a, const float* b, co
     thread_local std::unordered_map<const CachedMatmul*, std::unique_ptr<ThreadArguments>> per_thread;
     std::unique_ptr<ThreadArguments>& slot = per_thread[&mm];
     if (!slot) slot = std::make_unique<ThreadArguments>(mm);
-    slot->a.set_data_handle(const_cast<float*>(a));
-    slot->b.set_data_handle(const_cast<float*>(b));
+    slot->a.set_data_handle(const_cast<void*>(a));
+    slot->b.set_data_handle(const_cast<void*>(b));
     slot->c.set_data_handle(c);
     if (shape.has_bias) slot->bias.set_data_handle(const_cast<float*>(bias));
     if (shape.has_residual) slot->residual.set_data_handle(const_cast<float*>(residual));

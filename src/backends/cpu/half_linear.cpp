@@ -1,0 +1,119 @@
+#include "half_linear.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "transformers/core/half.hpp"
+
+namespace transformers::backend::cpu {
+
+namespace {
+
+using kernels::cpu::best_kernels;
+using kernels::cpu::HalfFormat;
+using kernels::cpu::kDotRows;
+
+// Up to this many activation rows the weight is streamed through dot_half_rows (it is memory
+// bound there); beyond, a GEMM that reuses each weight block for every row wins.
+constexpr int64_t kDirectRows = 16;
+// Weight rows per task of the direct route, and the f32 bytes a widened block may take (it
+// should stay in the L2 cache).
+constexpr int64_t kRowsPerTask = 32;
+constexpr int64_t kBlockBytes = int64_t{1} << 20;
+// Below this many multiply-adds the direct route runs on the calling thread.
+constexpr int64_t kSerialMacs = int64_t{1} << 20;
+
+float activate(PostActivation activation, float v) {
+  switch (activation) {
+    case PostActivation::None: return v;
+    case PostActivation::Relu: return v > 0.0f ? v : 0.0f;
+    case PostActivation::GeluErf: return 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f));
+    case PostActivation::GeluTanh: {
+      const float inner = 0.79788456080286536f * (v + 0.044715f * v * v * v);
+      return 0.5f * v * (1.0f + std::tanh(inner));
+    }
+  }
+  return v;
+}
+
+// bias, activation and residual over out[rows, columns begin..end).
+void finish_columns(const HalfLinear& job, int64_t row_begin, int64_t row_end, int64_t begin, int64_t end) {
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    float* row = job.out + r * job.n;
+    const float* residual = job.residual ? job.residual + r * job.n : nullptr;
+    for (int64_t j = begin; j < end; ++j) {
+      float v = row[j] + (job.bias ? job.bias[j] : 0.0f);
+      v = activate(job.activation, v);
+      row[j] = residual ? v + residual[j] : v;
+    }
+  }
+}
+
+void direct(const HalfLinear& job) {
+  const auto& kernels = best_kernels();
+  const int64_t tasks = (job.n + kRowsPerTask - 1) / kRowsPerTask;
+  const bool parallel = job.m * job.n * job.k >= kSerialMacs && !omp_in_parallel();
+#pragma omp parallel for schedule(static) if (parallel)
+  for (int64_t t = 0; t < tasks; ++t) {
+    const int64_t begin = t * kRowsPerTask, count = std::min(kRowsPerTask, job.n - begin);
+    for (int64_t r = 0; r < job.m; r += kDotRows) {
+      const int64_t rows = std::min(kDotRows, job.m - r);
+      kernels.dot_half_rows(job.format, job.x + r * job.k, rows, job.w + begin * job.k, job.k, job.out + r * job.n + begin,
+                            job.n, count);
+    }
+    finish_columns(job, 0, job.m, begin, begin + count);
+  }
+}
+
+MatmulShape product_shape(const HalfLinear& job, int64_t columns, bool has_bias) {
+  MatmulShape shape{1, 1, job.m, job.k, columns, false, true, has_bias, 1.0f, job.activation, job.residual != nullptr};
+  shape.ldc = job.n;
+  return shape;
+}
+
+void native_bf16(const HalfLinear& job) {
+  thread_local std::vector<uint16_t> x16;
+  x16.resize(static_cast<size_t>(job.m * job.k));
+  uint16_t* rounded = x16.data();  // this thread's buffer: the team's threads have their own thread_locals
+  const int64_t count = job.m * job.k;
+#pragma omp parallel for if (count > 65536 && !omp_in_parallel())
+  for (int64_t i = 0; i < count; ++i) rounded[i] = float_to_bf16_bits(job.x[i]);
+  MatmulShape shape = product_shape(job, job.n, job.bias != nullptr);
+  shape.bf16_operands = true;
+  dnnl_matmul(shape, rounded, job.w, job.bias, job.out, job.residual);
+}
+
+void widened_blocks(const HalfLinear& job) {
+  const auto& kernels = best_kernels();
+  const int64_t block = std::clamp<int64_t>(kBlockBytes / (job.k * int64_t{sizeof(float)}) / 16 * 16, 16, job.n);
+  thread_local std::vector<float> scratch;
+  scratch.resize(static_cast<size_t>(block * job.k));
+  float* widened = scratch.data();  // this thread's buffer: the team's threads have their own thread_locals
+  for (int64_t begin = 0; begin < job.n; begin += block) {
+    const int64_t rows = std::min(block, job.n - begin);
+#pragma omp parallel for if (rows * job.k > 65536 && !omp_in_parallel())
+    for (int64_t r = 0; r < rows; ++r)
+      kernels.widen_half(job.format, job.w + (begin + r) * job.k, widened + r * job.k, job.k);
+    dnnl_matmul(product_shape(job, rows, job.bias != nullptr), job.x, widened,
+                job.bias ? job.bias + begin : nullptr, job.out + begin, job.residual ? job.residual + begin : nullptr);
+  }
+}
+
+}  // namespace
+
+void half_linear(const HalfLinear& job) {
+  if (job.m == 0 || job.n == 0) return;
+  if (job.k == 0) {  // an empty product: the bias, as torch gives it
+    std::fill(job.out, job.out + job.m * job.n, 0.0f);
+    finish_columns(job, 0, job.m, 0, job.n);
+    return;
+  }
+  if (job.m <= kDirectRows) return direct(job);
+  if (job.format == HalfFormat::BF16 && dnnl_has_native_bf16()) return native_bf16(job);
+  widened_blocks(job);
+}
+
+}  // namespace transformers::backend::cpu
