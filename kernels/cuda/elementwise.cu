@@ -30,10 +30,17 @@ __global__ void fill_rows_kernel(const float* row, float* out, int64_t count, in
   for (int64_t i = global_thread_index(); i < count; i += global_thread_count()) out[i] = row[i % n];
 }
 
-__global__ void embedding_kernel(const float* table, const int64_t* ids, float* out, int64_t total, int64_t dim) {
+__device__ inline float read_float(const void* table, ElementType type, int64_t index) {
+  if (type == ElementType::BF16) return bf16_bits_to_float(static_cast<const uint16_t*>(table)[index]);
+  if (type == ElementType::F16) return f16_bits_to_float(static_cast<const uint16_t*>(table)[index]);
+  return static_cast<const float*>(table)[index];
+}
+
+__global__ void embedding_kernel(const void* table, ElementType type, const int64_t* ids, float* out, int64_t total,
+                                 int64_t dim) {
   for (int64_t i = global_thread_index(); i < total; i += global_thread_count()) {
     const int64_t token = i / dim, column = i - token * dim;
-    out[i] = table[ids[token] * dim + column];
+    out[i] = read_float(table, type, ids[token] * dim + column);
   }
 }
 
@@ -58,10 +65,10 @@ void fill_rows(const float* row, float* out, int64_t rows, int64_t n) {
   check_launch("fill_rows");
 }
 
-void embedding(const float* table, const int64_t* ids, float* out, int64_t count, int64_t dim) {
+void embedding(const void* table, ElementType type, const int64_t* ids, float* out, int64_t count, int64_t dim) {
   const int64_t total = count * dim;
   if (total == 0) return;
-  embedding_kernel<<<blocks_for(total), kThreadsPerBlock>>>(table, ids, out, total, dim);
+  embedding_kernel<<<blocks_for(total), kThreadsPerBlock>>>(table, type, ids, out, total, dim);
   check_launch("embedding");
 }
 

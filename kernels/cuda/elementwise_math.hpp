@@ -12,7 +12,7 @@ namespace transformers::kernels::cuda {
 // The kernels' own op codes, so this header needs nothing from src/ (cuda_backend.cpp maps
 // backend::Unary and friends onto them).
 enum class UnaryOp : int { Gelu, GeluTanh, QuickGelu, Relu, Silu, Tanh, Sigmoid, Scale, AddScalar };
-enum class BinaryOp : int { Add, Sub, Mul, Div };
+enum class BinaryOp : int { Add, Sub, Mul, Div, Minimum };
 enum class ReduceOp : int { Sum, Mean, Max };
 
 TRANSFORMERS_HOST_DEVICE inline bool is_nan(float x) { return x != x; }
@@ -59,6 +59,7 @@ TRANSFORMERS_HOST_DEVICE inline float apply_binary(BinaryOp op, float a, float b
     case BinaryOp::Sub: return a - b;
     case BinaryOp::Mul: return a * b;
     case BinaryOp::Div: return a / b;
+    case BinaryOp::Minimum: return is_nan(a) || is_nan(b) ? a + b : (a < b ? a : b);  // NaN wins, as torch.minimum
   }
   return a;  // unreachable
 }

@@ -9,7 +9,7 @@
 namespace transformers::backend {
 
 enum class Unary { Gelu, GeluTanh, QuickGelu, Relu, Silu, Tanh, Sigmoid, Scale, AddScalar };
-enum class Binary { Add, Sub, Mul, Div };
+enum class Binary { Add, Sub, Mul, Div, Minimum };  // Minimum: NaN wins, as torch.minimum
 enum class Reduce { Sum, Mean, Max };
 
 // What a GEMM does to its output before storing it (its epilogue): an activation of
@@ -71,6 +71,14 @@ class Backend {
   virtual void embedding(const Tensor& weight, const Tensor& ids, Tensor& out) = 0;
   // Reduces the last dimension of contiguous x into out [rows].
   virtual void reduce(Reduce op, const Tensor& x, Tensor& out) = 0;
+  // Selection over the last dimension of contiguous f32 x [rows, n] (n >= 1), NaN counting as the
+  // largest value and ties keeping the lower index first, as torch on the CPU: out [rows] int64 =
+  // the index of each row's maximum; values / indices [rows, k] = the k largest (or smallest) in order.
+  virtual void argmax(const Tensor& x, Tensor& out) = 0;
+  virtual void topk(const Tensor& x, int64_t k, bool largest, Tensor& values, Tensor& indices) = 0;
+  // dst = src converted to dst's dtype: two same-shaped views on this backend's device, any strides
+  // (a slice of a cache, a transposed view) and dtypes.
+  virtual void copy(const Tensor& src, Tensor& dst) = 0;
   // Fused scaled-dot-product attention, when the backend has it; returns false otherwise and the
   // op is composed from matmul and softmax. q [B, H, Lq, D], k and v [B, Hkv, Lk, D] and out
   // [B, H, Lq, D] are f32 views whose last dimension is contiguous (stride 1) but whose other

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <string>
 
+#include "../core/device_runtime.hpp"
 #include "backend.hpp"
 #include "cuda_module.hpp"
 #include "transformers/backends/cuda.hpp"
@@ -99,5 +100,16 @@ void synchronize(int device) { require_module("cuda::synchronize").synchronize(d
 namespace backend {
 Backend& cuda_backend() { return require_module("the CUDA backend").backend(); }
 }  // namespace backend
+
+namespace {
+// The core reaches GPU memory through this registration (src/core/device_runtime.hpp).
+[[maybe_unused]] const bool g_registered = [] {
+  detail::register_device_runtime(
+      DeviceType::CUDA, {&cuda::allocate, &cuda::deallocate, &cuda::copy_device_to_host, &cuda::copy_host_to_device,
+                         &cuda::copy_device_to_device,
+                         [](const Tensor& src, Tensor& dst) { backend::cuda_backend().copy(src, dst); }});
+  return true;
+}();
+}  // namespace
 
 }  // namespace transformers

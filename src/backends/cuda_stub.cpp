@@ -2,6 +2,7 @@
 // same, every call that needs a GPU throws NotBuilt, and the queries report no GPU.
 #include "transformers/backends/cuda.hpp"
 #include "transformers/core/error.hpp"
+#include "../core/device_runtime.hpp"
 #include "backend.hpp"
 
 namespace transformers {
@@ -27,5 +28,15 @@ void synchronize(int) { not_built(); }
 namespace backend {
 Backend& cuda_backend() { not_built(); }
 }  // namespace backend
+
+namespace {
+// GPU tensors can't be made in this build: every memory call says so (src/core/device_runtime.hpp).
+[[maybe_unused]] const bool g_registered = [] {
+  detail::register_device_runtime(
+      DeviceType::CUDA, {&cuda::allocate, &cuda::deallocate, &cuda::copy_device_to_host, &cuda::copy_host_to_device,
+                         &cuda::copy_device_to_device, [](const Tensor&, Tensor&) { not_built(); }});
+  return true;
+}();
+}  // namespace
 
 }  // namespace transformers

@@ -1,7 +1,7 @@
 #include "transformers/core/storage.hpp"
 
+#include "device_runtime.hpp"
 #include "host_allocator.hpp"
-#include "transformers/backends/cuda.hpp"
 #include "transformers/core/error.hpp"
 
 namespace transformers {
@@ -11,7 +11,7 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
   if (device.is_cpu()) {
     data = detail::host_allocate(nbytes);
   } else {
-    data = cuda::allocate(nbytes, device.index);
+    data = detail::device_runtime(device).allocate(nbytes, device.index);
   }
   return std::shared_ptr<Storage>(new Storage(data, nbytes, device, nullptr));
 }
@@ -27,7 +27,7 @@ Storage::~Storage() {
   if (device_.is_cpu()) {
     detail::host_deallocate(data_, nbytes_);
   } else {
-    cuda::deallocate(data_, nbytes_, device_.index);
+    detail::device_runtime(device_).deallocate(data_, nbytes_, device_.index);
   }
 }
 

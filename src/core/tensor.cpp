@@ -5,7 +5,7 @@
 #include <numeric>
 
 #include "convert.hpp"
-#include "transformers/backends/cuda.hpp"
+#include "device_runtime.hpp"
 
 namespace transformers {
 
@@ -62,16 +62,6 @@ void for_each_run(const Shape& shape, const Shape& src_strides, const Shape& dst
     }
     if (d < 0) return;
   }
-}
-
-// The same view (shape, strides, offset) of a host copy of src's whole storage: a strided GPU
-// view can't be copied element by element from the host, so its bytes come over in one piece.
-Tensor host_view_of(const Tensor& src) {
-  if (src.device().is_cpu()) return src;
-  const std::shared_ptr<Storage>& device_storage = src.storage();
-  auto host = Storage::allocate(device_storage->nbytes(), Device::cpu());
-  cuda::copy_device_to_host(host->data(), device_storage->data(), device_storage->nbytes(), src.device().index);
-  return Tensor(std::move(host), src.dtype(), src.shape(), src.strides(), src.offset());
 }
 
 }  // namespace
@@ -359,8 +349,8 @@ void Tensor::copy_from(const Tensor& src) {
   if (src.shape_ != shape_)
     throw InvalidArgument("copy_from: source " + src.describe() + " does not match destination " + describe());
   if (src.numel() == 0) return;
-  const bool same_layout = src.dtype_ == dtype_ && src.is_contiguous() && is_contiguous();
-  if (device().is_cpu() && src.device().is_cpu()) {
+  const bool src_on_host = src.device().is_cpu(), dst_on_host = device().is_cpu();
+  if (src_on_host && dst_on_host) {
     const size_t in_size = dtype_size(src.dtype_), out_size = dtype_size(dtype_);
     auto* in = static_cast<const char*>(src.data_ptr());
     auto* out = static_cast<char*>(data_ptr());
@@ -370,29 +360,38 @@ void Tensor::copy_from(const Tensor& src) {
     });
     return;
   }
-  if (same_layout) {
-    if (src.device().is_cpu()) {
-      cuda::copy_host_to_device(data_ptr(), src.data_ptr(), nbytes(), device().index);
-    } else if (device().is_cpu()) {
-      cuda::copy_device_to_host(data_ptr(), src.data_ptr(), nbytes(), src.device().index);
-    } else if (device() == src.device()) {
-      cuda::copy_device_to_device(data_ptr(), src.data_ptr(), nbytes(), device().index);
+  if (!src_on_host && !dst_on_host) {
+    if (src.device() == device()) {
+      detail::device_runtime(device()).copy_view(src, *this);  // strides and dtypes handled on the device
     } else {
-      copy_from(src.to(Device::cpu()));
+      copy_from(src.to(Device::cpu()));  // two devices: through the host
     }
     return;
   }
-  // Strided or converting copies that touch a GPU go through the host. Device-side strided copies
-  // belong to the CUDA backend's ops; this path keeps views correct everywhere.
-  Tensor host_src = host_view_of(src).contiguous().to(dtype_);
-  if (device().is_cpu()) {
-    copy_from(host_src);
-  } else if (is_contiguous()) {
-    copy_from(host_src.to(device()));
-  } else {
-    throw InvalidArgument("copy_from into a non-contiguous CUDA view " + describe() +
-                          " is not supported; copy into a contiguous tensor instead");
+  // Between the host and a device bytes travel contiguous and already in the destination's dtype;
+  // strides and conversions are handled on the side where the data is.
+  const auto packed = [&](const Tensor& t) { return t.is_contiguous() && t.dtype() == dtype_; };
+  if (dst_on_host) {
+    const detail::DeviceRuntime& runtime = detail::device_runtime(src.device());
+    Tensor staged = src;
+    if (!packed(src)) {
+      staged = empty(shape_, dtype_, src.device());
+      staged.copy_from(src);
+    }
+    Tensor target = is_contiguous() ? *this : empty(shape_, dtype_);
+    runtime.copy_to_host(target.data_ptr(), staged.data_ptr(), nbytes(), src.device().index);
+    if (!is_contiguous()) copy_from(target);
+    return;
   }
+  const detail::DeviceRuntime& runtime = detail::device_runtime(device());
+  Tensor staged = src;
+  if (!packed(src)) {
+    staged = empty(shape_, dtype_);
+    staged.copy_from(src);
+  }
+  Tensor target = is_contiguous() ? *this : empty(shape_, dtype_, device());
+  runtime.copy_from_host(target.data_ptr(), staged.data_ptr(), nbytes(), device().index);
+  if (!is_contiguous()) runtime.copy_view(target, *this);
 }
 
 }  // namespace transformers

@@ -34,24 +34,22 @@ Tensor additive_mask(const Tensor& mask, int64_t batch, int64_t heads, int64_t q
   if (mask.dim() != 2 || mask.size(0) != batch || mask.size(1) != keys)
     throw InvalidArgument("attention: padding mask " + mask.describe() + " must be [batch, keys] = [" +
                           std::to_string(batch) + ", " + std::to_string(keys) + "]");
-  std::vector<int64_t> keep = mask.to_vector<int64_t>();
-  std::vector<float> values(keep.size());
-  for (size_t i = 0; i < keep.size(); ++i) values[i] = keep[i] ? 0.0f : kMaskedScore;
-  return Tensor::from_vector(values, {batch, 1, 1, keys});
+  // Built where the mask is (no trip through the host for a GPU mask): keep is 0 or 1, so
+  // (min(keep, 1) - 1) * finfo.max is 0 where attention is allowed and finfo.min where it is not.
+  const Tensor keep = minimum(mask.to(DType::F32), Tensor::full({1}, 1.0, DType::F32, mask.device()));
+  return scale(add_scalar(keep, -1.0f), std::numeric_limits<float>::max()).view({batch, 1, 1, keys});
 }
 
-// `additive` (or zeros) with the causal positions filled with finfo.min - filled, not added, so
-// a position masked twice is still finfo.min rather than -inf. On the host, for the composed path.
-Tensor with_causal(const Tensor& additive, const Shape& scores_shape) {
+// `additive` (or zeros) with the causal positions set to finfo.min - the minimum of the two, not
+// their sum, so a position masked twice is still finfo.min rather than -inf. The causal pattern
+// is made on the host (it depends on the sizes only) and combined on the scores' device.
+Tensor with_causal(const Tensor& additive, const Shape& scores_shape, Device device) {
   const int64_t queries = scores_shape[2], keys = scores_shape[3];
-  Tensor full = additive.defined() ? additive.to(Device::cpu()).expand(scores_shape).clone()
-                                   : Tensor::zeros({1, 1, queries, keys});
-  float* p = full.data<float>();
-  const int64_t planes = full.numel() / (queries * keys);
-  for (int64_t plane = 0; plane < planes; ++plane)
-    for (int64_t q = 0; q < queries; ++q)
-      for (int64_t k = keys - queries + q + 1; k < keys; ++k) p[(plane * queries + q) * keys + k] = kMaskedScore;
-  return full;
+  std::vector<float> causal(static_cast<size_t>(queries * keys), 0.0f);
+  for (int64_t q = 0; q < queries; ++q)
+    for (int64_t k = keys - queries + q + 1; k < keys; ++k) causal[static_cast<size_t>(q * keys + k)] = kMaskedScore;
+  const Tensor pattern = Tensor::from_vector(causal, {1, 1, queries, keys}).to(device);
+  return additive.defined() ? minimum(additive.to(device), pattern) : pattern;
 }
 
 }  // namespace
@@ -89,7 +87,7 @@ Tensor attention(const Tensor& q_in, const Tensor& k_in, const Tensor& v_in, con
   if (device.fused_attention(rows_contiguous(q), rows_contiguous(k), rows_contiguous(v), expanded, options.causal,
                              scale, out))
     return out;
-  if (options.causal) mask = with_causal(mask, {batch, heads, queries, keys});
+  if (options.causal) mask = with_causal(mask, {batch, heads, queries, keys}, q.device());
   Tensor keys_full = repeat_kv(k, heads / kv_heads), values_full = repeat_kv(v, heads / kv_heads);
   Tensor scores = matmul(q, keys_full, false, true, scale);
   return matmul(softmax(scores, -1, mask.defined() ? mask.to(q.device()) : mask), values_full);

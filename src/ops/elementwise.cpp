@@ -36,6 +36,7 @@ Tensor add(const Tensor& a, const Tensor& b) { return run_binary(Binary::Add, a,
 Tensor sub(const Tensor& a, const Tensor& b) { return run_binary(Binary::Sub, a, b, "sub"); }
 Tensor mul(const Tensor& a, const Tensor& b) { return run_binary(Binary::Mul, a, b, "mul"); }
 Tensor div(const Tensor& a, const Tensor& b) { return run_binary(Binary::Div, a, b, "div"); }
+Tensor minimum(const Tensor& a, const Tensor& b) { return run_binary(Binary::Minimum, a, b, "minimum"); }
 Tensor scale(const Tensor& x, float factor) { return run_unary(Unary::Scale, x, "scale", factor); }
 Tensor add_scalar(const Tensor& x, float value) { return run_unary(Unary::AddScalar, x, "add_scalar", value); }
 

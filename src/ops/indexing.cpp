@@ -1,5 +1,6 @@
 // Lookups and data movement. index_select and gather work on host memory (a CUDA input makes a
-// round trip); embedding and concat run on the input's device.
+// round trip); embedding and concat run on the input's device (concat writes each part into its
+// slice of the output with the device's strided copy).
 #include <cstring>
 
 #include "../backends/backend.hpp"
@@ -60,13 +61,6 @@ Tensor concat(const std::vector<Tensor>& tensors, int64_t axis) {
       throw InvalidArgument("concat: " + arg + " " + t.describe() + " does not match " + first.describe() +
                             " outside dimension " + std::to_string(axis));
     total += t.size(axis);
-  }
-  // A GPU copies only into contiguous memory, which the parts of any other axis are not: join
-  // with that axis moved outermost, then move it back.
-  if (axis != 0 && !first.device().is_cpu()) {
-    std::vector<Tensor> moved;
-    for (const Tensor& t : tensors) moved.push_back(t.transpose(0, axis).contiguous());
-    return concat(moved, 0).transpose(0, axis).contiguous();
   }
   shape[axis] = total;
   Tensor out = Tensor::empty(shape, first.dtype(), first.device());

@@ -1,6 +1,4 @@
 #include <algorithm>
-#include <cmath>
-#include <numeric>
 
 #include "../backends/backend.hpp"
 #include "checks.hpp"
@@ -52,18 +50,10 @@ Tensor argmax(const Tensor& x_in, int64_t axis, bool keepdim) {
   axis = x.normalize_dim(axis);
   const int64_t n = x.size(axis);
   if (n == 0) throw InvalidArgument("argmax: dimension " + std::to_string(axis) + " of " + x.describe() + " is empty");
-  std::vector<float> values = rows_along(x, axis).to_vector<float>();
-  std::vector<int64_t> result(values.size() / static_cast<size_t>(n));
-  for (size_t r = 0; r < result.size(); ++r) {
-    const float* row = values.data() + r * static_cast<size_t>(n);
-    int64_t best = 0;
-    for (int64_t i = 1; i < n; ++i) {
-      if (std::isnan(row[best])) break;  // torch: the first NaN is the maximum
-      if (std::isnan(row[i]) || row[i] > row[best]) best = i;
-    }
-    result[r] = best;
-  }
-  return Tensor::from_vector(result, reduced_shape(x, axis, keepdim)).to(x.device());
+  const Tensor rows = rows_along(x, axis);
+  Tensor out = Tensor::empty({rows.numel() / n}, DType::I64, x.device());
+  if (out.numel() > 0) backend::backend_for(x.device()).argmax(rows.view({out.numel(), n}), out);
+  return out.view(reduced_shape(x, axis, keepdim));
 }
 
 std::pair<Tensor, Tensor> topk(const Tensor& x_in, int64_t k, int64_t axis, bool largest) {
@@ -74,37 +64,21 @@ std::pair<Tensor, Tensor> topk(const Tensor& x_in, int64_t k, int64_t axis, bool
   if (k < 0 || k > n)
     throw InvalidArgument("topk: k = " + std::to_string(k) + " is outside [0, " + std::to_string(n) + "] for " +
                           x.describe());
-  std::vector<float> values = rows_along(x, axis).to_vector<float>();
-  const size_t rows = n == 0 ? 0 : values.size() / static_cast<size_t>(n);
-  std::vector<float> top_values(rows * static_cast<size_t>(k));
-  std::vector<int64_t> top_indices(rows * static_cast<size_t>(k));
-  std::vector<int64_t> order(static_cast<size_t>(n));
-  for (size_t r = 0; r < rows; ++r) {
-    const float* row = values.data() + r * static_cast<size_t>(n);
-    std::iota(order.begin(), order.end(), 0);
-    // NaN counts as the largest value, as in torch; ties keep the lower index first.
-    auto before = [&](int64_t i, int64_t j) {
-      const float a = row[i], b = row[j];
-      const bool a_nan = std::isnan(a), b_nan = std::isnan(b);
-      if (a_nan || b_nan) return largest ? (a_nan && !b_nan) : (!a_nan && b_nan);
-      return largest ? a > b : a < b;
-    };
-    std::stable_sort(order.begin(), order.end(), before);
-    for (int64_t i = 0; i < k; ++i) {
-      top_values[r * static_cast<size_t>(k) + i] = row[order[i]];
-      top_indices[r * static_cast<size_t>(k) + i] = order[i];
-    }
-  }
-  // Results come out as [rows..., k]; move k back to `axis`.
+  // Results come out as [rows..., k] on the input's device; k moves back to `axis` there.
   Shape moved_shape;
   for (int64_t d = 0; d < x.dim(); ++d)
     if (d != axis) moved_shape.push_back(x.size(d));
   moved_shape.push_back(k);
+  const int64_t rows = shape_numel(moved_shape) / std::max<int64_t>(k, 1);
+  Tensor values = Tensor::empty(moved_shape, DType::F32, x.device());
+  Tensor indices = Tensor::empty(moved_shape, DType::I64, x.device());
+  if (values.numel() > 0) {
+    Tensor values2 = values.view({rows, k}), indices2 = indices.view({rows, k});
+    backend::backend_for(x.device()).topk(rows_along(x, axis).view({rows, n}), k, largest, values2, indices2);
+  }
   std::vector<int64_t> back(static_cast<size_t>(x.dim()));
   for (int64_t d = 0, src = 0; d < x.dim(); ++d) back[d] = d == axis ? x.dim() - 1 : src++;
-  Tensor v = Tensor::from_vector(top_values, moved_shape).permute(back).contiguous();
-  Tensor i = Tensor::from_vector(top_indices, moved_shape).permute(back).contiguous();
-  return {v.to(x.device()), i.to(x.device())};
+  return {values.permute(back).contiguous(), indices.permute(back).contiguous()};
 }
 
 }  // namespace transformers::ops

@@ -33,6 +33,7 @@ Tensor add(const Tensor& a, const Tensor& b);
 Tensor sub(const Tensor& a, const Tensor& b);
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);
+Tensor minimum(const Tensor& a, const Tensor& b);  // element-wise; NaN wins, as torch.minimum
 Tensor scale(const Tensor& x, float factor);  // x * factor
 Tensor add_scalar(const Tensor& x, float value);
 

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <numeric>
+#include <algorithm>
 #include <vector>
 
 #include "../backend.hpp"
@@ -129,6 +131,12 @@ class CpuBackend final : public Backend {
         case Binary::Sub: for (int64_t i = 0; i < n; ++i) z[i] = x[i * sa] - y[i * sb]; break;
         case Binary::Mul: for (int64_t i = 0; i < n; ++i) z[i] = x[i * sa] * y[i * sb]; break;
         case Binary::Div: for (int64_t i = 0; i < n; ++i) z[i] = x[i * sa] / y[i * sb]; break;
+        case Binary::Minimum:
+          for (int64_t i = 0; i < n; ++i) {
+            const float u = x[i * sa], v = y[i * sb];
+            z[i] = std::isnan(u) || std::isnan(v) ? u + v : std::min(u, v);
+          }
+          break;
       }
     }
   }
@@ -218,6 +226,47 @@ class CpuBackend final : public Backend {
       }
     return true;
   }
+
+  void argmax(const Tensor& x, Tensor& out) override {
+    const int64_t rows = x.size(0), n = x.size(1);
+    const float* px = x.data<float>();
+    int64_t* po = out.data<int64_t>();
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* row = px + r * n;
+      int64_t best = 0;
+      for (int64_t i = 1; i < n; ++i) {
+        if (std::isnan(row[best])) break;  // torch: the first NaN is the maximum
+        if (std::isnan(row[i]) || row[i] > row[best]) best = i;
+      }
+      po[r] = best;
+    }
+  }
+
+  void topk(const Tensor& x, int64_t k, bool largest, Tensor& values, Tensor& indices) override {
+    const int64_t rows = x.size(0), n = x.size(1);
+    const float* px = x.data<float>();
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* row = px + r * n;
+      std::iota(order.begin(), order.end(), 0);
+      // NaN counts as the largest value, as in torch; ties keep the lower index first.
+      auto before = [&](int64_t i, int64_t j) {
+        const float a = row[i], b = row[j];
+        const bool a_nan = std::isnan(a), b_nan = std::isnan(b);
+        if (a_nan || b_nan) return largest ? (a_nan && !b_nan) : (!a_nan && b_nan);
+        return largest ? a > b : a < b;
+      };
+      std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int64_t i, int64_t j) {
+        return before(i, j) || (!before(j, i) && i < j);
+      });
+      for (int64_t i = 0; i < k; ++i) {
+        values.data<float>()[r * k + i] = row[order[static_cast<size_t>(i)]];
+        indices.data<int64_t>()[r * k + i] = order[static_cast<size_t>(i)];
+      }
+    }
+  }
+
+  void copy(const Tensor& src, Tensor& dst) override { dst.copy_from(src); }
 
   void reduce(Reduce op, const Tensor& x, Tensor& out) override {
     const int64_t rows = rows_of(x), n = last_dim(x);

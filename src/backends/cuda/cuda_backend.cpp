@@ -80,6 +80,7 @@ gpu::BinaryOp kernel_op(Binary op) {
     case Binary::Sub: return gpu::BinaryOp::Sub;
     case Binary::Mul: return gpu::BinaryOp::Mul;
     case Binary::Div: return gpu::BinaryOp::Div;
+    case Binary::Minimum: return gpu::BinaryOp::Minimum;
   }
   throw InvalidArgument("cuda backend: unknown binary op " + std::to_string(static_cast<int>(op)));
 }
@@ -91,6 +92,22 @@ gpu::ReduceOp kernel_op(Reduce op) {
     case Reduce::Max: return gpu::ReduceOp::Max;
   }
   throw InvalidArgument("cuda backend: unknown reduction " + std::to_string(static_cast<int>(op)));
+}
+
+gpu::ElementType element_type(DType dtype) {
+  switch (dtype) {
+    case DType::F32: return gpu::ElementType::F32;
+    case DType::F16: return gpu::ElementType::F16;
+    case DType::BF16: return gpu::ElementType::BF16;
+    case DType::F64: return gpu::ElementType::F64;
+    case DType::I64: return gpu::ElementType::I64;
+    case DType::I32: return gpu::ElementType::I32;
+    case DType::I16: return gpu::ElementType::I16;
+    case DType::I8: return gpu::ElementType::I8;
+    case DType::U8: return gpu::ElementType::U8;
+    case DType::Bool: return gpu::ElementType::Bool;
+  }
+  throw InvalidArgument("cuda backend: unknown dtype");
 }
 
 // ---- strided layouts ----
@@ -166,6 +183,19 @@ int64_t inner_count(const CollapsedDims& dims) {
 
 Shape leading(const Shape& values) { return Shape(values.begin(), values.end() - 1); }
 
+// Two same-shaped views read and written together (a copy, a binary op): the kernels' layout.
+gpu::PairLayout pair_layout(const CollapsedDims& dims) {
+  gpu::PairLayout layout;
+  const gpu::StridedLayout first = inner_layout(dims, 0), second = inner_layout(dims, 1);
+  layout.rank = first.rank;
+  for (int d = 0; d < layout.rank; ++d) {
+    layout.sizes[d] = first.sizes[d];
+    layout.strides_a[d] = first.strides[d];
+    layout.strides_b[d] = second.strides[d];
+  }
+  return layout;
+}
+
 // ---- matmul ----
 
 int cublas_int(int64_t value, const char* what) {
@@ -216,14 +246,7 @@ class CudaBackend final : public Backend {
   void binary(Binary op, const Tensor& a, const Tensor& b, Tensor& out) override {
     DeviceGuard guard(out.device().index);
     const CollapsedDims dims = collapse_dims(out.shape(), {a.strides(), b.strides()});
-    gpu::PairLayout layout;
-    const gpu::StridedLayout inner_a = inner_layout(dims, 0), inner_b = inner_layout(dims, 1);
-    layout.rank = inner_a.rank;
-    for (int d = 0; d < layout.rank; ++d) {
-      layout.sizes[d] = inner_a.sizes[d];
-      layout.strides_a[d] = inner_a.strides[d];
-      layout.strides_b[d] = inner_b.strides[d];
-    }
+    const gpu::PairLayout layout = pair_layout(dims);
     const int64_t count = inner_count(dims);
     const float *pa = a.data<float>(), *pb = b.data<float>();
     float* po = out.data<float>();
@@ -266,9 +289,70 @@ class CudaBackend final : public Backend {
                       x.numel() / n, n);
   }
 
+  // A half-precision table stays so: the kernel widens the rows it gathers.
   void embedding(const Tensor& weight, const Tensor& ids, Tensor& out) override {
     DeviceGuard guard(out.device().index);
-    gpu::embedding(weight.data<float>(), ids.data<int64_t>(), out.data<float>(), ids.numel(), weight.size(1));
+    gpu::embedding(weight.data_ptr(), element_type(weight.dtype()), ids.data<int64_t>(), out.data<float>(), ids.numel(),
+                   weight.size(1));
+  }
+
+  // f32 weights take the f32 GEMM; bf16 / f16 weights a cublasGemmEx in their own type with the input
+  // rounded to it (what transformers computes in bf16) and f32 accumulation and output.
+  void linear(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& out, const Epilogue& epilogue) override {
+    if (weight.dtype() == DType::F32) return Backend::linear(x, weight, bias, out, epilogue);
+    if (weight.dtype() != DType::BF16 && weight.dtype() != DType::F16) return Backend::linear(x, weight, bias, out, epilogue);
+    const int64_t m = x.size(0), k = x.size(1), n = weight.size(0);
+    if (out.numel() == 0) return;
+    DeviceGuard guard(out.device().index);
+    float* c = out.data<float>();
+    if (bias.defined()) {
+      gpu::fill_rows(bias.data<float>(), c, m, n);
+    } else if (k == 0) {
+      TRANSFORMERS_CUDA_CHECK(cudaMemsetAsync(c, 0, out.nbytes(), nullptr));
+    }
+    if (k > 0) {
+      Tensor x_half = Tensor::empty(x.shape(), weight.dtype(), x.device());
+      copy(x, x_half);
+      const cudaDataType type = weight.dtype() == DType::BF16 ? CUDA_R_16BF : CUDA_R_16F;
+      const float alpha = 1.0f, beta = bias.defined() ? 1.0f : 0.0f;
+      const int rows = cublas_int(m, "M"), cols = cublas_int(n, "N"), inner = cublas_int(k, "K");
+      // Column-major out^T [n, m] = W [n, k] . x^T: W is stored row-major [n, k], i.e. its transpose.
+      const cublasStatus_t status =
+          cublasGemmEx(cublas_handle(out.device().index), CUBLAS_OP_T, CUBLAS_OP_N, cols, rows, inner, &alpha,
+                       weight.data_ptr(), type, inner, x_half.data_ptr(), type, inner, &beta, c, CUDA_R_32F, cols,
+                       CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+      if (status != CUBLAS_STATUS_SUCCESS)
+        cuda::detail::check(status, "cublasGemmEx for linear of " + x.describe() + " and " + weight.describe());
+    }
+    if (epilogue.has_activation) unary(epilogue.activation, out, out, 0.0f);
+    if (epilogue.residual.defined()) binary(Binary::Add, out, epilogue.residual, out);
+  }
+
+  void copy(const Tensor& src, Tensor& dst) override {
+    if (dst.numel() == 0) return;
+    DeviceGuard guard(dst.device().index);
+    const CollapsedDims dims = collapse_dims(dst.shape(), {src.strides(), dst.strides()});
+    const gpu::PairLayout layout = pair_layout(dims);
+    const int64_t count = inner_count(dims);
+    const size_t src_size = dtype_size(src.dtype()), dst_size = dtype_size(dst.dtype());
+    const auto* from = static_cast<const char*>(src.data_ptr());
+    auto* to = static_cast<char*>(dst.data_ptr());
+    for_each_outer_index(dims, [&](const std::vector<int64_t>& offsets, int64_t) {
+      gpu::copy(from + offsets[0] * static_cast<int64_t>(src_size), element_type(src.dtype()),
+                to + offsets[1] * static_cast<int64_t>(dst_size), element_type(dst.dtype()), layout, count);
+    });
+  }
+
+  void argmax(const Tensor& x, Tensor& out) override {
+    DeviceGuard guard(out.device().index);
+    gpu::argmax(x.data<float>(), out.data<int64_t>(), x.size(0), x.size(1));
+  }
+
+  void topk(const Tensor& x, int64_t k, bool largest, Tensor& values, Tensor& indices) override {
+    DeviceGuard guard(values.device().index);
+    Tensor taken = Tensor::empty(x.shape(), DType::U8, x.device());
+    gpu::topk(x.data<float>(), x.size(0), x.size(1), k, largest, values.data<float>(), indices.data<int64_t>(),
+              static_cast<unsigned char*>(taken.data_ptr()));
   }
 
   // out has one element per row; rows may be empty (x's last dimension 0).
