@@ -8,6 +8,7 @@
 #include <cstring>
 #include <map>
 
+#include "ops/device_under_test.hpp"
 #include "test_util.hpp"
 #include "transformers/io/safetensors.hpp"
 #include "transformers/ops/ops.hpp"
@@ -20,7 +21,8 @@ constexpr double kTolerance = 1e-4;  // the project's f32 bar; most ops land far
 
 struct Fixture {
   std::shared_ptr<safetensors::File> file;
-  Tensor operator[](const std::string& name) const { return file->get(name); }
+  // Each tensor on the device under test (device_under_test.hpp).
+  Tensor operator[](const std::string& name) const { return device_test::dev(file->get(name)); }
   std::string meta(const std::string& key) const {
     auto it = file->metadata().find(key);
     REQUIRE(it != file->metadata().end());

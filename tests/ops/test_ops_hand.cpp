@@ -1,15 +1,18 @@
-// Ops checked against values derived by hand.
+// Ops checked against values derived by hand, on the device under test (device_under_test.hpp).
 #include <catch2/catch.hpp>
 
 #include <cmath>
 
+#include "ops/device_under_test.hpp"
 #include "test_util.hpp"
 #include "transformers/ops/ops.hpp"
 
 using namespace transformers;
 
+using device_test::dev;
+
 namespace {
-Tensor vec(std::vector<float> v, Shape shape) { return Tensor::from_vector(v, shape); }
+Tensor vec(std::vector<float> v, Shape shape) { return dev(Tensor::from_vector(v, shape)); }
 }  // namespace
 
 TEST_CASE("linear by hand", "[ops]") {
@@ -46,13 +49,13 @@ TEST_CASE("activations by hand", "[ops]") {
 
 TEST_CASE("embedding, concat, index_select, gather", "[ops]") {
   Tensor table = vec({0, 1, 10, 11, 20, 21}, {3, 2});
-  Tensor ids = Tensor::from_vector(std::vector<int64_t>{2, 0, 2, 1}, {2, 2});
+  Tensor ids = dev(Tensor::from_vector(std::vector<int64_t>{2, 0, 2, 1}, {2, 2}));
   Tensor e = ops::embedding(table, ids);
   CHECK(e.shape() == Shape{2, 2, 2});
   CHECK(e.to_vector<float>() == std::vector<float>{20, 21, 0, 1, 20, 21, 10, 11});
-  CHECK_THROWS_WITH(ops::embedding(table, Tensor::from_vector(std::vector<int64_t>{3}, {1})),
+  CHECK_THROWS_WITH(ops::embedding(table, dev(Tensor::from_vector(std::vector<int64_t>{3}, {1}))),
                     Catch::Contains("id 3") && Catch::Contains("3 rows"));
-  CHECK_THROWS_WITH(ops::embedding(table, Tensor::from_vector(std::vector<int64_t>{-1}, {1})), Catch::Contains("-1"));
+  CHECK_THROWS_WITH(ops::embedding(table, dev(Tensor::from_vector(std::vector<int64_t>{-1}, {1}))), Catch::Contains("-1"));
 
   Tensor c = ops::concat({vec({1, 2}, {1, 2}), vec({3, 4, 5, 6}, {2, 2})}, 0);
   CHECK(c.to_vector<float>() == std::vector<float>{1, 2, 3, 4, 5, 6});
@@ -60,13 +63,13 @@ TEST_CASE("embedding, concat, index_select, gather", "[ops]") {
   CHECK(c1.to_vector<float>() == std::vector<float>{1, 3, 4, 2, 5, 6});
   CHECK_THROWS_WITH(ops::concat({vec({1, 2}, {1, 2}), vec({1, 2, 3}, {1, 3})}, 0), Catch::Contains("tensors[1]"));
 
-  Tensor sel = ops::index_select(table, 0, Tensor::from_vector(std::vector<int64_t>{1, 1, -1}, {3}));
+  Tensor sel = ops::index_select(table, 0, dev(Tensor::from_vector(std::vector<int64_t>{1, 1, -1}, {3})));
   CHECK(sel.to_vector<float>() == std::vector<float>{10, 11, 10, 11, 20, 21});
-  CHECK_THROWS_WITH(ops::index_select(table, 1, Tensor::from_vector(std::vector<int64_t>{2}, {1})),
+  CHECK_THROWS_WITH(ops::index_select(table, 1, dev(Tensor::from_vector(std::vector<int64_t>{2}, {1}))),
                     Catch::Contains("out of range"));
 
   // gather along dim 1: out[i][j] = x[i][index[i][j]]
-  Tensor g = ops::gather(table, 1, Tensor::from_vector(std::vector<int64_t>{1, 1, 0, 1, 0, 0}, {3, 2}));
+  Tensor g = ops::gather(table, 1, dev(Tensor::from_vector(std::vector<int64_t>{1, 1, 0, 1, 0, 0}, {3, 2})));
   CHECK(g.to_vector<float>() == std::vector<float>{1, 1, 10, 11, 20, 20});
 }
 
@@ -96,19 +99,19 @@ TEST_CASE("reductions, argmax and topk", "[ops]") {
 }
 
 TEST_CASE("ops accept empty tensors as torch does", "[ops][empty]") {
-  Tensor none = Tensor::zeros({0, 4});
-  CHECK(ops::add(none, Tensor::zeros({4})).shape() == Shape{0, 4});
+  Tensor none = dev(Tensor::zeros({0, 4}));
+  CHECK(ops::add(none, dev(Tensor::zeros({4}))).shape() == Shape{0, 4});
   CHECK(ops::gelu(none).numel() == 0);
   CHECK(ops::softmax(none, -1).shape() == Shape{0, 4});
   CHECK(ops::layer_norm(none, {}, {}, 1e-5f).shape() == Shape{0, 4});
-  CHECK(ops::linear(none, Tensor::zeros({3, 4})).shape() == Shape{0, 3});
-  CHECK(ops::matmul(Tensor::zeros({2, 0}), Tensor::zeros({0, 3})).to_vector<float>() == std::vector<float>(6, 0.0f));
+  CHECK(ops::linear(none, dev(Tensor::zeros({3, 4}))).shape() == Shape{0, 3});
+  CHECK(ops::matmul(dev(Tensor::zeros({2, 0})), dev(Tensor::zeros({0, 3}))).to_vector<float>() == std::vector<float>(6, 0.0f));
   // An empty product plus a bias is the bias.
-  CHECK(ops::linear(Tensor::zeros({2, 0}), Tensor::zeros({3, 0}), vec({1, 2, 3}, {3})).to_vector<float>() ==
+  CHECK(ops::linear(dev(Tensor::zeros({2, 0})), dev(Tensor::zeros({3, 0})), vec({1, 2, 3}, {3})).to_vector<float>() ==
         std::vector<float>{1, 2, 3, 1, 2, 3});
-  CHECK(ops::sum(Tensor::zeros({2, 0}), 1).to_vector<float>() == std::vector<float>{0, 0});
-  CHECK(std::isnan(ops::mean(Tensor::zeros({1, 0}), 1).item()));  // 0 / 0, as torch
-  CHECK(ops::concat({none, Tensor::zeros({2, 4})}, 0).shape() == Shape{2, 4});
-  CHECK(ops::embedding(Tensor::zeros({5, 2}), Tensor::zeros({0}, DType::I64)).shape() == Shape{0, 2});
-  CHECK_THROWS_WITH(ops::max(Tensor::zeros({2, 0}), 1), Catch::Contains("empty"));
+  CHECK(ops::sum(dev(Tensor::zeros({2, 0})), 1).to_vector<float>() == std::vector<float>{0, 0});
+  CHECK(std::isnan(ops::mean(dev(Tensor::zeros({1, 0})), 1).item()));  // 0 / 0, as torch
+  CHECK(ops::concat({none, dev(Tensor::zeros({2, 4}))}, 0).shape() == Shape{2, 4});
+  CHECK(ops::embedding(dev(Tensor::zeros({5, 2})), dev(Tensor::zeros({0}, DType::I64))).shape() == Shape{0, 2});
+  CHECK_THROWS_WITH(ops::max(dev(Tensor::zeros({2, 0})), 1), Catch::Contains("empty"));
 }
