@@ -5,32 +5,9 @@
 
 #include "../tokenizers/unicode.hpp"
 #include "transformers/models/auto.hpp"
+#include "transformers/pipelines/model_inputs.hpp"
 
 namespace transformers::pipelines {
-
-ModelInputs padded_inputs(const std::vector<const tokenizers::Encoding*>& encodings,
-                          const PreTrainedTokenizerFast& tokenizer) {
-  size_t width = 0;
-  for (const tokenizers::Encoding* e : encodings) width = std::max(width, e->size());
-  const bool left = tokenizer.padding_side() == tokenizers::Side::Left;
-  const int64_t pad_id = tokenizer.pad_token_id().value_or(0);
-  std::vector<int64_t> ids, mask, types;
-  for (const tokenizers::Encoding* e : encodings) {
-    const size_t pad = width - e->size();
-    auto append = [&](std::vector<int64_t>& out, const std::vector<int64_t>& values, int64_t fill) {
-      if (left) out.insert(out.end(), pad, fill);
-      out.insert(out.end(), values.begin(), values.end());
-      if (!left) out.insert(out.end(), pad, fill);
-    };
-    append(ids, e->ids, pad_id);
-    append(mask, e->attention_mask, 0);
-    append(types, e->type_ids, 0);
-  }
-  const Shape shape{static_cast<int64_t>(encodings.size()), static_cast<int64_t>(width)};
-  ModelInputs inputs{Tensor::from_vector(ids, shape), Tensor::from_vector(mask, shape), Tensor()};
-  if (tokenizer.returns_token_type_ids()) inputs.token_type_ids = Tensor::from_vector(types, shape);
-  return inputs;
-}
 
 void run_in_batches(const PreTrainedModel& model, const PreTrainedTokenizerFast& tokenizer,
                     const std::vector<const tokenizers::Encoding*>& encodings, size_t batch_size,
@@ -39,7 +16,7 @@ void run_in_batches(const PreTrainedModel& model, const PreTrainedTokenizerFast&
     const size_t end = std::min(encodings.size(), start + batch_size);
     std::vector<const tokenizers::Encoding*> chunk(encodings.begin() + static_cast<int64_t>(start),
                                                    encodings.begin() + static_cast<int64_t>(end));
-    const ModelOutput output = model.forward(padded_inputs(chunk, tokenizer));
+    const ModelOutput output = model.forward(pad_collate(chunk, tokenizer));
     for (size_t i = start; i < end; ++i) visit(i, output, static_cast<int64_t>(i - start));
   }
 }

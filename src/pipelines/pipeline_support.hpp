@@ -1,5 +1,5 @@
 #pragma once
-// What the token, span, mask and NLI pipelines share: encodings padded into one model batch, numpy's
+// What the token, span, mask and NLI pipelines share: encodings run in padded batches, numpy's
 // softmax, and Python's str slicing and lower() on UTF-8 text (offsets count code points).
 #include <cstddef>
 #include <functional>
@@ -11,11 +11,6 @@
 #include "transformers/tokenizers/auto_tokenizer.hpp"
 
 namespace transformers::pipelines {
-
-// Encodings padded to the longest as transformers' pad_collate does (pad id, attention 0, token
-// type 0, on the tokenizer's padding side); token_type_ids only when the tokenizer returns them.
-ModelInputs padded_inputs(const std::vector<const tokenizers::Encoding*>& encodings,
-                          const PreTrainedTokenizerFast& tokenizer);
 
 // Runs `count` model inputs in batches of `batch_size` and hands each one's rows back in order:
 // visit(index, output, row) with `row` the index of that input in `output`'s batch dimension.

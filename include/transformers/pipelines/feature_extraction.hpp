@@ -7,6 +7,7 @@
 
 #include "transformers/models/auto.hpp"
 #include "transformers/pipelines/base.hpp"
+#include "transformers/pipelines/model_inputs.hpp"
 
 namespace transformers {
 
@@ -27,7 +28,7 @@ class FeatureExtractionPipeline final : public Pipeline {
   // Each text runs alone, so no padding reaches the outputs (as the Python pipeline's results).
   nlohmann::json features(const std::string& text, const nlohmann::json& kwargs) const {
     BatchEncoding batch = tokenizer_({text}, tokenize_options(kwargs));
-    Tensor hidden = model_->forward(batch.model_inputs()).last_hidden_state;  // [1, tokens, hidden]
+    Tensor hidden = model_->forward(model_inputs(batch)).last_hidden_state;  // [1, tokens, hidden]
     const int64_t tokens = hidden.size(1), width = hidden.size(2);
     std::vector<float> values = hidden.to_vector<float>();
     nlohmann::json rows = nlohmann::json::array();

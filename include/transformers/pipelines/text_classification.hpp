@@ -10,6 +10,7 @@
 #include "transformers/config/pretrained_config.hpp"
 #include "transformers/models/auto.hpp"
 #include "transformers/pipelines/base.hpp"
+#include "transformers/pipelines/model_inputs.hpp"
 #include "transformers/tokenizers/auto_tokenizer.hpp"
 
 namespace transformers {
@@ -134,7 +135,7 @@ class TextClassificationPipeline final : public Pipeline {
     }
     if (items.size() > 1) tokenize.padding = PaddingStrategy::Longest;
     BatchEncoding batch = tokenizer_.encode_each(inputs, tokenize);
-    Tensor logits = model_->forward(batch.model_inputs()).logits;
+    Tensor logits = model_->forward(model_inputs(batch)).logits;
     const int64_t labels = logits.size(1);
     std::vector<float> flat = logits.to_vector<float>();
     std::vector<std::vector<float>> rows;
