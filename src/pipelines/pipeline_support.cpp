@@ -4,34 +4,9 @@
 #include <cmath>
 
 #include "../tokenizers/unicode.hpp"
-#include "transformers/models/auto.hpp"
-#include "transformers/pipelines/model_inputs.hpp"
+#include "transformers/core/error.hpp"
 
 namespace transformers::pipelines {
-
-void run_in_batches(const PreTrainedModel& model, const PreTrainedTokenizerFast& tokenizer,
-                    const std::vector<const tokenizers::Encoding*>& encodings, size_t batch_size,
-                    const std::function<void(size_t, const ModelOutput&, int64_t)>& visit) {
-  for (size_t start = 0; start < encodings.size(); start += batch_size) {
-    const size_t end = std::min(encodings.size(), start + batch_size);
-    std::vector<const tokenizers::Encoding*> chunk(encodings.begin() + static_cast<int64_t>(start),
-                                                   encodings.begin() + static_cast<int64_t>(end));
-    const ModelOutput output = model.forward(pad_collate(chunk, tokenizer));
-    for (size_t i = start; i < end; ++i) visit(i, output, static_cast<int64_t>(i - start));
-  }
-}
-
-std::vector<float> tensor_row(const Tensor& tensor, int64_t row) {
-  return tensor.select(0, row).contiguous().to_vector<float>();
-}
-
-std::vector<float> unpadded_row(const Tensor& tensor, int64_t row, size_t length, const PreTrainedTokenizerFast& tokenizer) {
-  const std::vector<float> values = tensor_row(tensor, row);
-  const size_t width = static_cast<size_t>(tensor.size(1)), per_token = static_cast<size_t>(tensor.size(2));
-  const size_t skip = tokenizer.padding_side() == tokenizers::Side::Left ? width - length : 0;
-  return std::vector<float>(values.begin() + static_cast<int64_t>(skip * per_token),
-                            values.begin() + static_cast<int64_t>((skip + length) * per_token));
-}
 
 std::vector<double> softmax(const std::vector<double>& logits) {
   std::vector<double> out(logits);
