@@ -114,44 +114,20 @@ nlohmann::ordered_json in_python_order(const json& value) {
 
 void print(const json& result) { std::cout << in_python_order(result).dump() << "\n"; }
 
-// Whether an input can be one item of a list call: a text or an object, or with pre-tokenized input
-// a non-empty list of words. Anything else runs alone: a line that is a batch itself, or a text
-// with pre-tokenized input (a list of texts would be taken for one list of words).
-bool one_item(const json& inputs, bool split_into_words) {
-  if (!inputs.is_array()) return !split_into_words;
-  return split_into_words && !inputs.empty() &&
-         std::none_of(inputs.begin(), inputs.end(), [](const json& word) { return word.is_array(); });
-}
-
-// Runs consecutive inputs that share their kwargs as one list call of at most batch_size, and
-// prints one line per input, shaped as the pipeline's answer for that input alone.
+// Runs the inputs batch_size at a time, each as its own call (so that its result is what the
+// pipeline returns for that input alone) while the items of those calls share forward passes;
+// prints one line per input.
 void run_all(const Pipeline& pipe, const std::vector<PipelineInput>& items, const json& kwargs, size_t batch_size) {
-  const bool split_into_words = pipe.task() == "token-classification" && kwargs.contains("is_split_into_words") &&
-                                kwargs["is_split_into_words"] == true;
-  auto batchable = [&](size_t i) { return one_item(items[i].inputs, split_into_words); };
-  for (size_t start = 0; start < items.size();) {
-    size_t end = start + 1;
-    while (batchable(start) && end < items.size() && end - start < batch_size && batchable(end) &&
-           items[end].kwargs == items[start].kwargs)
-      ++end;
-    json call_kwargs = kwargs;
-    call_kwargs.update(items[start].kwargs);
-    if (end - start == 1) {
-      print(pipe(items[start].inputs, call_kwargs));
-    } else {
-      json batch = json::array();
-      for (size_t i = start; i < end; ++i) batch.push_back(items[i].inputs);
-      const json results = pipe(batch, call_kwargs);
-      if (!results.is_array() || results.size() != end - start)
-        throw Error("pipeline " + pipe.task() + " gave " + std::to_string(results.is_array() ? results.size() : 1) +
-                    " results for a batch of " + std::to_string(end - start) + " inputs");
-      // a lone text gets a list of one result from text-classification's legacy form, a lone word
-      // list one from token-classification (Python passes it on as a batch of one)
-      const bool wrap = (pipe.task() == "text-classification" && !call_kwargs.contains("top_k")) || split_into_words;
-      for (const json& result : results) print(wrap ? json::array({result}) : result);
+  if (batch_size == 0) throw UsageError("--batch-size must be at least 1");
+  for (size_t start = 0; start < items.size(); start += batch_size) {
+    std::vector<PipelineCall> calls;
+    for (size_t i = start; i < std::min(items.size(), start + batch_size); ++i) {
+      json call_kwargs = kwargs;
+      call_kwargs.update(items[i].kwargs);
+      calls.push_back({items[i].inputs, std::move(call_kwargs)});
     }
+    for (const json& result : pipe(calls, batch_size)) print(result);
     std::cout.flush();
-    start = end;
   }
 }
 

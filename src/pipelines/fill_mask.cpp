@@ -12,8 +12,8 @@ namespace transformers {
 
 FillMaskPipeline::FillMaskPipeline(std::unique_ptr<PreTrainedModel> model, PreTrainedTokenizerFast tokenizer,
                                    PipelineOptions options)
-    : Pipeline("fill-mask", std::move(options)), model_(std::move(model)), tokenizer_(std::move(tokenizer)) {
-  auto mask = tokenizer_.special_token_id("mask_token");
+    : Pipeline("fill-mask", std::move(model), std::move(tokenizer), std::move(options), {&ModelOutput::logits}) {
+  auto mask = this->tokenizer().special_token_id("mask_token");
   if (!mask) throw InvalidArgument("fill-mask: the tokenizer does not define a `mask_token`");
   mask_id_ = *mask;
 }
@@ -26,7 +26,7 @@ std::vector<int64_t> FillMaskPipeline::target_ids(const nlohmann::json& targets)
   else words = targets.get<std::vector<std::string>>();
   std::set<int64_t> ids;
   for (const std::string& word : words) {
-    if (auto id = tokenizer_.backend().token_to_id(word)) {
+    if (auto id = tokenizer().backend().token_to_id(word)) {
       ids.insert(*id);
       continue;
     }
@@ -34,7 +34,7 @@ std::vector<int64_t> FillMaskPipeline::target_ids(const nlohmann::json& targets)
     options.add_special_tokens = false;
     options.truncation = true;
     options.max_length = 1;
-    const tokenizers::Encoding e = tokenizer_({word}, options).encodings.at(0);
+    const tokenizers::Encoding e = tokenizer()({word}, options).encodings.at(0);
     if (!e.ids.empty()) ids.insert(e.ids[0]);
   }
   if (ids.empty()) throw InvalidArgument("fill-mask: at least one target must be provided when passed");
@@ -50,7 +50,7 @@ nlohmann::json FillMaskPipeline::candidates(const tokenizers::Encoding& encoding
     if (encoding.ids[t] == mask_id_) masks.push_back(t);
   const bool single_mask = masks.size() == 1;
   std::vector<int64_t> ids = encoding.ids;
-  const auto pad = tokenizer_.pad_token_id();
+  const auto pad = tokenizer().pad_token_id();
   nlohmann::json result = nlohmann::json::array();
   for (size_t mask : masks) {
     std::vector<double> probs = pipelines::softmax(std::vector<double>(
@@ -75,39 +75,36 @@ nlohmann::json FillMaskPipeline::candidates(const tokenizers::Encoding& encoding
       // transformers decodes the sentence without special tokens only when there is one mask
       row.push_back({{"score", probs[static_cast<size_t>(token)]},
                      {"token", token},
-                     {"token_str", tokenizer_.decode({token}, false)},
-                     {"sequence", tokenizer_.decode(filled, single_mask)}});
+                     {"token_str", tokenizer().decode({token}, false)},
+                     {"sequence", tokenizer().decode(filled, single_mask)}});
     }
     result.push_back(std::move(row));
   }
   return single_mask ? result[0] : result;
 }
 
-nlohmann::json FillMaskPipeline::operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs) const {
+std::vector<tokenizers::Encoding> FillMaskPipeline::preprocess(const nlohmann::json& input,
+                                                               const nlohmann::json& kwargs) const {
+  if (!input.is_string()) throw InvalidArgument("fill-mask: each input must be a string");
+  std::vector<tokenizers::Encoding> encodings = tokenizer()({input.get<std::string>()}, tokenize_options(kwargs)).encodings;
+  const std::vector<int64_t>& ids = encodings.at(0).ids;
+  if (std::find(ids.begin(), ids.end(), mask_id_) == ids.end())
+    throw InvalidArgument("fill-mask: no mask_token found on the input");
+  return encodings;
+}
+
+nlohmann::json FillMaskPipeline::postprocess(const nlohmann::json&, const std::vector<tokenizers::Encoding>& items,
+                                             const std::vector<ItemOutput>& outputs, const nlohmann::json& kwargs) const {
   std::vector<int64_t> targets;
   if (kwargs.contains("targets") && !kwargs["targets"].is_null()) targets = target_ids(kwargs["targets"]);
   size_t top_k = pipelines::size_kwarg(kwargs, "top_k", 5);
   if (!targets.empty()) top_k = std::min(top_k, targets.size());
-  if (!inputs.is_string() && !inputs.is_array()) throw InvalidArgument("fill-mask: inputs must be a string or a list of strings");
-  std::vector<std::string> texts;
-  for (const nlohmann::json& item : inputs.is_string() ? nlohmann::json::array({inputs}) : inputs) {
-    if (!item.is_string()) throw InvalidArgument("fill-mask: each input must be a string");
-    texts.push_back(item.get<std::string>());
-  }
-  BatchEncoding batch = tokenizer_(texts, tokenize_options(kwargs));
-  std::vector<const tokenizers::Encoding*> encodings;
-  for (const tokenizers::Encoding& e : batch.encodings) {
-    if (std::find(e.ids.begin(), e.ids.end(), mask_id_) == e.ids.end())
-      throw InvalidArgument("fill-mask: no mask_token found on the input");
-    encodings.push_back(&e);
-  }
-  nlohmann::json results = nlohmann::json::array();
-  pipelines::run_in_batches(*model_, tokenizer_, encodings, batch_size(kwargs),
-                            [&](size_t i, const ModelOutput& output, int64_t row) {
-    const std::vector<float> logits = pipelines::unpadded_row(output.logits, row, encodings[i]->size(), tokenizer_);
-    results.push_back(candidates(*encodings[i], logits, top_k, targets));
-  });
-  return inputs.is_array() && inputs.size() != 1 ? results : results[0];
+  return candidates(items.at(0), outputs.at(0).unpadded(outputs.at(0).logits), top_k, targets);
+}
+
+// As Python: a list of one input gives its result alone.
+nlohmann::json FillMaskPipeline::join_results(const nlohmann::json&, const nlohmann::json&, nlohmann::json results) const {
+  return results.size() == 1 ? results[0] : results;
 }
 
 }  // namespace transformers

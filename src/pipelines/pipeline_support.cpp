@@ -4,57 +4,9 @@
 #include <cmath>
 
 #include "../tokenizers/unicode.hpp"
-#include "transformers/models/auto.hpp"
+#include "transformers/core/error.hpp"
 
 namespace transformers::pipelines {
-
-ModelInputs padded_inputs(const std::vector<const tokenizers::Encoding*>& encodings,
-                          const PreTrainedTokenizerFast& tokenizer) {
-  size_t width = 0;
-  for (const tokenizers::Encoding* e : encodings) width = std::max(width, e->size());
-  const bool left = tokenizer.padding_side() == tokenizers::Side::Left;
-  const int64_t pad_id = tokenizer.pad_token_id().value_or(0);
-  std::vector<int64_t> ids, mask, types;
-  for (const tokenizers::Encoding* e : encodings) {
-    const size_t pad = width - e->size();
-    auto append = [&](std::vector<int64_t>& out, const std::vector<int64_t>& values, int64_t fill) {
-      if (left) out.insert(out.end(), pad, fill);
-      out.insert(out.end(), values.begin(), values.end());
-      if (!left) out.insert(out.end(), pad, fill);
-    };
-    append(ids, e->ids, pad_id);
-    append(mask, e->attention_mask, 0);
-    append(types, e->type_ids, 0);
-  }
-  const Shape shape{static_cast<int64_t>(encodings.size()), static_cast<int64_t>(width)};
-  ModelInputs inputs{Tensor::from_vector(ids, shape), Tensor::from_vector(mask, shape), Tensor()};
-  if (tokenizer.returns_token_type_ids()) inputs.token_type_ids = Tensor::from_vector(types, shape);
-  return inputs;
-}
-
-void run_in_batches(const PreTrainedModel& model, const PreTrainedTokenizerFast& tokenizer,
-                    const std::vector<const tokenizers::Encoding*>& encodings, size_t batch_size,
-                    const std::function<void(size_t, const ModelOutput&, int64_t)>& visit) {
-  for (size_t start = 0; start < encodings.size(); start += batch_size) {
-    const size_t end = std::min(encodings.size(), start + batch_size);
-    std::vector<const tokenizers::Encoding*> chunk(encodings.begin() + static_cast<int64_t>(start),
-                                                   encodings.begin() + static_cast<int64_t>(end));
-    const ModelOutput output = model.forward(padded_inputs(chunk, tokenizer));
-    for (size_t i = start; i < end; ++i) visit(i, output, static_cast<int64_t>(i - start));
-  }
-}
-
-std::vector<float> tensor_row(const Tensor& tensor, int64_t row) {
-  return tensor.select(0, row).contiguous().to_vector<float>();
-}
-
-std::vector<float> unpadded_row(const Tensor& tensor, int64_t row, size_t length, const PreTrainedTokenizerFast& tokenizer) {
-  const std::vector<float> values = tensor_row(tensor, row);
-  const size_t width = static_cast<size_t>(tensor.size(1)), per_token = static_cast<size_t>(tensor.size(2));
-  const size_t skip = tokenizer.padding_side() == tokenizers::Side::Left ? width - length : 0;
-  return std::vector<float>(values.begin() + static_cast<int64_t>(skip * per_token),
-                            values.begin() + static_cast<int64_t>((skip + length) * per_token));
-}
 
 std::vector<double> softmax(const std::vector<double>& logits) {
   std::vector<double> out(logits);

@@ -1,33 +1,14 @@
 #pragma once
-// What the token, span, mask and NLI pipelines share: encodings padded into one model batch, numpy's
-// softmax, and Python's str slicing and lower() on UTF-8 text (offsets count code points).
+// What the token, span, mask and NLI pipelines share: numpy's softmax, Python's str slicing and
+// lower() on UTF-8 text (offsets count code points), and reading kwargs.
 #include <cstddef>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "transformers/models/modeling_outputs.hpp"
-#include "transformers/tokenizers/auto_tokenizer.hpp"
+#include <nlohmann/json.hpp>
 
 namespace transformers::pipelines {
-
-// Encodings padded to the longest as transformers' pad_collate does (pad id, attention 0, token
-// type 0, on the tokenizer's padding side); token_type_ids only when the tokenizer returns them.
-ModelInputs padded_inputs(const std::vector<const tokenizers::Encoding*>& encodings,
-                          const PreTrainedTokenizerFast& tokenizer);
-
-// Runs `count` model inputs in batches of `batch_size` and hands each one's rows back in order:
-// visit(index, output, row) with `row` the index of that input in `output`'s batch dimension.
-void run_in_batches(const PreTrainedModel& model, const PreTrainedTokenizerFast& tokenizer,
-                    const std::vector<const tokenizers::Encoding*>& encodings, size_t batch_size,
-                    const std::function<void(size_t index, const ModelOutput& output, int64_t row)>& visit);
-
-// Row `row` of a [batch, ...] float tensor, flattened.
-std::vector<float> tensor_row(const Tensor& tensor, int64_t row);
-
-// Row `row` of a [batch, seq, n] tensor without its padding positions: `length` tokens times n.
-std::vector<float> unpadded_row(const Tensor& tensor, int64_t row, size_t length, const PreTrainedTokenizerFast& tokenizer);
 
 // Softmax with max subtraction (numpy's form in the Python pipelines), in double.
 std::vector<double> softmax(const std::vector<double>& logits);

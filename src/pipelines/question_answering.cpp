@@ -27,13 +27,6 @@ struct Answer {
   std::string answer;
 };
 
-// One window of one example.
-struct Window {
-  size_t example;
-  tokenizers::Encoding encoding;
-  std::vector<bool> allowed;  // context tokens: where an answer may start or end
-};
-
 Example parse_example(const nlohmann::json& item) {
   if (!item.is_object()) throw InvalidArgument("question-answering: each input must be {\"question\", \"context\"}");
   Example example;
@@ -82,8 +75,8 @@ QuestionAnsweringOptions parse_options(const nlohmann::json& kwargs, const PreTr
 }
 
 // (question, context) truncated only in the context, every overflowing window kept.
-std::vector<Window> windows_of(const Example& example, size_t index, const PreTrainedTokenizerFast& tokenizer,
-                               const QuestionAnsweringOptions& o) {
+std::vector<tokenizers::Encoding> windows_of(const Example& example, const PreTrainedTokenizerFast& tokenizer,
+                                             const QuestionAnsweringOptions& o) {
   if (tokenizer.padding_side() != tokenizers::Side::Right)
     throw InvalidArgument("question-answering: tokenizers that pad on the left are not supported");
   tokenizers::Tokenizer backend = tokenizer.backend();
@@ -97,15 +90,16 @@ std::vector<Window> windows_of(const Example& example, size_t index, const PreTr
   std::vector<tokenizers::Encoding> encodings{first};
   for (tokenizers::Encoding& overflow : first.overflowing) encodings.push_back(std::move(overflow));
   encodings.front().overflowing.clear();
+  return encodings;
+}
+
+// Where an answer may start or end in a window: its context tokens, and CLS (the empty answer).
+std::vector<bool> answer_tokens(const tokenizers::Encoding& e, const PreTrainedTokenizerFast& tokenizer) {
   const auto cls = tokenizer.special_token_id("cls_token");
-  std::vector<Window> windows;
-  for (tokenizers::Encoding& e : encodings) {
-    std::vector<bool> allowed(e.size());
-    for (size_t t = 0; t < e.size(); ++t)
-      allowed[t] = (e.sequence_ids[t] && *e.sequence_ids[t] == 1) || (cls && e.ids[t] == *cls);
-    windows.push_back({index, std::move(e), std::move(allowed)});
-  }
-  return windows;
+  std::vector<bool> allowed(e.size());
+  for (size_t t = 0; t < e.size(); ++t)
+    allowed[t] = (e.sequence_ids[t] && *e.sequence_ids[t] == 1) || (cls && e.ids[t] == *cls);
+  return allowed;
 }
 
 struct Span {
@@ -115,11 +109,14 @@ struct Span {
 
 // select_starts_ends + decode_spans for one window: probabilities of starts and ends over the
 // allowed tokens (CLS included), the null score from CLS, then the best spans by start*end.
-std::vector<Span> best_spans(const Window& window, std::vector<float> start_logits, std::vector<float> end_logits,
+// The logits are the window's padded rows, as transformers sees them.
+std::vector<Span> best_spans(const tokenizers::Encoding& window, const std::vector<bool>& allowed, const ItemOutput& output,
                              size_t top_k, const QuestionAnsweringOptions& o, double& min_null_score) {
+  const std::vector<float>& start_logits = output.start_logits;
+  const std::vector<float>& end_logits = output.end_logits;
   const size_t n = start_logits.size();
   std::vector<bool> desired(n, false);  // p_mask == 0 and attention_mask == 1
-  for (size_t t = 0; t < window.allowed.size(); ++t) desired[t] = window.allowed[t] && window.encoding.attention_mask[t];
+  for (size_t t = 0; t < allowed.size(); ++t) desired[t] = allowed[t] && window.attention_mask[t];
   std::vector<double> start(n), end(n);
   for (size_t t = 0; t < n; ++t) {
     start[t] = desired[t] ? start_logits[t] : -10000.0;
@@ -169,58 +166,65 @@ std::pair<size_t, size_t> char_span(const tokenizers::Encoding& e, size_t s, siz
   return {e.offsets[s].first, e.offsets[t].second};
 }
 
+// The top_k answers, best first, as Python returns them: one answer alone, several as a list.
+nlohmann::json ranked_answers(std::vector<Answer> answers, size_t top_k) {
+  std::stable_sort(answers.begin(), answers.end(), [](const Answer& a, const Answer& b) { return a.score > b.score; });
+  if (answers.size() > top_k) answers.resize(top_k);
+  nlohmann::json list = nlohmann::json::array();
+  for (const Answer& a : answers) list.push_back({{"score", a.score}, {"start", a.start}, {"end", a.end}, {"answer", a.answer}});
+  return list.size() == 1 ? list[0] : list;
+}
+
 }  // namespace
 
 QuestionAnsweringPipeline::QuestionAnsweringPipeline(std::unique_ptr<PreTrainedModel> model,
                                                      PreTrainedTokenizerFast tokenizer, PipelineOptions options)
-    : Pipeline("question-answering", std::move(options)), model_(std::move(model)), tokenizer_(std::move(tokenizer)) {}
+    : Pipeline("question-answering", std::move(model), std::move(tokenizer), std::move(options),
+               {&ModelOutput::start_logits, &ModelOutput::end_logits}) {}
 
-nlohmann::json QuestionAnsweringPipeline::operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs) const {
-  const QuestionAnsweringOptions o = parse_options(kwargs, tokenizer_);
+std::vector<nlohmann::json> QuestionAnsweringPipeline::split_inputs(const nlohmann::json& inputs,
+                                                                    const nlohmann::json& kwargs) const {
   const nlohmann::json given = inputs.is_null() && kwargs.contains("question") && kwargs.contains("context")
-                                  ? examples_from_kwargs(kwargs["question"], kwargs["context"])
-                                  : inputs;
-  std::vector<Example> examples;
-  for (const nlohmann::json& item : given.is_array() ? given : nlohmann::json::array({given}))
-    examples.push_back(parse_example(item));
-  std::vector<Window> windows;
-  for (size_t i = 0; i < examples.size(); ++i)
-    for (Window& w : windows_of(examples[i], i, tokenizer_, o)) windows.push_back(std::move(w));
+                                   ? examples_from_kwargs(kwargs["question"], kwargs["context"])
+                                   : inputs;
+  return Pipeline::split_inputs(given, kwargs);
+}
 
-  std::vector<const tokenizers::Encoding*> encodings;
-  for (const Window& w : windows) encodings.push_back(&w.encoding);
-  std::vector<std::vector<float>> starts(windows.size()), ends(windows.size());
-  pipelines::run_in_batches(*model_, tokenizer_, encodings, batch_size(kwargs),
-                            [&](size_t i, const ModelOutput& output, int64_t row) {
-    starts[i] = pipelines::tensor_row(output.start_logits, row);
-    ends[i] = pipelines::tensor_row(output.end_logits, row);
-  });
+std::vector<tokenizers::Encoding> QuestionAnsweringPipeline::preprocess(const nlohmann::json& input,
+                                                                        const nlohmann::json& kwargs) const {
+  return windows_of(parse_example(input), tokenizer(), parse_options(kwargs, tokenizer()));
+}
 
+// Spans of every window, answers of the same text merged (their scores added), as Python's postprocess.
+nlohmann::json QuestionAnsweringPipeline::postprocess(const nlohmann::json& input,
+                                                      const std::vector<tokenizers::Encoding>& items,
+                                                      const std::vector<ItemOutput>& outputs,
+                                                      const nlohmann::json& kwargs) const {
+  const QuestionAnsweringOptions o = parse_options(kwargs, tokenizer());
+  const std::string context = parse_example(input).context;
   // More candidates than asked for when aligning: several spans may widen to the same words.
   const size_t candidates = o.align_to_words ? o.top_k * 2 + 10 : o.top_k;
-  nlohmann::json results = nlohmann::json::array();
-  for (size_t x = 0; x < examples.size(); ++x) {
-    double min_null_score = 1000000.0;
-    std::vector<Answer> answers;
-    for (size_t w = 0; w < windows.size(); ++w) {
-      if (windows[w].example != x) continue;
-      for (const Span& span : best_spans(windows[w], starts[w], ends[w], candidates, o, min_null_score)) {
-        auto [start, end] = char_span(windows[w].encoding, span.start, span.end, o.align_to_words);
-        std::string text = pipelines::slice_chars(examples[x].context, start, end);
-        auto same = std::find_if(answers.begin(), answers.end(),
-                                 [&](const Answer& a) { return pipelines::lower(a.answer) == pipelines::lower(text); });
-        if (same != answers.end()) same->score += span.score;
-        else answers.push_back({span.score, start, end, std::move(text)});
-      }
+  double min_null_score = 1000000.0;
+  std::vector<Answer> answers;
+  for (size_t w = 0; w < items.size(); ++w) {
+    const std::vector<bool> allowed = answer_tokens(items[w], tokenizer());
+    for (const Span& span : best_spans(items[w], allowed, outputs[w], candidates, o, min_null_score)) {
+      auto [start, end] = char_span(items[w], span.start, span.end, o.align_to_words);
+      std::string text = pipelines::slice_chars(context, start, end);
+      auto same = std::find_if(answers.begin(), answers.end(),
+                               [&](const Answer& a) { return pipelines::lower(a.answer) == pipelines::lower(text); });
+      if (same != answers.end()) same->score += span.score;
+      else answers.push_back({span.score, start, end, std::move(text)});
     }
-    if (o.handle_impossible_answer) answers.push_back({min_null_score, 0, 0, ""});
-    std::stable_sort(answers.begin(), answers.end(), [](const Answer& a, const Answer& b) { return a.score > b.score; });
-    if (answers.size() > o.top_k) answers.resize(o.top_k);
-    nlohmann::json list = nlohmann::json::array();
-    for (const Answer& a : answers) list.push_back({{"score", a.score}, {"start", a.start}, {"end", a.end}, {"answer", a.answer}});
-    results.push_back(list.size() == 1 ? list[0] : list);
   }
-  return examples.size() == 1 ? results[0] : results;
+  if (o.handle_impossible_answer) answers.push_back({min_null_score, 0, 0, ""});
+  return ranked_answers(std::move(answers), o.top_k);
+}
+
+// As Python: a list of one example gives its answer alone.
+nlohmann::json QuestionAnsweringPipeline::join_results(const nlohmann::json&, const nlohmann::json&,
+                                                       nlohmann::json results) const {
+  return results.size() == 1 ? results[0] : results;
 }
 
 }  // namespace transformers

@@ -198,14 +198,30 @@ AggregationStrategy parse_aggregation_strategy(const std::string& name) {
   throw InvalidArgument("aggregation_strategy must be none, simple, first, average or max, not '" + name + "'");
 }
 
-TokenClassificationPipeline::TokenClassificationPipeline(std::unique_ptr<PreTrainedModel> model,
-                                                         PreTrainedTokenizerFast tokenizer, PipelineOptions options)
-    : Pipeline("token-classification", std::move(options)), model_(std::move(model)), tokenizer_(std::move(tokenizer)) {}
-
 namespace {
 
 using nlohmann::json;
-using Windows = std::vector<std::vector<tokenizers::Encoding>>;
+
+struct TokenClassificationOptions {
+  AggregationStrategy strategy = AggregationStrategy::None;
+  std::vector<std::string> ignore_labels{"O"};
+  std::optional<size_t> stride;
+};
+
+TokenClassificationOptions parse_options(const json& kwargs) {
+  TokenClassificationOptions o;
+  const bool has_strategy = kwargs.contains("aggregation_strategy") && !kwargs["aggregation_strategy"].is_null();
+  if (has_strategy) o.strategy = parse_aggregation_strategy(kwargs["aggregation_strategy"].get<std::string>());
+  if (kwargs.contains("ignore_labels") && !kwargs["ignore_labels"].is_null())
+    o.ignore_labels = kwargs["ignore_labels"].get<std::vector<std::string>>();
+  if (kwargs.contains("stride") && !kwargs["stride"].is_null()) {
+    o.stride = pipelines::size_kwarg(kwargs, "stride", 0);
+    if (has_strategy && o.strategy == AggregationStrategy::None)
+      throw InvalidArgument("token-classification: `stride` was provided to process all the text but "
+                            "aggregation_strategy is \"none\"; please select another one");
+  }
+  return o;
+}
 
 // One sequence to label. For pre-tokenized input `text` is its words joined by the delimiter: the
 // text Python slices [UNK] words from and counts start/end in.
@@ -240,34 +256,6 @@ std::vector<std::string> word_list(const json& words) {
   return out;
 }
 
-// As Python: a list whose items are all lists is a batch of word lists, any other list is one word
-// list (so a stray string or number among lists is reported as a word that is not a string).
-std::vector<Sequence> pre_tokenized(const json& inputs, const json& kwargs) {
-  if (!inputs.is_array())
-    throw InvalidArgument("token-classification: with is_split_into_words=True the input must be a list of words "
-                          "or a list of such lists, not a " + std::string(inputs.type_name()));
-  const json delimiter = kwargs.value("delimiter", json());
-  if (!delimiter.is_null() && !delimiter.is_string())
-    throw InvalidArgument("token-classification: delimiter must be a string, not " + delimiter.dump());
-  const std::string joiner = delimiter.is_null() ? " " : delimiter.get<std::string>();
-  const bool batch = std::all_of(inputs.begin(), inputs.end(), [](const json& item) { return item.is_array(); });
-  std::vector<Sequence> out;
-  for (const json& words : batch ? inputs : json::array({inputs})) out.push_back(joined_words(word_list(words), joiner));
-  return out;
-}
-
-std::vector<Sequence> plain_texts(const json& inputs) {
-  if (!inputs.is_string() && !inputs.is_array())
-    throw InvalidArgument("token-classification: inputs must be a string or a list of strings");
-  std::vector<Sequence> out;
-  for (const json& item : inputs.is_string() ? json::array({inputs}) : inputs) {
-    if (!item.is_string())
-      throw InvalidArgument("token-classification: each input must be a string (lists of words need is_split_into_words=True)");
-    out.push_back({item.get<std::string>(), std::nullopt, {}});
-  }
-  return out;
-}
-
 bool split_into_words(const json& kwargs) {
   const json flag = kwargs.value("is_split_into_words", json());
   if (!flag.is_null() && !flag.is_boolean())
@@ -275,30 +263,32 @@ bool split_into_words(const json& kwargs) {
   return flag.is_boolean() && flag.get<bool>();
 }
 
-std::vector<Sequence> read_sequences(const json& inputs, const json& kwargs) {
-  // Python refuses an empty list in both modes ("At least one input is required.")
-  if (inputs.is_array() && inputs.empty()) throw InvalidArgument("token-classification: at least one input is required");
-  return split_into_words(kwargs) ? pre_tokenized(inputs, kwargs) : plain_texts(inputs);
+std::string delimiter(const json& kwargs) {
+  const json value = kwargs.value("delimiter", json());
+  if (!value.is_null() && !value.is_string())
+    throw InvalidArgument("token-classification: delimiter must be a string, not " + value.dump());
+  return value.is_null() ? " " : value.get<std::string>();
 }
 
-// One truncated window per sequence (to model_max_length when the tokenizer has one, as transformers).
-Windows truncated_windows(const PreTrainedTokenizerFast& tokenizer, const std::vector<Sequence>& sequences) {
+// One input: a text, or with is_split_into_words a list of words.
+Sequence sequence_of(const json& input, const json& kwargs) {
+  if (split_into_words(kwargs)) return joined_words(word_list(input), delimiter(kwargs));
+  if (!input.is_string())
+    throw InvalidArgument("token-classification: each input must be a string (lists of words need is_split_into_words=True)");
+  return {input.get<std::string>(), std::nullopt, {}};
+}
+
+// One truncated window (to model_max_length when the tokenizer has one, as transformers).
+std::vector<tokenizers::Encoding> truncated_window(const PreTrainedTokenizerFast& tokenizer, const Sequence& sequence) {
   TokenizeOptions tokenize;
   tokenize.truncation = tokenizer.model_max_length().has_value();
-  std::vector<std::string> texts;
-  std::vector<std::vector<std::string>> word_lists;
-  for (const Sequence& s : sequences) {
-    if (s.words) word_lists.push_back(*s.words);
-    else texts.push_back(s.text);
-  }
-  BatchEncoding batch = word_lists.empty() ? tokenizer(texts, tokenize) : tokenizer.encode_words(word_lists, tokenize);
-  Windows out;
-  for (tokenizers::Encoding& e : batch.encodings) out.push_back({std::move(e)});
-  return out;
+  if (sequence.words) return tokenizer.encode_words({*sequence.words}, tokenize).encodings;
+  return tokenizer({sequence.text}, tokenize).encodings;
 }
 
-// Every window of each sequence, overlapping by `stride` tokens.
-Windows strided_windows(const PreTrainedTokenizerFast& tokenizer, const std::vector<Sequence>& sequences, size_t stride) {
+// Every window of the sequence, overlapping by `stride` tokens.
+std::vector<tokenizers::Encoding> strided_windows(const PreTrainedTokenizerFast& tokenizer, const Sequence& sequence,
+                                                  size_t stride) {
   const auto limit = tokenizer.model_max_length();
   if (!limit || stride >= *limit)
     throw InvalidArgument("token-classification: `stride` must be less than `tokenizer.model_max_length`");
@@ -308,15 +298,11 @@ Windows strided_windows(const PreTrainedTokenizerFast& tokenizer, const std::vec
   truncation.stride = stride;
   backend.set_truncation(truncation);
   backend.set_padding(std::nullopt);
-  Windows out;
-  for (const Sequence& sequence : sequences) {
-    tokenizers::Encoding first = sequence.words ? backend.encode_words(*sequence.words) : backend.encode(sequence.text);
-    std::vector<tokenizers::Encoding> chunks{first};
-    chunks.front().overflowing.clear();
-    for (tokenizers::Encoding& overflow : first.overflowing) chunks.push_back(std::move(overflow));
-    out.push_back(std::move(chunks));
-  }
-  return out;
+  tokenizers::Encoding first = sequence.words ? backend.encode_words(*sequence.words) : backend.encode(sequence.text);
+  std::vector<tokenizers::Encoding> chunks{first};
+  chunks.front().overflowing.clear();
+  for (tokenizers::Encoding& overflow : first.overflowing) chunks.push_back(std::move(overflow));
+  return chunks;
 }
 
 // Pre-tokenized offsets count from the start of their word; Python shifts them by the word's start
@@ -328,15 +314,6 @@ void offsets_in_text(tokenizers::Encoding& encoding, const Sequence& sequence) {
       encoding.offsets[i].first += start;
       encoding.offsets[i].second += start;
     }
-}
-
-Windows windows(const PreTrainedTokenizerFast& tokenizer, const std::vector<Sequence>& sequences,
-                std::optional<size_t> stride) {
-  Windows out = stride ? strided_windows(tokenizer, sequences, *stride) : truncated_windows(tokenizer, sequences);
-  for (size_t i = 0; i < sequences.size(); ++i)
-    if (sequences[i].words)
-      for (tokenizers::Encoding& e : out[i]) offsets_in_text(e, sequences[i]);
-  return out;
 }
 
 // Entities of overlapping windows: sorted by start, and of two that overlap the longer (or, at equal
@@ -365,46 +342,51 @@ std::vector<json> merge_overlapping(std::vector<json> entities) {
 
 }  // namespace
 
-nlohmann::json TokenClassificationPipeline::operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs) const {
-  const bool has_strategy = kwargs.contains("aggregation_strategy") && !kwargs["aggregation_strategy"].is_null();
-  const AggregationStrategy strategy =
-      has_strategy ? parse_aggregation_strategy(kwargs["aggregation_strategy"].get<std::string>()) : AggregationStrategy::None;
-  const std::vector<std::string> ignore = kwargs.contains("ignore_labels") && !kwargs["ignore_labels"].is_null()
-                                              ? kwargs["ignore_labels"].get<std::vector<std::string>>()
-                                              : std::vector<std::string>{"O"};
-  std::optional<size_t> stride;
-  if (kwargs.contains("stride") && !kwargs["stride"].is_null()) {
-    stride = pipelines::size_kwarg(kwargs, "stride", 0);
-    if (has_strategy && strategy == AggregationStrategy::None)
-      throw InvalidArgument("token-classification: `stride` was provided to process all the text but "
-                            "aggregation_strategy is \"none\"; please select another one");
-  }
-  const std::vector<Sequence> sequences = read_sequences(inputs, kwargs);
-  const Windows chunks = windows(tokenizer_, sequences, stride);
-  std::vector<const tokenizers::Encoding*> encodings;
-  std::vector<size_t> owner;
-  for (size_t i = 0; i < chunks.size(); ++i)
-    for (const tokenizers::Encoding& e : chunks[i]) {
-      encodings.push_back(&e);
-      owner.push_back(i);
-    }
+TokenClassificationPipeline::TokenClassificationPipeline(std::unique_ptr<PreTrainedModel> model,
+                                                         PreTrainedTokenizerFast tokenizer, PipelineOptions options)
+    : Pipeline("token-classification", std::move(model), std::move(tokenizer), std::move(options), {&ModelOutput::logits}) {}
 
-  const EntityBuilder builder(model_->config(), tokenizer_);
-  std::vector<std::vector<json>> entities(sequences.size());
-  pipelines::run_in_batches(*model_, tokenizer_, encodings, batch_size(kwargs),
-                            [&](size_t w, const ModelOutput& output, int64_t row) {
-    const std::vector<float> logits = pipelines::unpadded_row(output.logits, row, encodings[w]->size(), tokenizer_);
-    const std::string& sentence = sequences[owner[w]].text;
-    for (const Entity& e : builder.aggregate(builder.pre_entities(sentence, *encodings[w], logits), strategy))
-      if (std::find(ignore.begin(), ignore.end(), e.label) == ignore.end())
-        entities[owner[w]].push_back(entity_json(e, strategy));
-  });
-  json results = json::array();
-  for (size_t i = 0; i < sequences.size(); ++i)
-    results.push_back(chunks[i].size() > 1 ? merge_overlapping(std::move(entities[i])) : std::move(entities[i]));
-  // a lone text gives its entities; word lists always give one list per word list, as Python's
-  // __call__ passes a single word list on as a batch of one
-  return inputs.is_string() ? results[0] : results;
+// As Python: with is_split_into_words a list whose items are all lists is a batch of word lists and
+// any other list one word list (so a stray string or number among lists is reported as a word that
+// is not a string); else a list is a batch of texts.
+std::vector<json> TokenClassificationPipeline::split_inputs(const json& inputs, const json& kwargs) const {
+  // Python refuses an empty list in both modes ("At least one input is required.")
+  if (inputs.is_array() && inputs.empty()) throw InvalidArgument("token-classification: at least one input is required");
+  if (!split_into_words(kwargs)) {
+    if (!inputs.is_string() && !inputs.is_array())
+      throw InvalidArgument("token-classification: inputs must be a string or a list of strings");
+    return Pipeline::split_inputs(inputs, kwargs);
+  }
+  if (!inputs.is_array())
+    throw InvalidArgument("token-classification: with is_split_into_words=True the input must be a list of words "
+                          "or a list of such lists, not a " + std::string(inputs.type_name()));
+  const bool batch = std::all_of(inputs.begin(), inputs.end(), [](const json& item) { return item.is_array(); });
+  return batch ? Pipeline::split_inputs(inputs, kwargs) : std::vector<json>{inputs};
+}
+
+std::vector<tokenizers::Encoding> TokenClassificationPipeline::preprocess(const json& input, const json& kwargs) const {
+  const TokenClassificationOptions o = parse_options(kwargs);
+  const Sequence sequence = sequence_of(input, kwargs);
+  std::vector<tokenizers::Encoding> windows =
+      o.stride ? strided_windows(tokenizer(), sequence, *o.stride) : truncated_window(tokenizer(), sequence);
+  if (sequence.words)
+    for (tokenizers::Encoding& e : windows) offsets_in_text(e, sequence);
+  return windows;
+}
+
+json TokenClassificationPipeline::postprocess(const json& input, const std::vector<tokenizers::Encoding>& items,
+                                              const std::vector<ItemOutput>& outputs, const json& kwargs) const {
+  const TokenClassificationOptions o = parse_options(kwargs);
+  const std::string sentence = sequence_of(input, kwargs).text;
+  const EntityBuilder builder(model().config(), tokenizer());
+  std::vector<json> entities;
+  for (size_t w = 0; w < items.size(); ++w) {
+    const std::vector<PreEntity> tokens = builder.pre_entities(sentence, items[w], outputs[w].unpadded(outputs[w].logits));
+    for (const Entity& e : builder.aggregate(tokens, o.strategy))
+      if (std::find(o.ignore_labels.begin(), o.ignore_labels.end(), e.label) == o.ignore_labels.end())
+        entities.push_back(entity_json(e, o.strategy));
+  }
+  return items.size() > 1 ? merge_overlapping(std::move(entities)) : std::move(entities);
 }
 
 }  // namespace transformers

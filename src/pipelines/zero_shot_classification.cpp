@@ -27,6 +27,10 @@ std::string hypothesis(const std::string& hypothesis_template, const std::string
   return hypothesis_template.substr(0, at) + label + hypothesis_template.substr(at + 2);
 }
 
+std::vector<std::string> candidate_labels(const nlohmann::json& kwargs) {
+  return kwargs.contains("candidate_labels") ? parse_candidate_labels(kwargs["candidate_labels"]) : std::vector<std::string>{};
+}
+
 }  // namespace
 
 std::vector<std::string> parse_candidate_labels(const nlohmann::json& labels) {
@@ -46,38 +50,33 @@ std::vector<std::string> parse_candidate_labels(const nlohmann::json& labels) {
 
 ZeroShotClassificationPipeline::ZeroShotClassificationPipeline(std::unique_ptr<PreTrainedModel> model,
                                                                PreTrainedTokenizerFast tokenizer, PipelineOptions options)
-    : Pipeline("zero-shot-classification", std::move(options)), model_(std::move(model)), tokenizer_(std::move(tokenizer)) {}
+    : Pipeline("zero-shot-classification", std::move(model), std::move(tokenizer), std::move(options),
+               {&ModelOutput::logits}) {}
 
 int64_t ZeroShotClassificationPipeline::entailment_id() const {
-  for (const auto& [label, id] : model_->config().label2id)
+  for (const auto& [label, id] : model().config().label2id)
     if (pipelines::lower(label).rfind("entail", 0) == 0) return id;
   return -1;
 }
 
-nlohmann::json ZeroShotClassificationPipeline::operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs) const {
-  const std::vector<std::string> labels =
-      kwargs.contains("candidate_labels") ? parse_candidate_labels(kwargs["candidate_labels"]) : std::vector<std::string>{};
+std::vector<tokenizers::Encoding> ZeroShotClassificationPipeline::preprocess(const nlohmann::json& input,
+                                                                             const nlohmann::json& kwargs) const {
+  const std::vector<std::string> labels = candidate_labels(kwargs);
+  if (!input.is_string()) throw InvalidArgument("zero-shot-classification: each sequence must be a string");
+  const std::string sequence = input.get<std::string>();
+  if (labels.empty() || sequence.empty())
+    throw InvalidArgument("zero-shot-classification: you must include at least one label and at least one sequence");
   const std::string hypothesis_template = kwargs.value("hypothesis_template", std::string("This example is {}."));
-  const bool multi_label = pipelines::bool_kwarg(kwargs, "multi_label", false);
-  if (!inputs.is_string() && !inputs.is_array())
-    throw InvalidArgument("zero-shot-classification: inputs must be a string or a list of strings");
-  std::vector<std::string> sequences;
-  for (const nlohmann::json& item : inputs.is_string() ? nlohmann::json::array({inputs}) : inputs) {
-    if (!item.is_string()) throw InvalidArgument("zero-shot-classification: each sequence must be a string");
-    sequences.push_back(item.get<std::string>());
-    if (labels.empty() || sequences.back().empty())
-      throw InvalidArgument("zero-shot-classification: you must include at least one label and at least one sequence");
-  }
   std::vector<std::string> hypotheses;
   for (const std::string& label : labels) hypotheses.push_back(hypothesis(hypothesis_template, label));
 
   // Each pair alone, the sequence truncated (only_first) so that the hypothesis stays whole; where
   // even that cannot fit, untruncated (transformers retries without truncation).
-  tokenizers::Tokenizer truncating = tokenizer_.backend(), whole = tokenizer_.backend();
+  tokenizers::Tokenizer truncating = tokenizer().backend(), whole = tokenizer().backend();
   truncating.set_padding(std::nullopt);
   whole.set_padding(std::nullopt);
   whole.set_truncation(std::nullopt);
-  if (auto limit = tokenizer_.model_max_length()) {
+  if (auto limit = tokenizer().model_max_length()) {
     tokenizers::TruncationParams truncation;
     truncation.max_length = *limit;
     truncation.strategy = tokenizers::TruncationStrategy::OnlyFirst;
@@ -86,52 +85,48 @@ nlohmann::json ZeroShotClassificationPipeline::operator()(const nlohmann::json& 
     truncating.set_truncation(std::nullopt);
   }
   std::vector<tokenizers::Encoding> pairs;
-  for (const std::string& sequence : sequences) {
-    for (const std::string& h : hypotheses) {
-      try {
-        pairs.push_back(truncating.encode(sequence, std::string_view(h)));
-      } catch (const Error&) {
-        pairs.push_back(whole.encode(sequence, std::string_view(h)));
-      }
-      pairs.back().overflowing.clear();
+  for (const std::string& h : hypotheses) {
+    try {
+      pairs.push_back(truncating.encode(sequence, std::string_view(h)));
+    } catch (const Error&) {
+      pairs.push_back(whole.encode(sequence, std::string_view(h)));
     }
+    pairs.back().overflowing.clear();
   }
-  std::vector<const tokenizers::Encoding*> encodings;
-  for (const tokenizers::Encoding& e : pairs) encodings.push_back(&e);
-  std::vector<std::vector<float>> logits(pairs.size());
-  pipelines::run_in_batches(*model_, tokenizer_, encodings, batch_size(kwargs),
-                            [&](size_t i, const ModelOutput& output, int64_t row) {
-    logits[i] = pipelines::tensor_row(output.logits, row);
-  });
+  return pairs;
+}
 
-  const int64_t classes = model_->config().num_labels();
+// Each label's score from the entailment logit of its pair, ranked.
+nlohmann::json ZeroShotClassificationPipeline::postprocess(const nlohmann::json& input,
+                                                           const std::vector<tokenizers::Encoding>&,
+                                                           const std::vector<ItemOutput>& outputs,
+                                                           const nlohmann::json& kwargs) const {
+  const std::vector<std::string> labels = candidate_labels(kwargs);
+  const bool multi_label = pipelines::bool_kwarg(kwargs, "multi_label", false);
+  const int64_t classes = model().config().num_labels();
   auto column = [&](int64_t id) { return static_cast<size_t>(id < 0 ? classes + id : id); };
   const size_t entail = column(entailment_id()), contradiction = column(entailment_id() == 0 ? -1 : 0);
-  nlohmann::json results = nlohmann::json::array();
-  for (size_t s = 0; s < sequences.size(); ++s) {
-    std::vector<double> scores(labels.size());
-    if (multi_label || labels.size() == 1) {
-      for (size_t l = 0; l < labels.size(); ++l) {
-        const std::vector<float>& row = logits[s * labels.size() + l];
-        scores[l] = pipelines::softmax({row[contradiction], row[entail]})[1];
-      }
-    } else {
-      for (size_t l = 0; l < labels.size(); ++l) scores[l] = logits[s * labels.size() + l][entail];
-      scores = pipelines::softmax(scores);
+  std::vector<double> scores(labels.size());
+  if (multi_label || labels.size() == 1) {
+    for (size_t l = 0; l < labels.size(); ++l) {
+      const std::vector<float>& row = outputs[l].logits;
+      scores[l] = pipelines::softmax({row[contradiction], row[entail]})[1];
     }
-    // numpy's argsort (stable at these sizes) reversed: ties put the later label first
-    std::vector<size_t> order(labels.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] < scores[b]; });
-    std::reverse(order.begin(), order.end());
-    nlohmann::json ranked_labels = nlohmann::json::array(), ranked_scores = nlohmann::json::array();
-    for (size_t i : order) {
-      ranked_labels.push_back(labels[i]);
-      ranked_scores.push_back(scores[i]);
-    }
-    results.push_back({{"sequence", sequences[s]}, {"labels", ranked_labels}, {"scores", ranked_scores}});
+  } else {
+    for (size_t l = 0; l < labels.size(); ++l) scores[l] = outputs[l].logits[entail];
+    scores = pipelines::softmax(scores);
   }
-  return inputs.is_string() ? results[0] : results;
+  // numpy's argsort (stable at these sizes) reversed: ties put the later label first
+  std::vector<size_t> order(labels.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] < scores[b]; });
+  std::reverse(order.begin(), order.end());
+  nlohmann::json ranked_labels = nlohmann::json::array(), ranked_scores = nlohmann::json::array();
+  for (size_t i : order) {
+    ranked_labels.push_back(labels[i]);
+    ranked_scores.push_back(scores[i]);
+  }
+  return {{"sequence", input}, {"labels", ranked_labels}, {"scores", ranked_scores}};
 }
 
 }  // namespace transformers

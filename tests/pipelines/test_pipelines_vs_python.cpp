@@ -2,6 +2,7 @@
 // (scripts/make_pipeline_fixtures.py), replayed through ours: the same JSON shapes and labels,
 // scores within 1e-4, and an error wherever Python raised one.
 #include "recorded_calls.hpp"
+#include "transformers/models/auto.hpp"
 #include "transformers/pipelines/pipeline.hpp"
 
 using namespace transformers;

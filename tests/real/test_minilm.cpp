@@ -46,7 +46,7 @@ TEST_CASE("all-MiniLM-L6-v2 tokens and token embeddings equal transformers'", "[
     INFO("sentence " << i << ": " << texts[static_cast<size_t>(i)]);
     BatchEncoding batch = tokenizer({texts[static_cast<size_t>(i)]});
     CHECK(batch.input_ids.to_vector<int64_t>() == expected->get("input_ids_" + std::to_string(i)).to_vector<int64_t>());
-    Tensor hidden = model->forward(batch.model_inputs()).last_hidden_state.select(0, 0);
+    Tensor hidden = model->forward(model_inputs(batch)).last_hidden_state.select(0, 0);
     REQUIRE_CLOSE(hidden, expected->get("token_embeddings_" + std::to_string(i)), 1e-4);
   }
 }

@@ -116,7 +116,7 @@ TEST_CASE("model_input_names follow tokenizer_config.json, the tokenizer class a
     CHECK(tok.model_input_names() == expected);
     const bool types = std::find(expected.begin(), expected.end(), "token_type_ids") != expected.end();
     CHECK(tok({"a"}, {"b"}).token_type_ids.defined() == types);
-    CHECK(tok.encode_each({{"a", "b"}}).model_inputs().token_type_ids.defined() == types);
+    CHECK(tok.encode_each({{"a", "b"}}).token_type_ids.defined() == types);
   }
   fs::remove_all(dir);
 }

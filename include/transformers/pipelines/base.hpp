@@ -1,51 +1,99 @@
 #pragma once
-// What every pipeline shares: JSON in, JSON out in the Python pipeline's shapes, and the options
-// given at construction (batch_size, tokenizer settings) that call-time kwargs override.
-#include <algorithm>
+// What every pipeline is: transformers' preprocess -> forward -> postprocess over a model and its
+// tokenizer, JSON in and out in the Python pipeline's shapes, with one batching loop for all tasks.
+// The stages are public so that a caller gathering inputs of several requests (a batching server)
+// can run their items through shared forward passes.
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "transformers/core/device.hpp"
 #include "transformers/core/error.hpp"
+#include "transformers/models/modeling_outputs.hpp"
 #include "transformers/tokenizers/auto_tokenizer.hpp"
 
 namespace transformers {
 
 struct PipelineOptions {
   std::string revision;          // Hub revision of the model (default: the task default's, or main)
-  size_t batch_size = 1;         // inputs padded and run together
+  size_t batch_size = 1;         // items (encodings) padded and run together
   bool truncation = false;       // truncate to the model's max length (as the tokenizer kwargs do)
   std::optional<size_t> max_length;
   Device device = Device::cpu();  // where the model runs: Device("cuda:0") for a GPU (inputs and outputs stay on the host)
 };
 
+// One call of a pipeline: inputs and kwargs as the Python pipeline takes them.
+struct PipelineCall {
+  nlohmann::json inputs;
+  nlohmann::json kwargs = nlohmann::json::object();
+};
+
+// What a forward pass gave one item, copied to the host: the item's row of each model output its
+// task reads, flattened and still padded to the batch's width (as transformers' pipelines see it).
+struct ItemOutput {
+  std::vector<float> logits, start_logits, end_logits, last_hidden_state;
+  size_t width = 0;        // positions per row: the batch's longest item
+  size_t first_token = 0;  // where the item's own tokens start (after padding on the left)
+  size_t tokens = 0;       // how many tokens the item has
+
+  // A per-token row ([width, n] flattened) without its padding: `tokens` times n values.
+  std::vector<float> unpadded(const std::vector<float>& row) const;
+};
+
 class Pipeline {
  public:
+  using json = nlohmann::json;
+  using Items = std::vector<tokenizers::Encoding>;  // what the model reads of one input
+  using ItemOutputs = std::vector<ItemOutput>;      // what it gave them, in order
+
   virtual ~Pipeline() = default;
+
   // inputs and kwargs as the Python pipeline takes them; the result as it returns it.
-  virtual nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = nlohmann::json::object()) const = 0;
+  json operator()(const json& inputs, const json& kwargs = json::object()) const;
+  // Several calls at once, the items of all of them sharing forward passes of up to `batch_size`
+  // items: one result per call, each what that call alone returns (an error in any call is thrown
+  // for all).
+  std::vector<json> operator()(const std::vector<PipelineCall>& calls, size_t batch_size) const;
+
+  // The stages, in the order the calls above run them.
+  // A call's inputs one by one (by default a list is a batch of inputs, anything else one input).
+  virtual std::vector<json> split_inputs(const json& inputs, const json& kwargs) const;
+  // One input -> the encodings the model reads: one, or several (a long text's windows, one pair
+  // per zero-shot label).
+  virtual Items preprocess(const json& input, const json& kwargs) const = 0;
+  // Encodings of any inputs of any calls, padded into one batch (as transformers' pad_collate) for
+  // one model call: an output per encoding, in order. Takes no kwargs, so requests that differ in
+  // them can share it.
+  ItemOutputs forward(const std::vector<const tokenizers::Encoding*>& items) const;
+  // One input, its encodings and their outputs -> that input's result.
+  virtual json postprocess(const json& input, const Items& items, const ItemOutputs& outputs, const json& kwargs) const = 0;
+  // The results of a call's inputs -> what the call returns (by default a list for a list, else the
+  // one result).
+  virtual json join_results(const json& inputs, const json& kwargs, json results) const;
+
   const std::string& task() const { return task_; }
+  const PreTrainedModel& model() const { return *model_; }
+  const PreTrainedTokenizerFast& tokenizer() const { return tokenizer_; }
+  // kwargs' batch_size, else the options'.
+  size_t batch_size(const json& kwargs) const;
 
  protected:
-  Pipeline(std::string task, PipelineOptions options) : task_(std::move(task)), options_(std::move(options)) {}
+  // `reads`: the model outputs the task's postprocess reads (forward copies no others to the host).
+  Pipeline(std::string task, std::unique_ptr<PreTrainedModel> model, PreTrainedTokenizerFast tokenizer,
+           PipelineOptions options, std::vector<Tensor ModelOutput::*> reads);
 
-  size_t batch_size(const nlohmann::json& kwargs) const {
-    const size_t size = kwargs.contains("batch_size") ? kwargs["batch_size"].get<size_t>() : options_.batch_size;
-    if (size == 0) throw InvalidArgument(task_ + ": batch_size must be at least 1");
-    return size;
-  }
+  // The tokenizer kwargs (truncation, max_length), else the options'.
+  TokenizeOptions tokenize_options(const json& kwargs) const;
 
-  TokenizeOptions tokenize_options(const nlohmann::json& kwargs) const {
-    TokenizeOptions options;
-    options.truncation = kwargs.value("truncation", options_.truncation);
-    options.max_length = kwargs.contains("max_length") ? std::optional<size_t>(kwargs["max_length"].get<size_t>())
-                                                       : options_.max_length;
-    return options;
-  }
-
+ private:
   std::string task_;
+  std::unique_ptr<PreTrainedModel> model_;
+  PreTrainedTokenizerFast tokenizer_;
   PipelineOptions options_;
+  std::vector<Tensor ModelOutput::*> reads_;
 };
 
 }  // namespace transformers

@@ -7,7 +7,6 @@
 // align_to_words widens spans to whole words.
 #include <memory>
 
-#include "transformers/models/auto.hpp"
 #include "transformers/pipelines/base.hpp"
 
 namespace transformers {
@@ -19,11 +18,11 @@ class QuestionAnsweringPipeline final : public Pipeline {
 
   // inputs: {"question", "context"} or a list of them (a list of one gives one result, as Python);
   // or null with kwargs question= and context= (strings, or lists as Python takes them).
-  nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = nlohmann::json::object()) const override;
-
- private:
-  std::unique_ptr<PreTrainedModel> model_;
-  PreTrainedTokenizerFast tokenizer_;
+  std::vector<json> split_inputs(const json& inputs, const json& kwargs) const override;
+  // One encoding per window of the context.
+  Items preprocess(const json& input, const json& kwargs) const override;
+  json postprocess(const json& input, const Items& items, const ItemOutputs& outputs, const json& kwargs) const override;
+  json join_results(const json& inputs, const json& kwargs, json results) const override;
 };
 
 }  // namespace transformers

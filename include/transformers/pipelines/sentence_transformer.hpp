@@ -13,6 +13,7 @@
 
 #include "transformers/io/safe_path.hpp"
 #include "transformers/models/auto.hpp"
+#include "transformers/pipelines/model_inputs.hpp"
 #include "transformers/tokenizers/auto_tokenizer.hpp"
 
 namespace transformers {
@@ -58,7 +59,7 @@ class SentenceTransformer {
       options.truncation = true;
       options.max_length = max_seq_length_;
       BatchEncoding batch = tokenizer_(chunk, options);
-      Tensor pooled = pool(model_->forward(batch.model_inputs()).last_hidden_state, batch.attention_mask);
+      Tensor pooled = pool(model_->forward(model_inputs(batch)).last_hidden_state, batch.attention_mask);
       dim = pooled.size(1);
       std::vector<float> values = pooled.to_vector<float>();
       rows.insert(rows.end(), values.begin(), values.end());

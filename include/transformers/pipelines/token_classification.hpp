@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "transformers/models/auto.hpp"
 #include "transformers/pipelines/base.hpp"
 
 namespace transformers {
@@ -27,11 +26,10 @@ class TokenClassificationPipeline final : public Pipeline {
   TokenClassificationPipeline(std::unique_ptr<PreTrainedModel> model, PreTrainedTokenizerFast tokenizer,
                               PipelineOptions options);
 
-  nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = nlohmann::json::object()) const override;
-
- private:
-  std::unique_ptr<PreTrainedModel> model_;
-  PreTrainedTokenizerFast tokenizer_;
+  std::vector<json> split_inputs(const json& inputs, const json& kwargs) const override;
+  // One encoding, or with `stride` one per window of the text.
+  Items preprocess(const json& input, const json& kwargs) const override;
+  json postprocess(const json& input, const Items& items, const ItemOutputs& outputs, const json& kwargs) const override;
 };
 
 }  // namespace transformers

@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "transformers/models/auto.hpp"
 #include "transformers/pipelines/base.hpp"
 
 namespace transformers {
@@ -23,14 +22,12 @@ class ZeroShotClassificationPipeline final : public Pipeline {
                                  PipelineOptions options);
 
   // kwargs: candidate_labels (required), hypothesis_template, multi_label, batch_size.
-  nlohmann::json operator()(const nlohmann::json& inputs, const nlohmann::json& kwargs = nlohmann::json::object()) const override;
+  // One (sequence, hypothesis) encoding per candidate label.
+  Items preprocess(const json& input, const json& kwargs) const override;
+  json postprocess(const json& input, const Items& items, const ItemOutputs& outputs, const json& kwargs) const override;
 
   // The logit index that means "entailment": -1 (the last) when no label starts with "entail".
   int64_t entailment_id() const;
-
- private:
-  std::unique_ptr<PreTrainedModel> model_;
-  PreTrainedTokenizerFast tokenizer_;
 };
 
 }  // namespace transformers

@@ -11,7 +11,6 @@
 
 #include "transformers/core/tensor.hpp"
 #include "transformers/hub/hub.hpp"
-#include "transformers/models/modeling_outputs.hpp"
 #include "transformers/tokenizers/tokenizer.hpp"
 
 namespace transformers {
@@ -39,8 +38,6 @@ struct BatchEncoding {
   std::vector<tokenizers::Encoding> encodings;
   // [batch, seq] int64, defined when every encoding has the same length (padded or not).
   Tensor input_ids, attention_mask, token_type_ids;
-
-  ModelInputs model_inputs() const { return ModelInputs{input_ids, attention_mask, token_type_ids}; }
 };
 
 class PreTrainedTokenizerFast {

@@ -1,0 +1,52 @@
+// The task table and pipeline(): the model's path is resolved once, here, and the folder passed on.
+#include "transformers/pipelines/pipeline.hpp"
+
+#include "transformers/models/auto.hpp"
+
+namespace transformers {
+namespace {
+
+// The one place a pipeline's model and tokenizer are loaded: `AutoClass` is the task's Auto class.
+template <typename AutoClass, typename TaskPipeline>
+std::unique_ptr<Pipeline> load(const std::string& folder, PipelineOptions options) {
+  std::unique_ptr<PreTrainedModel> model = AutoClass::from_pretrained(folder, hub::HubOptions{}, options.device);
+  return std::make_unique<TaskPipeline>(std::move(model), AutoTokenizer::from_pretrained(folder), std::move(options));
+}
+
+}  // namespace
+
+const std::vector<PipelineTask>& supported_tasks() {
+  static const std::vector<PipelineTask> tasks{
+      {"text-classification", "sentiment-analysis", "distilbert/distilbert-base-uncased-finetuned-sst-2-english", "714eb0f",
+       load<AutoModelForSequenceClassification, TextClassificationPipeline>},
+      {"feature-extraction", "", "distilbert/distilbert-base-cased", "6ea8117", load<AutoModel, FeatureExtractionPipeline>},
+      {"token-classification", "ner", "dbmdz/bert-large-cased-finetuned-conll03-english", "4c53496",
+       load<AutoModelForTokenClassification, TokenClassificationPipeline>},
+      // transformers 5 removed this task; the default is transformers 4's
+      {"question-answering", "", "distilbert/distilbert-base-cased-distilled-squad", "564e9b5",
+       load<AutoModelForQuestionAnswering, QuestionAnsweringPipeline>},
+      {"fill-mask", "", "distilbert/distilroberta-base", "fb53ab8", load<AutoModelForMaskedLM, FillMaskPipeline>},
+      {"zero-shot-classification", "", "facebook/bart-large-mnli", "d7645e1",
+       load<AutoModelForSequenceClassification, ZeroShotClassificationPipeline>},
+  };
+  return tasks;
+}
+
+const PipelineTask& find_task(const std::string& task) {
+  std::string known;
+  for (const PipelineTask& entry : supported_tasks()) {
+    if (task == entry.task || (!entry.alias.empty() && task == entry.alias)) return entry;
+    known += (known.empty() ? "" : ", ") + entry.task + (entry.alias.empty() ? "" : " (alias " + entry.alias + ")");
+  }
+  throw InvalidArgument("unknown task '" + task + "'; available tasks: " + known);
+}
+
+std::unique_ptr<Pipeline> pipeline(const std::string& task, const std::string& model, PipelineOptions options) {
+  const PipelineTask& entry = find_task(task);
+  hub::HubOptions hub_options;
+  if (!options.revision.empty()) hub_options.revision = options.revision;
+  else if (model.empty()) hub_options.revision = entry.revision;
+  return entry.load(hub::resolve_model_path(model.empty() ? entry.model : model, hub_options), std::move(options));
+}
+
+}  // namespace transformers
