@@ -95,6 +95,12 @@ struct Layout {
 // layers, optional pooler - which RoBERTa and ELECTRA run under their own layout.
 class Encoder : public EncoderModel<BertConfig> {
  public:
+  // A config as small as transformers' model testers use, for tests and benchmarks.
+  static nlohmann::json tiny_config() {
+    return {{"vocab_size", 99}, {"hidden_size", 32}, {"num_hidden_layers", 2}, {"num_attention_heads", 4},
+            {"intermediate_size", 37}, {"max_position_embeddings", 64}, {"num_labels", 3}};
+  }
+
   Encoder(const PretrainedConfig& config, const nn::Weights& w, const Layout& layout) : EncoderModel(config) {
     const BertConfig& c = family_config();
     const std::string& p = layout.prefix;

@@ -357,6 +357,15 @@ struct ConvLayer {
 class DebertaV2Model final : public EncoderModel<DebertaV2Config> {
  public:
   static constexpr const char* base_model_prefix = "deberta";
+  // A deberta-v3-small layout (relative attention over log buckets, both relative terms, shared
+  // position projections) as small as transformers' model testers use, for tests and benchmarks.
+  static nlohmann::json tiny_config() {
+    return {{"vocab_size", 99}, {"hidden_size", 32}, {"num_hidden_layers", 2}, {"num_attention_heads", 4},
+            {"intermediate_size", 37}, {"max_position_embeddings", 64}, {"num_labels", 3},
+            {"relative_attention", true}, {"position_buckets", 8}, {"pos_att_type", nlohmann::json::array({"p2c", "c2p"})},
+            {"norm_rel_ebd", "layer_norm"}, {"share_att_key", true}, {"position_biased_input", false}};
+  }
+
   DebertaV2Model(const PretrainedConfig& config, const nn::Weights& w) : EncoderModel(config) {
     const std::string p = base_model_prefix;
     const DebertaV2Config& c = family_config();

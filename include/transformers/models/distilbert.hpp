@@ -52,6 +52,12 @@ inline Block load_block(const nn::Weights& w, const std::string& prefix, const D
 class DistilBertModel final : public EncoderModel<DistilBertConfig> {
  public:
   static constexpr const char* base_model_prefix = "distilbert";
+  // A config as small as transformers' model testers use, for tests and benchmarks.
+  static nlohmann::json tiny_config() {
+    return {{"vocab_size", 99}, {"dim", 32}, {"n_layers", 2}, {"n_heads", 4}, {"hidden_dim", 37},
+            {"max_position_embeddings", 64}, {"num_labels", 3}};
+  }
+
   DistilBertModel(const PretrainedConfig& config, const nn::Weights& w) : EncoderModel(config) {
     const std::string p = base_model_prefix;
     const DistilBertConfig& c = family_config();

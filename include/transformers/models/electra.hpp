@@ -9,6 +9,13 @@ namespace transformers {
 class ElectraModel final : public bert::Encoder {
  public:
   static constexpr const char* base_model_prefix = "electra";
+  // BERT's tiny config with smaller embeddings, so that embeddings_project runs.
+  static nlohmann::json tiny_config() {
+    nlohmann::json config = Encoder::tiny_config();
+    config["embedding_size"] = 16;
+    return config;
+  }
+
   ElectraModel(const PretrainedConfig& config, const nn::Weights& w)
       : Encoder(config, w, {base_model_prefix, PositionIds::Absolute, nn::Part::Absent}) {}
 };

@@ -8,8 +8,9 @@
 //
 // A base model is an EncoderModel<Config> (models/encoder_model.hpp) whose constructor takes
 // (config, weights) - and a third nn::Part argument when the family has a pooler - and which offers
-// word_embeddings() and the static base_model_prefix (how head checkpoints prefix its weights). A
-// head unlike these (DeBERTa's) derives from ModelWithHead and loads head_ itself.
+// word_embeddings() and the statics base_model_prefix (how head checkpoints prefix its weights) and
+// tiny_config() (the family's smallest config, for tests and benchmarks). A head unlike these
+// (DeBERTa's) derives from ModelWithHead and loads head_ itself.
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -36,6 +37,7 @@ template <typename Base, typename Head>
 class ModelWithHead : public PreTrainedModel {
  public:
   static constexpr const char* base_model_prefix = Base::base_model_prefix;
+  static nlohmann::json tiny_config() { return Base::tiny_config(); }
 
   ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
     ModelOutput out = base_.forward(in, output_hidden_states);

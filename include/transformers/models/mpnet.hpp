@@ -97,6 +97,12 @@ inline Tensor additive_padding_mask(const Tensor& attention_mask) {
 class MPNetModel final : public EncoderModel<MPNetConfig> {
  public:
   static constexpr const char* base_model_prefix = "mpnet";
+  // A config as small as transformers' model testers use, for tests and benchmarks.
+  static nlohmann::json tiny_config() {
+    return {{"vocab_size", 99}, {"hidden_size", 32}, {"num_hidden_layers", 2}, {"num_attention_heads", 4},
+            {"intermediate_size", 37}, {"max_position_embeddings", 64}, {"num_labels", 3}};
+  }
+
   // pooler: IfPresent for the base model, which may be read from a head checkpoint saved without it.
   MPNetModel(const PretrainedConfig& config, const nn::Weights& w, nn::Part pooler = nn::Part::IfPresent)
       : EncoderModel(config) {
