@@ -1,13 +1,13 @@
 // Whole models on the GPU against the same models on the CPU (llama.cpp's habit: every backend
-// checked against the CPU): every entry of the Auto registry with the same seeded random weights,
-// a padded batch, every output; then a pipeline built with device cuda:0 against one on the CPU.
+// checked against the CPU): every entry of the Auto registry, built from its family's tiny config
+// with the same seeded random weights, a padded batch, every output; then a pipeline built with
+// device cuda:0 against one on the CPU.
 #include <catch2/catch.hpp>
 
 #include <string>
 #include <vector>
 
 #include "cuda_test_utils.hpp"
-#include "tiny_config.hpp"
 #include "transformers/models/auto.hpp"
 #include "transformers/pipelines/pipeline.hpp"
 

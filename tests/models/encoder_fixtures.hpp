@@ -9,8 +9,8 @@
 #include <memory>
 
 #include "test_util.hpp"
-#include "transformers/models/modeling_outputs.hpp"
 #include "transformers/io/safetensors.hpp"
+#include "transformers/models/auto.hpp"
 
 namespace encoder_fixtures {
 
@@ -53,15 +53,16 @@ inline void check(const std::string& arch, const std::string& head, const ModelF
 }
 
 // The head folders every architecture has, and the Auto task each one is loaded with.
-inline const std::vector<std::pair<std::string, std::string>>& heads() {
-  static const std::vector<std::pair<std::string, std::string>> all{
-      {"base", "base"},
-      {"sequence-classification-single-label", "sequence-classification"},
-      {"sequence-classification-multi-label", "sequence-classification"},
-      {"sequence-classification-regression", "sequence-classification"},
-      {"token-classification", "token-classification"},
-      {"question-answering", "question-answering"},
-      {"masked-lm", "masked-lm"},
+inline const std::vector<std::pair<std::string, transformers::Task>>& heads() {
+  using transformers::Task;
+  static const std::vector<std::pair<std::string, Task>> all{
+      {"base", Task::Base},
+      {"sequence-classification-single-label", Task::SequenceClassification},
+      {"sequence-classification-multi-label", Task::SequenceClassification},
+      {"sequence-classification-regression", Task::SequenceClassification},
+      {"token-classification", Task::TokenClassification},
+      {"question-answering", Task::QuestionAnswering},
+      {"masked-lm", Task::MaskedLM},
   };
   return all;
 }

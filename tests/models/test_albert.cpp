@@ -1,41 +1,14 @@
-// ALBERT against transformers: every head of the tiny fixture (tests/fixtures/models/encoders/albert)
-// within 1e-4, and loading errors that name the missing tensor.
+// ALBERT beyond what test_auto_fixtures checks for every architecture: the base model on a head
+// checkpoint, and loading errors that name the missing tensor.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
-#include <memory>
 #include <unistd.h>
 
 #include "models/encoder_fixtures.hpp"
 #include "transformers/models/albert.hpp"
 
 using namespace transformers;
-
-namespace {
-
-template <typename Model>
-std::unique_ptr<PreTrainedModel> make(const std::string& dir) {
-  return std::make_unique<Model>(PretrainedConfig::from_pretrained(dir),
-                                 nn::Weights(safetensors::Checkpoint::open(dir), AlbertModel::base_model_prefix));
-}
-
-encoder_fixtures::ModelFactory factory_for(const std::string& task) {
-  if (task == "base") return make<AlbertModel>;
-  if (task == "sequence-classification") return make<AlbertForSequenceClassification>;
-  if (task == "token-classification") return make<AlbertForTokenClassification>;
-  if (task == "question-answering") return make<AlbertForQuestionAnswering>;
-  if (task == "masked-lm") return make<AlbertForMaskedLM>;
-  FAIL("no ALBERT class for task " << task);
-  return {};
-}
-
-}  // namespace
-
-TEST_CASE("ALBERT heads equal transformers", "[models][albert]") {
-  for (const auto& [folder, task] : encoder_fixtures::heads()) {
-    SECTION(folder) { encoder_fixtures::check("albert", folder, factory_for(task)); }
-  }
-}
 
 TEST_CASE("ALBERT base model reads a head checkpoint", "[models][albert]") {
   // AlbertModel on the token-classification folder: the prefixed base weights, the head ignored.

@@ -1,28 +1,40 @@
-// The Auto registry: every entry builds and runs from a tiny config, the Auto classes pick the
-// right class for real folders, and unknown model types are refused with the supported list.
+// The Auto registry: every entry builds and runs from its family's tiny config, the Auto classes
+// pick the right class for real folders and keep their load options, and unknown model types are
+// refused with the supported list.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <unistd.h>
 
 #include "test_util.hpp"
-#include "tiny_config.hpp"
 #include "transformers/models/auto.hpp"
 
 using namespace transformers;
 
+namespace {
 
-TEST_CASE("every registered model builds and runs from a tiny config", "[models][auto]") {
+// A padded batch of two within every tiny config's vocabulary of 99.
+ModelInputs padded_batch() {
   ModelInputs in;
   in.input_ids = Tensor::from_vector(std::vector<int64_t>{5, 17, 98, 3, 0, 0, 1, 2, 3, 4, 5, 6}, {2, 6});
   in.attention_mask = Tensor::from_vector(std::vector<int64_t>{1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1}, {2, 6});
+  return in;
+}
+
+}  // namespace
+
+TEST_CASE("every registered model builds and runs from its tiny config", "[models][auto]") {
+  const ModelInputs in = padded_batch();
   for (const ModelEntry& entry : model_registry()) {
     INFO(entry.class_name);
     auto model = auto_model_from_config(tiny_config(entry.model_type), entry.task);
     ModelOutput out = model->forward(in, true);
+    // Every tiny config: hidden size 32, 2 layers, 3 labels.
     CHECK(out.last_hidden_state.shape() == Shape{2, 6, 32});
     CHECK(out.hidden_states.size() == 3);
-    if (entry.task == "sequence-classification") CHECK(out.logits.shape() == Shape{2, 3});
+    if (entry.task == Task::SequenceClassification) CHECK(out.logits.shape() == Shape{2, 3});
+    if (entry.task == Task::TokenClassification) CHECK(out.logits.shape() == Shape{2, 6, 3});
+    if (entry.task == Task::QuestionAnswering) CHECK(out.start_logits.shape() == Shape{2, 6});
     // Padding does not leak into real tokens: batch 0 alone gives the same first 4 states.
     ModelInputs alone;
     alone.input_ids = in.input_ids.narrow(0, 0, 1).narrow(1, 0, 4);
@@ -37,8 +49,24 @@ TEST_CASE("Auto classes pick the class from config.json", "[models][auto]") {
   CHECK(dynamic_cast<BertForSequenceClassification*>(bert.get()) != nullptr);
   auto distil = AutoModel::from_pretrained((models / "tiny-distilbert").string());
   CHECK(dynamic_cast<DistilBertModel*>(distil.get()) != nullptr);
-  CHECK_THROWS_WITH(AutoModel::from_config(tiny_config("gpt2")),
+  CHECK_THROWS_WITH(AutoModel::from_config(PretrainedConfig::from_json({{"model_type", "gpt2"}}, "gpt2 config")),
                     Catch::Contains("gpt2") && Catch::Contains("supported") && Catch::Contains("BertModel"));
+  CHECK_THROWS_WITH(tiny_config("gpt2"), Catch::Contains("gpt2") && Catch::Contains("model_registry"));
+}
+
+TEST_CASE("from_pretrained takes LoadOptions; from_config keeps its seed", "[models][auto]") {
+  const auto folder = (std::filesystem::path(TRANSFORMERS_TEST_DATA) / "fixtures" / "models" / "tiny-bert").string();
+  const ModelInputs in = padded_batch();
+  LoadOptions options;
+  options.dtype = DType::F32;
+  const Tensor with_options = AutoModelForSequenceClassification::from_pretrained(folder, options)->forward(in).logits;
+  const Tensor plain = AutoModelForSequenceClassification::from_pretrained(folder)->forward(in).logits;
+  REQUIRE_CLOSE(with_options, plain, 0.0);
+
+  const PretrainedConfig config = tiny_config(model_registry().front().model_type);
+  const Tensor seed_1 = AutoModel::from_config(config, 1)->forward(in).last_hidden_state;
+  REQUIRE_CLOSE(AutoModel::from_config(config, 1, Device::cpu())->forward(in).last_hidden_state, seed_1, 0.0);
+  CHECK(test_util::max_abs_diff(AutoModel::from_config(config, 2)->forward(in).last_hidden_state, seed_1) > 1e-3);
 }
 
 TEST_CASE("Auto classes resolve Hub ids through the Hugging Face cache", "[models][auto][hub]") {

@@ -5,8 +5,7 @@
 #include <filesystem>
 
 #include "test_util.hpp"
-#include "transformers/models/bert.hpp"
-#include "transformers/models/distilbert.hpp"
+#include "transformers/models/auto.hpp"
 
 using namespace transformers;
 
@@ -24,14 +23,13 @@ ModelInputs load_inputs(const std::filesystem::path& folder) {
   return in;
 }
 
-// Runs the model in model_folder on inputs_folder/inputs.safetensors and compares with
-// expected_folder/expected.safetensors.
-template <typename Model>
+// Runs the sequence classifier in model_folder on inputs_folder/inputs.safetensors and compares
+// with expected_folder/expected.safetensors.
 void check_against_transformers(const std::filesystem::path& model_folder, const std::filesystem::path& expected_folder,
                                 const std::filesystem::path& inputs_folder) {
   const double tolerance = kTolerance;
-  Model model = Model::from_pretrained(model_folder.string());
-  ModelOutput out = model.forward(load_inputs(inputs_folder), true);
+  auto model = AutoModelForSequenceClassification::from_pretrained(model_folder.string());
+  ModelOutput out = model->forward(load_inputs(inputs_folder), true);
   auto expected = safetensors::File::open((expected_folder / "expected.safetensors").string());
   REQUIRE_CLOSE(out.logits, expected->get("logits"), tolerance);
   REQUIRE_CLOSE(out.last_hidden_state, expected->get("last_hidden_state"), tolerance);
@@ -46,34 +44,30 @@ void check_against_transformers(const std::filesystem::path& model_folder, const
 }  // namespace
 
 TEST_CASE("BertForSequenceClassification equals transformers", "[models][bert]") {
-  check_against_transformers<BertForSequenceClassification>(kModels / "tiny-bert", kModels / "tiny-bert",
-                                                            kModels / "tiny-bert");
+  check_against_transformers(kModels / "tiny-bert", kModels / "tiny-bert", kModels / "tiny-bert");
 }
 
 TEST_CASE("BERT from sharded, f16 and bf16 checkpoints", "[models][bert]") {
   // The sharded copy holds the same weights: the same outputs as the single file.
-  check_against_transformers<BertForSequenceClassification>(kModels / "tiny-bert" / "sharded", kModels / "tiny-bert",
-                                                            kModels / "tiny-bert");
+  check_against_transformers(kModels / "tiny-bert" / "sharded", kModels / "tiny-bert", kModels / "tiny-bert");
   // Half-precision files computed in f32: compared with transformers running the half weights in f32.
   for (const char* dtype : {"f16", "bf16"}) {
     INFO(dtype);
-    check_against_transformers<BertForSequenceClassification>(kModels / "tiny-bert" / dtype,
-                                                              kModels / "tiny-bert" / dtype, kModels / "tiny-bert");
+    check_against_transformers(kModels / "tiny-bert" / dtype, kModels / "tiny-bert" / dtype, kModels / "tiny-bert");
   }
 }
 
 TEST_CASE("DistilBertForSequenceClassification equals transformers", "[models][distilbert]") {
-  check_against_transformers<DistilBertForSequenceClassification>(kModels / "tiny-distilbert", kModels / "tiny-distilbert",
-                                                                  kModels / "tiny-distilbert");
+  check_against_transformers(kModels / "tiny-distilbert", kModels / "tiny-distilbert", kModels / "tiny-distilbert");
 }
 
 TEST_CASE("base models load from head checkpoints", "[models]") {
   ModelInputs in = load_inputs(kModels / "tiny-bert");
   auto expected = safetensors::File::open((kModels / "tiny-bert" / "expected.safetensors").string());
-  BertModel bert = BertModel::from_pretrained((kModels / "tiny-bert").string());
-  REQUIRE_CLOSE(bert.forward(in).last_hidden_state, expected->get("last_hidden_state"), kTolerance);
-  DistilBertModel distil = DistilBertModel::from_pretrained((kModels / "tiny-distilbert").string());
+  auto bert = AutoModel::from_pretrained((kModels / "tiny-bert").string());
+  REQUIRE_CLOSE(bert->forward(in).last_hidden_state, expected->get("last_hidden_state"), kTolerance);
+  auto distil = AutoModel::from_pretrained((kModels / "tiny-distilbert").string());
   auto distil_expected = safetensors::File::open((kModels / "tiny-distilbert" / "expected.safetensors").string());
-  REQUIRE_CLOSE(distil.forward(load_inputs(kModels / "tiny-distilbert")).last_hidden_state,
+  REQUIRE_CLOSE(distil->forward(load_inputs(kModels / "tiny-distilbert")).last_hidden_state,
                 distil_expected->get("last_hidden_state"), kTolerance);
 }

@@ -58,10 +58,9 @@ TEST_CASE("bf16 checkpoints run in bf16 by default, as transformers runs them", 
     REQUIRE_CLOSE(logits, expected->get("logits"), 3e-2);
     CHECK(cosine(logits, expected->get("logits_f32")) >= 0.999);
     // dtype=float32 widens the weights once: the f32 result.
-    const Tensor f32 =
-        auto_model_from_pretrained(folder.string(), "sequence-classification", {}, Device::cpu(), DType::F32)
-            ->forward(in)
-            .logits;
+    LoadOptions in_f32;
+    in_f32.dtype = DType::F32;
+    const Tensor f32 = AutoModelForSequenceClassification::from_pretrained(folder.string(), in_f32)->forward(in).logits;
     REQUIRE_CLOSE(f32, expected->get("logits_f32"), 1e-4);
   }
 }
@@ -93,8 +92,9 @@ TEST_CASE("an f16 checkpoint keeps f16 weights and computes in f32", "[models][d
   const ModelInputs in = read_inputs(kModels / "tiny-bert");
   for (std::optional<DType> dtype : {std::optional<DType>(), std::optional<DType>(DType::F16), std::optional<DType>(DType::F32)}) {
     INFO((dtype ? dtype_name(*dtype) : "auto"));
-    const Tensor logits =
-        auto_model_from_pretrained(folder.string(), "sequence-classification", {}, Device::cpu(), dtype)->forward(in).logits;
+    LoadOptions options;
+    options.dtype = dtype;
+    const Tensor logits = AutoModelForSequenceClassification::from_pretrained(folder.string(), options)->forward(in).logits;
     REQUIRE_CLOSE(logits, expected->get("logits"), 1e-4);
   }
 }

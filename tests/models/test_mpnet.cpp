@@ -1,9 +1,8 @@
-// MPNet against transformers: every head of the tiny fixture (tests/fixtures/models/encoders/mpnet)
-// within 1e-4, its relative position buckets, and loading errors that name the missing tensor.
+// MPNet beyond what test_auto_fixtures checks for every architecture: its relative position
+// buckets and position ids, and loading errors that name the missing tensor.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
-#include <memory>
 #include <unistd.h>
 
 #include "models/encoder_fixtures.hpp"
@@ -11,32 +10,6 @@
 #include "transformers/nn/positions.hpp"
 
 using namespace transformers;
-
-namespace {
-
-template <typename Model>
-std::unique_ptr<PreTrainedModel> make(const std::string& dir) {
-  return std::make_unique<Model>(PretrainedConfig::from_pretrained(dir),
-                                 nn::Weights(safetensors::Checkpoint::open(dir), MPNetModel::base_model_prefix));
-}
-
-encoder_fixtures::ModelFactory factory_for(const std::string& task) {
-  if (task == "base") return make<MPNetModel>;
-  if (task == "sequence-classification") return make<MPNetForSequenceClassification>;
-  if (task == "token-classification") return make<MPNetForTokenClassification>;
-  if (task == "question-answering") return make<MPNetForQuestionAnswering>;
-  if (task == "masked-lm") return make<MPNetForMaskedLM>;
-  FAIL("no MPNet class for task " << task);
-  return {};
-}
-
-}  // namespace
-
-TEST_CASE("MPNet heads equal transformers", "[models][mpnet]") {
-  for (const auto& [folder, task] : encoder_fixtures::heads()) {
-    SECTION(folder) { encoder_fixtures::check("mpnet", folder, factory_for(task)); }
-  }
-}
 
 TEST_CASE("MPNet relative position buckets equal transformers'", "[models][mpnet]") {
   // MPNetEncoder.relative_position_bucket(key - query, 32, 128) from transformers 5.23 (torch

@@ -57,7 +57,9 @@ TEST_CASE("all-MiniLM-L6-v2 loaded in bf16 equals transformers in bf16", "[real]
   const std::string folder = *real_models::minilm_folder();
   const std::vector<std::string> texts = sentences();
   auto tokenizer = AutoTokenizer::from_pretrained(folder);
-  auto model = auto_model_from_pretrained(folder, "base", {}, Device::cpu(), DType::BF16);
+  LoadOptions in_bf16;
+  in_bf16.dtype = DType::BF16;
+  auto model = AutoModel::from_pretrained(folder, in_bf16);
   auto model_f32 = AutoModel::from_pretrained(folder);
   auto expected = safetensors::File::open((kExpected / "expected_bf16.safetensors").string());
   for (int i = 0; expected->contains("input_ids_" + std::to_string(i)); ++i) {

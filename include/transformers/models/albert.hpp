@@ -7,38 +7,25 @@
 #include <vector>
 
 #include "transformers/config/pretrained_config.hpp"
+#include "transformers/models/encoder_model.hpp"
+#include "transformers/models/model_with_head.hpp"
 #include "transformers/models/modeling_outputs.hpp"
 #include "transformers/nn/encoder_layer.hpp"
-#include "transformers/nn/heads.hpp"
 #include "transformers/nn/layers.hpp"
 
 namespace transformers {
 
-struct AlbertConfig {
-  int64_t vocab_size, embedding_size, hidden_size, num_hidden_layers, num_hidden_groups, num_attention_heads;
-  int64_t intermediate_size, inner_group_num, max_position_embeddings, type_vocab_size;
-  std::string hidden_act;
-  double layer_norm_eps;
-  bool tie_word_embeddings;
+struct AlbertConfig : EncoderConfig {
+  int64_t embedding_size, num_hidden_groups, inner_group_num, type_vocab_size;
 
   // transformers' AlbertConfig defaults (albert-xxlarge's sizes) for anything config.json leaves out.
   static AlbertConfig from(const PretrainedConfig& c) {
-    AlbertConfig a{c.get<int64_t>("vocab_size", 30000),
-                   c.get<int64_t>("embedding_size", 128),
-                   c.get<int64_t>("hidden_size", 4096),
-                   c.get<int64_t>("num_hidden_layers", 12),
-                   c.get<int64_t>("num_hidden_groups", 1),
-                   c.get<int64_t>("num_attention_heads", 64),
-                   c.get<int64_t>("intermediate_size", 16384),
-                   c.get<int64_t>("inner_group_num", 1),
-                   c.get<int64_t>("max_position_embeddings", 512),
-                   c.get<int64_t>("type_vocab_size", 2),
-                   c.get<std::string>("hidden_act", "gelu_new"),
-                   c.get<double>("layer_norm_eps", 1e-12),
-                   c.get<bool>("tie_word_embeddings", true)};
-    if (a.num_attention_heads <= 0 || a.hidden_size % a.num_attention_heads != 0)
-      throw FileError(c.source + ": hidden_size " + std::to_string(a.hidden_size) +
-                      " is not a multiple of num_attention_heads " + std::to_string(a.num_attention_heads));
+    AlbertConfig a{read(c, {.vocab_size = 30000, .hidden_size = 4096, .num_hidden_layers = 12, .num_attention_heads = 64,
+                            .intermediate_size = 16384, .max_position_embeddings = 512, .hidden_act = "gelu_new",
+                            .layer_norm_eps = 1e-12, .tie_word_embeddings = true}),
+                   c.get<int64_t>("embedding_size", 128), c.get<int64_t>("num_hidden_groups", 1),
+                   c.get<int64_t>("inner_group_num", 1), c.get<int64_t>("type_vocab_size", 2)};
+    a.check_heads_divide_hidden(c);
     if (a.num_hidden_groups <= 0 || a.num_hidden_groups > a.num_hidden_layers || a.inner_group_num <= 0)
       throw FileError(c.source + ": num_hidden_groups " + std::to_string(a.num_hidden_groups) +
                       " must be in [1, num_hidden_layers " + std::to_string(a.num_hidden_layers) +
@@ -122,25 +109,25 @@ struct Transformer {
   }
 };
 
-
 }  // namespace albert
 
-class AlbertModel final : public PreTrainedModel {
+class AlbertModel final : public EncoderModel<AlbertConfig> {
  public:
   static constexpr const char* base_model_prefix = "albert";
-
-  AlbertModel(const PretrainedConfig& config, const nn::Weights& w, nn::Part pooler = nn::Part::IfPresent)
-      : config_(config), albert_config_(AlbertConfig::from(config)) {
-    const std::string p = base_model_prefix;
-    embeddings_ = albert::Embeddings::load(w, p + ".embeddings", albert_config_);
-    encoder_ = albert::Transformer::load(w, p + ".encoder", albert_config_);
-    pooler_ = nn::Linear::load(w, p + ".pooler", albert_config_.hidden_size, albert_config_.hidden_size, pooler,
-                               "pooler_output");
+  // A config as small as transformers' model testers use, for tests and benchmarks.
+  static nlohmann::json tiny_config() {
+    return {{"vocab_size", 99}, {"embedding_size", 16}, {"hidden_size", 32}, {"num_hidden_layers", 2},
+            {"num_attention_heads", 4}, {"intermediate_size", 37}, {"max_position_embeddings", 64}, {"num_labels", 3}};
   }
 
-  static AlbertModel from_pretrained(const std::string& folder) {
-    return AlbertModel(PretrainedConfig::from_pretrained(folder),
-                       nn::Weights(safetensors::Checkpoint::open(folder), base_model_prefix));
+  // pooler: IfPresent for the base model, which may be read from a head checkpoint saved without it.
+  AlbertModel(const PretrainedConfig& config, const nn::Weights& w, nn::Part pooler = nn::Part::IfPresent)
+      : EncoderModel(config) {
+    const std::string p = base_model_prefix;
+    const AlbertConfig& c = family_config();
+    embeddings_ = albert::Embeddings::load(w, p + ".embeddings", c);
+    encoder_ = albert::Transformer::load(w, p + ".encoder", c);
+    pooler_ = nn::TanhPooler::load(w, p + ".pooler", c.hidden_size, pooler);
   }
 
   ModelOutput forward(const ModelInputs& given, bool output_hidden_states = false) const override {
@@ -149,111 +136,29 @@ class AlbertModel final : public PreTrainedModel {
     Tensor embedded = embeddings_(in.input_ids, in.token_type_ids);
     out.last_hidden_state =
         encoder_(embedded, attention_mask_or_ones(in), output_hidden_states ? &out.hidden_states : nullptr);
-    if (pooler_.weight.defined()) out.pooler_output = ops::tanh(pooler_(out.last_hidden_state.select(1, 0)));
+    pooler_(out);
     return out;
   }
 
-  const PretrainedConfig& config() const override { return config_; }
-  const AlbertConfig& albert_config() const { return albert_config_; }
   const Tensor& word_embeddings() const { return embeddings_.word_embeddings.weight; }
 
  private:
-  PretrainedConfig config_;
-  AlbertConfig albert_config_;
   albert::Embeddings embeddings_;
   albert::Transformer encoder_;
-  nn::Linear pooler_;
+  nn::TanhPooler pooler_;
 };
 
-// logits [batch, num_labels] = classifier(pooler_output); single-label, multi-label and
-// regression differ only in num_labels (and the loss, which inference does not compute).
-class AlbertForSequenceClassification final : public PreTrainedModel {
- public:
-  AlbertForSequenceClassification(const PretrainedConfig& config, const nn::Weights& w)
-      : albert_(config, w, nn::Part::Required),
-        classifier_(nn::Linear::load(w, "classifier", albert_.albert_config().hidden_size, config.num_labels())) {}
-
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
-    ModelOutput out = albert_.forward(in, output_hidden_states);
-    out.logits = classifier_(out.pooler_output);
-    return out;
-  }
-
-  const PretrainedConfig& config() const override { return albert_.config(); }
-
- private:
-  AlbertModel albert_;
-  nn::Linear classifier_;
-};
-
-// logits [batch, seq, num_labels] = classifier(last_hidden_state); no pooler.
-class AlbertForTokenClassification final : public PreTrainedModel {
- public:
-  AlbertForTokenClassification(const PretrainedConfig& config, const nn::Weights& w)
-      : albert_(config, w, nn::Part::Absent),
-        classifier_(nn::Linear::load(w, "classifier", albert_.albert_config().hidden_size, config.num_labels())) {}
-
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
-    ModelOutput out = albert_.forward(in, output_hidden_states);
-    out.logits = classifier_(out.last_hidden_state);
-    return out;
-  }
-
-  const PretrainedConfig& config() const override { return albert_.config(); }
-
- private:
-  AlbertModel albert_;
-  nn::Linear classifier_;
-};
-
-// start_logits, end_logits [batch, seq] from qa_outputs over every token; no pooler.
-class AlbertForQuestionAnswering final : public PreTrainedModel {
- public:
-  AlbertForQuestionAnswering(const PretrainedConfig& config, const nn::Weights& w)
-      : albert_(config, w, nn::Part::Absent),
-        qa_outputs_(nn::QuestionAnsweringHead::load(w, albert_.albert_config().hidden_size)) {}
-
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
-    ModelOutput out = albert_.forward(in, output_hidden_states);
-    qa_outputs_(out.last_hidden_state, out);
-    return out;
-  }
-
-  const PretrainedConfig& config() const override { return albert_.config(); }
-
- private:
-  AlbertModel albert_;
-  nn::QuestionAnsweringHead qa_outputs_;
-};
-
+namespace albert {
 // AlbertMLMHead: dense (hidden -> embedding_size) -> hidden_act -> LayerNorm -> decoder, whose
-// weight is tied to the word embeddings [vocab, embedding_size] and whose bias is
-// predictions.bias. logits [batch, seq, vocab].
-class AlbertForMaskedLM final : public PreTrainedModel {
- public:
-  AlbertForMaskedLM(const PretrainedConfig& config, const nn::Weights& w)
-      : albert_(config, w, nn::Part::Absent) {
-    const AlbertConfig& c = albert_.albert_config();
-    dense_ = nn::Linear::load(w, "predictions.dense", c.hidden_size, c.embedding_size);
-    norm_ = nn::LayerNorm::load(w, "predictions.LayerNorm", c.embedding_size, c.layer_norm_eps);
-    decoder_ = nn::TiedDecoder::load(w, "predictions.decoder", "predictions.bias", albert_.word_embeddings(),
-                                     c.tie_word_embeddings);
-  }
+// weight is tied to the word embeddings [vocab, embedding_size] and whose bias is predictions.bias.
+inline const MaskedLmSpec kMlmHead{{"predictions.dense", "predictions.LayerNorm", "predictions.decoder", "predictions.bias"}};
+}  // namespace albert
 
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
-    ModelOutput out = albert_.forward(in, output_hidden_states);
-    const std::string& act = albert_.albert_config().hidden_act;
-    out.logits = decoder_(norm_(dense_(out.last_hidden_state, {.activation = act})));
-    return out;
-  }
-
-  const PretrainedConfig& config() const override { return albert_.config(); }
-
- private:
-  AlbertModel albert_;
-  nn::Linear dense_;
-  nn::LayerNorm norm_;
-  nn::TiedDecoder decoder_;
-};
+// Sequence classification: single-label, multi-label and regression differ only in num_labels (and
+// the loss, which inference does not compute).
+using AlbertForSequenceClassification = ForSequenceClassificationOnPooler<AlbertModel>;
+using AlbertForTokenClassification = ForTokenClassification<AlbertModel>;
+using AlbertForQuestionAnswering = ForQuestionAnswering<AlbertModel>;
+using AlbertForMaskedLM = ForMaskedLM<AlbertModel, albert::kMlmHead>;
 
 }  // namespace transformers

@@ -1,8 +1,10 @@
 #pragma once
 // The Auto classes: one table maps (model_type, task) to the C++ class that implements it, the
-// way transformers' modeling_auto.py maps config classes to model classes.
-#include <functional>
+// way transformers' modeling_auto.py maps config classes to model classes. Adding an architecture
+// is its header (models/<arch>.hpp, whose base model says its base_model_prefix and tiny_config)
+// plus one line in model_registry() per task it supports.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,84 +19,105 @@
 
 namespace transformers {
 
-// Tasks as transformers names its Auto classes: AutoModel ("base"),
-// AutoModelForSequenceClassification ("sequence-classification"), ...ForTokenClassification
-// ("token-classification"), ...ForQuestionAnswering ("question-answering"), ...ForMaskedLM
-// ("masked-lm").
-struct ModelEntry {
-  std::string model_type;         // config.json's model_type
-  std::string task;               // "base", "sequence-classification"
-  std::string class_name;         // transformers' class name
-  std::string base_model_prefix;  // how head checkpoints prefix the base model's weights
-  std::function<std::unique_ptr<PreTrainedModel>(const PretrainedConfig&, const nn::Weights&)> build;
+// What an Auto class builds: AutoModel the base model, AutoModelFor<Task> a task head on it.
+enum class Task { Base, SequenceClassification, TokenClassification, QuestionAnswering, MaskedLM };
+
+// "base", "sequence-classification", "token-classification", "question-answering", "masked-lm".
+inline std::string task_name(Task task) {
+  switch (task) {
+    case Task::Base: return "base";
+    case Task::SequenceClassification: return "sequence-classification";
+    case Task::TokenClassification: return "token-classification";
+    case Task::QuestionAnswering: return "question-answering";
+    case Task::MaskedLM: return "masked-lm";
+  }
+  return "unknown task";
+}
+
+// How from_pretrained loads a model.
+struct LoadOptions {
+  hub::HubOptions hub;            // where the files come from: revision, cache_dir, token, offline...
+  Device device = Device::cpu();  // where the weights go and the forward runs (inputs may stay on the CPU)
+  std::optional<DType> dtype;     // what the model computes in: transformers' dtype, nullopt being "auto"
 };
 
+struct ModelEntry {
+  std::string model_type;         // config.json's model_type
+  Task task;
+  std::string class_name;         // transformers' class name
+  std::string base_model_prefix;  // how head checkpoints prefix the base model's weights
+  nlohmann::json (*tiny_config)();  // the family's smallest config (hidden 32, 2 layers), for tests and benchmarks
+  std::unique_ptr<PreTrainedModel> (*build)(const PretrainedConfig&, const nn::Weights&);
+};
+
+// The registry line of the class Model: the rest comes from its base model's statics.
 template <typename Model>
-std::function<std::unique_ptr<PreTrainedModel>(const PretrainedConfig&, const nn::Weights&)> model_builder() {
-  return [](const PretrainedConfig& config, const nn::Weights& weights) {
-    return std::unique_ptr<PreTrainedModel>(new Model(config, weights));
-  };
+ModelEntry model_entry(std::string model_type, Task task, std::string class_name) {
+  return {std::move(model_type), task, std::move(class_name), Model::base_model_prefix, &Model::tiny_config,
+          [](const PretrainedConfig& config, const nn::Weights& weights) -> std::unique_ptr<PreTrainedModel> {
+            return std::make_unique<Model>(config, weights);
+          }};
 }
 
 inline const std::vector<ModelEntry>& model_registry() {
   static const std::vector<ModelEntry> entries{
-      {"bert", "base", "BertModel", "bert", model_builder<BertModel>()},
-      {"bert", "sequence-classification", "BertForSequenceClassification", "bert", model_builder<BertForSequenceClassification>()},
-      {"bert", "token-classification", "BertForTokenClassification", "bert", model_builder<BertForTokenClassification>()},
-      {"bert", "question-answering", "BertForQuestionAnswering", "bert", model_builder<BertForQuestionAnswering>()},
-      {"bert", "masked-lm", "BertForMaskedLM", "bert", model_builder<BertForMaskedLM>()},
-      {"distilbert", "base", "DistilBertModel", "distilbert", model_builder<DistilBertModel>()},
-      {"distilbert", "sequence-classification", "DistilBertForSequenceClassification", "distilbert", model_builder<DistilBertForSequenceClassification>()},
-      {"distilbert", "token-classification", "DistilBertForTokenClassification", "distilbert", model_builder<DistilBertForTokenClassification>()},
-      {"distilbert", "question-answering", "DistilBertForQuestionAnswering", "distilbert", model_builder<DistilBertForQuestionAnswering>()},
-      {"distilbert", "masked-lm", "DistilBertForMaskedLM", "distilbert", model_builder<DistilBertForMaskedLM>()},
-      {"roberta", "base", "RobertaModel", "roberta", model_builder<RobertaModel>()},
-      {"roberta", "sequence-classification", "RobertaForSequenceClassification", "roberta", model_builder<RobertaForSequenceClassification>()},
-      {"roberta", "token-classification", "RobertaForTokenClassification", "roberta", model_builder<RobertaForTokenClassification>()},
-      {"roberta", "question-answering", "RobertaForQuestionAnswering", "roberta", model_builder<RobertaForQuestionAnswering>()},
-      {"roberta", "masked-lm", "RobertaForMaskedLM", "roberta", model_builder<RobertaForMaskedLM>()},
-      {"xlm-roberta", "base", "XLMRobertaModel", "roberta", model_builder<XLMRobertaModel>()},
-      {"xlm-roberta", "sequence-classification", "XLMRobertaForSequenceClassification", "roberta", model_builder<XLMRobertaForSequenceClassification>()},
-      {"xlm-roberta", "token-classification", "XLMRobertaForTokenClassification", "roberta", model_builder<XLMRobertaForTokenClassification>()},
-      {"xlm-roberta", "question-answering", "XLMRobertaForQuestionAnswering", "roberta", model_builder<XLMRobertaForQuestionAnswering>()},
-      {"xlm-roberta", "masked-lm", "XLMRobertaForMaskedLM", "roberta", model_builder<XLMRobertaForMaskedLM>()},
-      {"camembert", "base", "CamembertModel", "roberta", model_builder<CamembertModel>()},
-      {"camembert", "sequence-classification", "CamembertForSequenceClassification", "roberta", model_builder<CamembertForSequenceClassification>()},
-      {"camembert", "token-classification", "CamembertForTokenClassification", "roberta", model_builder<CamembertForTokenClassification>()},
-      {"camembert", "question-answering", "CamembertForQuestionAnswering", "roberta", model_builder<CamembertForQuestionAnswering>()},
-      {"camembert", "masked-lm", "CamembertForMaskedLM", "roberta", model_builder<CamembertForMaskedLM>()},
-      {"electra", "base", "ElectraModel", "electra", model_builder<ElectraModel>()},
-      {"electra", "sequence-classification", "ElectraForSequenceClassification", "electra", model_builder<ElectraForSequenceClassification>()},
-      {"electra", "token-classification", "ElectraForTokenClassification", "electra", model_builder<ElectraForTokenClassification>()},
-      {"electra", "question-answering", "ElectraForQuestionAnswering", "electra", model_builder<ElectraForQuestionAnswering>()},
-      {"electra", "masked-lm", "ElectraForMaskedLM", "electra", model_builder<ElectraForMaskedLM>()},
-      {"albert", "base", "AlbertModel", "albert", model_builder<AlbertModel>()},
-      {"albert", "sequence-classification", "AlbertForSequenceClassification", "albert", model_builder<AlbertForSequenceClassification>()},
-      {"albert", "token-classification", "AlbertForTokenClassification", "albert", model_builder<AlbertForTokenClassification>()},
-      {"albert", "question-answering", "AlbertForQuestionAnswering", "albert", model_builder<AlbertForQuestionAnswering>()},
-      {"albert", "masked-lm", "AlbertForMaskedLM", "albert", model_builder<AlbertForMaskedLM>()},
-      {"mpnet", "base", "MPNetModel", "mpnet", model_builder<MPNetModel>()},
-      {"mpnet", "sequence-classification", "MPNetForSequenceClassification", "mpnet", model_builder<MPNetForSequenceClassification>()},
-      {"mpnet", "token-classification", "MPNetForTokenClassification", "mpnet", model_builder<MPNetForTokenClassification>()},
-      {"mpnet", "question-answering", "MPNetForQuestionAnswering", "mpnet", model_builder<MPNetForQuestionAnswering>()},
-      {"mpnet", "masked-lm", "MPNetForMaskedLM", "mpnet", model_builder<MPNetForMaskedLM>()},
-      {"deberta-v2", "base", "DebertaV2Model", "deberta", model_builder<DebertaV2Model>()},
-      {"deberta-v2", "sequence-classification", "DebertaV2ForSequenceClassification", "deberta", model_builder<DebertaV2ForSequenceClassification>()},
-      {"deberta-v2", "token-classification", "DebertaV2ForTokenClassification", "deberta", model_builder<DebertaV2ForTokenClassification>()},
-      {"deberta-v2", "question-answering", "DebertaV2ForQuestionAnswering", "deberta", model_builder<DebertaV2ForQuestionAnswering>()},
-      {"deberta-v2", "masked-lm", "DebertaV2ForMaskedLM", "deberta", model_builder<DebertaV2ForMaskedLM>()},
+      model_entry<BertModel>("bert", Task::Base, "BertModel"),
+      model_entry<BertForSequenceClassification>("bert", Task::SequenceClassification, "BertForSequenceClassification"),
+      model_entry<BertForTokenClassification>("bert", Task::TokenClassification, "BertForTokenClassification"),
+      model_entry<BertForQuestionAnswering>("bert", Task::QuestionAnswering, "BertForQuestionAnswering"),
+      model_entry<BertForMaskedLM>("bert", Task::MaskedLM, "BertForMaskedLM"),
+      model_entry<DistilBertModel>("distilbert", Task::Base, "DistilBertModel"),
+      model_entry<DistilBertForSequenceClassification>("distilbert", Task::SequenceClassification, "DistilBertForSequenceClassification"),
+      model_entry<DistilBertForTokenClassification>("distilbert", Task::TokenClassification, "DistilBertForTokenClassification"),
+      model_entry<DistilBertForQuestionAnswering>("distilbert", Task::QuestionAnswering, "DistilBertForQuestionAnswering"),
+      model_entry<DistilBertForMaskedLM>("distilbert", Task::MaskedLM, "DistilBertForMaskedLM"),
+      model_entry<RobertaModel>("roberta", Task::Base, "RobertaModel"),
+      model_entry<RobertaForSequenceClassification>("roberta", Task::SequenceClassification, "RobertaForSequenceClassification"),
+      model_entry<RobertaForTokenClassification>("roberta", Task::TokenClassification, "RobertaForTokenClassification"),
+      model_entry<RobertaForQuestionAnswering>("roberta", Task::QuestionAnswering, "RobertaForQuestionAnswering"),
+      model_entry<RobertaForMaskedLM>("roberta", Task::MaskedLM, "RobertaForMaskedLM"),
+      model_entry<XLMRobertaModel>("xlm-roberta", Task::Base, "XLMRobertaModel"),
+      model_entry<XLMRobertaForSequenceClassification>("xlm-roberta", Task::SequenceClassification, "XLMRobertaForSequenceClassification"),
+      model_entry<XLMRobertaForTokenClassification>("xlm-roberta", Task::TokenClassification, "XLMRobertaForTokenClassification"),
+      model_entry<XLMRobertaForQuestionAnswering>("xlm-roberta", Task::QuestionAnswering, "XLMRobertaForQuestionAnswering"),
+      model_entry<XLMRobertaForMaskedLM>("xlm-roberta", Task::MaskedLM, "XLMRobertaForMaskedLM"),
+      model_entry<CamembertModel>("camembert", Task::Base, "CamembertModel"),
+      model_entry<CamembertForSequenceClassification>("camembert", Task::SequenceClassification, "CamembertForSequenceClassification"),
+      model_entry<CamembertForTokenClassification>("camembert", Task::TokenClassification, "CamembertForTokenClassification"),
+      model_entry<CamembertForQuestionAnswering>("camembert", Task::QuestionAnswering, "CamembertForQuestionAnswering"),
+      model_entry<CamembertForMaskedLM>("camembert", Task::MaskedLM, "CamembertForMaskedLM"),
+      model_entry<ElectraModel>("electra", Task::Base, "ElectraModel"),
+      model_entry<ElectraForSequenceClassification>("electra", Task::SequenceClassification, "ElectraForSequenceClassification"),
+      model_entry<ElectraForTokenClassification>("electra", Task::TokenClassification, "ElectraForTokenClassification"),
+      model_entry<ElectraForQuestionAnswering>("electra", Task::QuestionAnswering, "ElectraForQuestionAnswering"),
+      model_entry<ElectraForMaskedLM>("electra", Task::MaskedLM, "ElectraForMaskedLM"),
+      model_entry<AlbertModel>("albert", Task::Base, "AlbertModel"),
+      model_entry<AlbertForSequenceClassification>("albert", Task::SequenceClassification, "AlbertForSequenceClassification"),
+      model_entry<AlbertForTokenClassification>("albert", Task::TokenClassification, "AlbertForTokenClassification"),
+      model_entry<AlbertForQuestionAnswering>("albert", Task::QuestionAnswering, "AlbertForQuestionAnswering"),
+      model_entry<AlbertForMaskedLM>("albert", Task::MaskedLM, "AlbertForMaskedLM"),
+      model_entry<MPNetModel>("mpnet", Task::Base, "MPNetModel"),
+      model_entry<MPNetForSequenceClassification>("mpnet", Task::SequenceClassification, "MPNetForSequenceClassification"),
+      model_entry<MPNetForTokenClassification>("mpnet", Task::TokenClassification, "MPNetForTokenClassification"),
+      model_entry<MPNetForQuestionAnswering>("mpnet", Task::QuestionAnswering, "MPNetForQuestionAnswering"),
+      model_entry<MPNetForMaskedLM>("mpnet", Task::MaskedLM, "MPNetForMaskedLM"),
+      model_entry<DebertaV2Model>("deberta-v2", Task::Base, "DebertaV2Model"),
+      model_entry<DebertaV2ForSequenceClassification>("deberta-v2", Task::SequenceClassification, "DebertaV2ForSequenceClassification"),
+      model_entry<DebertaV2ForTokenClassification>("deberta-v2", Task::TokenClassification, "DebertaV2ForTokenClassification"),
+      model_entry<DebertaV2ForQuestionAnswering>("deberta-v2", Task::QuestionAnswering, "DebertaV2ForQuestionAnswering"),
+      model_entry<DebertaV2ForMaskedLM>("deberta-v2", Task::MaskedLM, "DebertaV2ForMaskedLM"),
   };
   return entries;
 }
 
 // The entry for config's model_type and `task`; throws listing what is supported otherwise.
-inline const ModelEntry& find_model_entry(const PretrainedConfig& config, const std::string& task) {
+inline const ModelEntry& find_model_entry(const PretrainedConfig& config, Task task) {
   std::string supported;
   for (const ModelEntry& entry : model_registry()) {
     if (entry.model_type == config.model_type && entry.task == task) return entry;
     if (entry.task == task) supported += (supported.empty() ? "" : ", ") + entry.model_type + " (" + entry.class_name + ")";
   }
-  throw InvalidArgument(config.source + ": model_type '" + config.model_type + "' has no " + task +
+  throw InvalidArgument(config.source + ": model_type '" + config.model_type + "' has no " + task_name(task) +
                         " model in transformers.cpp; supported: " + supported);
 }
 
@@ -109,77 +132,60 @@ inline std::optional<DType> model_dtype(const PretrainedConfig& config, std::opt
   return std::nullopt;  // nn::Weights takes the checkpoint's
 }
 
+// The registered tiny config of `model_type` (hidden 32, 2 layers, 3 labels): what tests and
+// benchmarks build models from with random weights.
+inline PretrainedConfig tiny_config(const std::string& model_type) {
+  for (const ModelEntry& entry : model_registry()) {
+    if (entry.model_type != model_type) continue;
+    nlohmann::json json = entry.tiny_config();
+    json["model_type"] = model_type;
+    return PretrainedConfig::from_json(json, "tiny " + model_type + " config");
+  }
+  throw InvalidArgument("model_type '" + model_type + "' has no line in transformers.cpp's model_registry()");
+}
+
 // A model for `task` from a folder (config.json + safetensors weights) or a Hub id found in the
-// Hugging Face cache ("org/name", options as hub::HubOptions: revision, cache_dir, ...).
-// `device`: where the weights go and the forward runs (the inputs may be on the CPU); `dtype`:
-// nullopt for "auto" (see model_dtype), else float32, bfloat16 or float16.
-inline std::unique_ptr<PreTrainedModel> auto_model_from_pretrained(const std::string& path_or_id, const std::string& task,
-                                                                   const hub::HubOptions& options = {},
-                                                                   Device device = Device::cpu(),
-                                                                   std::optional<DType> dtype = std::nullopt) {
-  const std::string folder = hub::resolve_model_path(path_or_id, options);
+// Hugging Face cache ("org/name"), as options say (Hub options, device, dtype: nullopt for "auto",
+// see model_dtype).
+inline std::unique_ptr<PreTrainedModel> auto_model_from_pretrained(const std::string& path_or_id, Task task,
+                                                                   const LoadOptions& options = {}) {
+  const std::string folder = hub::resolve_model_path(path_or_id, options.hub);
   PretrainedConfig config = PretrainedConfig::from_pretrained(folder);
   const ModelEntry& entry = find_model_entry(config, task);
   nn::Weights weights(safetensors::Checkpoint::open(folder), entry.base_model_prefix);
-  return entry.build(config, weights.on(device).with_dtype(model_dtype(config, dtype)));
+  return entry.build(config, weights.on(options.device).with_dtype(model_dtype(config, options.dtype)));
 }
 
-// A model for `task` with random weights, as transformers' from_config (tests, benchmarks).
-inline std::unique_ptr<PreTrainedModel> auto_model_from_config(const PretrainedConfig& config, const std::string& task,
+// A model for `task` with random weights drawn from `seed`, as transformers' from_config (tests,
+// benchmarks), placed on `device`.
+inline std::unique_ptr<PreTrainedModel> auto_model_from_config(const PretrainedConfig& config, Task task,
                                                                uint64_t seed = 0, Device device = Device::cpu()) {
   const ModelEntry& entry = find_model_entry(config, task);
   nn::Weights weights = nn::Weights::random(entry.base_model_prefix, seed);
   return entry.build(config, weights.on(device));
 }
 
-struct AutoModel {
-  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {},
-                                                          Device device = Device::cpu()) {
-    return auto_model_from_pretrained(path_or_id, "base", options, device);
+// transformers' AutoModel / AutoModelFor<Task> classes.
+template <Task task>
+struct AutoModelFor {
+  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const LoadOptions& options) {
+    return auto_model_from_pretrained(path_or_id, task, options);
   }
-  static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config) {
-    return auto_model_from_config(config, "base");
+  // The Hub options and device alone; the dtype is "auto".
+  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id,
+                                                          const hub::HubOptions& hub = {}, Device device = Device::cpu()) {
+    return auto_model_from_pretrained(path_or_id, task, {hub, device, std::nullopt});
   }
-};
-
-struct AutoModelForSequenceClassification {
-  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {},
-                                                          Device device = Device::cpu()) {
-    return auto_model_from_pretrained(path_or_id, "sequence-classification", options, device);
-  }
-  static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config) {
-    return auto_model_from_config(config, "sequence-classification");
+  static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config, uint64_t seed = 0,
+                                                      Device device = Device::cpu()) {
+    return auto_model_from_config(config, task, seed, device);
   }
 };
 
-struct AutoModelForTokenClassification {
-  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {},
-                                                          Device device = Device::cpu()) {
-    return auto_model_from_pretrained(path_or_id, "token-classification", options, device);
-  }
-  static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config) {
-    return auto_model_from_config(config, "token-classification");
-  }
-};
-
-struct AutoModelForQuestionAnswering {
-  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {},
-                                                          Device device = Device::cpu()) {
-    return auto_model_from_pretrained(path_or_id, "question-answering", options, device);
-  }
-  static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config) {
-    return auto_model_from_config(config, "question-answering");
-  }
-};
-
-struct AutoModelForMaskedLM {
-  static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {},
-                                                          Device device = Device::cpu()) {
-    return auto_model_from_pretrained(path_or_id, "masked-lm", options, device);
-  }
-  static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config) {
-    return auto_model_from_config(config, "masked-lm");
-  }
-};
+using AutoModel = AutoModelFor<Task::Base>;
+using AutoModelForSequenceClassification = AutoModelFor<Task::SequenceClassification>;
+using AutoModelForTokenClassification = AutoModelFor<Task::TokenClassification>;
+using AutoModelForQuestionAnswering = AutoModelFor<Task::QuestionAnswering>;
+using AutoModelForMaskedLM = AutoModelFor<Task::MaskedLM>;
 
 }  // namespace transformers

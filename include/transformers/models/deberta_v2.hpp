@@ -12,19 +12,17 @@
 #include <vector>
 
 #include "transformers/config/pretrained_config.hpp"
+#include "transformers/models/encoder_model.hpp"
+#include "transformers/models/model_with_head.hpp"
 #include "transformers/models/modeling_outputs.hpp"
-#include "transformers/nn/heads.hpp"
 #include "transformers/nn/layers.hpp"
 
 namespace transformers {
 
-struct DebertaV2Config {
-  int64_t vocab_size, hidden_size, num_hidden_layers, num_attention_heads, intermediate_size;
-  int64_t max_position_embeddings, type_vocab_size;
+struct DebertaV2Config : EncoderConfig {
+  int64_t type_vocab_size;
   int64_t embedding_size;       // defaults to hidden_size; otherwise embed_proj maps it to hidden_size
   int64_t attention_head_size;  // defaults to hidden_size / num_attention_heads
-  std::string hidden_act;
-  double layer_norm_eps;
   bool position_biased_input;
   bool relative_attention;
   int64_t max_relative_positions;  // resolved: < 1 in the file means max_position_embeddings
@@ -47,16 +45,12 @@ struct DebertaV2Config {
   // for anything config.json leaves out.
   static DebertaV2Config from(const PretrainedConfig& c) {
     DebertaV2Config d{};
-    d.vocab_size = c.get<int64_t>("vocab_size", 128100);
-    d.hidden_size = c.get<int64_t>("hidden_size", 1536);
-    d.num_hidden_layers = c.get<int64_t>("num_hidden_layers", 24);
-    d.num_attention_heads = c.get<int64_t>("num_attention_heads", 24);
-    d.intermediate_size = c.get<int64_t>("intermediate_size", 6144);
-    d.max_position_embeddings = c.get<int64_t>("max_position_embeddings", 512);
+    static_cast<EncoderConfig&>(d) =
+        read(c, {.vocab_size = 128100, .hidden_size = 1536, .num_hidden_layers = 24, .num_attention_heads = 24,
+                 .intermediate_size = 6144, .max_position_embeddings = 512, .hidden_act = "gelu",
+                 .layer_norm_eps = 1e-7, .tie_word_embeddings = true});
     d.type_vocab_size = c.get<int64_t>("type_vocab_size", 0);
     d.embedding_size = c.get<int64_t>("embedding_size", d.hidden_size);
-    d.hidden_act = c.get<std::string>("hidden_act", "gelu");
-    d.layer_norm_eps = c.get<double>("layer_norm_eps", 1e-7);
     d.position_biased_input = c.get<bool>("position_biased_input", true);
     d.relative_attention = c.get<bool>("relative_attention", false);
     d.max_relative_positions = c.get<int64_t>("max_relative_positions", -1);
@@ -360,14 +354,21 @@ struct ConvLayer {
 
 }  // namespace deberta_v2
 
-class DebertaV2Model final : public PreTrainedModel {
+class DebertaV2Model final : public EncoderModel<DebertaV2Config> {
  public:
   static constexpr const char* base_model_prefix = "deberta";
+  // A deberta-v3-small layout (relative attention over log buckets, both relative terms, shared
+  // position projections) as small as transformers' model testers use, for tests and benchmarks.
+  static nlohmann::json tiny_config() {
+    return {{"vocab_size", 99}, {"hidden_size", 32}, {"num_hidden_layers", 2}, {"num_attention_heads", 4},
+            {"intermediate_size", 37}, {"max_position_embeddings", 64}, {"num_labels", 3},
+            {"relative_attention", true}, {"position_buckets", 8}, {"pos_att_type", nlohmann::json::array({"p2c", "c2p"})},
+            {"norm_rel_ebd", "layer_norm"}, {"share_att_key", true}, {"position_biased_input", false}};
+  }
 
-  DebertaV2Model(const PretrainedConfig& config, const nn::Weights& w)
-      : config_(config), deberta_config_(DebertaV2Config::from(config)) {
+  DebertaV2Model(const PretrainedConfig& config, const nn::Weights& w) : EncoderModel(config) {
     const std::string p = base_model_prefix;
-    const DebertaV2Config& c = deberta_config_;
+    const DebertaV2Config& c = family_config();
     embeddings_ = deberta_v2::Embeddings::load(w, p + ".embeddings", c);
     for (int64_t i = 0; i < c.num_hidden_layers; ++i)
       layers_.push_back(deberta_v2::Layer::load(w, p + ".encoder.layer." + std::to_string(i), c));
@@ -381,11 +382,6 @@ class DebertaV2Model final : public PreTrainedModel {
     if (c.conv_kernel_size > 0) conv_ = deberta_v2::ConvLayer::load(w, p + ".encoder.conv", c);
   }
 
-  static DebertaV2Model from_pretrained(const std::string& folder) {
-    return DebertaV2Model(PretrainedConfig::from_pretrained(folder),
-                          nn::Weights(safetensors::Checkpoint::open(folder), base_model_prefix));
-  }
-
   ModelOutput forward(const ModelInputs& given, bool output_hidden_states = false) const override {
     const ModelInputs in = inputs_on(given, embeddings_.word_embeddings.weight.device());
     const int64_t seq = in.input_ids.size(1);
@@ -393,7 +389,7 @@ class DebertaV2Model final : public PreTrainedModel {
     const Tensor embedding_output = embeddings_(in.input_ids, in.token_type_ids, mask);
     const Tensor additive_mask = deberta_v2::pairwise_additive_mask(mask);
     deberta_v2::RelativeIndices rel;
-    if (deberta_config_.relative_attention) rel = deberta_v2::relative_indices(seq, deberta_config_, in.input_ids.device());
+    if (family_config().relative_attention) rel = deberta_v2::relative_indices(seq, family_config(), in.input_ids.device());
 
     ModelOutput out;
     if (output_hidden_states) out.hidden_states.push_back(embedding_output);
@@ -408,152 +404,53 @@ class DebertaV2Model final : public PreTrainedModel {
     return out;
   }
 
-  const PretrainedConfig& config() const override { return config_; }
-  const DebertaV2Config& deberta_config() const { return deberta_config_; }
   const Tensor& word_embeddings() const { return embeddings_.word_embeddings.weight; }
 
  private:
-  PretrainedConfig config_;
-  DebertaV2Config deberta_config_;
   deberta_v2::Embeddings embeddings_;
   std::vector<deberta_v2::Layer> layers_;
   Tensor rel_embeddings_;
   deberta_v2::ConvLayer conv_;
 };
 
-// ContextPooler (dense + pooler_hidden_act on h[:, 0]) then classifier. Single-label,
+// ContextPooler (pooler.dense + pooler_hidden_act on h[:, 0]) then classifier. Single-label,
 // multi-label and regression differ only in the loss and in how a pipeline reads the logits.
-class DebertaV2ForSequenceClassification final : public PreTrainedModel {
+class DebertaV2ForSequenceClassification final : public ModelWithHead<DebertaV2Model, nn::FirstTokenClassificationHead> {
  public:
-  DebertaV2ForSequenceClassification(const PretrainedConfig& config, const nn::Weights& w) : deberta_(config, w) {
-    const DebertaV2Config& c = deberta_.deberta_config();
-    pooler_ = nn::Linear::load(w, "pooler.dense", c.pooler_hidden_size, c.pooler_hidden_size);
-    pooler_act_ = c.pooler_hidden_act;
-    classifier_ = nn::Linear::load(w, "classifier", c.hidden_size, config.num_labels());
+  DebertaV2ForSequenceClassification(const PretrainedConfig& config, const nn::Weights& w) : ModelWithHead(config, w) {
+    const DebertaV2Config& c = base_.family_config();
+    head_ = nn::FirstTokenClassificationHead::load(w, "pooler.dense", "classifier", c.pooler_hidden_size,
+                                                   config.num_labels(), c.pooler_hidden_act);
   }
-
-  static DebertaV2ForSequenceClassification from_pretrained(const std::string& folder) {
-    return DebertaV2ForSequenceClassification(
-        PretrainedConfig::from_pretrained(folder),
-        nn::Weights(safetensors::Checkpoint::open(folder), DebertaV2Model::base_model_prefix));
-  }
-
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
-    ModelOutput out = deberta_.forward(in, output_hidden_states);
-    const Tensor pooled = pooler_(out.last_hidden_state.select(1, 0), {.activation = pooler_act_});
-    out.logits = classifier_(pooled);
-    return out;
-  }
-
-  const PretrainedConfig& config() const override { return deberta_.config(); }
-
- private:
-  DebertaV2Model deberta_;
-  nn::Linear pooler_, classifier_;
-  std::string pooler_act_;
 };
 
-class DebertaV2ForTokenClassification final : public PreTrainedModel {
- public:
-  DebertaV2ForTokenClassification(const PretrainedConfig& config, const nn::Weights& w)
-      : deberta_(config, w),
-        classifier_(nn::Linear::load(w, "classifier", deberta_.deberta_config().hidden_size, config.num_labels())) {}
-
-  static DebertaV2ForTokenClassification from_pretrained(const std::string& folder) {
-    return DebertaV2ForTokenClassification(
-        PretrainedConfig::from_pretrained(folder),
-        nn::Weights(safetensors::Checkpoint::open(folder), DebertaV2Model::base_model_prefix));
-  }
-
-  // logits [batch, seq, num_labels].
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
-    ModelOutput out = deberta_.forward(in, output_hidden_states);
-    out.logits = classifier_(out.last_hidden_state);
-    return out;
-  }
-
-  const PretrainedConfig& config() const override { return deberta_.config(); }
-
- private:
-  DebertaV2Model deberta_;
-  nn::Linear classifier_;
-};
-
-class DebertaV2ForQuestionAnswering final : public PreTrainedModel {
- public:
-  DebertaV2ForQuestionAnswering(const PretrainedConfig& config, const nn::Weights& w)
-      : deberta_(config, w), head_(nn::QuestionAnsweringHead::load(w, deberta_.deberta_config().hidden_size)) {}
-
-  static DebertaV2ForQuestionAnswering from_pretrained(const std::string& folder) {
-    return DebertaV2ForQuestionAnswering(
-        PretrainedConfig::from_pretrained(folder),
-        nn::Weights(safetensors::Checkpoint::open(folder), DebertaV2Model::base_model_prefix));
-  }
-
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
-    ModelOutput out = deberta_.forward(in, output_hidden_states);
-    head_(out.last_hidden_state, out);
-    return out;
-  }
-
-  const PretrainedConfig& config() const override { return deberta_.config(); }
-
- private:
-  DebertaV2Model deberta_;
-  nn::QuestionAnsweringHead head_;
-};
+using DebertaV2ForTokenClassification = ForTokenClassification<DebertaV2Model>;
+using DebertaV2ForQuestionAnswering = ForQuestionAnswering<DebertaV2Model>;
 
 // config.legacy (the default): cls.predictions = transform (dense hidden -> embedding_size, act,
-// LayerNorm) then a decoder tied to the word embeddings with cls.predictions.bias.
-// legacy false: lm_predictions.lm_head (dense, act, LayerNorm, x . word_embeddings^T + bias).
-// save_pretrained leaves the tied decoder weight and bias out of the file; they are re-tied here.
-class DebertaV2ForMaskedLM final : public PreTrainedModel {
+// LayerNorm) then a decoder tied to the word embeddings with cls.predictions.bias; a checkpoint
+// without the decoder's weight is tied whatever tie_word_embeddings says.
+// legacy false: lm_predictions.lm_head (dense, act, LayerNorm, x . word_embeddings^T + bias): the
+// head is its own decoder, always tied, its bias lm_predictions.lm_head.bias.
+class DebertaV2ForMaskedLM final : public ModelWithHead<DebertaV2Model, nn::MaskedLmHead> {
  public:
-  DebertaV2ForMaskedLM(const PretrainedConfig& config, const nn::Weights& w) : deberta_(config, w) {
-    const DebertaV2Config& c = deberta_.deberta_config();
-    act_ = c.hidden_act;
+  DebertaV2ForMaskedLM(const PretrainedConfig& config, const nn::Weights& w) : ModelWithHead(config, w) {
+    const DebertaV2Config& c = base_.family_config();
     if (c.legacy) {
       const std::string p = "cls.predictions";
-      dense_ = nn::Linear::load(w, p + ".transform.dense", c.hidden_size, c.embedding_size);
-      norm_ = nn::LayerNorm::load(w, p + ".transform.LayerNorm", c.embedding_size, c.layer_norm_eps);
-      decoder_weight_ = config.tie_word_embeddings || !w.contains(p + ".decoder.weight")
-                            ? deberta_.word_embeddings()
-                            : w.get(p + ".decoder.weight", {c.vocab_size, c.embedding_size});
-      decoder_bias_ = w.get(w.contains(p + ".bias") ? p + ".bias" : p + ".decoder.bias", {c.vocab_size});
-    } else {
-      const std::string p = "lm_predictions.lm_head";
-      if (c.embedding_size != c.hidden_size)
-        throw FileError(config.source + ": legacy false with embedding_size " + std::to_string(c.embedding_size) +
-                        " != hidden_size " + std::to_string(c.hidden_size) +
-                        " is not supported (the head multiplies hidden states by the word embeddings)");
-      dense_ = nn::Linear::load(w, p + ".dense", c.hidden_size, c.hidden_size);
-      norm_ = nn::LayerNorm::load(w, p + ".LayerNorm", c.hidden_size, c.layer_norm_eps);
-      decoder_weight_ = deberta_.word_embeddings();
-      decoder_bias_ = w.get(p + ".bias", {c.vocab_size});
+      const bool tie = c.tie_word_embeddings || !w.contains(p + ".decoder.weight");
+      head_ = nn::MaskedLmHead::load(w, {p + ".transform.dense", p + ".transform.LayerNorm", p + ".decoder", p + ".bias"},
+                                     c.hidden_size, c.hidden_act, c.layer_norm_eps, base_.word_embeddings(), tie);
+      return;
     }
+    if (c.embedding_size != c.hidden_size)
+      throw FileError(config.source + ": legacy false with embedding_size " + std::to_string(c.embedding_size) +
+                      " != hidden_size " + std::to_string(c.hidden_size) +
+                      " is not supported (the head multiplies hidden states by the word embeddings)");
+    const std::string p = "lm_predictions.lm_head";
+    head_ = nn::MaskedLmHead::load(w, {p + ".dense", p + ".LayerNorm", p, p + ".bias"}, c.hidden_size, c.hidden_act,
+                                   c.layer_norm_eps, base_.word_embeddings(), true);
   }
-
-  static DebertaV2ForMaskedLM from_pretrained(const std::string& folder) {
-    return DebertaV2ForMaskedLM(PretrainedConfig::from_pretrained(folder),
-                                nn::Weights(safetensors::Checkpoint::open(folder), DebertaV2Model::base_model_prefix));
-  }
-
-  // logits [batch, seq, vocab_size].
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
-    ModelOutput out = deberta_.forward(in, output_hidden_states);
-    const Tensor transformed = norm_(dense_(out.last_hidden_state, {.activation = act_}));
-    out.logits = ops::linear(transformed, decoder_weight_, decoder_bias_);
-    return out;
-  }
-
-  const PretrainedConfig& config() const override { return deberta_.config(); }
-
- private:
-  DebertaV2Model deberta_;
-  nn::Linear dense_;
-  nn::LayerNorm norm_;
-  Tensor decoder_weight_, decoder_bias_;
-  std::string act_;
 };
 
 }  // namespace transformers

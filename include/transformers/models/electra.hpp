@@ -6,48 +6,34 @@
 
 namespace transformers {
 
-namespace electra {
-inline const bert::Layout kLayout{"electra", PositionIds::Absolute, nn::Part::Absent};
-}  // namespace electra
-
-class ElectraModel final : public PreTrainedModel {
+class ElectraModel final : public bert::Encoder {
  public:
   static constexpr const char* base_model_prefix = "electra";
-  ElectraModel(const PretrainedConfig& config, const nn::Weights& w) : encoder_(config, w, electra::kLayout) {}
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
-    return encoder_.forward(in, output_hidden_states);
+  // BERT's tiny config with smaller embeddings, so that embeddings_project runs.
+  static nlohmann::json tiny_config() {
+    nlohmann::json config = Encoder::tiny_config();
+    config["embedding_size"] = 16;
+    return config;
   }
-  const PretrainedConfig& config() const override { return encoder_.config(); }
 
- private:
-  bert::Encoder encoder_;
+  ElectraModel(const PretrainedConfig& config, const nn::Weights& w)
+      : Encoder(config, w, {base_model_prefix, PositionIds::Absolute, nn::Part::Absent}) {}
 };
 
-// logits = out_proj(gelu(dense(h[:, 0]))) - gelu, not BERT's tanh, as the ELECTRA authors did.
-class ElectraForSequenceClassification final : public bert::FirstTokenClassifier {
- public:
-  ElectraForSequenceClassification(const PretrainedConfig& c, const nn::Weights& w)
-      : FirstTokenClassifier(c, w, electra::kLayout, "gelu") {}
-};
+namespace electra {
+// ElectraClassificationHead: logits = out_proj(gelu(dense(h[:, 0]))) - gelu, not BERT's tanh, as
+// the ELECTRA authors did.
+inline const FirstTokenClassifierSpec kClassificationHead{"classifier.dense", "classifier.out_proj", "gelu"};
+// The generator head: generator_predictions (dense hidden -> embedding_size, gelu, LayerNorm), then
+// generator_lm_head tied to the word embeddings.
+inline const MaskedLmSpec kGeneratorHead{
+    {"generator_predictions.dense", "generator_predictions.LayerNorm", "generator_lm_head", "generator_lm_head.bias"},
+    "gelu"};
+}  // namespace electra
 
-class ElectraForTokenClassification final : public bert::TokenClassifier {
- public:
-  ElectraForTokenClassification(const PretrainedConfig& c, const nn::Weights& w) : TokenClassifier(c, w, electra::kLayout) {}
-};
-
-class ElectraForQuestionAnswering final : public bert::QuestionAnswerer {
- public:
-  ElectraForQuestionAnswering(const PretrainedConfig& c, const nn::Weights& w) : QuestionAnswerer(c, w, electra::kLayout) {}
-};
-
-// The generator head: dense (hidden -> embedding_size), gelu, LayerNorm, decoder tied to the
-// word embeddings.
-class ElectraForMaskedLM final : public bert::MaskedLanguageModel {
- public:
-  ElectraForMaskedLM(const PretrainedConfig& c, const nn::Weights& w)
-      : MaskedLanguageModel(c, w, electra::kLayout,
-                            {"generator_predictions.dense", "generator_predictions.LayerNorm", "generator_lm_head",
-                             "generator_lm_head.bias", "gelu"}) {}
-};
+using ElectraForSequenceClassification = ForSequenceClassificationOnFirstToken<ElectraModel, electra::kClassificationHead>;
+using ElectraForTokenClassification = ForTokenClassification<ElectraModel>;
+using ElectraForQuestionAnswering = ForQuestionAnswering<ElectraModel>;
+using ElectraForMaskedLM = ForMaskedLM<ElectraModel, electra::kGeneratorHead>;
 
 }  // namespace transformers

@@ -8,36 +8,25 @@
 #include <vector>
 
 #include "transformers/config/pretrained_config.hpp"
+#include "transformers/models/encoder_model.hpp"
+#include "transformers/models/model_with_head.hpp"
 #include "transformers/models/modeling_outputs.hpp"
-#include "transformers/nn/heads.hpp"
 #include "transformers/nn/encoder_layer.hpp"
 #include "transformers/nn/layers.hpp"
 #include "transformers/nn/positions.hpp"
 
 namespace transformers {
 
-struct MPNetConfig {
-  int64_t vocab_size, hidden_size, num_hidden_layers, num_attention_heads, intermediate_size;
-  int64_t max_position_embeddings, relative_attention_num_buckets;
-  std::string hidden_act;
-  double layer_norm_eps;
-  bool tie_word_embeddings;
+struct MPNetConfig : EncoderConfig {
+  int64_t relative_attention_num_buckets;
 
   // transformers' MPNetConfig defaults for anything config.json leaves out.
   static MPNetConfig from(const PretrainedConfig& c) {
-    MPNetConfig m{c.get<int64_t>("vocab_size", 30527),
-                  c.get<int64_t>("hidden_size", 768),
-                  c.get<int64_t>("num_hidden_layers", 12),
-                  c.get<int64_t>("num_attention_heads", 12),
-                  c.get<int64_t>("intermediate_size", 3072),
-                  c.get<int64_t>("max_position_embeddings", 512),
-                  c.get<int64_t>("relative_attention_num_buckets", 32),
-                  c.get<std::string>("hidden_act", "gelu"),
-                  c.get<double>("layer_norm_eps", 1e-12),
-                  c.get<bool>("tie_word_embeddings", true)};
-    if (m.num_attention_heads <= 0 || m.hidden_size % m.num_attention_heads != 0)
-      throw FileError(c.source + ": hidden_size " + std::to_string(m.hidden_size) +
-                      " is not a multiple of num_attention_heads " + std::to_string(m.num_attention_heads));
+    MPNetConfig m{read(c, {.vocab_size = 30527, .hidden_size = 768, .num_hidden_layers = 12, .num_attention_heads = 12,
+                           .intermediate_size = 3072, .max_position_embeddings = 512, .hidden_act = "gelu",
+                           .layer_norm_eps = 1e-12, .tie_word_embeddings = true}),
+                  c.get<int64_t>("relative_attention_num_buckets", 32)};
+    m.check_heads_divide_hidden(c);
     return m;
   }
 };
@@ -105,149 +94,63 @@ inline Tensor additive_padding_mask(const Tensor& attention_mask) {
 
 }  // namespace mpnet
 
-class MPNetModel final : public PreTrainedModel {
+class MPNetModel final : public EncoderModel<MPNetConfig> {
  public:
   static constexpr const char* base_model_prefix = "mpnet";
+  // A config as small as transformers' model testers use, for tests and benchmarks.
+  static nlohmann::json tiny_config() {
+    return {{"vocab_size", 99}, {"hidden_size", 32}, {"num_hidden_layers", 2}, {"num_attention_heads", 4},
+            {"intermediate_size", 37}, {"max_position_embeddings", 64}, {"num_labels", 3}};
+  }
 
+  // pooler: IfPresent for the base model, which may be read from a head checkpoint saved without it.
   MPNetModel(const PretrainedConfig& config, const nn::Weights& w, nn::Part pooler = nn::Part::IfPresent)
-      : config_(config), mpnet_config_(MPNetConfig::from(config)) {
+      : EncoderModel(config) {
     const std::string p = base_model_prefix;
-    const MPNetConfig& c = mpnet_config_;
+    const MPNetConfig& c = family_config();
     embeddings_ = mpnet::Embeddings::load(w, p + ".embeddings", c);
     for (int64_t i = 0; i < c.num_hidden_layers; ++i)
       layers_.push_back(mpnet::load_layer(w, p + ".encoder.layer." + std::to_string(i), c));
     relative_attention_bias_ = nn::Embedding::load(w, p + ".encoder.relative_attention_bias",
                                                    c.relative_attention_num_buckets, c.num_attention_heads);
-    pooler_ = nn::Linear::load(w, p + ".pooler.dense", c.hidden_size, c.hidden_size, pooler, "pooler_output");
-  }
-
-  static MPNetModel from_pretrained(const std::string& folder) {
-    return MPNetModel(PretrainedConfig::from_pretrained(folder),
-                      nn::Weights(safetensors::Checkpoint::open(folder), base_model_prefix));
+    pooler_ = nn::TanhPooler::load(w, p + ".pooler.dense", c.hidden_size, pooler);
   }
 
   ModelOutput forward(const ModelInputs& given, bool output_hidden_states = false) const override {
     const ModelInputs in = inputs_on(given, embeddings_.word_embeddings.weight.device());
     ModelOutput out;
-    Tensor hidden = embeddings_(in.input_ids);
+    const Tensor embedded = embeddings_(in.input_ids);
     // scores / sqrt(head_dim) + position_bias + padding mask, as MPNetSelfAttention adds them.
     Tensor bias_and_mask = mpnet::position_bias(relative_attention_bias_.weight, in.input_ids.size(1));
     if (in.attention_mask.defined())
       bias_and_mask = ops::add(bias_and_mask, mpnet::additive_padding_mask(in.attention_mask));
-    if (output_hidden_states) out.hidden_states.push_back(hidden);
-    for (const mpnet::Layer& layer : layers_) {
-      hidden = layer(hidden, bias_and_mask);
-      if (output_hidden_states) out.hidden_states.push_back(hidden);
-    }
-    out.last_hidden_state = hidden;
-    if (pooler_.weight.defined()) out.pooler_output = ops::tanh(pooler_(hidden.select(1, 0)));
+    out.last_hidden_state =
+        nn::run_layers(layers_, embedded, bias_and_mask, output_hidden_states ? &out.hidden_states : nullptr);
+    pooler_(out);
     return out;
   }
 
-  const PretrainedConfig& config() const override { return config_; }
-  const MPNetConfig& mpnet_config() const { return mpnet_config_; }
   const Tensor& word_embeddings() const { return embeddings_.word_embeddings.weight; }
 
  private:
-  PretrainedConfig config_;
-  MPNetConfig mpnet_config_;
   mpnet::Embeddings embeddings_;
   std::vector<mpnet::Layer> layers_;
   nn::Embedding relative_attention_bias_;
-  nn::Linear pooler_;
+  nn::TanhPooler pooler_;
 };
 
-// MPNetClassificationHead on the first token: out_proj(tanh(dense(h[:, 0]))); no pooler.
-// Single-label, multi-label and regression differ only in num_labels.
-class MPNetForSequenceClassification final : public PreTrainedModel {
- public:
-  MPNetForSequenceClassification(const PretrainedConfig& config, const nn::Weights& w)
-      : mpnet_(config, w, nn::Part::Absent) {
-    const int64_t hidden = mpnet_.mpnet_config().hidden_size;
-    dense_ = nn::Linear::load(w, "classifier.dense", hidden, hidden);
-    out_proj_ = nn::Linear::load(w, "classifier.out_proj", hidden, config.num_labels());
-  }
-
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
-    ModelOutput out = mpnet_.forward(in, output_hidden_states);
-    out.logits = out_proj_(ops::tanh(dense_(out.last_hidden_state.select(1, 0))));
-    return out;
-  }
-
-  const PretrainedConfig& config() const override { return mpnet_.config(); }
-
- private:
-  MPNetModel mpnet_;
-  nn::Linear dense_, out_proj_;
-};
-
-// logits [batch, seq, num_labels] = classifier(last_hidden_state); no pooler.
-class MPNetForTokenClassification final : public PreTrainedModel {
- public:
-  MPNetForTokenClassification(const PretrainedConfig& config, const nn::Weights& w)
-      : mpnet_(config, w, nn::Part::Absent),
-        classifier_(nn::Linear::load(w, "classifier", mpnet_.mpnet_config().hidden_size, config.num_labels())) {}
-
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
-    ModelOutput out = mpnet_.forward(in, output_hidden_states);
-    out.logits = classifier_(out.last_hidden_state);
-    return out;
-  }
-
-  const PretrainedConfig& config() const override { return mpnet_.config(); }
-
- private:
-  MPNetModel mpnet_;
-  nn::Linear classifier_;
-};
-
-// start_logits, end_logits [batch, seq] from qa_outputs over every token; no pooler.
-class MPNetForQuestionAnswering final : public PreTrainedModel {
- public:
-  MPNetForQuestionAnswering(const PretrainedConfig& config, const nn::Weights& w)
-      : mpnet_(config, w, nn::Part::Absent),
-        qa_outputs_(nn::QuestionAnsweringHead::load(w, mpnet_.mpnet_config().hidden_size)) {}
-
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
-    ModelOutput out = mpnet_.forward(in, output_hidden_states);
-    qa_outputs_(out.last_hidden_state, out);
-    return out;
-  }
-
-  const PretrainedConfig& config() const override { return mpnet_.config(); }
-
- private:
-  MPNetModel mpnet_;
-  nn::QuestionAnsweringHead qa_outputs_;
-};
-
+namespace mpnet {
+// MPNetClassificationHead on the first token: out_proj(tanh(dense(h[:, 0]))).
+inline const FirstTokenClassifierSpec kClassificationHead{"classifier.dense", "classifier.out_proj", "tanh"};
 // MPNetLMHead: dense -> gelu (the exact erf form, whatever hidden_act says) -> layer_norm ->
 // decoder, whose weight is tied to the word embeddings and whose bias is lm_head.bias.
-// logits [batch, seq, vocab].
-class MPNetForMaskedLM final : public PreTrainedModel {
- public:
-  MPNetForMaskedLM(const PretrainedConfig& config, const nn::Weights& w)
-      : mpnet_(config, w, nn::Part::Absent) {
-    const MPNetConfig& c = mpnet_.mpnet_config();
-    dense_ = nn::Linear::load(w, "lm_head.dense", c.hidden_size, c.hidden_size);
-    layer_norm_ = nn::LayerNorm::load(w, "lm_head.layer_norm", c.hidden_size, c.layer_norm_eps);
-    decoder_ = nn::TiedDecoder::load(w, "lm_head.decoder", "lm_head.bias", mpnet_.word_embeddings(),
-                                     c.tie_word_embeddings);
-  }
+inline const MaskedLmSpec kLmHead{{"lm_head.dense", "lm_head.layer_norm", "lm_head.decoder", "lm_head.bias"}, "gelu"};
+}  // namespace mpnet
 
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
-    ModelOutput out = mpnet_.forward(in, output_hidden_states);
-    out.logits = decoder_(layer_norm_(ops::gelu(dense_(out.last_hidden_state))));
-    return out;
-  }
-
-  const PretrainedConfig& config() const override { return mpnet_.config(); }
-
- private:
-  MPNetModel mpnet_;
-  nn::Linear dense_;
-  nn::LayerNorm layer_norm_;
-  nn::TiedDecoder decoder_;
-};
+// Sequence classification: single-label, multi-label and regression differ only in num_labels.
+using MPNetForSequenceClassification = ForSequenceClassificationOnFirstToken<MPNetModel, mpnet::kClassificationHead>;
+using MPNetForTokenClassification = ForTokenClassification<MPNetModel>;
+using MPNetForQuestionAnswering = ForQuestionAnswering<MPNetModel>;
+using MPNetForMaskedLM = ForMaskedLM<MPNetModel, mpnet::kLmHead>;
 
 }  // namespace transformers

@@ -6,47 +6,25 @@
 
 namespace transformers {
 
-namespace roberta {
-inline const bert::Layout kLayout{"roberta", PositionIds::PaddingOffset, nn::Part::Required};
-inline const bert::MaskedLmNames kLmHead{"lm_head.dense", "lm_head.layer_norm", "lm_head.decoder", "lm_head.bias", "gelu"};
-}  // namespace roberta
-
-class RobertaModel final : public PreTrainedModel {
+class RobertaModel final : public bert::Encoder {
  public:
   static constexpr const char* base_model_prefix = "roberta";
-  RobertaModel(const PretrainedConfig& config, const nn::Weights& w)
-      : encoder_(config, w, bert::base_model_layout(roberta::kLayout)) {}
-  ModelOutput forward(const ModelInputs& in, bool output_hidden_states = false) const override {
-    return encoder_.forward(in, output_hidden_states);
-  }
-  const PretrainedConfig& config() const override { return encoder_.config(); }
-
- private:
-  bert::Encoder encoder_;
+  // pooler: IfPresent for the base model, which may be read from a head checkpoint saved without it.
+  RobertaModel(const PretrainedConfig& config, const nn::Weights& w, nn::Part pooler = nn::Part::IfPresent)
+      : Encoder(config, w, {base_model_prefix, PositionIds::PaddingOffset, pooler}) {}
 };
 
-// logits = out_proj(tanh(dense(h[:, 0]))).
-class RobertaForSequenceClassification final : public bert::FirstTokenClassifier {
- public:
-  RobertaForSequenceClassification(const PretrainedConfig& c, const nn::Weights& w)
-      : FirstTokenClassifier(c, w, roberta::kLayout, "tanh") {}
-};
+namespace roberta {
+// RobertaClassificationHead: logits = out_proj(tanh(dense(h[:, 0]))).
+inline const FirstTokenClassifierSpec kClassificationHead{"classifier.dense", "classifier.out_proj", "tanh"};
+// RobertaLMHead: dense, gelu, layer_norm, then the decoder tied to the word embeddings with lm_head.bias.
+inline const MaskedLmSpec kLmHead{{"lm_head.dense", "lm_head.layer_norm", "lm_head.decoder", "lm_head.bias"}, "gelu"};
+}  // namespace roberta
 
-class RobertaForTokenClassification final : public bert::TokenClassifier {
- public:
-  RobertaForTokenClassification(const PretrainedConfig& c, const nn::Weights& w) : TokenClassifier(c, w, roberta::kLayout) {}
-};
-
-class RobertaForQuestionAnswering final : public bert::QuestionAnswerer {
- public:
-  RobertaForQuestionAnswering(const PretrainedConfig& c, const nn::Weights& w) : QuestionAnswerer(c, w, roberta::kLayout) {}
-};
-
-class RobertaForMaskedLM final : public bert::MaskedLanguageModel {
- public:
-  RobertaForMaskedLM(const PretrainedConfig& c, const nn::Weights& w)
-      : MaskedLanguageModel(c, w, roberta::kLayout, roberta::kLmHead) {}
-};
+using RobertaForSequenceClassification = ForSequenceClassificationOnFirstToken<RobertaModel, roberta::kClassificationHead>;
+using RobertaForTokenClassification = ForTokenClassification<RobertaModel>;
+using RobertaForQuestionAnswering = ForQuestionAnswering<RobertaModel>;
+using RobertaForMaskedLM = ForMaskedLM<RobertaModel, roberta::kLmHead>;
 
 // transformers' XLM-RoBERTa and CamemBERT classes are RoBERTa's code under other names.
 using XLMRobertaModel = RobertaModel;

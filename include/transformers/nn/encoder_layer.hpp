@@ -3,6 +3,7 @@
 // names: self-attention, LayerNorm on the residual, then a feed-forward block (dense ->
 // activation -> dense), LayerNorm on the residual.
 #include <string>
+#include <vector>
 
 #include "transformers/nn/layers.hpp"
 
@@ -50,5 +51,17 @@ struct PostNormLayer {
     return output_norm(output(intermediate(attended, {.activation = activation}), {.residual = attended}));
   }
 };
+
+// Runs `layers` in turn from `hidden`, each with `mask`; with `hidden_states`
+// (output_hidden_states), records the input and every layer's output there.
+inline Tensor run_layers(const std::vector<PostNormLayer>& layers, Tensor hidden, const Tensor& mask,
+                         std::vector<Tensor>* hidden_states) {
+  if (hidden_states) hidden_states->push_back(hidden);
+  for (const PostNormLayer& layer : layers) {
+    hidden = layer(hidden, mask);
+    if (hidden_states) hidden_states->push_back(hidden);
+  }
+  return hidden;
+}
 
 }  // namespace transformers::nn
