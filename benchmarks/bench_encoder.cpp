@@ -5,6 +5,7 @@
 //
 //   bench_encoder (--model FOLDER | --random-config CONFIG_JSON) [--batch B] [--seq L] [--runs N]
 //                 [--warmup W] [--threads T] [--seed S] [--json PATH] [--dump PATH] [--quiet]
+//                 [--dtype auto|float32|bfloat16|float16]   (the model's dtype, as from_pretrained's)
 //
 // Inputs: ids pseudo-random in [1000, vocab_size) from a fixed-seed xorshift64 (see input_ids(),
 // reproduced by bench_encoders.py), attention mask all ones, no token_type_ids. W untimed warm-up
@@ -36,7 +37,7 @@ using Clock = std::chrono::steady_clock;
 using transformers::Tensor;
 
 struct Options {
-  std::string model, random_config, json_path, dump_path;
+  std::string model, random_config, json_path, dump_path, dtype = "auto";
   int64_t batch = 1, seq = 16;
   int runs = 20, warmup = 3, threads = 0;  // threads 0: leave the library's default
   uint64_t seed = 1;
@@ -48,7 +49,8 @@ struct Options {
                "bench_encoder: %s\n"
                "usage: bench_encoder (--model FOLDER | --random-config CONFIG_JSON) [--batch B] [--seq L]\n"
                "                     [--runs N] [--warmup W] [--threads T] [--seed S] [--json PATH]\n"
-               "                     [--dump PATH] [--quiet]\n",
+               "                     [--dump PATH] [--quiet]\n"
+               "                     [--dtype auto|float32|bfloat16|float16]\n",
                message);
   std::exit(2);
 }
@@ -79,6 +81,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--json") o.json_path = value();
     else if (a == "--dump") o.dump_path = value();
     else if (a == "--quiet") o.quiet = true;
+    else if (a == "--dtype") o.dtype = value();
     else if (a == "--help" || a == "-h") usage("help");
     else usage(("unknown option " + a).c_str());
   }
@@ -122,10 +125,12 @@ int main(int argc, char** argv) {
 
     const auto load_start = Clock::now();
     const std::string source = o.model.empty() ? o.random_config : o.model;
+    transformers::LoadOptions load;
+    load.dtype = transformers::parse_model_dtype(o.dtype);
     std::unique_ptr<transformers::PreTrainedModel> model =
         o.model.empty()
             ? transformers::AutoModel::from_config(transformers::PretrainedConfig::from_pretrained(o.random_config))
-            : transformers::AutoModel::from_pretrained(o.model);
+            : transformers::AutoModel::from_pretrained(o.model, load);
     const double load_ms = ms_since(load_start);
     const transformers::PretrainedConfig& config = model->config();
     const int64_t vocab = config.get<int64_t>("vocab_size", 30522);
@@ -163,6 +168,7 @@ int main(int argc, char** argv) {
       nlohmann::json j{{"model", source},
                        {"model_type", config.model_type},
                        {"weights", o.model.empty() ? "random" : "pretrained"},
+                       {"dtype", o.dtype},
                        {"batch", o.batch},
                        {"seq", o.seq},
                        {"threads", threads},

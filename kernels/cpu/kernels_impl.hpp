@@ -240,28 +240,45 @@ static void widen_half(HalfFormat format, const uint16_t* in, float* out, int64_
   for (; i < count; ++i) out[i] = f16_bits_to_float(in[i]);
 }
 
-// Columns of the weight are taken kHalfChunk at a time: widened once into a buffer that stays in
-// L1, then multiplied with every activation row.
-constexpr int64_t kHalfChunk = 512;
+// The weight is taken four rows and kHalfChunk columns at a time: widened once into a buffer that
+// stays in L1, then each activation row is multiplied with all four at once (four accumulators
+// share every load of x).
+constexpr int64_t kHalfChunk = 256;
+constexpr int64_t kHalfRowsAtOnce = 4;
 
 static void dot_half_rows(HalfFormat format, const float* x, int64_t rows, const uint16_t* w, int64_t k, float* out,
                           int64_t out_stride, int64_t count) {
-  alignas(64) float chunk[kHalfChunk];
-  for (int64_t j = 0; j < count; ++j) {
-    float sums[kDotRows] = {0.0f, 0.0f, 0.0f, 0.0f};
-    const uint16_t* row = w + j * k;
+  alignas(64) float chunk[kHalfRowsAtOnce][kHalfChunk];
+  for (int64_t j = 0; j < count; j += kHalfRowsAtOnce) {
+    const int64_t group = count - j < kHalfRowsAtOnce ? count - j : kHalfRowsAtOnce;
+    float sums[kDotRows][kHalfRowsAtOnce] = {};
     for (int64_t start = 0; start < k; start += kHalfChunk) {
       const int64_t length = k - start < kHalfChunk ? k - start : kHalfChunk;
-      widen_half(format, row + start, chunk, length);
+      for (int64_t g = 0; g < kHalfRowsAtOnce; ++g) {
+        if (g < group) {
+          widen_half(format, w + (j + g) * k + start, chunk[g], length);
+        } else {
+          for (int64_t i = 0; i < length; ++i) chunk[g][i] = 0.0f;  // a missing row multiplies by zero
+        }
+      }
       for (int64_t r = 0; r < rows; ++r) {
         const float* xr = x + r * k + start;
-        float sum = 0.0f;
-#pragma omp simd reduction(+ : sum)
-        for (int64_t i = 0; i < length; ++i) sum += xr[i] * chunk[i];
-        sums[r] += sum;
+        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+#pragma omp simd reduction(+ : s0, s1, s2, s3)
+        for (int64_t i = 0; i < length; ++i) {
+          s0 += xr[i] * chunk[0][i];
+          s1 += xr[i] * chunk[1][i];
+          s2 += xr[i] * chunk[2][i];
+          s3 += xr[i] * chunk[3][i];
+        }
+        sums[r][0] += s0;
+        sums[r][1] += s1;
+        sums[r][2] += s2;
+        sums[r][3] += s3;
       }
     }
-    for (int64_t r = 0; r < rows; ++r) out[r * out_stride + j] = sums[r];
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t g = 0; g < group; ++g) out[r * out_stride + j + g] = sums[r][g];
   }
 }
 

@@ -139,6 +139,7 @@ int run_pipeline(const CommandLine& command_line) {
   PipelineOptions options;
   options.revision = command_line.value_or("revision", "");
   options.device = Device(command_line.value_or("device", "cpu"));
+  options.dtype = parse_model_dtype(command_line.value_or("dtype", "auto"));
   auto pipe = pipeline(task, command_line.value_or("model", ""), options);
 
   const auto question = command_line.value("question");
@@ -164,6 +165,7 @@ Command pipeline_command() {
           {{"model", "PATH_OR_ID", "model folder or Hub id", "the task's default model"},
            {"revision", "R", "branch, tag or commit of a Hub model", "main"},
            {"device", "DEVICE", "cpu, cuda or cuda:N", "cpu"},
+           {"dtype", "DTYPE", "the model's dtype: auto (the checkpoint's), float32, bfloat16 or float16", "auto"},
            {"batch-size", "N", "inputs per forward pass (results are the same as unbatched)", "1"},
            {"top-k", "N", "text-classification, fill-mask, question-answering: how many answers"},
            {"function-to-apply", "F", "text-classification: softmax, sigmoid or none", "from the model's config"},

@@ -9,7 +9,10 @@ namespace {
 // The one place a pipeline's model and tokenizer are loaded: `AutoClass` is the task's Auto class.
 template <typename AutoClass, typename TaskPipeline>
 std::unique_ptr<Pipeline> load(const std::string& folder, PipelineOptions options) {
-  std::unique_ptr<PreTrainedModel> model = AutoClass::from_pretrained(folder, hub::HubOptions{}, options.device);
+  LoadOptions load_options;
+  load_options.device = options.device;
+  load_options.dtype = options.dtype;
+  std::unique_ptr<PreTrainedModel> model = AutoClass::from_pretrained(folder, load_options);
   return std::make_unique<TaskPipeline>(std::move(model), AutoTokenizer::from_pretrained(folder), std::move(options));
 }
 

@@ -23,6 +23,7 @@ struct PipelineOptions {
   bool truncation = false;       // truncate to the model's max length (as the tokenizer kwargs do)
   std::optional<size_t> max_length;
   Device device = Device::cpu();  // where the model runs: Device("cuda:0") for a GPU (inputs and outputs stay on the host)
+  std::optional<DType> dtype;     // the model's dtype, as pipeline(dtype=...): nullopt is "auto" (the checkpoint's)
 };
 
 // One call of a pipeline: inputs and kwargs as the Python pipeline takes them.

@@ -16,15 +16,17 @@ using kernels::cpu::best_kernels;
 using kernels::cpu::HalfFormat;
 using kernels::cpu::kDotRows;
 
-// Up to this many activation rows the weight is streamed through dot_half_rows (it is memory
-// bound there); beyond, a GEMM that reuses each weight block for every row wins.
-constexpr int64_t kDirectRows = 16;
+// Up to this many activation rows (decoding, a short batch-1 input) the weight is streamed once
+// through dot_half_rows, which is memory bound there; beyond, a GEMM that reuses each widened
+// weight block for every row wins.
+constexpr int64_t kDirectRows = kDotRows;
 // Weight rows per task of the direct route, and the f32 bytes a widened block may take (it
 // should stay in the L2 cache).
 constexpr int64_t kRowsPerTask = 32;
 constexpr int64_t kBlockBytes = int64_t{1} << 20;
-// Below this many multiply-adds the direct route runs on the calling thread.
-constexpr int64_t kSerialMacs = int64_t{1} << 20;
+// Below this many multiply-adds the direct route runs on the calling thread (it streams the weight:
+// memory bound, so even small layers gain from a second thread).
+constexpr int64_t kSerialMacs = int64_t{1} << 16;
 
 float activate(PostActivation activation, float v) {
   switch (activation) {
