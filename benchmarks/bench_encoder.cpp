@@ -70,20 +70,34 @@ Options parse(int argc, char** argv) {
       if (v.empty() || *end != '\0' || n < min) usage((a + " wants an integer >= " + std::to_string(min)).c_str());
       return static_cast<int64_t>(n);
     };
-    if (a == "--model") o.model = value();
-    else if (a == "--random-config") o.random_config = value();
-    else if (a == "--batch") o.batch = integer(1);
-    else if (a == "--seq") o.seq = integer(1);
-    else if (a == "--runs") o.runs = static_cast<int>(integer(1));
-    else if (a == "--warmup") o.warmup = static_cast<int>(integer(0));
-    else if (a == "--threads") o.threads = static_cast<int>(integer(1));
-    else if (a == "--seed") o.seed = static_cast<uint64_t>(integer(0));
-    else if (a == "--json") o.json_path = value();
-    else if (a == "--dump") o.dump_path = value();
-    else if (a == "--quiet") o.quiet = true;
-    else if (a == "--dtype") o.dtype = value();
-    else if (a == "--help" || a == "-h") usage("help");
-    else usage(("unknown option " + a).c_str());
+    if (a == "--model")
+      o.model = value();
+    else if (a == "--random-config")
+      o.random_config = value();
+    else if (a == "--batch")
+      o.batch = integer(1);
+    else if (a == "--seq")
+      o.seq = integer(1);
+    else if (a == "--runs")
+      o.runs = static_cast<int>(integer(1));
+    else if (a == "--warmup")
+      o.warmup = static_cast<int>(integer(0));
+    else if (a == "--threads")
+      o.threads = static_cast<int>(integer(1));
+    else if (a == "--seed")
+      o.seed = static_cast<uint64_t>(integer(0));
+    else if (a == "--json")
+      o.json_path = value();
+    else if (a == "--dump")
+      o.dump_path = value();
+    else if (a == "--quiet")
+      o.quiet = true;
+    else if (a == "--dtype")
+      o.dtype = value();
+    else if (a == "--help" || a == "-h")
+      usage("help");
+    else
+      usage(("unknown option " + a).c_str());
   }
   if (o.model.empty() == o.random_config.empty()) usage("give exactly one of --model and --random-config");
   return o;

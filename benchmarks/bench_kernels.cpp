@@ -69,8 +69,8 @@ struct Impl {
 struct Case {
   std::string name;
   std::string shape;
-  double flops = 0;  // per run; GFLOP/s is reported when > 0
-  double bytes = 0;  // read + written per run; GB/s is reported when flops == 0
+  double flops = 0;       // per run; GFLOP/s is reported when > 0
+  double bytes = 0;       // read + written per run; GB/s is reported when flops == 0
   std::string reference;  // implementation the "vs reference" column compares with (default: first)
   std::string floor;      // what the ops:: implementation runs underneath: its overhead is measured
                           // against this one in the summary (empty: no such comparison)
@@ -178,8 +178,10 @@ class Bench {
       r.median_ms = median_of(samples[i]);
       r.min_ms = *std::min_element(samples[i].begin(), samples[i].end());
       r.page_faults = static_cast<double>(faults[i]) / runs;
-      if (c.flops > 0) r.gflops = c.flops / (r.median_ms * 1e-3) / 1e9;
-      else r.gbps = c.bytes / (r.median_ms * 1e-3) / 1e9;
+      if (c.flops > 0)
+        r.gflops = c.flops / (r.median_ms * 1e-3) / 1e9;
+      else
+        r.gbps = c.bytes / (r.median_ms * 1e-3) / 1e9;
       r.reference_median_ms = ref_median;
       r.reference_min_ms = ref_min;
       if (floor_index && *floor_index != i && r.impl.rfind("ops::", 0) == 0) {
@@ -282,7 +284,10 @@ class DirectMatmul {
  public:
   DirectMatmul(DnnlMode mode, int64_t batch, int64_t batch_b, int64_t m, int64_t k, int64_t n, bool transpose_b,
                float alpha, const float* a, const float* b, const float* bias, float* c)
-      : mode_(mode), a_ptr_(const_cast<float*>(a)), b_ptr_(const_cast<float*>(b)), bias_ptr_(const_cast<float*>(bias)),
+      : mode_(mode),
+        a_ptr_(const_cast<float*>(a)),
+        b_ptr_(const_cast<float*>(b)),
+        bias_ptr_(const_cast<float*>(bias)),
         c_ptr_(c) {
     using memory = dnnl::memory;
     using Dims = memory::dims;
@@ -366,8 +371,9 @@ void bench_linear(Bench& bench, const std::string& name, int64_t tokens, int64_t
   auto y = std::make_shared<Tensor>(Tensor::zeros({tokens, out}));
   const float *px = x->data<float>(), *pw = w->data<float>(), *pb = b->data<float>();
   float* py = y->data<float>();
-  Case c{name, shape, 2.0 * static_cast<double>(tokens) * static_cast<double>(in) * static_cast<double>(out), 0,
-         "onednn", "onednn", {}};
+  Case c{name, shape,    2.0 * static_cast<double>(tokens) * static_cast<double>(in) * static_cast<double>(out),
+         0,    "onednn", "onednn",
+         {}};
   auto add = [&](const std::string& impl, std::function<void()> fn) {
     if (bench.selected(name, shape, impl)) c.impls.push_back({impl, std::move(fn)});
   };
@@ -550,8 +556,8 @@ void bench_copy(Bench& bench, int64_t floats) {
 void bench_attention(Bench& bench, int64_t batch, int64_t heads, int64_t seq, int64_t head_dim, bool causal) {
   const Shape qshape{batch, heads, seq, head_dim};
   const std::string name = causal ? "attention causal" : "attention padded";
-  const std::string shape = dims(qshape) + (causal ? "" : " + mask[" + std::to_string(batch) + "," +
-                                                             std::to_string(seq) + "]");
+  const std::string shape =
+      dims(qshape) + (causal ? "" : " + mask[" + std::to_string(batch) + "," + std::to_string(seq) + "]");
   if (!bench.any_selected(name, shape, {"ops::attention"})) return;
   auto q = std::make_shared<Tensor>(random_tensor(qshape, -1, 1, 15));
   auto k = std::make_shared<Tensor>(random_tensor(qshape, -1, 1, 16));
@@ -578,8 +584,9 @@ void print_overheads(const std::vector<Result>& results) {
   for (const Result& r : results) {
     if (r.floor.empty() || r.impl.rfind("ops::", 0) != 0) continue;
     if (!any) {
-      std::printf("\n== Overhead of the ops over what they run underneath (oneDNN called directly, or the row kernel\n"
-                  "   ops dispatch to); target <= 5%% on the BERT linear shapes\n");
+      std::printf(
+          "\n== Overhead of the ops over what they run underneath (oneDNN called directly, or the row kernel\n"
+          "   ops dispatch to); target <= 5%% on the BERT linear shapes\n");
       std::printf("%-22s %-34s %-16s %10s %10s\n", "case", "shape", "vs", "by median", "by min");
       any = true;
     }
@@ -594,11 +601,13 @@ void print_overheads(const std::vector<Result>& results) {
 void write_json(const std::string& path, const std::vector<Result>& results, int threads) {
   nlohmann::json doc = nlohmann::json::array();
   for (const Result& r : results) {
-    nlohmann::json entry{{"name", r.name},           {"shape", r.shape},   {"impl", r.impl},
-                         {"median_ms", r.median_ms}, {"min_ms", r.min_ms}, {"runs", r.runs},
-                         {"threads", threads},       {"page_faults_per_run", r.page_faults}};
-    if (r.gflops > 0) entry["gflops"] = r.gflops;
-    else entry["gbps"] = r.gbps;
+    nlohmann::json entry{
+        {"name", r.name},     {"shape", r.shape}, {"impl", r.impl},     {"median_ms", r.median_ms},
+        {"min_ms", r.min_ms}, {"runs", r.runs},   {"threads", threads}, {"page_faults_per_run", r.page_faults}};
+    if (r.gflops > 0)
+      entry["gflops"] = r.gflops;
+    else
+      entry["gbps"] = r.gbps;
     if (r.impl != r.reference) {
       entry["reference"] = r.reference;
       entry["vs_reference_pct"] = (r.median_ms / r.reference_median_ms - 1.0) * 100.0;
@@ -641,11 +650,16 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (arg == "--quick") options.quick = true;
-    else if (arg == "--filter") options.filter = value();
-    else if (arg == "--json") options.json_path = value();
-    else if (arg == "--time") time_override = std::atof(value().c_str());
-    else if (arg == "--list") options.list = true;
+    if (arg == "--quick")
+      options.quick = true;
+    else if (arg == "--filter")
+      options.filter = value();
+    else if (arg == "--json")
+      options.json_path = value();
+    else if (arg == "--time")
+      time_override = std::atof(value().c_str());
+    else if (arg == "--list")
+      options.list = true;
     else if (arg == "-h" || arg == "--help") {
       usage(argv[0]);
       return 0;
@@ -665,15 +679,17 @@ int main(int argc, char** argv) {
     const int threads = transformers::get_num_threads();
     const char* env_threads = std::getenv("OMP_NUM_THREADS");
     std::string isas;
-    for (const kcpu::KernelTable* t : kcpu::supported_kernels()) isas += std::string(isas.empty() ? "" : ", ") + t->name;
+    for (const kcpu::KernelTable* t : kcpu::supported_kernels())
+      isas += std::string(isas.empty() ? "" : ", ") + t->name;
     const dnnl_version_t* version = dnnl_version();
     if (!options.list) {
       std::printf("bench_kernels: %d threads (OMP_NUM_THREADS=%s), row kernels: %s (ops use %s), oneDNN %d.%d.%d, %s\n",
-                  threads, env_threads ? env_threads : "unset", isas.c_str(), kcpu::best_kernels().name,
-                  version->major, version->minor, version->patch, eigen_linear().second);
-      std::printf("%s; median and min of N runs, GFLOP/s and GB/s from the median; ratios compare implementations "
-                  "timed interleaved in the same case.\n",
-                  options.quick ? "quick run" : "full run");
+                  threads, env_threads ? env_threads : "unset", isas.c_str(), kcpu::best_kernels().name, version->major,
+                  version->minor, version->patch, eigen_linear().second);
+      std::printf(
+          "%s; median and min of N runs, GFLOP/s and GB/s from the median; ratios compare implementations "
+          "timed interleaved in the same case.\n",
+          options.quick ? "quick run" : "full run");
     }
     Bench bench(options);
     const auto start = Clock::now();
@@ -695,7 +711,9 @@ int main(int argc, char** argv) {
     bench_batched_matmul(bench, 1, 12, 128, 64);
     bench_batched_matmul(bench, 32, 12, 128, 64);
 
-    bench.section("Softmax and norms: each ISA's row kernels vs kernel:generic, then the op (GB/s = bytes read + written / median)");
+    bench.section(
+        "Softmax and norms: each ISA's row kernels vs kernel:generic, then the op (GB/s = bytes read + written / "
+        "median)");
     bench_copy(bench, int64_t{1} << 24);  // 64 MiB each way: twice the 32 MiB L3 here, so DRAM-bound
     bench_softmax(bench, {32, 12, 128, 128}, false);
     bench_softmax(bench, {32, 12, 128, 128}, true);

@@ -49,9 +49,7 @@ using transformers::tokenizers::Tokenizer;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
@@ -159,7 +157,8 @@ int run_encode(const EncodeOptions& options) {
     }
   }
 
-  pass_per_line(tokenizer, std::vector<std::string>(lines.begin(), lines.begin() + std::min<size_t>(lines.size(), 2000)));
+  pass_per_line(tokenizer,
+                std::vector<std::string>(lines.begin(), lines.begin() + std::min<size_t>(lines.size(), 2000)));
   std::vector<EncodeResult> results{{"per-line", 1, {}, 0}, {"batch", 1, {}, 0}, {"threads", options.threads, {}, 0}};
   // Interleaved, as bench_kernels does: a burst of load from elsewhere hits every mode alike.
   for (int r = 0; r < options.repeat; ++r) {
@@ -176,9 +175,14 @@ int run_encode(const EncodeOptions& options) {
     result.mb_per_s = mb / mid;
     std::printf("%-10s %7d %10.3f %10.3f %8.2f\n", result.mode.c_str(), result.threads, mid,
                 *std::min_element(result.seconds.begin(), result.seconds.end()), result.mb_per_s);
-    doc.push_back({{"tokenizer", options.tokenizer}, {"mode", result.mode}, {"threads", result.threads},
-                   {"seconds", result.seconds}, {"median_s", mid}, {"mb_per_s", result.mb_per_s},
-                   {"bytes", bytes}, {"lines", lines.size()}});
+    doc.push_back({{"tokenizer", options.tokenizer},
+                   {"mode", result.mode},
+                   {"threads", result.threads},
+                   {"seconds", result.seconds},
+                   {"median_s", mid},
+                   {"mb_per_s", result.mb_per_s},
+                   {"bytes", bytes},
+                   {"lines", lines.size()}});
   }
   if (!options.json_path.empty()) std::ofstream(options.json_path) << doc.dump(1) << '\n';
   return 0;
@@ -214,15 +218,15 @@ void append_utf8(std::string& out, uint32_t cp) {
 }
 
 json special_token(int64_t id, const std::string& content) {
-  return {{"id", id},          {"content", content}, {"single_word", false}, {"lstrip", false},
-          {"rstrip", false},   {"normalized", false}, {"special", true}};
+  return {{"id", id},        {"content", content},  {"single_word", false}, {"lstrip", false},
+          {"rstrip", false}, {"normalized", false}, {"special", true}};
 }
 
 // Like XLM-R's: pieces "▁word" and word pieces over Latin, accented Latin, Cyrillic and CJK
 // letters, log-probability scores, Metaspace, "<s> $A </s>".
 json synthetic_unigram(size_t vocab, std::mt19937_64& rng) {
-  const std::vector<std::pair<uint32_t, uint32_t>> alphabets{
-      {'a', 'z'}, {'a', 'z'}, {'a', 'z'}, {0xE0, 0xFF}, {0x430, 0x44F}, {0x4E00, 0x4FFF}};
+  const std::vector<std::pair<uint32_t, uint32_t>> alphabets{{'a', 'z'},   {'a', 'z'},     {'a', 'z'},
+                                                             {0xE0, 0xFF}, {0x430, 0x44F}, {0x4E00, 0x4FFF}};
   std::vector<std::string> pieces{"<s>", "<pad>", "</s>", "<unk>"};
   std::unordered_set<std::string> seen(pieces.begin(), pieces.end());
   while (pieces.size() < vocab) {
@@ -242,20 +246,24 @@ json synthetic_unigram(size_t vocab, std::mt19937_64& rng) {
   doc["added_tokens"] = {special_token(0, "<s>"), special_token(1, "<pad>"), special_token(2, "</s>"),
                          special_token(3, "<unk>")};
   doc["normalizer"] = nullptr;
-  doc["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", "\xE2\x96\x81"}, {"prepend_scheme", "always"},
-                          {"split", true}};
-  doc["post_processor"] = {
-      {"type", "TemplateProcessing"},
-      {"single", {{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}}, {{"Sequence", {{"id", "A"}, {"type_id", 0}}}},
-                  {{"SpecialToken", {{"id", "</s>"}, {"type_id", 0}}}}}},
-      {"pair", {{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}}, {{"Sequence", {{"id", "A"}, {"type_id", 0}}}},
-                {{"SpecialToken", {{"id", "</s>"}, {"type_id", 0}}}}, {{"Sequence", {{"id", "B"}, {"type_id", 0}}}},
-                {{"SpecialToken", {{"id", "</s>"}, {"type_id", 0}}}}}},
-      {"special_tokens",
-       {{"<s>", {{"id", "<s>"}, {"ids", {0}}, {"tokens", {"<s>"}}}},
-        {"</s>", {{"id", "</s>"}, {"ids", {2}}, {"tokens", {"</s>"}}}}}}};
-  doc["decoder"] = {{"type", "Metaspace"}, {"replacement", "\xE2\x96\x81"}, {"prepend_scheme", "always"},
-                    {"split", true}};
+  doc["pre_tokenizer"] = {
+      {"type", "Metaspace"}, {"replacement", "\xE2\x96\x81"}, {"prepend_scheme", "always"}, {"split", true}};
+  doc["post_processor"] = {{"type", "TemplateProcessing"},
+                           {"single",
+                            {{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}},
+                             {{"Sequence", {{"id", "A"}, {"type_id", 0}}}},
+                             {{"SpecialToken", {{"id", "</s>"}, {"type_id", 0}}}}}},
+                           {"pair",
+                            {{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}},
+                             {{"Sequence", {{"id", "A"}, {"type_id", 0}}}},
+                             {{"SpecialToken", {{"id", "</s>"}, {"type_id", 0}}}},
+                             {{"Sequence", {{"id", "B"}, {"type_id", 0}}}},
+                             {{"SpecialToken", {{"id", "</s>"}, {"type_id", 0}}}}}},
+                           {"special_tokens",
+                            {{"<s>", {{"id", "<s>"}, {"ids", {0}}, {"tokens", {"<s>"}}}},
+                             {"</s>", {{"id", "</s>"}, {"ids", {2}}, {"tokens", {"</s>"}}}}}}};
+  doc["decoder"] = {
+      {"type", "Metaspace"}, {"replacement", "\xE2\x96\x81"}, {"prepend_scheme", "always"}, {"split", true}};
   doc["model"] = {{"type", "Unigram"}, {"unk_id", 3}, {"vocab", entries}, {"byte_fallback", false}};
   return doc;
 }
@@ -295,15 +303,21 @@ json synthetic_bpe(size_t merges, std::mt19937_64& rng) {
   json added = special_token(0, "<|endoftext|>");
   doc["added_tokens"] = {added};
   doc["normalizer"] = nullptr;
-  doc["pre_tokenizer"] = {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true},
-                          {"use_regex", true}};
-  doc["post_processor"] = {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", false},
-                           {"use_regex", true}};
+  doc["pre_tokenizer"] = {
+      {"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", true}};
+  doc["post_processor"] = {
+      {"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", false}, {"use_regex", true}};
   doc["decoder"] = {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true}, {"use_regex", true}};
-  doc["model"] = {{"type", "BPE"},          {"dropout", nullptr},       {"unk_token", nullptr},
-                  {"continuing_subword_prefix", nullptr}, {"end_of_word_suffix", nullptr},
-                  {"fuse_unk", false},      {"byte_fallback", false},   {"ignore_merges", false},
-                  {"vocab", vocab},         {"merges", merge_list}};
+  doc["model"] = {{"type", "BPE"},
+                  {"dropout", nullptr},
+                  {"unk_token", nullptr},
+                  {"continuing_subword_prefix", nullptr},
+                  {"end_of_word_suffix", nullptr},
+                  {"fuse_unk", false},
+                  {"byte_fallback", false},
+                  {"ignore_merges", false},
+                  {"vocab", vocab},
+                  {"merges", merge_list}};
   return doc;
 }
 
@@ -358,11 +372,11 @@ int run_load(size_t vocab, std::string dir, const std::string& json_path) {
   }
   std::filesystem::create_directories(dir);
   std::mt19937_64 rng(20261123);
-  const std::vector<std::pair<std::string, json>> files{
-      {"unigram", synthetic_unigram(vocab, rng)}, {"bpe", synthetic_bpe(vocab, rng)}};
+  const std::vector<std::pair<std::string, json>> files{{"unigram", synthetic_unigram(vocab, rng)},
+                                                        {"bpe", synthetic_bpe(vocab, rng)}};
   json doc = json::array();
-  std::printf("%-8s %8s %9s %14s %15s %14s %12s\n", "model", "vocab", "file MB", "first load ms",
-              "median load ms", "RSS growth MB", "peak RSS MB");
+  std::printf("%-8s %8s %9s %14s %15s %14s %12s\n", "model", "vocab", "file MB", "first load ms", "median load ms",
+              "RSS growth MB", "peak RSS MB");
   for (const auto& [name, tokenizer_json] : files) {
     const std::string path = dir + "/" + name + "-" + std::to_string(vocab) + ".json";
     std::ofstream(path) << tokenizer_json.dump();
@@ -409,16 +423,26 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) fail("missing value after " + arg);
       return argv[++i];
     };
-    if (arg == "--tokenizer") encode.tokenizer = value();
-    else if (arg == "--input") encode.input = value();
-    else if (arg == "--threads") encode.threads = std::stoi(value());
-    else if (arg == "--repeat") encode.repeat = std::stoi(value());
-    else if (arg == "--chunk") encode.chunk = std::stoul(value());
-    else if (arg == "--ids-out") encode.ids_out = value();
-    else if (arg == "--ids-lines") encode.ids_lines = std::stoul(value());
-    else if (arg == "--json") json_path = value();
-    else if (arg == "--vocab") vocab = std::stoul(value());
-    else if (arg == "--dir") dir = value();
+    if (arg == "--tokenizer")
+      encode.tokenizer = value();
+    else if (arg == "--input")
+      encode.input = value();
+    else if (arg == "--threads")
+      encode.threads = std::stoi(value());
+    else if (arg == "--repeat")
+      encode.repeat = std::stoi(value());
+    else if (arg == "--chunk")
+      encode.chunk = std::stoul(value());
+    else if (arg == "--ids-out")
+      encode.ids_out = value();
+    else if (arg == "--ids-lines")
+      encode.ids_lines = std::stoul(value());
+    else if (arg == "--json")
+      json_path = value();
+    else if (arg == "--vocab")
+      vocab = std::stoul(value());
+    else if (arg == "--dir")
+      dir = value();
     else {
       usage(argv[0]);
       return 2;

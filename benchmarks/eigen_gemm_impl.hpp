@@ -9,8 +9,7 @@
 
 namespace bench {
 
-void EIGEN_GEMM_FUNCTION(const float* x, const float* w, const float* bias, float* y, int64_t m, int64_t k,
-                         int64_t n) {
+void EIGEN_GEMM_FUNCTION(const float* x, const float* w, const float* bias, float* y, int64_t m, int64_t k, int64_t n) {
   using RowMajorMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   Eigen::Map<const RowMajorMatrix> input(x, m, k);
   Eigen::Map<const RowMajorMatrix> weight(w, n, k);

@@ -29,8 +29,9 @@ int main(int argc, char** argv) {
       std::cout << name << "  " << info.dtype << " " << shape_str(info.shape) << "\n";
       parameters += shape_numel(info.shape);
     }
-    std::cout << "\n" << weights.names().size() << " tensors, " << parameters << " parameters in "
-              << weights.files().size() << " file(s)\n";
+    std::cout << "\n"
+              << weights.names().size() << " tensors, " << parameters << " parameters in " << weights.files().size()
+              << " file(s)\n";
   } catch (const Error& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;

@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
     auto answer = transformers::pipeline("question-answering", model);
     const nlohmann::json answers = (*answer)({{"question", args[0]}, {"context", args[1]}}, {{"top_k", 3}});
     for (const auto& a : answers.is_array() ? answers : nlohmann::json::array({answers}))
-      std::cout << a["score"] << "\t[" << a["start"] << ", " << a["end"] << ")\t" << a["answer"].get<std::string>() << "\n";
+      std::cout << a["score"] << "\t[" << a["start"] << ", " << a["end"] << ")\t" << a["answer"].get<std::string>()
+                << "\n";
   } catch (const transformers::Error& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;

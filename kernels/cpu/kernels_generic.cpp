@@ -8,8 +8,9 @@
 namespace transformers::kernels::cpu {
 
 const KernelTable& generic_kernels() {
-  static const KernelTable table{Isa::Generic, "generic (x86-64)", generic::softmax_row, generic::layer_norm_row, generic::rms_norm_row,
-                                     generic::attention_head, generic::widen_half, generic::dot_half_rows};
+  static const KernelTable table{
+      Isa::Generic,          "generic (x86-64)",      generic::softmax_row, generic::layer_norm_row,
+      generic::rms_norm_row, generic::attention_head, generic::widen_half,  generic::dot_half_rows};
   return table;
 }
 

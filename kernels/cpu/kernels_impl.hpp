@@ -147,8 +147,8 @@ static void score_rows(const float* q, int64_t q_stride, const float* kt, int64_
 
 // out[r][c] = sum_j p[r][j] * v_padded[j * dim_padded + c] for Rows rows of probabilities.
 template <int Rows>
-static void weighted_sum_rows(const float* p, int64_t p_stride, const float* v_padded, int64_t keys,
-                              int64_t dim_padded, float* out) {
+static void weighted_sum_rows(const float* p, int64_t p_stride, const float* v_padded, int64_t keys, int64_t dim_padded,
+                              float* out) {
   for (int64_t c0 = 0; c0 < dim_padded; c0 += kBlock) {
     float acc[Rows][kBlock] = {};
     for (int64_t j = 0; j < keys; ++j) {
@@ -195,9 +195,9 @@ static void attention_rows(const AttentionHead& a, int64_t i0, const float* kt, 
 static void attention_head(const AttentionHead& a, float* scratch) {
   const int64_t n = a.keys, d = a.head_dim;
   const int64_t n_pad = round_up(n, kAttentionBlock), d_pad = round_up(d, kAttentionBlock);
-  float* kt = scratch;                         // [d][n_pad], K transposed, zero padded
-  float* vp = kt + d * n_pad;                  // [n][d_pad], V zero padded
-  float* scores = vp + n * d_pad;              // [kAttentionRows][n_pad]
+  float* kt = scratch;                                // [d][n_pad], K transposed, zero padded
+  float* vp = kt + d * n_pad;                         // [n][d_pad], V zero padded
+  float* scores = vp + n * d_pad;                     // [kAttentionRows][n_pad]
   float* rows_out = scores + kAttentionRows * n_pad;  // [kAttentionRows][d_pad]
   for (int64_t c = 0; c < d; ++c) {
     for (int64_t j = 0; j < n; ++j) kt[c * n_pad + j] = a.k[j * a.k_stride + c];
@@ -232,7 +232,8 @@ static void widen_half(HalfFormat format, const uint16_t* in, float* out, int64_
 #if defined(__AVX512F__)
   for (; i + 16 <= count; i += 16)
     // (the masked form: GCC 12 warns about the unmasked one's undefined pass-through operand)
-    _mm512_storeu_ps(out + i, _mm512_maskz_cvtph_ps(0xffff, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i))));
+    _mm512_storeu_ps(out + i,
+                     _mm512_maskz_cvtph_ps(0xffff, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i))));
 #elif defined(__F16C__)
   for (; i + 8 <= count; i += 8)
     _mm256_storeu_ps(out + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i))));

@@ -9,8 +9,8 @@ namespace transformers::kernels::cuda {
 namespace {
 
 __device__ inline bool is_integer(ElementType type) {
-  return type == ElementType::I64 || type == ElementType::I32 || type == ElementType::I16 ||
-         type == ElementType::I8 || type == ElementType::U8 || type == ElementType::Bool;
+  return type == ElementType::I64 || type == ElementType::I32 || type == ElementType::I16 || type == ElementType::I8 ||
+         type == ElementType::U8 || type == ElementType::Bool;
 }
 
 // Integers travel as int64 (exact), floats as double (exact for every float type).

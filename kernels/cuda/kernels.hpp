@@ -57,8 +57,7 @@ void embedding(const void* table, ElementType type, const int64_t* ids, float* o
 // Row kernels over contiguous x [rows, n] (one thread block per row).
 void softmax(const float* x, const float* mask, const MaskLayout& mask_layout, float* out, int64_t rows, int64_t n,
              bool log);
-void layer_norm(const float* x, const float* weight, const float* bias, float eps, float* out, int64_t rows,
-                int64_t n);
+void layer_norm(const float* x, const float* weight, const float* bias, float eps, float* out, int64_t rows, int64_t n);
 void rms_norm(const float* x, const float* weight, float eps, float* out, int64_t rows, int64_t n);
 void reduce(ReduceOp op, const float* x, float* out, int64_t rows, int64_t n);
 

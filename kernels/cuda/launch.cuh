@@ -34,9 +34,7 @@ inline void check_launch(const char* kernel) {
                       cudaGetErrorString(status));
 }
 
-__device__ inline int64_t global_thread_index() {
-  return static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-}
+__device__ inline int64_t global_thread_index() { return static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; }
 
 __device__ inline int64_t global_thread_count() { return static_cast<int64_t>(gridDim.x) * blockDim.x; }
 

@@ -21,7 +21,9 @@ unsigned int threads_for_row(int64_t n) {
 
 struct Sum {
   template <typename T>
-  __device__ T operator()(T a, T b) const { return a + b; }
+  __device__ T operator()(T a, T b) const {
+    return a + b;
+  }
 };
 
 // fmaxf ignores NaN, as the CPU softmax's running maximum does.

@@ -46,10 +46,11 @@ class Backend {
   // backend widens half weights as it reads them, it never copies a whole weight); bias undefined
   // or f32 [N]; out contiguous f32 [M, N]. The default takes f32 weights through matmul_epilogue
   // and refuses other storage; backends override it for the formats they read.
-  virtual void linear(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& out, const Epilogue& epilogue) {
+  virtual void linear(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& out,
+                      const Epilogue& epilogue) {
     if (weight.dtype() != DType::F32)
-      throw InvalidArgument("linear: the " + name() + " backend cannot read " + std::string(dtype_name(weight.dtype())) +
-                            " weights");
+      throw InvalidArgument("linear: the " + name() + " backend cannot read " +
+                            std::string(dtype_name(weight.dtype())) + " weights");
     const int64_t m = x.size(0), k = x.size(1), n = weight.size(0);
     Tensor out3 = out.view({1, m, n});
     Epilogue epilogue3 = epilogue;

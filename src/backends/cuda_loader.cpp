@@ -28,7 +28,8 @@ std::atomic<const ModuleApi*> g_loaded{nullptr};
 // Next to this library, where the build and `cmake --install` put it.
 std::string module_path() {
   Dl_info info{};
-  if (!dladdr(reinterpret_cast<const void*>(&module_path), &info) || !info.dli_fname) return TRANSFORMERS_CUDA_MODULE_FILE;
+  if (!dladdr(reinterpret_cast<const void*>(&module_path), &info) || !info.dli_fname)
+    return TRANSFORMERS_CUDA_MODULE_FILE;
   const std::string self = info.dli_fname;
   const size_t slash = self.rfind('/');
   return slash == std::string::npos ? std::string(TRANSFORMERS_CUDA_MODULE_FILE)
@@ -105,9 +106,9 @@ namespace {
 // The core reaches GPU memory through this registration (src/core/device_runtime.hpp).
 [[maybe_unused]] const bool g_registered = [] {
   detail::register_device_runtime(
-      DeviceType::CUDA, {&cuda::allocate, &cuda::deallocate, &cuda::copy_device_to_host, &cuda::copy_host_to_device,
-                         &cuda::copy_device_to_device,
-                         [](const Tensor& src, Tensor& dst) { backend::cuda_backend().copy(src, dst); }});
+      DeviceType::CUDA,
+      {&cuda::allocate, &cuda::deallocate, &cuda::copy_device_to_host, &cuda::copy_host_to_device,
+       &cuda::copy_device_to_device, [](const Tensor& src, Tensor& dst) { backend::cuda_backend().copy(src, dst); }});
   return true;
 }();
 }  // namespace

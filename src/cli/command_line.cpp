@@ -35,7 +35,8 @@ std::optional<std::string> nearest_option(const std::string& name, const std::ve
   std::optional<std::string> best;
   size_t best_distance = std::max<size_t>(2, name.size() / 3) + 1;
   for (const OptionSpec& spec : specs) {
-    const size_t distance = without_separators(spec.name) == without_separators(name) ? 0 : edit_distance(name, spec.name);
+    const size_t distance =
+        without_separators(spec.name) == without_separators(name) ? 0 : edit_distance(name, spec.name);
     if (distance < best_distance) {
       best_distance = distance;
       best = spec.name;

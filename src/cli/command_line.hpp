@@ -24,8 +24,11 @@ struct OptionSpec {
   // A constructor rather than an aggregate: rows of an option table leave out trailing fields.
   OptionSpec(std::string name_, std::string value_name_ = {}, std::string help_ = {}, std::string default_value_ = {},
              bool repeatable_ = false)
-      : name(std::move(name_)), value_name(std::move(value_name_)), help(std::move(help_)),
-        default_value(std::move(default_value_)), repeatable(repeatable_) {}
+      : name(std::move(name_)),
+        value_name(std::move(value_name_)),
+        help(std::move(help_)),
+        default_value(std::move(default_value_)),
+        repeatable(repeatable_) {}
 
   std::string name;           // without the leading "--"
   std::string value_name;     // "N", "PATH_OR_ID", ...; empty for a switch

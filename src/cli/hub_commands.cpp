@@ -177,16 +177,16 @@ int run_scan_cache(const CommandLine& line) {
   const std::string cache = line.value_or("cache-dir", hub::default_cache_dir());
   std::vector<std::string> warnings;
   const auto repos = hub::scan_cache(cache, &warnings);
-  std::vector<std::vector<std::string>> rows{{"REPO ID", "REPO TYPE", "REVISION", "SIZE ON DISK", "NB FILES", "REFS",
-                                              "LOCAL PATH"}};
+  std::vector<std::vector<std::string>> rows{
+      {"REPO ID", "REPO TYPE", "REVISION", "SIZE ON DISK", "NB FILES", "REFS", "LOCAL PATH"}};
   uint64_t total = 0;
   for (const auto& repo : repos) {
     total += repo.size_on_disk;
-    rows.push_back({repo.repo_id, repo.repo_type, "", format_size(repo.size_on_disk), std::to_string(repo.nb_files),
-                    "", repo.path});
+    rows.push_back({repo.repo_id, repo.repo_type, "", format_size(repo.size_on_disk), std::to_string(repo.nb_files), "",
+                    repo.path});
     for (const auto& revision : repo.revisions) {
-      rows.push_back({"", "", revision.commit, format_size(revision.size_on_disk), std::to_string(revision.files.size()),
-                      join(revision.refs), revision.snapshot_path});
+      rows.push_back({"", "", revision.commit, format_size(revision.size_on_disk),
+                      std::to_string(revision.files.size()), join(revision.refs), revision.snapshot_path});
     }
   }
   print_table(rows);
@@ -209,8 +209,8 @@ int run_delete_cache(const CommandLine& line) {
   }
   if (auto revision = line.value("revision")) revisions = {*revision};
   if (revisions.empty()) {
-    std::cerr << "transformers-cli delete-cache: '" << repo_id << "' (" << repo_type << ") is not in the cache " << cache
-              << "\n";
+    std::cerr << "transformers-cli delete-cache: '" << repo_id << "' (" << repo_type << ") is not in the cache "
+              << cache << "\n";
     return 1;
   }
   for (const auto& revision : revisions) {
@@ -250,8 +250,12 @@ int run_info(const CommandLine& line) {
 
 // Options the Hub commands share.
 OptionSpec revision_option() { return {"revision", "R", "branch, tag or commit", "main"}; }
-OptionSpec cache_dir_option() { return {"cache-dir", "DIR", "the Hugging Face cache", "$HF_HUB_CACHE, else $HF_HOME/hub"}; }
-OptionSpec token_option() { return {"token", "TOKEN", "Hub access token", "$HF_TOKEN, else the `hf auth login` token file"}; }
+OptionSpec cache_dir_option() {
+  return {"cache-dir", "DIR", "the Hugging Face cache", "$HF_HUB_CACHE, else $HF_HOME/hub"};
+}
+OptionSpec token_option() {
+  return {"token", "TOKEN", "Hub access token", "$HF_TOKEN, else the `hf auth login` token file"};
+}
 OptionSpec quiet_option() { return {"quiet", "", "no progress bar"}; }
 OptionSpec repo_type_option() { return {"repo-type", "TYPE", "model, dataset or space", "model"}; }
 
@@ -263,27 +267,36 @@ Command download_command() {
           "download a Hub repo's files (all, or those matching --include) into the cache and print the snapshot folder",
           {revision_option(),
            {"include", "GLOB", "download only files matching GLOB (fnmatch, as huggingface_hub)", "every file", true},
-           cache_dir_option(), token_option(), quiet_option(), repo_type_option()},
+           cache_dir_option(),
+           token_option(),
+           quiet_option(),
+           repo_type_option()},
           run_download};
 }
 
 Command scan_cache_command() {
-  return {"scan-cache", "", "list the repos and revisions in the Hugging Face cache with their sizes",
-          {cache_dir_option()}, run_scan_cache};
+  return {"scan-cache",
+          "",
+          "list the repos and revisions in the Hugging Face cache with their sizes",
+          {cache_dir_option()},
+          run_scan_cache};
 }
 
 Command delete_cache_command() {
-  return {"delete-cache",
-          "MODEL",
-          "delete a cached repo (every revision, or only R) and the blobs no other revision uses",
-          {{"revision", "R", "delete only this revision", "every cached revision"}, cache_dir_option(),
-           repo_type_option()},
-          run_delete_cache};
+  return {
+      "delete-cache",
+      "MODEL",
+      "delete a cached repo (every revision, or only R) and the blobs no other revision uses",
+      {{"revision", "R", "delete only this revision", "every cached revision"}, cache_dir_option(), repo_type_option()},
+      run_delete_cache};
 }
 
 Command info_command() {
-  return {"info", "MODEL", "show a model's card (license, tags, ...), config summary, parameter count and files",
-          {revision_option(), cache_dir_option(), token_option(), quiet_option()}, run_info};
+  return {"info",
+          "MODEL",
+          "show a model's card (license, tags, ...), config summary, parameter count and files",
+          {revision_option(), cache_dir_option(), token_option(), quiet_option()},
+          run_info};
 }
 
 }  // namespace transformers::cli

@@ -95,9 +95,9 @@ PipelineInput parse_input(const std::string& text, const std::string& task, cons
 // The pipelines' keys in the order Python's dicts have them (one order suits every task), so that a
 // line reads as Python prints it; nlohmann::json itself sorts keys.
 nlohmann::ordered_json in_python_order(const json& value) {
-  static const std::vector<std::string> kOrder = {"entity", "entity_group", "label", "score", "index", "word",
-                                                  "start", "end", "answer", "token", "token_str", "sequence",
-                                                  "labels", "scores"};
+  static const std::vector<std::string> kOrder = {"entity",    "entity_group", "label",  "score",  "index",
+                                                  "word",      "start",        "end",    "answer", "token",
+                                                  "token_str", "sequence",     "labels", "scores"};
   if (value.is_array()) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const json& item : value) out.push_back(in_python_order(item));

@@ -48,8 +48,8 @@ TextInput parse_text_line(const std::string& line, bool json, bool pair, size_t 
   if (value.is_string() && !pair) return {value.get<std::string>(), std::nullopt};
   if (pair && value.is_array() && value.size() == 2 && value[0].is_string() && value[1].is_string())
     return {value[0].get<std::string>(), value[1].get<std::string>()};
-  if (pair && value.is_object() && value.contains("text") && value.contains("text_pair") &&
-      value["text"].is_string() && value["text_pair"].is_string())
+  if (pair && value.is_object() && value.contains("text") && value.contains("text_pair") && value["text"].is_string() &&
+      value["text_pair"].is_string())
     return {value["text"].get<std::string>(), value["text_pair"].get<std::string>()};
   throw fail(pair ? "expected [text, pair] or {\"text\": ..., \"text_pair\": ...}" : "expected a JSON string");
 }
@@ -85,7 +85,8 @@ std::vector<int64_t> parse_ids_line(const std::string& line, size_t line_number)
 int run_tokenize(const CommandLine& command_line) {
   auto model = command_line.value("model");
   if (!model) throw UsageError("--model is required");
-  if (!command_line.positionals().empty()) throw UsageError("unexpected argument '" + command_line.positionals()[0] + "'");
+  if (!command_line.positionals().empty())
+    throw UsageError("unexpected argument '" + command_line.positionals()[0] + "'");
   hub::HubOptions hub_options;
   hub_options.revision = command_line.value("revision");
   PreTrainedTokenizerFast tokenizer = AutoTokenizer::from_pretrained(*model, hub_options);
@@ -113,7 +114,8 @@ int run_tokenize(const CommandLine& command_line) {
     nlohmann::json out = encoding_json(batch.encodings.at(0), types);
     if (!batch.encodings[0].overflowing.empty()) {
       out["overflowing"] = nlohmann::json::array();
-      for (const auto& window : batch.encodings[0].overflowing) out["overflowing"].push_back(encoding_json(window, types));
+      for (const auto& window : batch.encodings[0].overflowing)
+        out["overflowing"].push_back(encoding_json(window, types));
     }
     std::cout << out.dump() << "\n";
   }

@@ -39,7 +39,8 @@ void read_optional(const nlohmann::json& json, const std::string& source, const 
 }
 
 // eos_token_id may be a list (generation configs of newer models); the first is the primary one.
-void read_token_id(const nlohmann::json& json, const std::string& source, const char* key, std::optional<int64_t>& out) {
+void read_token_id(const nlohmann::json& json, const std::string& source, const char* key,
+                   std::optional<int64_t>& out) {
   auto it = json.find(key);
   if (it != json.end() && it->is_array()) {
     if (it->empty()) return;
@@ -130,7 +131,8 @@ PretrainedConfig PretrainedConfig::from_json(const nlohmann::json& json, const s
   read_token_id(json, source, "eos_token_id", config.eos_token_id);
   read_field(json, source, "tie_word_embeddings", config.tie_word_embeddings);
   read_field(json, source, "is_encoder_decoder", config.is_encoder_decoder);
-  for (auto [key, value] : {std::pair{"vocab_size", config.vocab_size}, {"hidden_size", config.hidden_size},
+  for (auto [key, value] : {std::pair{"vocab_size", config.vocab_size},
+                            {"hidden_size", config.hidden_size},
                             {"num_hidden_layers", config.num_hidden_layers},
                             {"num_attention_heads", config.num_attention_heads}})
     if (value < 0) field_error(source, key, "must not be negative, found " + std::to_string(value));

@@ -29,9 +29,12 @@ void visit_dtype(DType t, Visitor&& v) {
 
 template <typename T>
 double load_float(const T& x) {
-  if constexpr (std::is_same_v<T, Half>) return f16_bits_to_float(x.bits);
-  else if constexpr (std::is_same_v<T, BFloat16>) return bf16_bits_to_float(x.bits);
-  else return static_cast<double>(x);
+  if constexpr (std::is_same_v<T, Half>)
+    return f16_bits_to_float(x.bits);
+  else if constexpr (std::is_same_v<T, BFloat16>)
+    return bf16_bits_to_float(x.bits);
+  else
+    return static_cast<double>(x);
 }
 
 template <typename Dst, typename Src>

@@ -15,7 +15,7 @@ namespace transformers {
 
 namespace {
 
-constexpr size_t kAlignment = 64;              // a cache line, and an AVX-512 register
+constexpr size_t kAlignment = 64;                // a cache line, and an AVX-512 register
 constexpr size_t kLargeBlock = size_t{1} << 20;  // from here on, blocks are mapped and cached
 constexpr size_t kHugePage = size_t{2} << 20;
 

@@ -16,8 +16,7 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
   return std::shared_ptr<Storage>(new Storage(data, nbytes, device, nullptr));
 }
 
-std::shared_ptr<Storage> Storage::borrow(void* data, size_t nbytes, std::shared_ptr<const void> owner,
-                                         Device device) {
+std::shared_ptr<Storage> Storage::borrow(void* data, size_t nbytes, std::shared_ptr<const void> owner, Device device) {
   if (!owner) throw InvalidArgument("Storage::borrow needs an owner that keeps the bytes alive");
   return std::shared_ptr<Storage>(new Storage(data, nbytes, device, std::move(owner)));
 }

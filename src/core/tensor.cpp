@@ -67,7 +67,10 @@ void for_each_run(const Shape& shape, const Shape& src_strides, const Shape& dst
 }  // namespace
 
 Tensor::Tensor(std::shared_ptr<Storage> storage, DType dtype, Shape shape, Shape strides, int64_t offset)
-    : storage_(std::move(storage)), dtype_(dtype), shape_(std::move(shape)), strides_(std::move(strides)),
+    : storage_(std::move(storage)),
+      dtype_(dtype),
+      shape_(std::move(shape)),
+      strides_(std::move(strides)),
       offset_(offset) {
   if (shape_.size() != strides_.size())
     throw InvalidArgument("Tensor: shape " + shape_str(shape_) + " and strides " + shape_str(strides_) +
@@ -96,8 +99,8 @@ Tensor Tensor::full(const Shape& shape, double value, DType dtype, Device device
 template <typename T>
 Tensor Tensor::from_vector(const std::vector<T>& values, const Shape& shape) {
   if (static_cast<int64_t>(values.size()) != shape_numel(shape))
-    throw InvalidArgument("Tensor::from_vector: " + std::to_string(values.size()) +
-                          " values do not fill shape " + shape_str(shape));
+    throw InvalidArgument("Tensor::from_vector: " + std::to_string(values.size()) + " values do not fill shape " +
+                          shape_str(shape));
   Tensor t = empty(shape, dtype_of<T>());
   if constexpr (std::is_same_v<T, bool>) {
     auto* out = static_cast<bool*>(t.data_ptr());
@@ -236,8 +239,8 @@ Tensor Tensor::narrow(int64_t d, int64_t start, int64_t length) const {
   d = normalize_dim(d);
   if (start < 0) start += shape_[d];
   if (start < 0 || length < 0 || start + length > shape_[d])
-    throw InvalidArgument("narrow(" + std::to_string(d) + ", " + std::to_string(start) + ", " +
-                          std::to_string(length) + ") out of range for " + describe());
+    throw InvalidArgument("narrow(" + std::to_string(d) + ", " + std::to_string(start) + ", " + std::to_string(length) +
+                          ") out of range for " + describe());
   return slice(d, start, start + length);
 }
 
@@ -245,8 +248,8 @@ Tensor Tensor::select(int64_t d, int64_t index) const {
   d = normalize_dim(d);
   if (index < 0) index += shape_[d];
   if (index < 0 || index >= shape_[d])
-    throw InvalidArgument("select index " + std::to_string(index) + " out of range for dimension " +
-                          std::to_string(d) + " of " + describe());
+    throw InvalidArgument("select index " + std::to_string(index) + " out of range for dimension " + std::to_string(d) +
+                          " of " + describe());
   Shape shape = shape_, strides = strides_;
   shape.erase(shape.begin() + d);
   strides.erase(strides.begin() + d);
@@ -303,8 +306,8 @@ Tensor Tensor::expand(const Shape& shape) const {
     if (have == shape[i]) {
       strides[i] = strides_[i - lead];
     } else if (have != 1) {
-      throw InvalidArgument("expand " + describe() + " to " + shape_str(shape) + ": dimension " +
-                            std::to_string(i) + " is " + std::to_string(have) + ", not 1");
+      throw InvalidArgument("expand " + describe() + " to " + shape_str(shape) + ": dimension " + std::to_string(i) +
+                            " is " + std::to_string(have) + ", not 1");
     }
   }
   return Tensor(storage_, dtype_, shape, strides, offset_);
@@ -355,8 +358,8 @@ void Tensor::copy_from(const Tensor& src) {
     auto* in = static_cast<const char*>(src.data_ptr());
     auto* out = static_cast<char*>(data_ptr());
     for_each_run(shape_, src.strides_, strides_, [&](int64_t s, int64_t d, int64_t n) {
-      detail::convert_elements(in + s * static_cast<int64_t>(in_size), src.dtype_, out + d * static_cast<int64_t>(out_size),
-                               dtype_, static_cast<size_t>(n));
+      detail::convert_elements(in + s * static_cast<int64_t>(in_size), src.dtype_,
+                               out + d * static_cast<int64_t>(out_size), dtype_, static_cast<size_t>(n));
     });
     return;
   }

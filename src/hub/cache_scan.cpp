@@ -164,16 +164,17 @@ void delete_cached_revision(const std::string& repo_id, const std::string& revis
                             const std::string& repo_type) {
   const std::string root = cache_dir.empty() ? default_cache_dir() : cache_dir;
   if (!is_valid_repo_id(repo_id)) {
-    throw InvalidArgument("cannot delete '" + repo_id + "' from the cache: it is not a valid Hub repo id (\"name\" or "
+    throw InvalidArgument("cannot delete '" + repo_id +
+                          "' from the cache: it is not a valid Hub repo id (\"name\" or "
                           "\"org/name\")");
   }
   detail::check_relative_name(revision, "revision", repo_id, revision, "");
   const fs::path repo_dir = fs::path(root) / repo_folder_name(repo_id, repo_type);
   std::error_code ec;
   if (!fs::is_directory(repo_dir, ec)) {
-    throw RevisionNotFound("cannot delete revision '" + revision + "' of '" + repo_id + "': the repo is not in the cache '" +
-                               root + "'",
-                           repo_id, revision);
+    throw RevisionNotFound(
+        "cannot delete revision '" + revision + "' of '" + repo_id + "': the repo is not in the cache '" + root + "'",
+        repo_id, revision);
   }
   CachedRepo repo;
   try {
@@ -187,8 +188,8 @@ void delete_cached_revision(const std::string& repo_id, const std::string& revis
   auto target = std::find_if(repo.revisions.begin(), repo.revisions.end(),
                              [&](const CachedRevision& r) { return commit && r.commit == *commit; });
   if (target == repo.revisions.end()) {
-    throw RevisionNotFound("cannot delete revision '" + revision + "' of '" + repo_id + "': no cached snapshot matches it in '" +
-                               repo_dir.string() + "'",
+    throw RevisionNotFound("cannot delete revision '" + revision + "' of '" + repo_id +
+                               "': no cached snapshot matches it in '" + repo_dir.string() + "'",
                            repo_id, revision);
   }
   if (!is_inside(target->snapshot_path, repo_dir / "snapshots", repo_dir)) {
@@ -218,7 +219,7 @@ void delete_cached_revision(const std::string& repo_id, const std::string& revis
   for (const auto& file : target->files) {
     if (kept_blobs.count(file.blob_path) || lexically_inside(file.blob_path, target->snapshot_path)) continue;
     if (!is_inside(file.blob_path, blobs, repo_dir)) continue;  // never delete outside the repo's blobs/
-    fs::remove(file.blob_path, ec);  // a link into a shared store: only the link goes
+    fs::remove(file.blob_path, ec);                             // a link into a shared store: only the link goes
   }
 }
 

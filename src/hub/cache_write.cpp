@@ -94,10 +94,12 @@ void link_snapshot_file(const fs::path& repo_dir, const std::string& commit, con
   fs::create_directories(pointer.parent_path(), ec);
   if (ec) throw CacheError("cannot create the folder '" + pointer.parent_path().string() + "': " + ec.message());
   std::string target;
-  for (size_t i = 0, depth = size_t(std::count(filename.begin(), filename.end(), '/')) + 2; i < depth; ++i) target += "../";
+  for (size_t i = 0, depth = size_t(std::count(filename.begin(), filename.end(), '/')) + 2; i < depth; ++i)
+    target += "../";
   target += "blobs/" + blob_name;
   // A new link under a temporary name renamed over the old one: readers never see no file.
-  const fs::path tmp_link = pointer.parent_path() / ("." + pointer.filename().string() + "." + unique_suffix() + ".link");
+  const fs::path tmp_link =
+      pointer.parent_path() / ("." + pointer.filename().string() + "." + unique_suffix() + ".link");
   if (::symlink(target.c_str(), tmp_link.c_str()) != 0) {
     throw CacheError("cannot create the symlink '" + tmp_link.string() + "': " + errno_text(errno));
   }
@@ -108,7 +110,8 @@ void link_snapshot_file(const fs::path& repo_dir, const std::string& commit, con
   }
 }
 
-void update_ref(const fs::path& repo_dir, const std::string& ref, const std::string& commit, const std::string& repo_id) {
+void update_ref(const fs::path& repo_dir, const std::string& ref, const std::string& commit,
+                const std::string& repo_id) {
   if (ref.empty() || ref == commit) return;
   check_relative_name(ref, "revision", repo_id, ref, "");
   check_inside_repo(repo_dir, repo_dir / "refs" / ref);
@@ -119,12 +122,14 @@ void update_ref(const fs::path& repo_dir, const std::string& ref, const std::str
 }  // namespace detail
 
 std::string install_into_cache(const std::string& repo_id, const std::string& commit_in, const std::string& filename,
-                               const std::string& source_file_path, const std::string& cache_dir, const std::string& ref,
-                               const std::optional<std::string>& etag, const std::string& repo_type) {
-  if (!is_valid_repo_id(repo_id)) throw InvalidArgument("cannot install into the cache: '" + repo_id + "' is not a valid Hub repo id");
+                               const std::string& source_file_path, const std::string& cache_dir,
+                               const std::string& ref, const std::optional<std::string>& etag,
+                               const std::string& repo_type) {
+  if (!is_valid_repo_id(repo_id))
+    throw InvalidArgument("cannot install into the cache: '" + repo_id + "' is not a valid Hub repo id");
   if (!detail::is_full_commit(commit_in)) {
-    throw InvalidArgument("cannot install '" + filename + "' of '" + repo_id + "' into the cache: the commit must be a full " +
-                          "40-hex sha, got '" + commit_in + "'");
+    throw InvalidArgument("cannot install '" + filename + "' of '" + repo_id +
+                          "' into the cache: the commit must be a full " + "40-hex sha, got '" + commit_in + "'");
   }
   const std::string commit = lower(commit_in);
   detail::check_relative_name(filename, "filename", repo_id, commit, filename);
@@ -164,8 +169,9 @@ std::string install_into_cache(const std::string& repo_id, const std::string& co
     std::error_code ec;
     fs::remove(tmp, ec);
     remove_empty_dirs(created);
-    throw CacheError("cannot install '" + source_file_path + "' as '" + filename + "' of '" + repo_id + "': its sha256 " +
-                         content_sha + " differs from the etag " + *etag + " (an LFS etag is the content's sha256)",
+    throw CacheError("cannot install '" + source_file_path + "' as '" + filename + "' of '" + repo_id +
+                         "': its sha256 " + content_sha + " differs from the etag " + *etag +
+                         " (an LFS etag is the content's sha256)",
                      repo_id, commit, filename);
   }
 

@@ -64,7 +64,8 @@ FileMetadata read_metadata(const HttpResponse& response, const std::string& url,
   if (etag.empty()) etag = response.header("etag");
   meta.etag = normalize_etag(etag);
   if (!is_blob_name(meta.etag)) {  // it names the blob file: anything but a hex digest could be a path
-    throw UnsafeName("cannot download " + describe_target(target) + ": the Hub's ETag '" + io::printable(etag.substr(0, 200)) +
+    throw UnsafeName("cannot download " + describe_target(target) + ": the Hub's ETag '" +
+                         io::printable(etag.substr(0, 200)) +
                          "' is not a git sha1 or sha256 hex digest, so the file can't be stored in the cache; "
                          "check HF_ENDPOINT and the mirror",
                      target.repo_id, target.revision, target.filename);

@@ -237,17 +237,18 @@ void check_relative_name(const std::string& name, const char* what, const std::s
                          const std::string& revision, const std::string& filename) {
   const auto problem = io::relative_path_problem(name);
   if (!problem) return;
-  const std::string message = std::string("invalid ") + what + " '" + io::printable(name) + "' for Hub repo '" + repo_id + "': " +
-                              *problem + "; it must be a relative path inside the repo";
+  const std::string message = std::string("invalid ") + what + " '" + io::printable(name) + "' for Hub repo '" +
+                              repo_id + "': " + *problem + "; it must be a relative path inside the repo";
   if (std::string(what) == "revision") throw RevisionNotFound(message, repo_id, revision, filename);
   throw InvalidArgument(message);
 }
 
-void check_hub_name(const std::string& name, const char* what, const std::string& repo_id, const std::string& revision) {
+void check_hub_name(const std::string& name, const char* what, const std::string& repo_id,
+                    const std::string& revision) {
   const auto problem = io::relative_path_problem(name);
   if (!problem) return;
-  throw UnsafeName("the Hub (" + hub_endpoint() + ") named the " + what + " '" + io::printable(name) + "' in '" + repo_id +
-                       "' at revision '" + revision + "': " + *problem +
+  throw UnsafeName("the Hub (" + hub_endpoint() + ") named the " + what + " '" + io::printable(name) + "' in '" +
+                       repo_id + "' at revision '" + revision + "': " + *problem +
                        ". It would leave the cache folder, so nothing was downloaded; check HF_ENDPOINT and the mirror",
                    repo_id, revision, name);
 }
@@ -290,7 +291,8 @@ std::string unique_suffix() {
     std::random_device device;
     return (uint64_t(device()) << 32) ^ device();
   }();
-  uint64_t x = seed ^ (uint64_t(::getpid()) << 40) ^ uint64_t(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+  uint64_t x = seed ^ (uint64_t(::getpid()) << 40) ^
+               uint64_t(std::chrono::steady_clock::now().time_since_epoch().count()) ^
                (counter.fetch_add(1) * 0x9e3779b97f4a7c15ULL);
   x ^= x >> 33;
   x *= 0xff51afd7ed558ccdULL;

@@ -54,7 +54,8 @@ std::string lowercase(std::string text);
 // (the error is then OfflineModeNoCache), else the failure (the error is HubUnreachable).
 std::string file_from_cache(const std::string& repo_id, const std::string& filename, const HubOptions& options,
                             const std::string& network_error);
-std::string snapshot_from_cache(const std::string& repo_id, const HubOptions& options, const std::string& network_error);
+std::string snapshot_from_cache(const std::string& repo_id, const HubOptions& options,
+                                const std::string& network_error);
 
 // Online lookups: one file (download.cpp), the files of a snapshot that `wanted` accepts (snapshot.cpp).
 std::string download_file(const std::string& repo_id, const std::string& filename, const HubOptions& options);
@@ -66,7 +67,8 @@ std::string download_snapshot(const std::string& repo_id, const HubOptions& opti
 // unless `ref` is empty or is the commit itself.
 void link_snapshot_file(const fs::path& repo_dir, const std::string& commit, const std::string& filename,
                         const std::string& blob_name);
-void update_ref(const fs::path& repo_dir, const std::string& ref, const std::string& commit, const std::string& repo_id);
+void update_ref(const fs::path& repo_dir, const std::string& ref, const std::string& commit,
+                const std::string& repo_id);
 
 // "<8 hex>" unique enough for temporary names (pid, time, counter, random device).
 std::string unique_suffix();

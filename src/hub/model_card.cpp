@@ -52,10 +52,8 @@ nlohmann::json to_json(const YAML::Node& node) {
       for (const auto& item : node) object[item.first.as<std::string>()] = to_json(item.second);
       return object;
     }
-    case YAML::NodeType::Scalar:
-      return scalar_to_json(node);
-    default:
-      return nullptr;
+    case YAML::NodeType::Scalar: return scalar_to_json(node);
+    default: return nullptr;
   }
 }
 
@@ -145,8 +143,8 @@ ModelCard parse_model_card(const std::string& content, const std::string& source
     root = YAML::Load(yaml);
   } catch (const YAML::Exception& e) {
     throw FileError("the model card '" + source + "' has malformed YAML metadata at line " +
-                    std::to_string(first_line + e.mark.line) + ", column " + std::to_string(e.mark.column + 1) +
-                    ": " + e.msg + "; fix the block between the two '---' lines at the top");
+                    std::to_string(first_line + e.mark.line) + ", column " + std::to_string(e.mark.column + 1) + ": " +
+                    e.msg + "; fix the block between the two '---' lines at the top");
   }
   if (root.IsNull()) return card;
   if (!root.IsMap()) {
@@ -194,8 +192,8 @@ std::optional<std::string> license_note(const ModelCard& card) {
   std::string note;
   if (card.license) {
     if (auto why = restriction(*card.license)) {
-      note = "license '" + *card.license + "'" + (card.license_name ? " (" + *card.license_name + ")" : "") + ": " + *why +
-             ". Read it before using the model" + (card.license_link ? ": " + *card.license_link : "") + ".";
+      note = "license '" + *card.license + "'" + (card.license_name ? " (" + *card.license_name + ")" : "") + ": " +
+             *why + ". Read it before using the model" + (card.license_link ? ": " + *card.license_link : "") + ".";
     }
   }
   if (card.gated) {

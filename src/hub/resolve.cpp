@@ -40,23 +40,27 @@ std::string download_hint(const std::string& repo_id, const std::string& revisio
   const std::string what = describe(repo_id, revision, filename);
   const std::string hint = download_hint(repo_id, revision, filename, options.repo_type);
   if (network_error.empty()) {
-    std::string why = options.local_files_only ? "local_files_only is set" : "offline mode is on (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE)";
-    throw OfflineModeNoCache("cannot find " + what + " in the Hugging Face cache '" + cache + "': " + why +
-                                 " and it has not been downloaded (" + found + "). Download it first while online, e.g. " +
-                                 hint + ", or unset HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE / local_files_only to allow downloading",
-                             repo_id, revision, filename);
+    std::string why = options.local_files_only ? "local_files_only is set"
+                                               : "offline mode is on (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE)";
+    throw OfflineModeNoCache(
+        "cannot find " + what + " in the Hugging Face cache '" + cache + "': " + why +
+            " and it has not been downloaded (" + found + "). Download it first while online, e.g. " + hint +
+            ", or unset HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE / local_files_only to allow downloading",
+        repo_id, revision, filename);
   }
   throw HubUnreachable("cannot find " + what + " in the Hugging Face cache '" + cache + "' (" + found +
                            ") and could not download it from " + hub_endpoint() + ": " + network_error +
                            ". Check your connection (and HF_ENDPOINT / proxy settings) and try again, download it "
-                           "elsewhere with " + hint + " into the same cache, or pass a local folder instead",
+                           "elsewhere with " +
+                           hint + " into the same cache, or pass a local folder instead",
                        repo_id, revision, filename);
 }
 
 void check_repo_id(const std::string& repo_id, const std::string& revision) {
   if (!is_valid_repo_id(repo_id)) {
-    throw RepositoryNotFound("'" + repo_id + "' is not a valid Hub repo id (expected \"name\" or \"org/name\" of letters, "
-                             "digits, '-', '_' and '.'; no '--' or '..'; at most 96 characters)",
+    throw RepositoryNotFound("'" + repo_id +
+                                 "' is not a valid Hub repo id (expected \"name\" or \"org/name\" of letters, "
+                                 "digits, '-', '_' and '.'; no '--' or '..'; at most 96 characters)",
                              repo_id, revision);
   }
 }
@@ -92,7 +96,8 @@ Lookup look_up(const std::string& repo_id, const HubOptions& options, const std:
   }
   lookup.commit = cached_commit(repo_id, lookup.revision, lookup.cache, options.repo_type);
   if (!lookup.commit) {
-    lookup.found = "no refs/" + lookup.revision + " and no snapshot for that revision in '" + lookup.repo_dir.string() + "'";
+    lookup.found =
+        "no refs/" + lookup.revision + " and no snapshot for that revision in '" + lookup.repo_dir.string() + "'";
   }
   return lookup;
 }
@@ -102,7 +107,8 @@ Lookup look_up(const std::string& repo_id, const HubOptions& options, const std:
 std::optional<std::string> cached_commit(const std::string& repo_id, const std::string& revision,
                                          const std::string& cache_dir, const std::string& repo_type) {
   detail::check_relative_name(revision, "revision", repo_id, revision, "");
-  const path repo_dir = path(cache_dir.empty() ? default_cache_dir() : cache_dir) / repo_folder_name(repo_id, repo_type);
+  const path repo_dir =
+      path(cache_dir.empty() ? default_cache_dir() : cache_dir) / repo_folder_name(repo_id, repo_type);
   if (detail::is_full_commit(revision)) return lower(revision);
   // A ref first: huggingface_hub caches short shas it resolved online as refs too.
   if (auto commit = detail::read_ref(repo_dir, revision, repo_id)) return lower(*commit);
@@ -141,9 +147,9 @@ std::string file_from_cache(const std::string& repo_id, const std::string& filen
   const std::string& commit = *lookup.commit;
   std::error_code ec;
   if (fs::is_regular_file(lookup.repo_dir / ".no_exist" / commit / filename, ec)) {
-    throw EntryNotFound(describe(repo_id, lookup.revision, filename) + " does not exist on the Hub: the cache recorded " +
-                            "that commit " + commit + " has no such file (" +
-                            (lookup.repo_dir / ".no_exist" / commit / filename).string() +
+    throw EntryNotFound(describe(repo_id, lookup.revision, filename) +
+                            " does not exist on the Hub: the cache recorded " + "that commit " + commit +
+                            " has no such file (" + (lookup.repo_dir / ".no_exist" / commit / filename).string() +
                             "). Check the file name, or use another revision",
                         repo_id, lookup.revision, filename);
   }
@@ -151,8 +157,9 @@ std::string file_from_cache(const std::string& repo_id, const std::string& filen
   const fs::file_status status = fs::status(pointer, ec);
   if (fs::is_regular_file(status)) return pointer.string();
   if (fs::is_directory(status)) {
-    throw EntryNotFound(describe(repo_id, lookup.revision, filename) + " is a folder, not a file (" + pointer.string() + ")",
-                        repo_id, lookup.revision, filename);
+    throw EntryNotFound(
+        describe(repo_id, lookup.revision, filename) + " is a folder, not a file (" + pointer.string() + ")", repo_id,
+        lookup.revision, filename);
   }
   if (fs::is_symlink(fs::symlink_status(pointer, ec))) {
     throw CacheError("the Hugging Face cache is damaged: " + pointer.string() + " (" +
@@ -161,18 +168,22 @@ std::string file_from_cache(const std::string& repo_id, const std::string& filen
                      repo_id, lookup.revision, filename);
   }
   throw_not_cached(repo_id, lookup.revision, filename, lookup.cache,
-                   "snapshot " + commit + " in '" + lookup.repo_dir.string() + "' has no such file", options, network_error);
+                   "snapshot " + commit + " in '" + lookup.repo_dir.string() + "' has no such file", options,
+                   network_error);
 }
 
-std::string snapshot_from_cache(const std::string& repo_id, const HubOptions& options, const std::string& network_error) {
+std::string snapshot_from_cache(const std::string& repo_id, const HubOptions& options,
+                                const std::string& network_error) {
   Lookup lookup = look_up(repo_id, options, "", network_error);
-  if (!lookup.commit) throw_not_cached(repo_id, lookup.revision, "", lookup.cache, lookup.found, options, network_error);
+  if (!lookup.commit)
+    throw_not_cached(repo_id, lookup.revision, "", lookup.cache, lookup.found, options, network_error);
   const path snapshot = lookup.repo_dir / "snapshots" / *lookup.commit;
   std::error_code ec;
   if (fs::is_directory(snapshot, ec)) return snapshot.string();
-  throw_not_cached(repo_id, lookup.revision, "", lookup.cache,
-                   "refs/" + lookup.revision + " names commit " + *lookup.commit + " but there is no snapshot folder for it",
-                   options, network_error);
+  throw_not_cached(
+      repo_id, lookup.revision, "", lookup.cache,
+      "refs/" + lookup.revision + " names commit " + *lookup.commit + " but there is no snapshot folder for it",
+      options, network_error);
 }
 
 }  // namespace detail
@@ -189,7 +200,8 @@ bool wanted_for_loading(const std::string& name) {
   if (slash != std::string::npos) {
     size_t digits = 0;
     while (digits < slash && std::isdigit(static_cast<unsigned char>(name[digits]))) ++digits;
-    const bool module_folder = digits > 0 && digits < slash && name[digits] == '_' && name.find('/', slash + 1) == std::string::npos;
+    const bool module_folder =
+        digits > 0 && digits < slash && name[digits] == '_' && name.find('/', slash + 1) == std::string::npos;
     if (!module_folder) return false;
   }
   const size_t dot = name.rfind('.');
@@ -221,9 +233,11 @@ std::string resolve_model_path(const std::string& path_or_id, const HubOptions& 
   std::error_code ec;
   if (!path_or_id.empty() && fs::is_directory(path_or_id, ec)) return path_or_id;
   if (!is_valid_repo_id(path_or_id)) {
-    throw RepositoryNotFound("'" + path_or_id + "' is not a local folder and is not a valid model identifier on the Hub "
-                             "(\"name\" or \"org/name\"); pass an existing folder holding config.json or a Hub repo id",
-                             path_or_id, options.revision.value_or("main"));
+    throw RepositoryNotFound(
+        "'" + path_or_id +
+            "' is not a local folder and is not a valid model identifier on the Hub "
+            "(\"name\" or \"org/name\"); pass an existing folder holding config.json or a Hub repo id",
+        path_or_id, options.revision.value_or("main"));
   }
   if (offline(options)) return detail::snapshot_from_cache(path_or_id, options, "");
   return detail::download_snapshot(path_or_id, options, wanted_for_loading, 4);

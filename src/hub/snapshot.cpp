@@ -59,8 +59,9 @@ RepoInfo parse_repo_info(const std::string& body, const detail::HubTarget& targe
       // Every name is checked before anything is downloaded: one bad name refuses the whole listing.
       detail::check_hub_name(file.name, "file", target.repo_id, target.revision);
       if (!seen.insert(file.name).second) {
-        throw UnsafeName("the Hub (" + hub_endpoint() + ") lists the file '" + io::printable(file.name) + "' of '" + target.repo_id +
-                             "' at revision '" + target.revision + "' twice; a real listing names each file once, "
+        throw UnsafeName("the Hub (" + hub_endpoint() + ") lists the file '" + io::printable(file.name) + "' of '" +
+                             target.repo_id + "' at revision '" + target.revision +
+                             "' twice; a real listing names each file once, "
                              "so nothing was downloaded; check HF_ENDPOINT and the mirror",
                          target.repo_id, target.revision, file.name);
       }

@@ -23,8 +23,7 @@ float float8_e4m3fn_to_float(uint8_t bits) {
   }
   // Normal: place the exponent rebased from bias 7 to f32's bias 127 and the 3 mantissa bits at
   // the top of f32's 23-bit mantissa.
-  const uint32_t f32_bits = (static_cast<uint32_t>(negative) << 31) | ((exponent + 127u - 7u) << 23) |
-                            (mantissa << 20);
+  const uint32_t f32_bits = (static_cast<uint32_t>(negative) << 31) | ((exponent + 127u - 7u) << 23) | (mantissa << 20);
   return bits_float(f32_bits);
 }
 

@@ -53,9 +53,8 @@ MappedFile map_file_read_only(const std::string& path) {
   void* address = ::mmap(nullptr, file.size, PROT_READ, MAP_PRIVATE, descriptor.get(), 0);
   if (address == MAP_FAILED) fail_with_errno(path, "mmap", errno);
   const size_t length = file.size;
-  file.mapping = std::shared_ptr<const void>(address, [length](const void* mapped) {
-    ::munmap(const_cast<void*>(mapped), length);
-  });
+  file.mapping = std::shared_ptr<const void>(
+      address, [length](const void* mapped) { ::munmap(const_cast<void*>(mapped), length); });
   file.bytes = static_cast<const unsigned char*>(address);
   return file;
 }

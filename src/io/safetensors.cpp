@@ -23,9 +23,7 @@ Tensor copy_of_bytes(const unsigned char* bytes, size_t nbytes, const Shape& sha
   return out;
 }
 
-bool is_aligned(const void* pointer, size_t alignment) {
-  return reinterpret_cast<uintptr_t>(pointer) % alignment == 0;
-}
+bool is_aligned(const void* pointer, size_t alignment) { return reinterpret_cast<uintptr_t>(pointer) % alignment == 0; }
 
 // A C++ bool object may only hold 0 or 1, but nothing stops a writer from storing other bytes in
 // a BOOL tensor; those are read as true (what a cast to bool gives) in a copy.

@@ -19,9 +19,7 @@ using nlohmann::json;
 constexpr const char* kSingleFileName = "model.safetensors";
 constexpr const char* kIndexFileName = "model.safetensors.index.json";
 
-[[noreturn]] void fail(const std::string& path, const std::string& problem) {
-  throw FileError(path + ": " + problem);
-}
+[[noreturn]] void fail(const std::string& path, const std::string& problem) { throw FileError(path + ": " + problem); }
 
 bool path_exists(const fs::path& path) {
   std::error_code ignored;
@@ -84,8 +82,8 @@ std::shared_ptr<File> open_shard(const std::string& index_path, const std::strin
                                  const std::string& first_tensor) {
   const fs::path shard_path = checkpoint_shard_path(index_path, first_tensor, shard);
   if (!path_exists(shard_path))
-    fail(index_path, "shard '" + shard + "' (listed for tensor '" + first_tensor + "') is missing: " +
-                         shard_path.string() + " does not exist");
+    fail(index_path, "shard '" + shard + "' (listed for tensor '" + first_tensor +
+                         "') is missing: " + shard_path.string() + " does not exist");
   return File::open(shard_path.string());
 }
 

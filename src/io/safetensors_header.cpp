@@ -19,9 +19,7 @@ using nlohmann::json;
 
 static_assert(sizeof(size_t) == sizeof(uint64_t), "offsets in TensorInfo are 64-bit file offsets");
 
-[[noreturn]] void fail(const std::string& path, const std::string& problem) {
-  throw FileError(path + ": " + problem);
-}
+[[noreturn]] void fail(const std::string& path, const std::string& problem) { throw FileError(path + ": " + problem); }
 
 [[noreturn]] void fail_tensor(const std::string& path, const std::string& name, const std::string& problem) {
   fail(path, "tensor '" + name + "': " + problem);
@@ -51,8 +49,8 @@ std::string_view header_text(const std::string& path, const unsigned char* bytes
     fail(path, "file is " + std::to_string(file_size) + " bytes, too small to hold the 8-byte header length");
   const uint64_t length = read_u64_little_endian(bytes);
   if (length > kMaxHeaderLength)
-    fail(path, "header length " + std::to_string(length) + " exceeds the limit of " +
-                   std::to_string(kMaxHeaderLength) + " bytes");
+    fail(path, "header length " + std::to_string(length) + " exceeds the limit of " + std::to_string(kMaxHeaderLength) +
+                   " bytes");
   if (length > file_size - 8)
     fail(path, "header length " + std::to_string(length) + " runs past the end of the file (" +
                    std::to_string(file_size) + " bytes)");
@@ -127,7 +125,8 @@ Shape read_shape(const std::string& path, const std::string& name, const json& v
     fail_tensor(path, name, "shape must be an array of non-negative integers, found " + show(value));
   Shape shape;
   for (const json& dim : value) {
-    if (!is_unsigned_integer(dim)) fail_tensor(path, name, "shape entry " + show(dim) + " is not a non-negative integer");
+    if (!is_unsigned_integer(dim))
+      fail_tensor(path, name, "shape entry " + show(dim) + " is not a non-negative integer");
     const auto size = dim.get<uint64_t>();
     if (size > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
       fail_tensor(path, name, "shape entry " + std::to_string(size) + " is too large for a tensor dimension");
@@ -137,8 +136,8 @@ Shape read_shape(const std::string& path, const std::string& name, const json& v
 }
 
 void read_offsets(const std::string& path, TensorInfo& info, const json& value) {
-  const bool well_formed = value.is_array() && value.size() == 2 && is_unsigned_integer(value[0]) &&
-                           is_unsigned_integer(value[1]);
+  const bool well_formed =
+      value.is_array() && value.size() == 2 && is_unsigned_integer(value[0]) && is_unsigned_integer(value[1]);
   if (!well_formed)
     fail_tensor(path, info.name, "data_offsets must be [begin, end] with non-negative integers, found " + show(value));
   info.begin = value[0].get<uint64_t>();
@@ -156,11 +155,12 @@ uint64_t checked_byte_size(const std::string& path, const TensorInfo& info, cons
       fail_tensor(path, info.name, "shape " + shape_str(info.shape) + " has an element count that overflows 64 bits");
   uint64_t bits = 0;
   if (__builtin_mul_overflow(elements, static_cast<uint64_t>(type.bits), &bits))
-    fail_tensor(path, info.name, "shape " + shape_str(info.shape) + " of " + info.dtype +
-                                     " has a size in bits that overflows 64 bits");
+    fail_tensor(path, info.name,
+                "shape " + shape_str(info.shape) + " of " + info.dtype + " has a size in bits that overflows 64 bits");
   if (bits % 8 != 0)
-    fail_tensor(path, info.name, "shape " + shape_str(info.shape) + " of " + info.dtype + " is " +
-                                     std::to_string(bits) + " bits, not a whole number of bytes");
+    fail_tensor(path, info.name,
+                "shape " + shape_str(info.shape) + " of " + info.dtype + " is " + std::to_string(bits) +
+                    " bits, not a whole number of bytes");
   return bits / 8;
 }
 
@@ -175,9 +175,10 @@ TensorInfo read_entry(const std::string& path, const std::string& name, const js
   const uint64_t needed = checked_byte_size(path, info, type);
   const uint64_t held = info.end - info.begin;
   if (held != needed)
-    fail_tensor(path, name, "data_offsets " + offsets_str(info.begin, info.end) + " hold " + std::to_string(held) +
-                                " bytes but shape " + shape_str(info.shape) + " of " + info.dtype + " needs " +
-                                std::to_string(needed));
+    fail_tensor(path, name,
+                "data_offsets " + offsets_str(info.begin, info.end) + " hold " + std::to_string(held) +
+                    " bytes but shape " + shape_str(info.shape) + " of " + info.dtype + " needs " +
+                    std::to_string(needed));
   return info;
 }
 
@@ -205,19 +206,21 @@ void check_layout(const std::string& path, std::vector<TensorInfo>& tensors, uin
     if (!previous && tensor.begin != 0)
       fail_tensor(path, tensor.name, "data_offsets " + offsets + " do not start at 0, where the data buffer begins");
     if (previous && tensor.begin > expected_begin)
-      fail_tensor(path, tensor.name, "data_offsets " + offsets + " leave a gap of " +
-                                         std::to_string(tensor.begin - expected_begin) + " bytes after tensor '" +
-                                         previous->name + "', which ends at " + std::to_string(expected_begin));
+      fail_tensor(path, tensor.name,
+                  "data_offsets " + offsets + " leave a gap of " + std::to_string(tensor.begin - expected_begin) +
+                      " bytes after tensor '" + previous->name + "', which ends at " + std::to_string(expected_begin));
     if (previous && tensor.begin < expected_begin)
-      fail_tensor(path, tensor.name, "data_offsets " + offsets + " overlap tensor '" + previous->name +
-                                         "', which ends at " + std::to_string(expected_begin));
+      fail_tensor(path, tensor.name,
+                  "data_offsets " + offsets + " overlap tensor '" + previous->name + "', which ends at " +
+                      std::to_string(expected_begin));
     expected_begin = tensor.end;
     previous = &tensor;
   }
   if (expected_begin > data_size)
-    fail_tensor(path, previous->name, "data_offsets " + offsets_str(previous->begin, previous->end) +
-                                          " run past the data buffer, which holds only " + std::to_string(data_size) +
-                                          " bytes (the file is truncated)");
+    fail_tensor(path, previous->name,
+                "data_offsets " + offsets_str(previous->begin, previous->end) +
+                    " run past the data buffer, which holds only " + std::to_string(data_size) +
+                    " bytes (the file is truncated)");
   if (expected_begin < data_size)
     fail(path, std::to_string(data_size - expected_begin) + " trailing bytes after the last tensor's data");
 }

@@ -38,8 +38,7 @@ void sync_parent_directory(const std::string& path) {
 }  // namespace
 
 TemporaryFile::TemporaryFile(std::string target)
-    : target_(std::move(target)),
-      temporary_path_(target_ + ".tmp." + std::to_string(::getpid()) + "." + random_hex()) {
+    : target_(std::move(target)), temporary_path_(target_ + ".tmp." + std::to_string(::getpid()) + "." + random_hex()) {
   fd_ = ::open(temporary_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd_ < 0) fail("create " + temporary_path_, errno);
 }

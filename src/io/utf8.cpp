@@ -61,14 +61,14 @@ size_t ascii_run(const uint8_t* at, const uint8_t* end) {
 // high nibble, its low nibble, current byte's high nibble) give the kinds each nibble allows, and
 // their AND has a bit set exactly where that error occurs.
 enum : uint8_t {
-  kTooShort = 1 << 0,     // a lead byte followed by ASCII or another lead
-  kTooLong = 1 << 1,      // ASCII followed by a continuation byte
-  kOverlong3 = 1 << 2,    // E0 80..9F
-  kTooLarge = 1 << 3,     // F4 90..BF, F5..FF 90..BF
-  kSurrogate = 1 << 4,    // ED A0..BF
-  kOverlong2 = 1 << 5,    // C0, C1 followed by a continuation byte
-  kOverlong4 = 1 << 6,    // F0 80..8F, and F5..FF 80..8F
-  kTwoConts = 1 << 7,     // continuation after continuation: an error unless it is a 3rd/4th byte
+  kTooShort = 1 << 0,   // a lead byte followed by ASCII or another lead
+  kTooLong = 1 << 1,    // ASCII followed by a continuation byte
+  kOverlong3 = 1 << 2,  // E0 80..9F
+  kTooLarge = 1 << 3,   // F4 90..BF, F5..FF 90..BF
+  kSurrogate = 1 << 4,  // ED A0..BF
+  kOverlong2 = 1 << 5,  // C0, C1 followed by a continuation byte
+  kOverlong4 = 1 << 6,  // F0 80..8F, and F5..FF 80..8F
+  kTwoConts = 1 << 7,   // continuation after continuation: an error unless it is a 3rd/4th byte
 };
 
 constexpr uint8_t kAnyLow = kTooShort | kTooLong | kTwoConts;
@@ -86,22 +86,54 @@ __attribute__((target("avx2"))) __m256i high_nibbles(__m256i bytes) {
 // The error bits of each byte of `current`, given the 1, 2 and 3 bytes before each.
 __attribute__((target("avx2"))) __m256i block_errors(__m256i current, __m256i previous1, __m256i previous2,
                                                      __m256i previous3) {
-  static constexpr uint8_t kPreviousHigh[16] = {
-      kTooLong, kTooLong, kTooLong, kTooLong, kTooLong, kTooLong, kTooLong, kTooLong,
-      kTwoConts, kTwoConts, kTwoConts, kTwoConts,
-      kTooShort | kOverlong2, kTooShort, kTooShort | kOverlong3 | kSurrogate, kTooShort | kTooLarge | kOverlong4};
-  static constexpr uint8_t kPreviousLow[16] = {
-      kAnyLow | kOverlong2 | kOverlong3 | kOverlong4, kAnyLow | kOverlong2, kAnyLow, kAnyLow,
-      kAnyLow | kTooLarge, kAnyLow | kTooLarge | kOverlong4, kAnyLow | kTooLarge | kOverlong4,
-      kAnyLow | kTooLarge | kOverlong4, kAnyLow | kTooLarge | kOverlong4, kAnyLow | kTooLarge | kOverlong4,
-      kAnyLow | kTooLarge | kOverlong4, kAnyLow | kTooLarge | kOverlong4, kAnyLow | kTooLarge | kOverlong4,
-      kAnyLow | kTooLarge | kOverlong4 | kSurrogate, kAnyLow | kTooLarge | kOverlong4,
-      kAnyLow | kTooLarge | kOverlong4};
-  static constexpr uint8_t kCurrentHigh[16] = {
-      kTooShort, kTooShort, kTooShort, kTooShort, kTooShort, kTooShort, kTooShort, kTooShort,
-      kContinuation | kOverlong3 | kOverlong4, kContinuation | kOverlong3 | kTooLarge,
-      kContinuation | kSurrogate | kTooLarge, kContinuation | kSurrogate | kTooLarge,
-      kTooShort, kTooShort, kTooShort, kTooShort};
+  static constexpr uint8_t kPreviousHigh[16] = {kTooLong,
+                                                kTooLong,
+                                                kTooLong,
+                                                kTooLong,
+                                                kTooLong,
+                                                kTooLong,
+                                                kTooLong,
+                                                kTooLong,
+                                                kTwoConts,
+                                                kTwoConts,
+                                                kTwoConts,
+                                                kTwoConts,
+                                                kTooShort | kOverlong2,
+                                                kTooShort,
+                                                kTooShort | kOverlong3 | kSurrogate,
+                                                kTooShort | kTooLarge | kOverlong4};
+  static constexpr uint8_t kPreviousLow[16] = {kAnyLow | kOverlong2 | kOverlong3 | kOverlong4,
+                                               kAnyLow | kOverlong2,
+                                               kAnyLow,
+                                               kAnyLow,
+                                               kAnyLow | kTooLarge,
+                                               kAnyLow | kTooLarge | kOverlong4,
+                                               kAnyLow | kTooLarge | kOverlong4,
+                                               kAnyLow | kTooLarge | kOverlong4,
+                                               kAnyLow | kTooLarge | kOverlong4,
+                                               kAnyLow | kTooLarge | kOverlong4,
+                                               kAnyLow | kTooLarge | kOverlong4,
+                                               kAnyLow | kTooLarge | kOverlong4,
+                                               kAnyLow | kTooLarge | kOverlong4,
+                                               kAnyLow | kTooLarge | kOverlong4 | kSurrogate,
+                                               kAnyLow | kTooLarge | kOverlong4,
+                                               kAnyLow | kTooLarge | kOverlong4};
+  static constexpr uint8_t kCurrentHigh[16] = {kTooShort,
+                                               kTooShort,
+                                               kTooShort,
+                                               kTooShort,
+                                               kTooShort,
+                                               kTooShort,
+                                               kTooShort,
+                                               kTooShort,
+                                               kContinuation | kOverlong3 | kOverlong4,
+                                               kContinuation | kOverlong3 | kTooLarge,
+                                               kContinuation | kSurrogate | kTooLarge,
+                                               kContinuation | kSurrogate | kTooLarge,
+                                               kTooShort,
+                                               kTooShort,
+                                               kTooShort,
+                                               kTooShort};
   const __m256i low_nibble = _mm256_set1_epi8(0x0F);
   const __m256i special = _mm256_and_si256(
       _mm256_and_si256(_mm256_shuffle_epi8(table(kPreviousHigh), high_nibbles(previous1)),
@@ -110,7 +142,8 @@ __attribute__((target("avx2"))) __m256i block_errors(__m256i current, __m256i pr
   // Must be a continuation byte: the 3rd byte of a sequence led by E0..FF, or the 4th of F0..FF.
   const __m256i third = _mm256_subs_epu8(previous2, _mm256_set1_epi8(static_cast<char>(0xE0 - 0x80)));
   const __m256i fourth = _mm256_subs_epu8(previous3, _mm256_set1_epi8(static_cast<char>(0xF0 - 0x80)));
-  const __m256i must_continue = _mm256_and_si256(_mm256_or_si256(third, fourth), _mm256_set1_epi8(static_cast<char>(0x80)));
+  const __m256i must_continue =
+      _mm256_and_si256(_mm256_or_si256(third, fourth), _mm256_set1_epi8(static_cast<char>(0x80)));
   return _mm256_xor_si256(special, must_continue);
 }
 

@@ -44,8 +44,8 @@ inline void require_integer(const Tensor& t, const char* op, const char* arg) {
 
 inline void require_rank(const Tensor& t, int64_t rank, const char* op, const char* arg) {
   if (t.dim() != rank)
-    throw InvalidArgument(std::string(op) + ": " + arg + " must have " + std::to_string(rank) +
-                          " dimensions, got " + t.describe());
+    throw InvalidArgument(std::string(op) + ": " + arg + " must have " + std::to_string(rank) + " dimensions, got " +
+                          t.describe());
 }
 
 inline void require_same_device(const Tensor& a, const Tensor& b, const char* op, const char* arg_b) {

@@ -93,7 +93,8 @@ Tensor gather(const Tensor& x, int64_t axis, const Tensor& index) {
   detail::require_integer(index, "gather", "index");
   axis = x.normalize_dim(axis);
   if (index.dim() != x.dim())
-    throw InvalidArgument("gather: index " + index.describe() + " must have as many dimensions as input " + x.describe());
+    throw InvalidArgument("gather: index " + index.describe() + " must have as many dimensions as input " +
+                          x.describe());
   for (int64_t d = 0; d < x.dim(); ++d)
     if (d != axis && index.size(d) > x.size(d))
       throw InvalidArgument("gather: index " + index.describe() + " is larger than input " + x.describe() +

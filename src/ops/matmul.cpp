@@ -29,8 +29,8 @@ Tensor linear(const Tensor& x_in, const Tensor& weight, const Tensor& bias_in, c
     fused.has_activation = true;
     fused.activation = detail::activation_op(epilogue.activation);
   }
-  const Tensor residual = epilogue.residual.defined() ? detail::as_f32(epilogue.residual, "linear", "residual")
-                                                      : epilogue.residual;
+  const Tensor residual =
+      epilogue.residual.defined() ? detail::as_f32(epilogue.residual, "linear", "residual") : epilogue.residual;
   if (residual.defined()) {
     detail::require_same_device(x, residual, "linear", "residual");
     if (residual.shape() != out_shape)
@@ -71,8 +71,9 @@ Tensor matmul(const Tensor& a_given, const Tensor& b_given, bool transpose_a, bo
   if (transpose_b) b = b.transpose(-1, -2);
   const int64_t m = a.size(-2), k = a.size(-1), n = b.size(-1);
   if (b.size(-2) != k)
-    throw InvalidArgument("matmul: inner dimensions differ: a " + a_in.describe() + (transpose_a ? " (transposed)" : "") +
-                          " and b " + b_in.describe() + (transpose_b ? " (transposed)" : ""));
+    throw InvalidArgument("matmul: inner dimensions differ: a " + a_in.describe() +
+                          (transpose_a ? " (transposed)" : "") + " and b " + b_in.describe() +
+                          (transpose_b ? " (transposed)" : ""));
   Shape batch_a(a.shape().begin(), a.shape().end() - 2), batch_b(b.shape().begin(), b.shape().end() - 2);
   Shape batch = detail::broadcast_shapes(batch_a, batch_b, "matmul");
   const int64_t batch_count = shape_numel(batch);

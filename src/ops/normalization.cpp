@@ -40,7 +40,9 @@ Tensor norm_param(const Tensor& x, const Tensor& p_in, const char* op, const cha
 
 }  // namespace
 
-Tensor softmax(const Tensor& x, int64_t axis, const Tensor& mask) { return run_softmax(x, axis, mask, false, "softmax"); }
+Tensor softmax(const Tensor& x, int64_t axis, const Tensor& mask) {
+  return run_softmax(x, axis, mask, false, "softmax");
+}
 Tensor log_softmax(const Tensor& x, int64_t axis, const Tensor& mask) {
   return run_softmax(x, axis, mask, true, "log_softmax");
 }

@@ -10,8 +10,10 @@ namespace {
 
 Shape reduced_shape(const Tensor& x, int64_t axis, bool keepdim) {
   Shape shape = x.shape();
-  if (keepdim) shape[axis] = 1;
-  else shape.erase(shape.begin() + axis);
+  if (keepdim)
+    shape[axis] = 1;
+  else
+    shape.erase(shape.begin() + axis);
   return shape;
 }
 
@@ -38,11 +40,15 @@ Tensor run_reduce(backend::Reduce op, const Tensor& x_in, int64_t axis, bool kee
 
 }  // namespace
 
-Tensor sum(const Tensor& x, int64_t axis, bool keepdim) { return run_reduce(backend::Reduce::Sum, x, axis, keepdim, "sum"); }
+Tensor sum(const Tensor& x, int64_t axis, bool keepdim) {
+  return run_reduce(backend::Reduce::Sum, x, axis, keepdim, "sum");
+}
 Tensor mean(const Tensor& x, int64_t axis, bool keepdim) {
   return run_reduce(backend::Reduce::Mean, x, axis, keepdim, "mean");
 }
-Tensor max(const Tensor& x, int64_t axis, bool keepdim) { return run_reduce(backend::Reduce::Max, x, axis, keepdim, "max"); }
+Tensor max(const Tensor& x, int64_t axis, bool keepdim) {
+  return run_reduce(backend::Reduce::Max, x, axis, keepdim, "max");
+}
 
 Tensor argmax(const Tensor& x_in, int64_t axis, bool keepdim) {
   const Tensor x = detail::as_f32(x_in, "argmax", "input");

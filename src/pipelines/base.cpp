@@ -36,7 +36,10 @@ std::vector<float> ItemOutput::unpadded(const std::vector<float>& row) const {
 
 Pipeline::Pipeline(std::string task, std::unique_ptr<PreTrainedModel> model, PreTrainedTokenizerFast tokenizer,
                    PipelineOptions options, std::vector<Tensor ModelOutput::*> reads)
-    : task_(std::move(task)), model_(std::move(model)), tokenizer_(std::move(tokenizer)), options_(std::move(options)),
+    : task_(std::move(task)),
+      model_(std::move(model)),
+      tokenizer_(std::move(tokenizer)),
+      options_(std::move(options)),
       reads_(std::move(reads)) {}
 
 json Pipeline::operator()(const json& inputs, const json& kwargs) const {
@@ -127,8 +130,8 @@ size_t Pipeline::batch_size(const json& kwargs) const {
 TokenizeOptions Pipeline::tokenize_options(const json& kwargs) const {
   TokenizeOptions options;
   options.truncation = kwargs.value("truncation", options_.truncation);
-  options.max_length = kwargs.contains("max_length") ? std::optional<size_t>(kwargs["max_length"].get<size_t>())
-                                                     : options_.max_length;
+  options.max_length =
+      kwargs.contains("max_length") ? std::optional<size_t>(kwargs["max_length"].get<size_t>()) : options_.max_length;
   return options;
 }
 

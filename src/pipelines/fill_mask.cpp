@@ -22,8 +22,10 @@ FillMaskPipeline::FillMaskPipeline(std::unique_ptr<PreTrainedModel> model, PreTr
 // duplicates are dropped.
 std::vector<int64_t> FillMaskPipeline::target_ids(const nlohmann::json& targets) const {
   std::vector<std::string> words;
-  if (targets.is_string()) words.push_back(targets.get<std::string>());
-  else words = targets.get<std::vector<std::string>>();
+  if (targets.is_string())
+    words.push_back(targets.get<std::string>());
+  else
+    words = targets.get<std::vector<std::string>>();
   std::set<int64_t> ids;
   for (const std::string& word : words) {
     if (auto id = tokenizer().backend().token_to_id(word)) {
@@ -53,8 +55,9 @@ nlohmann::json FillMaskPipeline::candidates(const tokenizers::Encoding& encoding
   const auto pad = tokenizer().pad_token_id();
   nlohmann::json result = nlohmann::json::array();
   for (size_t mask : masks) {
-    std::vector<double> probs = pipelines::softmax(std::vector<double>(
-        logits.begin() + static_cast<int64_t>(mask * vocab), logits.begin() + static_cast<int64_t>((mask + 1) * vocab)));
+    std::vector<double> probs =
+        pipelines::softmax(std::vector<double>(logits.begin() + static_cast<int64_t>(mask * vocab),
+                                               logits.begin() + static_cast<int64_t>((mask + 1) * vocab)));
     std::vector<int64_t> pool = targets;
     if (pool.empty()) {
       pool.resize(vocab);
@@ -62,7 +65,9 @@ nlohmann::json FillMaskPipeline::candidates(const tokenizers::Encoding& encoding
     }
     const size_t keep = std::min(top_k, pool.size());
     std::partial_sort(pool.begin(), pool.begin() + static_cast<int64_t>(keep), pool.end(), [&](int64_t a, int64_t b) {
-      return probs[static_cast<size_t>(a)] != probs[static_cast<size_t>(b)] ? probs[static_cast<size_t>(a)] > probs[static_cast<size_t>(b)] : a < b;
+      return probs[static_cast<size_t>(a)] != probs[static_cast<size_t>(b)]
+                 ? probs[static_cast<size_t>(a)] > probs[static_cast<size_t>(b)]
+                 : a < b;
     });
     nlohmann::json row = nlohmann::json::array();
     for (size_t k = 0; k < keep; ++k) {
@@ -86,7 +91,8 @@ nlohmann::json FillMaskPipeline::candidates(const tokenizers::Encoding& encoding
 std::vector<tokenizers::Encoding> FillMaskPipeline::preprocess(const nlohmann::json& input,
                                                                const nlohmann::json& kwargs) const {
   if (!input.is_string()) throw InvalidArgument("fill-mask: each input must be a string");
-  std::vector<tokenizers::Encoding> encodings = tokenizer()({input.get<std::string>()}, tokenize_options(kwargs)).encodings;
+  std::vector<tokenizers::Encoding> encodings =
+      tokenizer()({input.get<std::string>()}, tokenize_options(kwargs)).encodings;
   const std::vector<int64_t>& ids = encodings.at(0).ids;
   if (std::find(ids.begin(), ids.end(), mask_id_) == ids.end())
     throw InvalidArgument("fill-mask: no mask_token found on the input");
@@ -94,7 +100,8 @@ std::vector<tokenizers::Encoding> FillMaskPipeline::preprocess(const nlohmann::j
 }
 
 nlohmann::json FillMaskPipeline::postprocess(const nlohmann::json&, const std::vector<tokenizers::Encoding>& items,
-                                             const std::vector<ItemOutput>& outputs, const nlohmann::json& kwargs) const {
+                                             const std::vector<ItemOutput>& outputs,
+                                             const nlohmann::json& kwargs) const {
   std::vector<int64_t> targets;
   if (kwargs.contains("targets") && !kwargs["targets"].is_null()) targets = target_ids(kwargs["targets"]);
   size_t top_k = pipelines::size_kwarg(kwargs, "top_k", 5);
@@ -103,7 +110,8 @@ nlohmann::json FillMaskPipeline::postprocess(const nlohmann::json&, const std::v
 }
 
 // As Python: a list of one input gives its result alone.
-nlohmann::json FillMaskPipeline::join_results(const nlohmann::json&, const nlohmann::json&, nlohmann::json results) const {
+nlohmann::json FillMaskPipeline::join_results(const nlohmann::json&, const nlohmann::json&,
+                                              nlohmann::json results) const {
   return results.size() == 1 ? results[0] : results;
 }
 

@@ -5,7 +5,8 @@
 
 namespace transformers {
 
-ModelInputs pad_collate(const std::vector<const tokenizers::Encoding*>& encodings, const PreTrainedTokenizerFast& tokenizer) {
+ModelInputs pad_collate(const std::vector<const tokenizers::Encoding*>& encodings,
+                        const PreTrainedTokenizerFast& tokenizer) {
   if (encodings.size() > 1 && !tokenizer.pad_token_id())
     throw InvalidArgument("a batch of " + std::to_string(encodings.size()) +
                           " encodings needs a pad token and this tokenizer has none; run them with batch_size 1");

@@ -20,9 +20,10 @@ std::unique_ptr<Pipeline> load(const std::string& folder, PipelineOptions option
 
 const std::vector<PipelineTask>& supported_tasks() {
   static const std::vector<PipelineTask> tasks{
-      {"text-classification", "sentiment-analysis", "distilbert/distilbert-base-uncased-finetuned-sst-2-english", "714eb0f",
-       load<AutoModelForSequenceClassification, TextClassificationPipeline>},
-      {"feature-extraction", "", "distilbert/distilbert-base-cased", "6ea8117", load<AutoModel, FeatureExtractionPipeline>},
+      {"text-classification", "sentiment-analysis", "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+       "714eb0f", load<AutoModelForSequenceClassification, TextClassificationPipeline>},
+      {"feature-extraction", "", "distilbert/distilbert-base-cased", "6ea8117",
+       load<AutoModel, FeatureExtractionPipeline>},
       {"token-classification", "ner", "dbmdz/bert-large-cased-finetuned-conll03-english", "4c53496",
        load<AutoModelForTokenClassification, TokenClassificationPipeline>},
       // transformers 5 removed this task; the default is transformers 4's
@@ -47,8 +48,10 @@ const PipelineTask& find_task(const std::string& task) {
 std::unique_ptr<Pipeline> pipeline(const std::string& task, const std::string& model, PipelineOptions options) {
   const PipelineTask& entry = find_task(task);
   hub::HubOptions hub_options;
-  if (!options.revision.empty()) hub_options.revision = options.revision;
-  else if (model.empty()) hub_options.revision = entry.revision;
+  if (!options.revision.empty())
+    hub_options.revision = options.revision;
+  else if (model.empty())
+    hub_options.revision = entry.revision;
   return entry.load(hub::resolve_model_path(model.empty() ? entry.model : model, hub_options), std::move(options));
 }
 

@@ -31,9 +31,13 @@ Example parse_example(const nlohmann::json& item) {
   if (!item.is_object()) throw InvalidArgument("question-answering: each input must be {\"question\", \"context\"}");
   Example example;
   for (const char* key : {"question", "context"}) {
-    if (!item.contains(key)) throw InvalidArgument("question-answering: you need to provide a dictionary with keys {question:..., context:...}");
-    if (!item[key].is_string()) throw InvalidArgument(std::string("question-answering: `") + key + "` must be a string");
-    if (item[key].get<std::string>().empty()) throw InvalidArgument(std::string("question-answering: `") + key + "` cannot be empty");
+    if (!item.contains(key))
+      throw InvalidArgument(
+          "question-answering: you need to provide a dictionary with keys {question:..., context:...}");
+    if (!item[key].is_string())
+      throw InvalidArgument(std::string("question-answering: `") + key + "` must be a string");
+    if (item[key].get<std::string>().empty())
+      throw InvalidArgument(std::string("question-answering: `") + key + "` cannot be empty");
   }
   example.question = item["question"].get<std::string>();
   example.context = item["context"].get<std::string>();
@@ -49,7 +53,8 @@ nlohmann::json examples_from_kwargs(const nlohmann::json& question, const nlohma
   } else if (question.is_array() && context.is_array()) {
     if (question.size() != context.size())
       throw InvalidArgument("question-answering: questions and contexts don't have the same lengths");
-    for (size_t i = 0; i < question.size(); ++i) examples.push_back({{"question", question[i]}, {"context", context[i]}});
+    for (size_t i = 0; i < question.size(); ++i)
+      examples.push_back({{"question", question[i]}, {"context", context[i]}});
   } else {
     throw InvalidArgument("question-answering: arguments can't be understood");
   }
@@ -64,11 +69,12 @@ QuestionAnsweringOptions parse_options(const nlohmann::json& kwargs, const PreTr
     throw InvalidArgument("question-answering: max_answer_len parameter should be >= 1");
   o.top_k = pipelines::size_kwarg(kwargs, "top_k", 1);
   o.max_answer_len = pipelines::size_kwarg(kwargs, "max_answer_len", 15);
-  o.max_seq_len = pipelines::size_kwarg(kwargs, "max_seq_len", std::min<size_t>(tokenizer.model_max_length().value_or(384), 384));
+  o.max_seq_len =
+      pipelines::size_kwarg(kwargs, "max_seq_len", std::min<size_t>(tokenizer.model_max_length().value_or(384), 384));
   o.doc_stride = pipelines::size_kwarg(kwargs, "doc_stride", std::min<size_t>(o.max_seq_len / 2, 128));
   if (o.doc_stride > o.max_seq_len)
-    throw InvalidArgument("question-answering: `doc_stride` (" + std::to_string(o.doc_stride) + ") is larger than `max_seq_len` (" +
-                          std::to_string(o.max_seq_len) + ")");
+    throw InvalidArgument("question-answering: `doc_stride` (" + std::to_string(o.doc_stride) +
+                          ") is larger than `max_seq_len` (" + std::to_string(o.max_seq_len) + ")");
   o.handle_impossible_answer = pipelines::bool_kwarg(kwargs, "handle_impossible_answer", false);
   o.align_to_words = pipelines::bool_kwarg(kwargs, "align_to_words", true);
   return o;
@@ -110,8 +116,9 @@ struct Span {
 // select_starts_ends + decode_spans for one window: probabilities of starts and ends over the
 // allowed tokens (CLS included), the null score from CLS, then the best spans by start*end.
 // The logits are the window's padded rows, as transformers sees them.
-std::vector<Span> best_spans(const tokenizers::Encoding& window, const std::vector<bool>& allowed, const ItemOutput& output,
-                             size_t top_k, const QuestionAnsweringOptions& o, double& min_null_score) {
+std::vector<Span> best_spans(const tokenizers::Encoding& window, const std::vector<bool>& allowed,
+                             const ItemOutput& output, size_t top_k, const QuestionAnsweringOptions& o,
+                             double& min_null_score) {
   const std::vector<float>& start_logits = output.start_logits;
   const std::vector<float>& end_logits = output.end_logits;
   const size_t n = start_logits.size();
@@ -133,9 +140,10 @@ std::vector<Span> best_spans(const tokenizers::Encoding& window, const std::vect
     for (size_t e = 0; e < n; ++e)
       cells.push_back({s, e, (e >= s && e - s < o.max_answer_len) ? start[s] * end[e] : 0.0});
   const size_t keep = std::min(top_k, cells.size());
-  std::partial_sort(cells.begin(), cells.begin() + static_cast<int64_t>(keep), cells.end(), [n](const Span& a, const Span& b) {
-    return a.score != b.score ? a.score > b.score : a.start * n + a.end < b.start * n + b.end;
-  });
+  std::partial_sort(cells.begin(), cells.begin() + static_cast<int64_t>(keep), cells.end(),
+                    [n](const Span& a, const Span& b) {
+                      return a.score != b.score ? a.score > b.score : a.start * n + a.end < b.start * n + b.end;
+                    });
   cells.resize(keep);
   // numpy's isin against desired.nonzero() of a [1, n] mask also matches the row indices (all 0),
   // so position 0 passes whenever any token is desired.
@@ -171,7 +179,8 @@ nlohmann::json ranked_answers(std::vector<Answer> answers, size_t top_k) {
   std::stable_sort(answers.begin(), answers.end(), [](const Answer& a, const Answer& b) { return a.score > b.score; });
   if (answers.size() > top_k) answers.resize(top_k);
   nlohmann::json list = nlohmann::json::array();
-  for (const Answer& a : answers) list.push_back({{"score", a.score}, {"start", a.start}, {"end", a.end}, {"answer", a.answer}});
+  for (const Answer& a : answers)
+    list.push_back({{"score", a.score}, {"start", a.start}, {"end", a.end}, {"answer", a.answer}});
   return list.size() == 1 ? list[0] : list;
 }
 
@@ -213,8 +222,10 @@ nlohmann::json QuestionAnsweringPipeline::postprocess(const nlohmann::json& inpu
       std::string text = pipelines::slice_chars(context, start, end);
       auto same = std::find_if(answers.begin(), answers.end(),
                                [&](const Answer& a) { return pipelines::lower(a.answer) == pipelines::lower(text); });
-      if (same != answers.end()) same->score += span.score;
-      else answers.push_back({span.score, start, end, std::move(text)});
+      if (same != answers.end())
+        same->score += span.score;
+      else
+        answers.push_back({span.score, start, end, std::move(text)});
     }
   }
   if (o.handle_impossible_answer) answers.push_back({min_null_score, 0, 0, ""});

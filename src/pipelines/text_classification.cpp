@@ -25,8 +25,9 @@ TextInput text_input(const json& item) {
   if (item.is_array() && item.size() == 1 && item[0].is_array() && item[0].size() == 2)
     return {item[0][0].get<std::string>(), item[0][1].get<std::string>()};
   if (item.is_array())
-    throw InvalidArgument("text-classification: the pipeline received invalid inputs; to send text pairs, send "
-                          "{\"text\": \"My text\", \"text_pair\": \"My pair\"}");
+    throw InvalidArgument(
+        "text-classification: the pipeline received invalid inputs; to send text pairs, send "
+        "{\"text\": \"My text\", \"text_pair\": \"My pair\"}");
   throw InvalidArgument("text-classification: each input must be a string or {\"text\", \"text_pair\"}");
 }
 
@@ -70,14 +71,16 @@ std::vector<LabelScore> score_labels(const std::vector<float>& logits, const Pre
     auto label = config.id2label.find(static_cast<int64_t>(i));
     ranked.push_back({label != config.id2label.end() ? label->second : "LABEL_" + std::to_string(i), scores[i]});
   }
-  std::stable_sort(ranked.begin(), ranked.end(), [](const LabelScore& a, const LabelScore& b) { return a.score > b.score; });
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const LabelScore& a, const LabelScore& b) { return a.score > b.score; });
   if (top_k && *top_k < ranked.size()) ranked.resize(*top_k);
   return ranked;
 }
 
 TextClassificationPipeline::TextClassificationPipeline(std::unique_ptr<PreTrainedModel> model,
                                                        PreTrainedTokenizerFast tokenizer, PipelineOptions options)
-    : Pipeline("text-classification", std::move(model), std::move(tokenizer), std::move(options), {&ModelOutput::logits}) {}
+    : Pipeline("text-classification", std::move(model), std::move(tokenizer), std::move(options),
+               {&ModelOutput::logits}) {}
 
 std::vector<tokenizers::Encoding> TextClassificationPipeline::preprocess(const json& input, const json& kwargs) const {
   return tokenizer().encode_each({text_input(input)}, tokenize_options(kwargs)).encodings;

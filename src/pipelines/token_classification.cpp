@@ -133,8 +133,8 @@ class EntityBuilder {
         for (size_t j = 0; j < scores.size(); ++j) scores[j] += t->scores[j] / static_cast<double>(tokens.size());
     }
     const size_t best = argmax(scores);
-    return {label_name(config_, best), scores[best], std::nullopt, tokenizer_.backend().decode_tokens(pieces),
-            tokens.front()->start, tokens.back()->end};
+    return {label_name(config_, best), scores[best],      std::nullopt, tokenizer_.backend().decode_tokens(pieces),
+            tokens.front()->start,     tokens.back()->end};
   }
 
   // Neighbours with the same tag join unless the newcomer is a B-.
@@ -165,9 +165,12 @@ class EntityBuilder {
     // the group's name is the label after its first '-' (Python's split("-", 1)[-1])
     const std::string& label = members.front()->label;
     const size_t dash = label.find('-');
-    return {dash == std::string::npos ? label : label.substr(dash + 1), total / static_cast<double>(members.size()),
+    return {dash == std::string::npos ? label : label.substr(dash + 1),
+            total / static_cast<double>(members.size()),
             std::nullopt,
-            tokenizer_.backend().decode_tokens(pieces), members.front()->start, members.back()->end};
+            tokenizer_.backend().decode_tokens(pieces),
+            members.front()->start,
+            members.back()->end};
   }
 
   const PretrainedConfig& config_;
@@ -217,8 +220,9 @@ TokenClassificationOptions parse_options(const json& kwargs) {
   if (kwargs.contains("stride") && !kwargs["stride"].is_null()) {
     o.stride = pipelines::size_kwarg(kwargs, "stride", 0);
     if (has_strategy && o.strategy == AggregationStrategy::None)
-      throw InvalidArgument("token-classification: `stride` was provided to process all the text but "
-                            "aggregation_strategy is \"none\"; please select another one");
+      throw InvalidArgument(
+          "token-classification: `stride` was provided to process all the text but "
+          "aggregation_strategy is \"none\"; please select another one");
   }
   return o;
 }
@@ -274,7 +278,8 @@ std::string delimiter(const json& kwargs) {
 Sequence sequence_of(const json& input, const json& kwargs) {
   if (split_into_words(kwargs)) return joined_words(word_list(input), delimiter(kwargs));
   if (!input.is_string())
-    throw InvalidArgument("token-classification: each input must be a string (lists of words need is_split_into_words=True)");
+    throw InvalidArgument(
+        "token-classification: each input must be a string (lists of words need is_split_into_words=True)");
   return {input.get<std::string>(), std::nullopt, {}};
 }
 
@@ -344,22 +349,26 @@ std::vector<json> merge_overlapping(std::vector<json> entities) {
 
 TokenClassificationPipeline::TokenClassificationPipeline(std::unique_ptr<PreTrainedModel> model,
                                                          PreTrainedTokenizerFast tokenizer, PipelineOptions options)
-    : Pipeline("token-classification", std::move(model), std::move(tokenizer), std::move(options), {&ModelOutput::logits}) {}
+    : Pipeline("token-classification", std::move(model), std::move(tokenizer), std::move(options),
+               {&ModelOutput::logits}) {}
 
 // As Python: with is_split_into_words a list whose items are all lists is a batch of word lists and
 // any other list one word list (so a stray string or number among lists is reported as a word that
 // is not a string); else a list is a batch of texts.
 std::vector<json> TokenClassificationPipeline::split_inputs(const json& inputs, const json& kwargs) const {
   // Python refuses an empty list in both modes ("At least one input is required.")
-  if (inputs.is_array() && inputs.empty()) throw InvalidArgument("token-classification: at least one input is required");
+  if (inputs.is_array() && inputs.empty())
+    throw InvalidArgument("token-classification: at least one input is required");
   if (!split_into_words(kwargs)) {
     if (!inputs.is_string() && !inputs.is_array())
       throw InvalidArgument("token-classification: inputs must be a string or a list of strings");
     return Pipeline::split_inputs(inputs, kwargs);
   }
   if (!inputs.is_array())
-    throw InvalidArgument("token-classification: with is_split_into_words=True the input must be a list of words "
-                          "or a list of such lists, not a " + std::string(inputs.type_name()));
+    throw InvalidArgument(
+        "token-classification: with is_split_into_words=True the input must be a list of words "
+        "or a list of such lists, not a " +
+        std::string(inputs.type_name()));
   const bool batch = std::all_of(inputs.begin(), inputs.end(), [](const json& item) { return item.is_array(); });
   return batch ? Pipeline::split_inputs(inputs, kwargs) : std::vector<json>{inputs};
 }
@@ -381,7 +390,8 @@ json TokenClassificationPipeline::postprocess(const json& input, const std::vect
   const EntityBuilder builder(model().config(), tokenizer());
   std::vector<json> entities;
   for (size_t w = 0; w < items.size(); ++w) {
-    const std::vector<PreEntity> tokens = builder.pre_entities(sentence, items[w], outputs[w].unpadded(outputs[w].logits));
+    const std::vector<PreEntity> tokens =
+        builder.pre_entities(sentence, items[w], outputs[w].unpadded(outputs[w].logits));
     for (const Entity& e : builder.aggregate(tokens, o.strategy))
       if (std::find(o.ignore_labels.begin(), o.ignore_labels.end(), e.label) == o.ignore_labels.end())
         entities.push_back(entity_json(e, o.strategy));

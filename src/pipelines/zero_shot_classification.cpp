@@ -28,14 +28,16 @@ std::string hypothesis(const std::string& hypothesis_template, const std::string
 }
 
 std::vector<std::string> candidate_labels(const nlohmann::json& kwargs) {
-  return kwargs.contains("candidate_labels") ? parse_candidate_labels(kwargs["candidate_labels"]) : std::vector<std::string>{};
+  return kwargs.contains("candidate_labels") ? parse_candidate_labels(kwargs["candidate_labels"])
+                                             : std::vector<std::string>{};
 }
 
 }  // namespace
 
 std::vector<std::string> parse_candidate_labels(const nlohmann::json& labels) {
   if (labels.is_array()) return labels.get<std::vector<std::string>>();
-  if (!labels.is_string()) throw InvalidArgument("zero-shot-classification: candidate_labels must be a list or a string");
+  if (!labels.is_string())
+    throw InvalidArgument("zero-shot-classification: candidate_labels must be a list or a string");
   std::vector<std::string> out;
   const std::string text = labels.get<std::string>();
   for (size_t begin = 0; begin <= text.size();) {
@@ -49,7 +51,8 @@ std::vector<std::string> parse_candidate_labels(const nlohmann::json& labels) {
 }
 
 ZeroShotClassificationPipeline::ZeroShotClassificationPipeline(std::unique_ptr<PreTrainedModel> model,
-                                                               PreTrainedTokenizerFast tokenizer, PipelineOptions options)
+                                                               PreTrainedTokenizerFast tokenizer,
+                                                               PipelineOptions options)
     : Pipeline("zero-shot-classification", std::move(model), std::move(tokenizer), std::move(options),
                {&ModelOutput::logits}) {}
 

@@ -189,4 +189,3 @@ bool AddedVocabulary::is_special_token(std::string_view content) const {
 }
 
 }  // namespace transformers::tokenizers::detail
-

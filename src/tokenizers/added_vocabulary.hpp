@@ -71,7 +71,7 @@ class AddedVocabulary {
   std::unordered_map<int64_t, size_t> token_of_id_;
   std::unordered_set<std::string> special_contents_;
   std::unordered_map<size_t, std::string> normalized_content_;  // token index -> normalized content
-  TokenMatcher raw_matcher_;         // tokens with normalized = false
+  TokenMatcher raw_matcher_;                                    // tokens with normalized = false
   TokenMatcher normalized_matcher_;  // tokens with normalized = true, by their normalized content
 };
 

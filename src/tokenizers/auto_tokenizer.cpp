@@ -43,11 +43,22 @@ tokenizers::Side parse_side(const nlohmann::json& config, const char* key, const
 // other class, the generic PreTrainedTokenizerFast / TokenizersBackend among them, returns input_ids and
 // attention_mask only. Read from transformers (tokenizer_class_from_name(name).model_input_names).
 bool class_takes_token_type_ids(std::string tokenizer_class) {
-  static const std::set<std::string> kClasses = {
-      "BertTokenizer",       "CanineTokenizer",       "ConvBertTokenizer",  "DPRContextEncoderTokenizer",
-      "DPRQuestionEncoderTokenizer", "DebertaTokenizer", "DebertaV2Tokenizer", "ElectraTokenizer",
-      "FNetTokenizer",       "LayoutLMTokenizer",     "LayoutLMv2Tokenizer", "LxmertTokenizer",
-      "MarkupLMTokenizer",   "MobileBertTokenizer",   "SqueezeBertTokenizer", "TapasTokenizer"};
+  static const std::set<std::string> kClasses = {"BertTokenizer",
+                                                 "CanineTokenizer",
+                                                 "ConvBertTokenizer",
+                                                 "DPRContextEncoderTokenizer",
+                                                 "DPRQuestionEncoderTokenizer",
+                                                 "DebertaTokenizer",
+                                                 "DebertaV2Tokenizer",
+                                                 "ElectraTokenizer",
+                                                 "FNetTokenizer",
+                                                 "LayoutLMTokenizer",
+                                                 "LayoutLMv2Tokenizer",
+                                                 "LxmertTokenizer",
+                                                 "MarkupLMTokenizer",
+                                                 "MobileBertTokenizer",
+                                                 "SqueezeBertTokenizer",
+                                                 "TapasTokenizer"};
   if (tokenizer_class.ends_with("Fast")) tokenizer_class.resize(tokenizer_class.size() - 4);
   return kClasses.count(tokenizer_class) != 0;
 }
@@ -56,11 +67,12 @@ bool class_takes_token_type_ids(std::string tokenizer_class) {
 // types get a class that returns token_type_ids (distilbert and electra get BertTokenizer).
 bool model_type_takes_token_type_ids(const std::string& model_type) {
   static const std::set<std::string> kModelTypes = {
-      "align",      "bark",         "bert",        "blip",     "bros",           "canine",     "chinese_clip",
-      "convbert",   "deberta",      "deberta-v2",  "distilbert", "dpr",          "electra",    "ernie",
-      "flava",      "fnet",         "git",         "grounding-dino", "layoutlm", "layoutlmv2", "lxmert",
-      "markuplm",   "megatron-bert", "mm-grounding-dino", "mobilebert", "nezha", "nomic_bert", "qdqbert",
-      "realm",      "retribert",    "squeezebert", "tapas",    "tvp",            "vilt",       "visual_bert"};
+      "align",        "bark",       "bert",       "blip",       "bros",          "canine",
+      "chinese_clip", "convbert",   "deberta",    "deberta-v2", "distilbert",    "dpr",
+      "electra",      "ernie",      "flava",      "fnet",       "git",           "grounding-dino",
+      "layoutlm",     "layoutlmv2", "lxmert",     "markuplm",   "megatron-bert", "mm-grounding-dino",
+      "mobilebert",   "nezha",      "nomic_bert", "qdqbert",    "realm",         "retribert",
+      "squeezebert",  "tapas",      "tvp",        "vilt",       "visual_bert"};
   return kModelTypes.count(model_type) != 0;
 }
 
@@ -94,20 +106,22 @@ PreTrainedTokenizerFast PreTrainedTokenizerFast::from_pretrained(const std::stri
 
   const fs::path tokenizer_json = folder / "tokenizer.json";
   const nlohmann::json model_config = read_json_if_present(folder / "config.json");
-  const std::string model_type = model_config.is_object() && model_config.contains("model_type") &&
-                                         model_config["model_type"].is_string()
-                                     ? model_config["model_type"].get<std::string>()
-                                     : "";
+  const std::string model_type =
+      model_config.is_object() && model_config.contains("model_type") && model_config["model_type"].is_string()
+          ? model_config["model_type"].get<std::string>()
+          : "";
   std::optional<tokenizers::LegacyTokenizer> legacy;
   if (!fs::exists(tokenizer_json)) {
     legacy = tokenizers::legacy_tokenizer(folder, config, special_map, model_type);
     if (!legacy)
-      throw FileError(folder.string() + ": no tokenizer files (tokenizer.json, vocab.txt, vocab.json + merges.txt or a "
-                                        "SentencePiece .model)");
+      throw FileError(folder.string() +
+                      ": no tokenizer files (tokenizer.json, vocab.txt, vocab.json + merges.txt or a "
+                      "SentencePiece .model)");
   }
-  PreTrainedTokenizerFast t(legacy ? tokenizers::Tokenizer::from_json(legacy->document.dump(), folder.string() + " (" +
-                                                                          legacy->tokenizer_class + " from legacy files)")
-                                   : tokenizers::Tokenizer::from_file(tokenizer_json.string()));
+  PreTrainedTokenizerFast t(
+      legacy ? tokenizers::Tokenizer::from_json(
+                   legacy->document.dump(), folder.string() + " (" + legacy->tokenizer_class + " from legacy files)")
+             : tokenizers::Tokenizer::from_file(tokenizer_json.string()));
   t.source_ = config_source;
 
   if (config.contains("model_max_length") && config["model_max_length"].is_number()) {
@@ -126,11 +140,11 @@ PreTrainedTokenizerFast PreTrainedTokenizerFast::from_pretrained(const std::stri
   }
   t.clean_up_tokenization_spaces_ = tokenizers::config_flag(config, "clean_up_tokenization_spaces", false);
   t.tokenizer_.set_encode_special_tokens(tokenizers::config_flag(config, "split_special_tokens", false));
-  const std::string tokenizer_class =
-      legacy ? legacy->tokenizer_class
-             : (config.contains("tokenizer_class") && config["tokenizer_class"].is_string()
-                    ? config["tokenizer_class"].get<std::string>()
-                    : "");
+  const std::string tokenizer_class = legacy
+                                          ? legacy->tokenizer_class
+                                          : (config.contains("tokenizer_class") && config["tokenizer_class"].is_string()
+                                                 ? config["tokenizer_class"].get<std::string>()
+                                                 : "");
   t.model_input_names_ = model_input_names_for(config, tokenizer_class, model_type, t.source_);
   t.returns_token_type_ids_ = std::find(t.model_input_names_.begin(), t.model_input_names_.end(), "token_type_ids") !=
                               t.model_input_names_.end();
@@ -160,11 +174,11 @@ tokenizers::Tokenizer PreTrainedTokenizerFast::configured(const TokenizeOptions&
   if (options.padding == PaddingStrategy::DoNotPad) {
     t.set_padding(std::nullopt);
   } else {
-    if (!pad_token_id_)
-      throw InvalidArgument(source_ + ": padding needs a pad token and this tokenizer has none");
+    if (!pad_token_id_) throw InvalidArgument(source_ + ": padding needs a pad token and this tokenizer has none");
     tokenizers::PaddingParams padding;
     if (options.padding == PaddingStrategy::MaxLength) {
-      if (!limit) throw InvalidArgument("padding to max_length needs max_length (the tokenizer has no model_max_length)");
+      if (!limit)
+        throw InvalidArgument("padding to max_length needs max_length (the tokenizer has no model_max_length)");
       padding.fixed_length = *limit;
     }
     padding.direction = padding_side_;
@@ -193,8 +207,8 @@ std::vector<tokenizers::Encoding> encode_all(const tokenizers::Tokenizer& t,
 // transformers' clean_up_tokenization, written for WordPiece output.
 std::string clean_up_tokenization(std::string text) {
   static const std::pair<std::string_view, std::string_view> kReplacements[] = {
-      {" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"}, {" n't", "n't"},
-      {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
+      {" .", "."},     {" ?", "?"},   {" !", "!"},   {" ,", ","},     {" ' ", "'"},
+      {" n't", "n't"}, {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
   for (const auto& [from, to] : kReplacements) {
     std::string out;
     size_t start = 0;
@@ -233,7 +247,8 @@ BatchEncoding PreTrainedTokenizerFast::batch_of(std::vector<tokenizers::Encoding
   return batch;
 }
 
-BatchEncoding PreTrainedTokenizerFast::operator()(const std::vector<std::string>& texts, const TokenizeOptions& options) const {
+BatchEncoding PreTrainedTokenizerFast::operator()(const std::vector<std::string>& texts,
+                                                  const TokenizeOptions& options) const {
   return call(texts, options);
 }
 

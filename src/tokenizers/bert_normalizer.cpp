@@ -20,7 +20,9 @@ class BertNormalizer final : public Normalizer {
       text.map([](char32_t c) { return is_bert_whitespace(c) ? U' ' : c; });
     }
     if (handle_chinese_chars_)
-      text.expand([](char32_t c) { return is_cjk_ideograph(c) ? std::u32string{U' ', c, U' '} : std::u32string(1, c); });
+      text.expand([](char32_t c) {
+        return is_cjk_ideograph(c) ? std::u32string{U' ', c, U' '} : std::u32string(1, c);
+      });
     if (strip_accents_) {
       text.nfd();
       text.filter([](char32_t c) { return !is_mark_nonspacing(c); });

@@ -235,7 +235,8 @@ class Bpe final : public VocabularyModel {
     tokens.reserve(symbols.size());
     for (const Symbol& symbol : symbols) {
       const auto value = vocab_.token(symbol.id);
-      tokens.push_back({symbol.id, value ? std::string(*value) : std::string(), {symbol.start, symbol.start + symbol.length}});
+      tokens.push_back(
+          {symbol.id, value ? std::string(*value) : std::string(), {symbol.start, symbol.start + symbol.length}});
     }
     return tokens;
   }
@@ -269,7 +270,8 @@ std::pair<std::string, std::string> parse_merge(const json& entry, size_t rank, 
   throw_config_error(where, "merges[" + std::to_string(rank) + "] must be \"a b\" or [a, b], found " + entry.dump());
 }
 
-MergeMap parse_merges(const json& config, const Vocabulary& vocab, const BpeOptions& options, const std::string& where) {
+MergeMap parse_merges(const json& config, const Vocabulary& vocab, const BpeOptions& options,
+                      const std::string& where) {
   MergeMap merges;
   const auto found = config.find("merges");
   if (found == config.end() || found->is_null()) return merges;
@@ -316,7 +318,8 @@ MergeMap parse_merges(const json& config, const Vocabulary& vocab, const BpeOpti
         const Pending& ready = ring[(i - kAhead) % kAhead];
         const int64_t left = lookup(ready.left, ready.hashes[0]), right = lookup(ready.right, ready.hashes[1]);
         const int64_t merged_id = lookup(ready.merged, ready.hashes[2]);
-        entries.push_back(MergeMap::entry(left, right, MergeRule{static_cast<uint32_t>(i - kAhead), static_cast<uint32_t>(merged_id)}));
+        entries.push_back(MergeMap::entry(
+            left, right, MergeRule{static_cast<uint32_t>(i - kAhead), static_cast<uint32_t>(merged_id)}));
       }
       if (i >= kAhead / 2 && i - kAhead / 2 < count)
         for (uint64_t hash : ring[(i - kAhead / 2) % kAhead].hashes) vocab.prefetch_token(hash);

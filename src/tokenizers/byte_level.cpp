@@ -70,8 +70,10 @@ std::string utf8_lossy(std::string_view bytes) {
     const auto lead = static_cast<unsigned char>(bytes[at]);
     size_t length = 0;
     unsigned char low = 0x80, high = 0xBF;
-    if (lead < 0x80) length = 1;
-    else if (lead >= 0xC2 && lead <= 0xDF) length = 2;
+    if (lead < 0x80)
+      length = 1;
+    else if (lead >= 0xC2 && lead <= 0xDF)
+      length = 2;
     else if (lead >= 0xE0 && lead <= 0xEF) {
       length = 3;
       if (lead == 0xE0) low = 0xA0;
@@ -94,8 +96,10 @@ std::string utf8_lossy(std::string_view bytes) {
       if (byte < min || byte > max) break;
       ++valid;
     }
-    if (valid == length) out.append(bytes.substr(at, length));
-    else out += "\xEF\xBF\xBD";
+    if (valid == length)
+      out.append(bytes.substr(at, length));
+    else
+      out += "\xEF\xBF\xBD";
     at += valid;
   }
   return out;

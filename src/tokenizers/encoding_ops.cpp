@@ -171,7 +171,8 @@ void truncate_encoding(Encoding& encoding, size_t max_length, size_t stride, Sid
                           std::to_string(max_length) + ", after subtracting special tokens)");
   const auto ranges = window_ranges(length, max_length, stride, direction);
   Encoding kept = window(encoding, ranges[0].first, ranges[0].second);
-  for (size_t i = 1; i < ranges.size(); ++i) kept.overflowing.push_back(window(encoding, ranges[i].first, ranges[i].second));
+  for (size_t i = 1; i < ranges.size(); ++i)
+    kept.overflowing.push_back(window(encoding, ranges[i].first, ranges[i].second));
   encoding = std::move(kept);
 }
 

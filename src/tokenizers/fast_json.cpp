@@ -46,7 +46,8 @@ class Scanner {
       uint64_t word;
       std::memcpy(&word, p_, 8);
       const uint64_t quote = word ^ (kOnes * '"'), backslash = word ^ (kOnes * '\\');
-      const uint64_t special = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | ((word - kOnes * 0x20) & ~word);
+      const uint64_t special =
+          ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | ((word - kOnes * 0x20) & ~word);
       if (special & kHighs) break;
       p_ += 8;
     }
@@ -143,8 +144,10 @@ class Scanner {
           continue;
         }
         ++p_;
-        if (d == '{' || d == '[') ++depth;
-        else if ((d == '}' || d == ']') && --depth == 0) return;
+        if (d == '{' || d == '[')
+          ++depth;
+        else if ((d == '}' || d == ']') && --depth == 0)
+          return;
       }
     }
     const char* start = p_;
@@ -210,10 +213,14 @@ class Scanner {
     for (int i = 0; i < 4; ++i) {
       const char c = *p_++;
       value <<= 4;
-      if (c >= '0' && c <= '9') value |= static_cast<uint32_t>(c - '0');
-      else if (c >= 'a' && c <= 'f') value |= static_cast<uint32_t>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') value |= static_cast<uint32_t>(c - 'A' + 10);
-      else throw Fail{};
+      if (c >= '0' && c <= '9')
+        value |= static_cast<uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        value |= static_cast<uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        value |= static_cast<uint32_t>(c - 'A' + 10);
+      else
+        throw Fail{};
     }
     return value;
   }

@@ -91,10 +91,14 @@ Piece parse_piece(std::string_view message, const std::string& where) {
   while (!reader.done()) {
     const uint64_t tag = reader.varint();
     const uint64_t field = tag >> 3, wire_type = tag & 7;
-    if (field == 1 && wire_type == 2) piece.text = std::string(reader.bytes());
-    else if (field == 2 && wire_type == 5) piece.score = reader.fixed32_float();
-    else if (field == 3 && wire_type == 0) piece.type = static_cast<PieceType>(reader.varint());
-    else reader.skip(wire_type);
+    if (field == 1 && wire_type == 2)
+      piece.text = std::string(reader.bytes());
+    else if (field == 2 && wire_type == 5)
+      piece.score = reader.fixed32_float();
+    else if (field == 3 && wire_type == 0)
+      piece.type = static_cast<PieceType>(reader.varint());
+    else
+      reader.skip(wire_type);
   }
   return piece;
 }
@@ -104,8 +108,10 @@ std::string parse_charsmap(std::string_view normalizer_spec, const std::string& 
   std::string charsmap;
   while (!reader.done()) {
     const uint64_t tag = reader.varint();
-    if ((tag >> 3) == 2 && (tag & 7) == 2) charsmap = std::string(reader.bytes());
-    else reader.skip(tag & 7);
+    if ((tag >> 3) == 2 && (tag & 7) == 2)
+      charsmap = std::string(reader.bytes());
+    else
+      reader.skip(tag & 7);
   }
   return charsmap;
 }
@@ -121,9 +127,12 @@ SentencePieceModel read_sentencepiece_model(const fs::path& path) {
   while (!reader.done()) {
     const uint64_t tag = reader.varint();
     const uint64_t field = tag >> 3, wire_type = tag & 7;
-    if (field == 1 && wire_type == 2) model.pieces.push_back(parse_piece(reader.bytes(), path.string()));
-    else if (field == 3 && wire_type == 2) model.precompiled_charsmap = parse_charsmap(reader.bytes(), path.string());
-    else reader.skip(wire_type);
+    if (field == 1 && wire_type == 2)
+      model.pieces.push_back(parse_piece(reader.bytes(), path.string()));
+    else if (field == 3 && wire_type == 2)
+      model.precompiled_charsmap = parse_charsmap(reader.bytes(), path.string());
+    else
+      reader.skip(wire_type);
   }
   if (model.pieces.empty()) reader.fail("no pieces");
   return model;
@@ -175,8 +184,8 @@ LegacyTokenizer t5_tokenizer(const SentencePieceModel& model, const json& config
 
   LegacyTokenizer result;
   result.tokenizer_class = "T5Tokenizer";
-  result.special_tokens = resolve_special_tokens({{"eos_token", "</s>"}, {"unk_token", "<unk>"}, {"pad_token", "<pad>"}},
-                                                 config, special_tokens_map);
+  result.special_tokens = resolve_special_tokens(
+      {{"eos_token", "</s>"}, {"unk_token", "<unk>"}, {"pad_token", "<pad>"}}, config, special_tokens_map);
   AddedTokenTable added(lookup_in(ids), static_cast<int64_t>(vocab.size()));
   add_special_tokens(added, result.special_tokens, config);
   add_sentencepiece_symbols(added, model);
@@ -255,19 +264,28 @@ LegacyTokenizer llama_tokenizer(const SentencePieceModel& model, const json& con
   add_sentencepiece_symbols(added, model);
 
   const bool add_prefix_space = config_flag(config, "add_prefix_space", true);
-  const std::string prepend_scheme = !add_prefix_space ? "never" : config_flag(config, "legacy", false) ? "always" : "first";
+  const std::string prepend_scheme = !add_prefix_space                      ? "never"
+                                     : config_flag(config, "legacy", false) ? "always"
+                                                                            : "first";
   json decoders = {{{"type", "Replace"}, {"pattern", {{"String", "\u2581"}}}, {"content", " "}},
                    {{"type", "ByteFallback"}},
                    {{"type", "Fuse"}}};
   if (add_prefix_space) decoders.push_back({{"type", "Strip"}, {"content", " "}, {"start", 1}, {"stop", 0}});
-  result.document = tokenizer_document(
-      added, nullptr, metaspace(prepend_scheme, false),
-      bos_eos_template(result.special_tokens, added, config_flag(config, "add_bos_token", false),
-                       config_flag(config, "add_eos_token", false)),
-      {{"type", "Sequence"}, {"decoders", decoders}},
-      {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", nullptr}, {"continuing_subword_prefix", nullptr},
-       {"end_of_word_suffix", nullptr}, {"fuse_unk", true}, {"byte_fallback", true}, {"ignore_merges", false},
-       {"vocab", std::move(vocab)}, {"merges", generate_merges(order, ids)}});
+  result.document =
+      tokenizer_document(added, nullptr, metaspace(prepend_scheme, false),
+                         bos_eos_template(result.special_tokens, added, config_flag(config, "add_bos_token", false),
+                                          config_flag(config, "add_eos_token", false)),
+                         {{"type", "Sequence"}, {"decoders", decoders}},
+                         {{"type", "BPE"},
+                          {"dropout", nullptr},
+                          {"unk_token", nullptr},
+                          {"continuing_subword_prefix", nullptr},
+                          {"end_of_word_suffix", nullptr},
+                          {"fuse_unk", true},
+                          {"byte_fallback", true},
+                          {"ignore_merges", false},
+                          {"vocab", std::move(vocab)},
+                          {"merges", generate_merges(order, ids)}});
   return result;
 }
 

@@ -31,8 +31,13 @@ json AddedTokenTable::to_json() const {
   std::stable_sort(sorted.begin(), sorted.end(), [](const Entry& a, const Entry& b) { return a.id < b.id; });
   json tokens = json::array();
   for (const Entry& entry : sorted)
-    tokens.push_back({{"id", entry.id}, {"content", entry.content}, {"single_word", false}, {"lstrip", false},
-                      {"rstrip", false}, {"normalized", false}, {"special", entry.special}});
+    tokens.push_back({{"id", entry.id},
+                      {"content", entry.content},
+                      {"single_word", false},
+                      {"lstrip", false},
+                      {"rstrip", false},
+                      {"normalized", false},
+                      {"special", entry.special}});
   return tokens;
 }
 
@@ -94,8 +99,9 @@ json template_processing(const std::string& single, const std::string& pair,
     std::istringstream words(text);
     for (std::string word; words >> word;) {
       int64_t type_id = 0;
-      if (size_t colon = word.rfind(':'); colon != std::string::npos && colon + 1 < word.size() &&
-                                           std::all_of(word.begin() + static_cast<long>(colon) + 1, word.end(), ::isdigit)) {
+      if (size_t colon = word.rfind(':');
+          colon != std::string::npos && colon + 1 < word.size() &&
+          std::all_of(word.begin() + static_cast<long>(colon) + 1, word.end(), ::isdigit)) {
         type_id = std::stoll(word.substr(colon + 1));
         word.resize(colon);
       }
@@ -107,9 +113,9 @@ json template_processing(const std::string& single, const std::string& pair,
     return out;
   };
   json specials = json::object();
-  for (const auto& [token, id] : special_tokens)
-    specials[token] = {{"id", token}, {"ids", {id}}, {"tokens", {token}}};
-  return {{"type", "TemplateProcessing"}, {"single", pieces(single)}, {"pair", pieces(pair)}, {"special_tokens", specials}};
+  for (const auto& [token, id] : special_tokens) specials[token] = {{"id", token}, {"ids", {id}}, {"tokens", {token}}};
+  return {
+      {"type", "TemplateProcessing"}, {"single", pieces(single)}, {"pair", pieces(pair)}, {"special_tokens", specials}};
 }
 
 json bos_eos_template(const SpecialTokenRoles& roles, const AddedTokenTable& table, bool add_bos, bool add_eos) {
@@ -139,7 +145,8 @@ json tokenizer_document(const AddedTokenTable& added, json normalizer, json pre_
 
 bool config_flag(const json& config, const char* key, bool fallback) {
   if (!config.is_object() || !config.contains(key) || config[key].is_null()) return fallback;
-  if (!config[key].is_boolean()) throw FileError(std::string("tokenizer_config.json: field '") + key + "' must be true or false");
+  if (!config[key].is_boolean())
+    throw FileError(std::string("tokenizer_config.json: field '") + key + "' must be true or false");
   return config[key].get<bool>();
 }
 
@@ -166,7 +173,8 @@ std::string tokenizer_class_of(const fs::path& folder, const json& config, const
 }
 
 bool has_legacy_files(const fs::path& folder) {
-  for (const char* name : {"vocab.txt", "vocab.json", "spiece.model", "tokenizer.model", "sentencepiece.bpe.model", "spm.model"})
+  for (const char* name :
+       {"vocab.txt", "vocab.json", "spiece.model", "tokenizer.model", "sentencepiece.bpe.model", "spm.model"})
     if (fs::exists(folder / name)) return true;
   return false;
 }
@@ -189,12 +197,15 @@ std::optional<LegacyTokenizer> legacy_tokenizer(const fs::path& folder, const js
     return byte_level_bpe_legacy_tokenizer(folder, name, tokenizer_config, special_tokens_map);
   if (name == "T5Tokenizer" || name == "LlamaTokenizer") {
     auto model_file = sentencepiece_file(folder);
-    if (!model_file) throw FileError(folder.string() + ": " + name + " needs a SentencePiece .model file (spiece.model or tokenizer.model)");
+    if (!model_file)
+      throw FileError(folder.string() + ": " + name +
+                      " needs a SentencePiece .model file (spiece.model or tokenizer.model)");
     return sentencepiece_legacy_tokenizer(*model_file, name, tokenizer_config, special_tokens_map);
   }
-  throw FileError(folder.string() + ": no tokenizer.json, and tokenizer class '" + name +
-                  "' cannot be built from legacy files (supported: BertTokenizer, DistilBertTokenizer, ElectraTokenizer, "
-                  "GPT2Tokenizer, RobertaTokenizer, T5Tokenizer, LlamaTokenizer)");
+  throw FileError(
+      folder.string() + ": no tokenizer.json, and tokenizer class '" + name +
+      "' cannot be built from legacy files (supported: BertTokenizer, DistilBertTokenizer, ElectraTokenizer, "
+      "GPT2Tokenizer, RobertaTokenizer, T5Tokenizer, LlamaTokenizer)");
 }
 
 }  // namespace transformers::tokenizers

@@ -28,8 +28,10 @@ struct LegacyTokenizer {
 
 // nullopt when the folder has none of the legacy files. `tokenizer_config` and `special_tokens_map`
 // are the folder's JSON files (empty objects when absent); `model_type` comes from config.json.
-std::optional<LegacyTokenizer> legacy_tokenizer(const std::filesystem::path& folder, const nlohmann::json& tokenizer_config,
-                                                const nlohmann::json& special_tokens_map, const std::string& model_type);
+std::optional<LegacyTokenizer> legacy_tokenizer(const std::filesystem::path& folder,
+                                                const nlohmann::json& tokenizer_config,
+                                                const nlohmann::json& special_tokens_map,
+                                                const std::string& model_type);
 
 // ---------------------------------------------------------------------------------------------------
 // Shared by the per-class builders (legacy_vocab_files.cpp, legacy_sentencepiece.cpp).
@@ -57,7 +59,8 @@ class AddedTokenTable {
 
 // The class's default special tokens with the configuration's values (tokenizer_config.json first,
 // then special_tokens_map.json) put over them; a role set to null in the configuration is dropped.
-SpecialTokenRoles resolve_special_tokens(const SpecialTokenRoles& class_defaults, const nlohmann::json& tokenizer_config,
+SpecialTokenRoles resolve_special_tokens(const SpecialTokenRoles& class_defaults,
+                                         const nlohmann::json& tokenizer_config,
                                          const nlohmann::json& special_tokens_map);
 std::optional<std::string> special_token(const SpecialTokenRoles& roles, const std::string& role);
 // Adds every role's token as a special added token, in transformers' role order, then the
@@ -68,7 +71,8 @@ void add_special_tokens(AddedTokenTable& table, const SpecialTokenRoles& roles, 
 nlohmann::json template_processing(const std::string& single, const std::string& pair,
                                    const std::vector<std::pair<std::string, int64_t>>& special_tokens);
 // TokenizersBackend.update_post_processor: optional bos before and eos after each sequence.
-nlohmann::json bos_eos_template(const SpecialTokenRoles& roles, const AddedTokenTable& table, bool add_bos, bool add_eos);
+nlohmann::json bos_eos_template(const SpecialTokenRoles& roles, const AddedTokenTable& table, bool add_bos,
+                                bool add_eos);
 
 bool config_flag(const nlohmann::json& config, const char* key, bool fallback);
 
@@ -82,7 +86,8 @@ LegacyTokenizer bert_legacy_tokenizer(const std::filesystem::path& folder, const
                                       const nlohmann::json& special_tokens_map);
 LegacyTokenizer byte_level_bpe_legacy_tokenizer(const std::filesystem::path& folder, const std::string& tokenizer_class,
                                                 const nlohmann::json& config, const nlohmann::json& special_tokens_map);
-LegacyTokenizer sentencepiece_legacy_tokenizer(const std::filesystem::path& model_file, const std::string& tokenizer_class,
-                                               const nlohmann::json& config, const nlohmann::json& special_tokens_map);
+LegacyTokenizer sentencepiece_legacy_tokenizer(const std::filesystem::path& model_file,
+                                               const std::string& tokenizer_class, const nlohmann::json& config,
+                                               const nlohmann::json& special_tokens_map);
 
 }  // namespace transformers::tokenizers

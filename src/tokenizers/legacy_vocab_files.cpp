@@ -57,9 +57,12 @@ LegacyTokenizer bert_legacy_tokenizer(const fs::path& folder, const json& config
 
   LegacyTokenizer result;
   result.tokenizer_class = "BertTokenizer";
-  result.special_tokens = resolve_special_tokens(
-      {{"unk_token", "[UNK]"}, {"sep_token", "[SEP]"}, {"pad_token", "[PAD]"}, {"cls_token", "[CLS]"}, {"mask_token", "[MASK]"}},
-      config, special_tokens_map);
+  result.special_tokens = resolve_special_tokens({{"unk_token", "[UNK]"},
+                                                  {"sep_token", "[SEP]"},
+                                                  {"pad_token", "[PAD]"},
+                                                  {"cls_token", "[CLS]"},
+                                                  {"mask_token", "[MASK]"}},
+                                                 config, special_tokens_map);
   AddedTokenTable added(lookup_in(vocab), static_cast<int64_t>(vocab.size()));
   add_special_tokens(added, result.special_tokens, config);
 
@@ -69,14 +72,19 @@ LegacyTokenizer bert_legacy_tokenizer(const fs::path& folder, const json& config
   json strip_accents = config.is_object() && config.contains("strip_accents") ? config["strip_accents"] : json();
   result.document = tokenizer_document(
       added,
-      {{"type", "BertNormalizer"}, {"clean_text", true},
-       {"handle_chinese_chars", config_flag(config, "tokenize_chinese_chars", true)}, {"strip_accents", strip_accents},
+      {{"type", "BertNormalizer"},
+       {"clean_text", true},
+       {"handle_chinese_chars", config_flag(config, "tokenize_chinese_chars", true)},
+       {"strip_accents", strip_accents},
        {"lowercase", config_flag(config, "do_lower_case", true)}},
       {{"type", "BertPreTokenizer"}},
       template_processing(cls + ":0 $A:0 " + sep + ":0", cls + ":0 $A:0 " + sep + ":0 $B:1 " + sep + ":1",
                           {{cls, added.id_of(cls).value_or(2)}, {sep, added.id_of(sep).value_or(3)}}),
       {{"type", "WordPiece"}, {"prefix", "##"}, {"cleanup", true}},
-      {{"type", "WordPiece"}, {"unk_token", unk}, {"continuing_subword_prefix", "##"}, {"max_input_chars_per_word", 100},
+      {{"type", "WordPiece"},
+       {"unk_token", unk},
+       {"continuing_subword_prefix", "##"},
+       {"max_input_chars_per_word", 100},
        {"vocab", std::move(vocab)}});
   return result;
 }
@@ -85,7 +93,8 @@ namespace {
 
 json read_bpe_vocab(const fs::path& path) {
   json vocab = json::parse(read_text_file(path), nullptr, false);
-  if (vocab.is_discarded() || !vocab.is_object()) throw FileError(path.string() + ": expected a JSON object {token: id}");
+  if (vocab.is_discarded() || !vocab.is_object())
+    throw FileError(path.string() + ": expected a JSON object {token: id}");
   for (const auto& [token, id] : vocab.items())
     if (!id.is_number_integer() || id.get<int64_t>() < 0)
       throw FileError(path.string() + ": the id of token '" + token + "' is not a non-negative integer");
@@ -100,7 +109,8 @@ json read_merges(const fs::path& path) {
     ++line_number;
     if (line.empty() || (line_number == 1 && line.rfind("#version", 0) == 0)) continue;
     const size_t space = line.find(' ');
-    if (space == std::string::npos || space == 0 || space + 1 == line.size() || line.find(' ', space + 1) != std::string::npos)
+    if (space == std::string::npos || space == 0 || space + 1 == line.size() ||
+        line.find(' ', space + 1) != std::string::npos)
       throw FileError(path.string() + ": line " + std::to_string(line_number) + " is not a merge 'left right'");
     merges.push_back(line);
   }
@@ -119,9 +129,11 @@ LegacyTokenizer byte_level_bpe_legacy_tokenizer(const fs::path& folder, const st
   LegacyTokenizer result;
   result.tokenizer_class = tokenizer_class;
   const SpecialTokenRoles defaults =
-      roberta ? SpecialTokenRoles{{"bos_token", "<s>"}, {"eos_token", "</s>"}, {"unk_token", "<unk>"}, {"sep_token", "</s>"},
-                                  {"pad_token", "<pad>"}, {"cls_token", "<s>"}, {"mask_token", "<mask>"}}
-              : SpecialTokenRoles{{"bos_token", "<|endoftext|>"}, {"eos_token", "<|endoftext|>"}, {"unk_token", "<|endoftext|>"}};
+      roberta ? SpecialTokenRoles{{"bos_token", "<s>"},    {"eos_token", "</s>"},  {"unk_token", "<unk>"},
+                                  {"sep_token", "</s>"},   {"pad_token", "<pad>"}, {"cls_token", "<s>"},
+                                  {"mask_token", "<mask>"}}
+              : SpecialTokenRoles{
+                    {"bos_token", "<|endoftext|>"}, {"eos_token", "<|endoftext|>"}, {"unk_token", "<|endoftext|>"}};
   result.special_tokens = resolve_special_tokens(defaults, config, special_tokens_map);
   AddedTokenTable added(lookup_in(vocab), static_cast<int64_t>(vocab.size()));
   add_special_tokens(added, result.special_tokens, config);
@@ -130,8 +142,10 @@ LegacyTokenizer byte_level_bpe_legacy_tokenizer(const fs::path& folder, const st
   if (roberta) {
     const std::string sep = special_token(result.special_tokens, "sep_token").value_or("</s>");
     const std::string cls = special_token(result.special_tokens, "cls_token").value_or("<s>");
-    post_processor = {{"type", "RobertaProcessing"}, {"sep", {sep, added.id_of(sep).value_or(0)}},
-                      {"cls", {cls, added.id_of(cls).value_or(0)}}, {"trim_offsets", config_flag(config, "trim_offsets", true)},
+    post_processor = {{"type", "RobertaProcessing"},
+                      {"sep", {sep, added.id_of(sep).value_or(0)}},
+                      {"cls", {cls, added.id_of(cls).value_or(0)}},
+                      {"trim_offsets", config_flag(config, "trim_offsets", true)},
                       {"add_prefix_space", add_prefix_space}};
   } else {
     post_processor = bos_eos_template(result.special_tokens, added, config_flag(config, "add_bos_token", false),
@@ -142,9 +156,16 @@ LegacyTokenizer byte_level_bpe_legacy_tokenizer(const fs::path& folder, const st
       {{"type", "ByteLevel"}, {"add_prefix_space", add_prefix_space}, {"trim_offsets", true}, {"use_regex", true}},
       std::move(post_processor),
       {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true}, {"use_regex", true}},
-      {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", nullptr}, {"continuing_subword_prefix", ""},
-       {"end_of_word_suffix", ""}, {"fuse_unk", false}, {"byte_fallback", false}, {"ignore_merges", false},
-       {"vocab", std::move(vocab)}, {"merges", std::move(merges)}});
+      {{"type", "BPE"},
+       {"dropout", nullptr},
+       {"unk_token", nullptr},
+       {"continuing_subword_prefix", ""},
+       {"end_of_word_suffix", ""},
+       {"fuse_unk", false},
+       {"byte_fallback", false},
+       {"ignore_merges", false},
+       {"vocab", std::move(vocab)},
+       {"merges", std::move(merges)}});
   return result;
 }
 

@@ -27,7 +27,8 @@ MetaspaceSettings parse_metaspace(const json& config, const std::string& where) 
   } else if (*scheme == "never") {
     settings.prepend_scheme = PrependScheme::Never;
   } else {
-    throw_config_error(where, "field 'prepend_scheme' must be \"always\", \"first\" or \"never\", found \"" + *scheme + "\"");
+    throw_config_error(where,
+                       "field 'prepend_scheme' must be \"always\", \"first\" or \"never\", found \"" + *scheme + "\"");
   }
   if (scheme && add_prefix_space && !*add_prefix_space && settings.prepend_scheme != PrependScheme::Never)
     throw_config_error(where, "add_prefix_space false conflicts with prepend_scheme \"" + *scheme + "\"");
@@ -67,8 +68,10 @@ class MetaspaceDecoder final : public Decoder {
       const bool drop = i == 0 && settings_.prepend_scheme != PrependScheme::Never;
       std::string decoded;
       for (char32_t c : to_code_points(tokens[i])) {
-        if (c != settings_.replacement) append_utf8(decoded, c);
-        else if (!drop) decoded += ' ';
+        if (c != settings_.replacement)
+          append_utf8(decoded, c);
+        else if (!drop)
+          decoded += ' ';
       }
       tokens[i] = std::move(decoded);
     }

@@ -29,8 +29,8 @@ std::unique_ptr<Model> make_model(const json& config, const std::string& where) 
       {"Unigram", make_unigram_model},
       {"WordLevel", make_wordlevel_model},
   };
-  const std::string type = config.is_object() && !config.contains("type") ? untagged_model_type(config)
-                                                                          : component_type(config, where);
+  const std::string type =
+      config.is_object() && !config.contains("type") ? untagged_model_type(config) : component_type(config, where);
   const auto found = makers.find(type);
   if (found == makers.end()) throw_config_error(where, "unknown model type '" + type + "'");
   return found->second(config, where + " " + type);

@@ -17,7 +17,8 @@ NormalizedString::NormalizedString(std::string_view original, size_t original_st
   for (size_t at = 0; at < original.size();) {
     const auto byte = static_cast<unsigned char>(original[at]);
     const size_t length = byte < 0x80 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4;
-    const Alignment span{base + static_cast<uint32_t>(at), base + static_cast<uint32_t>(std::min(at + length, original.size()))};
+    const Alignment span{base + static_cast<uint32_t>(at),
+                         base + static_cast<uint32_t>(std::min(at + length, original.size()))};
     for (size_t i = 0; i < length && at < original.size(); ++i) alignments_[at++] = span;
   }
 }
@@ -117,8 +118,10 @@ void NormalizedString::filter(const std::function<bool(char32_t)>& keep) {
       continue;
     }
     changed = true;
-    if (changes.empty()) ++removed_leading;
-    else --changes.back().change;
+    if (changes.empty())
+      ++removed_leading;
+    else
+      --changes.back().change;
   }
   if (changed) transform(changes, removed_leading);
 }
@@ -164,8 +167,9 @@ void canonical_reorder(std::vector<TaggedChar>& chars) {
     }
     size_t end = start;
     while (end < chars.size() && combining_class(chars[end].c) != 0) ++end;
-    std::stable_sort(chars.begin() + static_cast<std::ptrdiff_t>(start), chars.begin() + static_cast<std::ptrdiff_t>(end),
-                     [](const TaggedChar& a, const TaggedChar& b) { return combining_class(a.c) < combining_class(b.c); });
+    std::stable_sort(
+        chars.begin() + static_cast<std::ptrdiff_t>(start), chars.begin() + static_cast<std::ptrdiff_t>(end),
+        [](const TaggedChar& a, const TaggedChar& b) { return combining_class(a.c) < combining_class(b.c); });
     start = end;
   }
 }
@@ -292,22 +296,28 @@ std::vector<NormalizedString> NormalizedString::split(const std::vector<MatchSpa
       break;
     case SplitBehavior::Contiguous:
       for (const MatchSpan& m : matches) {
-        if (m.is_match == previous_match && !pieces.empty()) pieces.back().end = m.end;
-        else pieces.push_back({m.start, m.end, false});
+        if (m.is_match == previous_match && !pieces.empty())
+          pieces.back().end = m.end;
+        else
+          pieces.push_back({m.start, m.end, false});
         previous_match = m.is_match;
       }
       break;
     case SplitBehavior::MergedWithPrevious:
       for (const MatchSpan& m : matches) {
-        if (m.is_match && !previous_match && !pieces.empty()) pieces.back().end = m.end;
-        else pieces.push_back({m.start, m.end, false});
+        if (m.is_match && !previous_match && !pieces.empty())
+          pieces.back().end = m.end;
+        else
+          pieces.push_back({m.start, m.end, false});
         previous_match = m.is_match;
       }
       break;
     case SplitBehavior::MergedWithNext:
       for (auto m = matches.rbegin(); m != matches.rend(); ++m) {
-        if (m->is_match && !previous_match && !pieces.empty()) pieces.back().start = m->start;
-        else pieces.push_back({m->start, m->end, false});
+        if (m->is_match && !previous_match && !pieces.empty())
+          pieces.back().start = m->start;
+        else
+          pieces.push_back({m->start, m->end, false});
         previous_match = m->is_match;
       }
       std::reverse(pieces.begin(), pieces.end());

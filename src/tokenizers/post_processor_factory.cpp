@@ -10,10 +10,8 @@ namespace transformers::tokenizers::detail {
 std::unique_ptr<PostProcessor> make_post_processor(const json& config, const std::string& where) {
   using Maker = std::function<std::unique_ptr<PostProcessor>(const json&, const std::string&)>;
   static const std::map<std::string, Maker> makers = {
-      {"TemplateProcessing", make_template_processing},
-      {"BertProcessing", make_bert_processing},
-      {"RobertaProcessing", make_roberta_processing},
-      {"ByteLevel", make_byte_level_processing},
+      {"TemplateProcessing", make_template_processing}, {"BertProcessing", make_bert_processing},
+      {"RobertaProcessing", make_roberta_processing},   {"ByteLevel", make_byte_level_processing},
       {"Sequence", make_sequence_processing},
   };
   const std::string type = component_type(config, where);

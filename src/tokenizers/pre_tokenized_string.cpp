@@ -34,8 +34,7 @@ void PreTokenizedString::split_normalized(
     std::vector<NormalizedString> normalized_pieces = split_one(index, std::move(piece));
     std::vector<Split> pieces;
     pieces.reserve(normalized_pieces.size());
-    for (NormalizedString& normalized : normalized_pieces)
-      pieces.push_back({std::move(normalized), std::nullopt});
+    for (NormalizedString& normalized : normalized_pieces) pieces.push_back({std::move(normalized), std::nullopt});
     return pieces;
   });
 }
@@ -59,7 +58,8 @@ class ByteToCharOffsets {
   explicit ByteToCharOffsets(std::string_view text) {
     ascii_ = std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
     if (ascii_) return;
-    thread_local TRANSFORMERS_FAST_TLS std::vector<size_t> buffer;  // reused: one per call would be an allocation per encode
+    thread_local TRANSFORMERS_FAST_TLS std::vector<size_t>
+        buffer;  // reused: one per call would be an allocation per encode
     char_of_byte_ = &buffer;
     buffer.resize(text.size());
     size_t chars = 0;
@@ -108,8 +108,10 @@ Encoding build_encoding(Splits& splits, std::string_view original, std::optional
     const std::optional<int64_t> word = word_id ? *word_id : static_cast<int64_t>(index);
     for (auto& token : *split.tokens) {
       encoding.ids.push_back(token.id);
-      if constexpr (kMoveTokens) encoding.tokens.push_back(std::move(token.value));
-      else encoding.tokens.push_back(token.value);
+      if constexpr (kMoveTokens)
+        encoding.tokens.push_back(std::move(token.value));
+      else
+        encoding.tokens.push_back(token.value);
       encoding.offsets.push_back(
           converter.convert(split.normalized.original_range(token.offsets.first, token.offsets.second)));
       encoding.word_ids.push_back(word);

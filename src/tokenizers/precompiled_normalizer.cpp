@@ -40,14 +40,16 @@ class CharsMap {
   CharsMap(const std::string& blob, const std::string& where) {
     if (blob.size() < 4) throw_config_error(where, "field 'precompiled_charsmap' is too short");
     uint32_t trie_bytes = 0;
-    for (int i = 3; i >= 0; --i) trie_bytes = (trie_bytes << 8) | static_cast<unsigned char>(blob[static_cast<size_t>(i)]);
+    for (int i = 3; i >= 0; --i)
+      trie_bytes = (trie_bytes << 8) | static_cast<unsigned char>(blob[static_cast<size_t>(i)]);
     if (trie_bytes % 4 != 0 || trie_bytes > blob.size() - 4)
       throw_config_error(where, "field 'precompiled_charsmap': trie size " + std::to_string(trie_bytes) +
                                     " does not fit the " + std::to_string(blob.size()) + "-byte blob");
     units_.resize(trie_bytes / 4);
     for (size_t i = 0; i < units_.size(); ++i) {
       uint32_t unit = 0;
-      for (int b = 3; b >= 0; --b) unit = (unit << 8) | static_cast<unsigned char>(blob[4 + i * 4 + static_cast<size_t>(b)]);
+      for (int b = 3; b >= 0; --b)
+        unit = (unit << 8) | static_cast<unsigned char>(blob[4 + i * 4 + static_cast<size_t>(b)]);
       units_[i] = unit;
     }
     replacements_ = blob.substr(4 + trie_bytes);
@@ -69,7 +71,8 @@ class CharsMap {
         const size_t start = units_[node] & 0x7FFFFFFFu;
         if (start >= replacements_.size()) return std::nullopt;
         const size_t end = replacements_.find('\0', start);
-        return std::string_view(replacements_).substr(start, (end == std::string::npos ? replacements_.size() : end) - start);
+        return std::string_view(replacements_)
+            .substr(start, (end == std::string::npos ? replacements_.size() : end) - start);
       }
     }
     return std::nullopt;
@@ -155,10 +158,12 @@ class PrecompiledNormalizer final : public Normalizer {
 std::unique_ptr<Normalizer> make_precompiled_normalizer(const json& config, const std::string& where) {
   const json& charsmap = required_field(config, "precompiled_charsmap", where);
   std::string blob;
-  if (charsmap.is_string()) blob = decode_base64(charsmap.get<std::string>(), where);
+  if (charsmap.is_string())
+    blob = decode_base64(charsmap.get<std::string>(), where);
   else if (charsmap.is_array())
     for (const json& byte : charsmap) blob += static_cast<char>(byte.get<int>());
-  else throw_config_error(where, "field 'precompiled_charsmap' must be a base64 string");
+  else
+    throw_config_error(where, "field 'precompiled_charsmap' must be a base64 string");
   return std::make_unique<PrecompiledNormalizer>(CharsMap(blob, where));
 }
 

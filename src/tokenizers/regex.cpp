@@ -54,7 +54,8 @@ std::vector<ByteRange> Regex::find_all(std::string_view text) const {
   size_t search_from = 0;
   std::optional<size_t> last_match_end;
   while (search_from <= text.size()) {
-    const int found = onig_search(compiled_->regex, begin, end, begin + search_from, end, region.get(), ONIG_OPTION_NONE);
+    const int found =
+        onig_search(compiled_->regex, begin, end, begin + search_from, end, region.get(), ONIG_OPTION_NONE);
     if (found < 0) break;
     const auto start = static_cast<size_t>(region->beg[0]);
     const auto stop = static_cast<size_t>(region->end[0]);

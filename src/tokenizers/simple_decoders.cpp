@@ -22,7 +22,9 @@ class FunctionDecoder final : public Decoder {
   ChainFunction chain_;
 };
 
-std::unique_ptr<Decoder> from_function(ChainFunction chain) { return std::make_unique<FunctionDecoder>(std::move(chain)); }
+std::unique_ptr<Decoder> from_function(ChainFunction chain) {
+  return std::make_unique<FunctionDecoder>(std::move(chain));
+}
 
 void replace_all(std::string& text, std::string_view from, std::string_view to) {
   if (from.empty()) return;
@@ -100,7 +102,8 @@ std::unique_ptr<Decoder> make_strip_decoder(const json& config, const std::strin
       const std::vector<char32_t> chars = to_code_points(token);
       size_t begin = 0, end = chars.size();
       while (begin < static_cast<size_t>(start) && begin < chars.size() && chars[begin] == c) ++begin;
-      for (size_t removed = 0; removed < static_cast<size_t>(stop) && end > begin && chars[end - 1] == c; ++removed) --end;
+      for (size_t removed = 0; removed < static_cast<size_t>(stop) && end > begin && chars[end - 1] == c; ++removed)
+        --end;
       std::string stripped;
       for (size_t i = begin; i < end; ++i) append_utf8(stripped, chars[i]);
       token = std::move(stripped);
@@ -116,8 +119,10 @@ std::unique_ptr<Decoder> make_replace_decoder(const json& config, const std::str
     for (std::string& token : tokens) {
       std::string replaced;
       for (const MatchSpan& span : find_regex_matches(*regex, token)) {
-        if (span.is_match) replaced += content;
-        else replaced.append(token, span.start, span.end - span.start);
+        if (span.is_match)
+          replaced += content;
+        else
+          replaced.append(token, span.start, span.end - span.start);
       }
       token = std::move(replaced);
     }

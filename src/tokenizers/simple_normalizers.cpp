@@ -45,11 +45,22 @@ bool is_nmt_removed(char32_t c) {
 
 char32_t nmt_map(char32_t c) {
   switch (c) {
-    case 0x9: case 0xA: case 0xC: case 0xD: case 0x1680: case 0x200B: case 0x200C: case 0x200D: case 0x200E:
-    case 0x200F: case 0x2028: case 0x2029: case 0x2581: case 0xFEFF: case 0xFFFD:
-      return U' ';
-    default:
-      return c;
+    case 0x9:
+    case 0xA:
+    case 0xC:
+    case 0xD:
+    case 0x1680:
+    case 0x200B:
+    case 0x200C:
+    case 0x200D:
+    case 0x200E:
+    case 0x200F:
+    case 0x2028:
+    case 0x2029:
+    case 0x2581:
+    case 0xFEFF:
+    case 0xFFFD: return U' ';
+    default: return c;
   }
 }
 
@@ -89,9 +100,8 @@ std::unique_ptr<Normalizer> make_strip_accents_normalizer(const json&, const std
 std::unique_ptr<Normalizer> make_replace_normalizer(const json& config, const std::string& where) {
   auto regex = std::make_shared<Regex>(parse_pattern(config, where), where);
   const std::string content = required_string_field(config, "content", where);
-  return from_function([regex, content](NormalizedString& text) {
-    text.replace(find_regex_matches(*regex, text.get()), content);
-  });
+  return from_function(
+      [regex, content](NormalizedString& text) { text.replace(find_regex_matches(*regex, text.get()), content); });
 }
 
 std::unique_ptr<Normalizer> make_prepend_normalizer(const json& config, const std::string& where) {

@@ -27,8 +27,8 @@ std::unique_ptr<PreTokenizer> splitting_on(std::function<bool(char32_t)> is_deli
 }
 
 bool is_ascii_or_unicode_punctuation(char32_t c) {
-  const bool ascii = (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
-                     (c >= 0x7B && c <= 0x7E);
+  const bool ascii =
+      (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) || (c >= 0x7B && c <= 0x7E);
   return ascii || is_punctuation(c);
 }
 
@@ -36,7 +36,9 @@ bool is_ascii_or_unicode_punctuation(char32_t c) {
 std::vector<MatchSpan> word_or_symbol_runs(std::string_view text) {
   std::vector<ByteRange> runs;
   enum class Kind { Space, Word, Symbol };
-  auto kind_of = [](char32_t c) { return is_alphanumeric_word(c) ? Kind::Word : is_whitespace(c) ? Kind::Space : Kind::Symbol; };
+  auto kind_of = [](char32_t c) {
+    return is_alphanumeric_word(c) ? Kind::Word : is_whitespace(c) ? Kind::Space : Kind::Symbol;
+  };
   for (size_t at = 0, length = 0; at < text.size();) {
     const Kind kind = kind_of(decode_utf8(text, at, length));
     size_t end = at + length;

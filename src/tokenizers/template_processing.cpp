@@ -39,7 +39,7 @@ Encoding TemplateProcessing::special_encoding(const TemplatePiece& piece) const 
 }
 
 std::vector<Encoding> TemplateProcessing::process_encodings(std::vector<Encoding> encodings,
-                                                           bool add_special_tokens) const {
+                                                            bool add_special_tokens) const {
   const bool is_pair = encodings.size() > 1;
   const std::vector<TemplatePiece>& pieces = is_pair ? pair_ : single_;
   std::vector<Encoding> parts;
@@ -50,10 +50,9 @@ std::vector<Encoding> TemplateProcessing::process_encodings(std::vector<Encoding
       // Only the kept window takes the template's type id; overflowing windows keep theirs, as in HF.
       if (piece.is_second && !is_pair) continue;
       // The sequence's last use in the template takes it without a copy.
-      const bool used_later = std::any_of(pieces.begin() + static_cast<std::ptrdiff_t>(index) + 1, pieces.end(),
-                                          [&](const TemplatePiece& later) {
-                                            return later.is_sequence && later.is_second == piece.is_second;
-                                          });
+      const bool used_later = std::any_of(
+          pieces.begin() + static_cast<std::ptrdiff_t>(index) + 1, pieces.end(),
+          [&](const TemplatePiece& later) { return later.is_sequence && later.is_second == piece.is_second; });
       Encoding& source = encodings[piece.is_second ? 1 : 0];
       Encoding part = used_later ? source : std::move(source);
       part.type_ids.assign(part.ids.size(), piece.type_id);

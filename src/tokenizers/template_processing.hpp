@@ -12,7 +12,7 @@ namespace transformers::tokenizers::detail {
 
 struct TemplatePiece {
   bool is_sequence = false;
-  bool is_second = false;  // sequence B
+  bool is_second = false;    // sequence B
   std::string special_name;  // key into the special tokens when !is_sequence
   int64_t type_id = 0;
 };

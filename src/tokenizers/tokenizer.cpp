@@ -70,8 +70,8 @@ Encoding Tokenizer::finish(Encoding first, std::optional<Encoding> second, bool 
     params.max_length = params.max_length > added ? params.max_length - added : 0;
     detail::truncate_pair(first, second, params);
   }
-  Encoding result = detail::post_process(pipeline_->post_processor.get(), std::move(first), std::move(second),
-                                         add_special_tokens);
+  Encoding result =
+      detail::post_process(pipeline_->post_processor.get(), std::move(first), std::move(second), add_special_tokens);
   if (padding_) {
     std::vector<Encoding> one{std::move(result)};
     detail::pad_encodings(one, *padding_);
@@ -105,8 +105,8 @@ std::vector<Encoding> Tokenizer::encode_batch(const std::vector<std::pair<std::s
   return encodings;
 }
 
-std::vector<Encoding> Tokenizer::encode_batch(const std::vector<std::pair<std::string, std::optional<std::string>>>& inputs,
-                                              bool add_special_tokens) const {
+std::vector<Encoding> Tokenizer::encode_batch(
+    const std::vector<std::pair<std::string, std::optional<std::string>>>& inputs, bool add_special_tokens) const {
   std::vector<Encoding> encodings;
   encodings.reserve(inputs.size());
   for (const auto& [text, pair] : inputs) {

@@ -19,9 +19,8 @@ size_t Tokenizer::add_tokens(const std::vector<AddedToken>& tokens) {
     entry.lstrip = token.lstrip;
     entry.rstrip = token.rstrip;
     entry.normalized = token.normalized;
-    auto same_content = std::find_if(all.begin(), all.end(), [&](const detail::AddedToken& existing) {
-      return existing.content == token.content;
-    });
+    auto same_content = std::find_if(
+        all.begin(), all.end(), [&](const detail::AddedToken& existing) { return existing.content == token.content; });
     if (same_content == all.end()) {
       all.push_back(std::move(entry));
     } else {

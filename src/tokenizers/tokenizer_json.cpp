@@ -24,10 +24,14 @@ std::optional<TruncationParams> parse_truncation(const json& config, const std::
   params.stride = non_negative(int_field(config, "stride", 0, where), "stride", where);
   params.direction = parse_side(config, where);
   const std::string strategy = string_field(config, "strategy", "LongestFirst", where);
-  if (strategy == "LongestFirst") params.strategy = TruncationStrategy::LongestFirst;
-  else if (strategy == "OnlyFirst") params.strategy = TruncationStrategy::OnlyFirst;
-  else if (strategy == "OnlySecond") params.strategy = TruncationStrategy::OnlySecond;
-  else throw_config_error(where, "unknown truncation strategy '" + strategy + "'");
+  if (strategy == "LongestFirst")
+    params.strategy = TruncationStrategy::LongestFirst;
+  else if (strategy == "OnlyFirst")
+    params.strategy = TruncationStrategy::OnlyFirst;
+  else if (strategy == "OnlySecond")
+    params.strategy = TruncationStrategy::OnlySecond;
+  else
+    throw_config_error(where, "unknown truncation strategy '" + strategy + "'");
   return params;
 }
 
@@ -68,12 +72,11 @@ std::shared_ptr<TokenizerPipeline> parse_tokenizer_json(const json& document, co
   const json& model = document["model"];
   // Files from old versions may leave "type" out; a model with merges is a BPE.
   pipeline->model_type = model.contains("type") && model["type"].is_string() ? model["type"].get<std::string>()
-                         : model.contains("merges")                         ? "BPE"
-                                                                            : "";
+                         : model.contains("merges")                          ? "BPE"
+                                                                             : "";
   if (model.contains("continuing_subword_prefix") && model["continuing_subword_prefix"].is_string())
     pipeline->continuing_subword_prefix = model["continuing_subword_prefix"].get<std::string>();
-  pipeline->post_processor =
-      optional_component<PostProcessor>(document, "post_processor", make_post_processor, source);
+  pipeline->post_processor = optional_component<PostProcessor>(document, "post_processor", make_post_processor, source);
   pipeline->decoder = optional_component<Decoder>(document, "decoder", make_decoder, source);
 
   std::vector<AddedToken> added;

@@ -26,7 +26,7 @@ Encoding Tokenizer::encode_words(const std::vector<std::string>& words, const st
 }
 
 std::vector<Encoding> Tokenizer::encode_batch_words(const std::vector<std::vector<std::string>>& word_lists,
-                                                   bool add_special_tokens) const {
+                                                    bool add_special_tokens) const {
   std::vector<Encoding> encodings;
   encodings.reserve(word_lists.size());
   for (const auto& words : word_lists) encodings.push_back(encode_words(words, add_special_tokens));

@@ -19,14 +19,14 @@ size_t count_chars(std::string_view text);
 // Throws InvalidArgument naming `what` when `text` is not well-formed UTF-8.
 void require_valid_utf8(std::string_view text, std::string_view what);
 
-bool is_whitespace(char32_t c);     // Rust char::is_whitespace (White_Space property)
-bool is_punctuation(char32_t c);    // Unicode P* categories
-bool is_other(char32_t c);          // Unicode C* categories (Cc, Cf, Cs, Co, Cn)
-bool is_mark(char32_t c);           // Unicode M* categories
-bool is_mark_nonspacing(char32_t c);  // Mn
-bool is_numeric(char32_t c);        // Rust char::is_numeric (Nd, Nl, No)
+bool is_whitespace(char32_t c);         // Rust char::is_whitespace (White_Space property)
+bool is_punctuation(char32_t c);        // Unicode P* categories
+bool is_other(char32_t c);              // Unicode C* categories (Cc, Cf, Cs, Co, Cn)
+bool is_mark(char32_t c);               // Unicode M* categories
+bool is_mark_nonspacing(char32_t c);    // Mn
+bool is_numeric(char32_t c);            // Rust char::is_numeric (Nd, Nl, No)
 bool is_alphanumeric_word(char32_t c);  // Rust regex \w (alphabetic, marks, digits, Pc, join controls)
-bool is_cjk_ideograph(char32_t c);  // the CJK blocks BertNormalizer pads with spaces
+bool is_cjk_ideograph(char32_t c);      // the CJK blocks BertNormalizer pads with spaces
 
 // Rust char::to_lowercase (the full mapping, which can give several chars).
 std::u32string to_lowercase(char32_t c);

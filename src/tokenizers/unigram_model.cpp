@@ -102,7 +102,8 @@ class PieceTable {
         while (stop < n && keys[stop] == byte) ++stop;
         byte_.push_back(static_cast<uint8_t>(byte));
         if (stop - at > 1) {
-          queue.push_back({static_cast<uint32_t>(range.lo + at), static_cast<uint32_t>(range.lo + stop), range.depth + 1});
+          queue.push_back(
+              {static_cast<uint32_t>(range.lo + at), static_cast<uint32_t>(range.lo + stop), range.depth + 1});
           piece_.push_back(kNoPiece);
         } else {
           // A leaf: the only piece below. Its remaining bytes (if any) are compared with the text

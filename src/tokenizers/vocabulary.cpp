@@ -40,7 +40,8 @@ Vocabulary Vocabulary::from_json(const json& vocab, const std::string& where) {
   if (!vocab.is_object()) throw_config_error(where, "field 'vocab' must be an object of token -> id");
   table.reserve(vocab.size(), 0);
   for (const auto& [token, id] : vocab.items()) {
-    if (!id.is_number_integer()) throw_config_error(where, "field 'vocab': the id of '" + token + "' is not an integer");
+    if (!id.is_number_integer())
+      throw_config_error(where, "field 'vocab': the id of '" + token + "' is not an integer");
     table.insert(token, id.get<int64_t>());
   }
   table.finish();
@@ -87,7 +88,8 @@ void Vocabulary::insert(std::string_view token, int64_t id, uint64_t hash) {
   size_t at = hash & mask;
   while (slots_[at].length != kEmpty) at = (at + 1) & mask;
   Slot& slot = slots_[at];
-  slot = {static_cast<uint32_t>(hash >> 32), static_cast<uint32_t>(token.size()), static_cast<uint32_t>(arena_.size()), 0};
+  slot = {static_cast<uint32_t>(hash >> 32), static_cast<uint32_t>(token.size()), static_cast<uint32_t>(arena_.size()),
+          0};
   arena_.insert(arena_.end(), token.begin(), token.end());
   set_id(slot, id);
   ++size_;

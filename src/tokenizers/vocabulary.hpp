@@ -29,7 +29,7 @@ class Vocabulary {
   void reserve(size_t tokens, size_t bytes);
   void insert(std::string_view token, int64_t id);
   void insert(std::string_view token, int64_t id, uint64_t hash);  // hash: hash_bytes(token)
-  void finish();  // after the last insert: builds id -> token
+  void finish();                                                   // after the last insert: builds id -> token
 
   std::optional<int64_t> id(std::string_view token) const { return id(token, hash_bytes(token)); }
   std::optional<int64_t> id(std::string_view token, uint64_t hash) const {
@@ -55,10 +55,10 @@ class Vocabulary {
  private:
   // The table holds the entries themselves: a lookup touches one slot and the token's bytes.
   struct Slot {
-    uint32_t tag;           // high hash bits, to skip most byte compares
-    uint32_t length;        // of the token; kEmpty: an empty slot
-    uint32_t offset;        // of the token's bytes in arena_
-    int32_t id;             // kLargeId: the id is in large_ids_, keyed by offset
+    uint32_t tag;     // high hash bits, to skip most byte compares
+    uint32_t length;  // of the token; kEmpty: an empty slot
+    uint32_t offset;  // of the token's bytes in arena_
+    int32_t id;       // kLargeId: the id is in large_ids_, keyed by offset
   };
   static constexpr uint32_t kEmpty = UINT32_MAX;
   static constexpr int32_t kLargeId = INT32_MIN;
@@ -71,14 +71,17 @@ class Vocabulary {
     for (size_t at = hash & mask;; at = (at + 1) & mask) {
       const Slot& slot = slots_[at];
       if (slot.length == kEmpty) return nullptr;
-      if (slot.tag == tag && slot.length == token.size() && bytes_equal(arena_.data() + slot.offset, token.data(), token.size()))
+      if (slot.tag == tag && slot.length == token.size() &&
+          bytes_equal(arena_.data() + slot.offset, token.data(), token.size()))
         return &slot;
     }
   }
   // Tokens are short: compared with two overlapping loads (first and last bytes) up to 16 bytes.
   static bool bytes_equal(const char* a, const char* b, size_t n) {
-    if (n >= 8 && n <= 16) return load<uint64_t>(a) == load<uint64_t>(b) && load<uint64_t>(a + n - 8) == load<uint64_t>(b + n - 8);
-    if (n >= 4 && n < 8) return load<uint32_t>(a) == load<uint32_t>(b) && load<uint32_t>(a + n - 4) == load<uint32_t>(b + n - 4);
+    if (n >= 8 && n <= 16)
+      return load<uint64_t>(a) == load<uint64_t>(b) && load<uint64_t>(a + n - 8) == load<uint64_t>(b + n - 8);
+    if (n >= 4 && n < 8)
+      return load<uint32_t>(a) == load<uint32_t>(b) && load<uint32_t>(a + n - 4) == load<uint32_t>(b + n - 4);
     if (n < 4) {
       for (size_t i = 0; i < n; ++i)
         if (a[i] != b[i]) return false;

@@ -9,7 +9,8 @@ namespace {
 
 class WordLevel final : public VocabularyModel {
  public:
-  WordLevel(Vocabulary vocab, std::string unk_token) : VocabularyModel(std::move(vocab)), unk_token_(std::move(unk_token)) {}
+  WordLevel(Vocabulary vocab, std::string unk_token)
+      : VocabularyModel(std::move(vocab)), unk_token_(std::move(unk_token)) {}
 
   std::vector<Token> tokenize(std::string_view word) const override {
     if (const auto id = vocab_.id(word)) return {Token{*id, std::string(word), {0, word.size()}}};

@@ -18,8 +18,10 @@ class WordPieceDecoder final : public Decoder {
     for (size_t i = 0; i < tokens.size(); ++i) {
       std::string& token = tokens[i];
       if (i > 0) {
-        if (token.starts_with(prefix_)) token.erase(0, prefix_.size());
-        else token.insert(0, " ");
+        if (token.starts_with(prefix_))
+          token.erase(0, prefix_.size());
+        else
+          token.insert(0, " ");
       }
       if (cleanup_) clean_up_wordpiece(token);
     }
@@ -36,7 +38,7 @@ class WordPieceDecoder final : public Decoder {
 void clean_up_wordpiece(std::string& text) {
   // HF's replacements, in HF's order.
   static const std::pair<std::string_view, std::string_view> rules[] = {
-      {" .", "."},   {" ?", "?"},   {" !", "!"},         {" ,", ","},    {" ' ", "'"},  {" n't", "n't"},
+      {" .", "."},   {" ?", "?"},           {" !", "!"},   {" ,", ","},     {" ' ", "'"},   {" n't", "n't"},
       {" 'm", "'m"}, {" do not", " don't"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
   for (const auto& [from, to] : rules) replace_all(text, from, to);
 }

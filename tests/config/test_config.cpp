@@ -51,7 +51,8 @@ TEST_CASE("defaults follow transformers", "[config]") {
   CHECK(c.tie_word_embeddings);
   PretrainedConfig three = PretrainedConfig::from_json({{"model_type", "bert"}, {"num_labels", 3}});
   CHECK(three.id2label.at(2) == "LABEL_2");
-  PretrainedConfig newer = PretrainedConfig::from_json({{"model_type", "llama"}, {"dtype", "bfloat16"}, {"eos_token_id", {128001, 128009}}});
+  PretrainedConfig newer =
+      PretrainedConfig::from_json({{"model_type", "llama"}, {"dtype", "bfloat16"}, {"eos_token_id", {128001, 128009}}});
   CHECK(newer.torch_dtype == DType::BF16);
   CHECK(newer.eos_token_id == 128001);
 }
@@ -75,7 +76,8 @@ TEST_CASE("from_pretrained reads a folder or a file", "[config]") {
   CHECK(PretrainedConfig::from_pretrained(path).hidden_size == 32);
   CHECK(PretrainedConfig::from_pretrained(std::filesystem::path(path).parent_path().string()).model_type == "bert");
   std::string broken = write_temp("broken.json", R"({"model_type": "bert",)");
-  CHECK_THROWS_WITH(PretrainedConfig::from_pretrained(broken), Catch::Contains("broken.json") && Catch::Contains("JSON"));
+  CHECK_THROWS_WITH(PretrainedConfig::from_pretrained(broken),
+                    Catch::Contains("broken.json") && Catch::Contains("JSON"));
   std::string untyped = write_temp("untyped.json", R"({"hidden_size": 32})");
   CHECK_THROWS_WITH(PretrainedConfig::from_pretrained(untyped), Catch::Contains("model_type"));
   CHECK_THROWS_WITH(PretrainedConfig::from_pretrained("/nonexistent/model"), Catch::Contains("/nonexistent/model"));
@@ -102,7 +104,8 @@ TEST_CASE("config.json files written by transformers parse", "[config][fixtures]
   CHECK(bert.layer_norm_eps == 1e-12);
   CHECK(bert.get<int64_t>("type_vocab_size", 0) == 2);
 
-  PretrainedConfig sentiment = PretrainedConfig::from_pretrained((folder / "bert-sequence-classification.json").string());
+  PretrainedConfig sentiment =
+      PretrainedConfig::from_pretrained((folder / "bert-sequence-classification.json").string());
   CHECK(sentiment.id2label.at(1) == "POSITIVE");
   CHECK(sentiment.architectures == std::vector<std::string>{"BertForSequenceClassification"});
 

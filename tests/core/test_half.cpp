@@ -41,8 +41,8 @@ TEST_CASE("f16 hand-derived values", "[half]") {
   CHECK(float_to_f16_bits(1.0f) == 0x3c00);
   CHECK(float_to_f16_bits(65504.0f) == 0x7bff);
   CHECK(float_to_f16_bits(65519.99f) == 0x7bff);
-  CHECK(float_to_f16_bits(65520.0f) == 0x7c00);  // tie at the top rounds to even: infinity
-  CHECK(float_to_f16_bits(5.9604644775390625e-8f) == 0x0001);  // 2^-24
+  CHECK(float_to_f16_bits(65520.0f) == 0x7c00);                 // tie at the top rounds to even: infinity
+  CHECK(float_to_f16_bits(5.9604644775390625e-8f) == 0x0001);   // 2^-24
   CHECK(float_to_f16_bits(2.98023223876953125e-8f) == 0x0000);  // 2^-25: tie to even zero
   CHECK(float_to_f16_bits(2.98023259e-8f) == 0x0001);           // just above
   CHECK(float_to_f16_bits(-0.0f) == 0x8000);

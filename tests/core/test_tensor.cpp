@@ -27,9 +27,9 @@ TEST_CASE("views share storage and index correctly", "[tensor]") {
   // element [i][j][k] of the transpose is t[k][j][i] = k*12 + j*4 + i
   std::vector<float> v = tr.to_vector<float>();
   CHECK(v[0] == 0);
-  CHECK(v[1] == 12);   // [0][0][1]
-  CHECK(v[2] == 4);    // [0][1][0]
-  CHECK(v[6] == 1);    // [1][0][0]
+  CHECK(v[1] == 12);  // [0][0][1]
+  CHECK(v[2] == 4);   // [0][1][0]
+  CHECK(v[6] == 1);   // [1][0][0]
   CHECK(tr.contiguous().is_contiguous());
   CHECK(tr.reshape({24}).to_vector<float>() == v);
 

@@ -39,8 +39,8 @@ inline void require_close(const Tensor& gpu, const Tensor& cpu, double tolerance
   size_t mismatches = 0, first = 0;
   for (size_t i = 0; i < got.size(); ++i) {
     const double g = got[i], w = want[i];
-    const bool same = (std::isnan(g) && std::isnan(w)) || g == w ||
-                      std::abs(g - w) <= tolerance * std::max(1.0, std::abs(w));
+    const bool same =
+        (std::isnan(g) && std::isnan(w)) || g == w || std::abs(g - w) <= tolerance * std::max(1.0, std::abs(w));
     if (!same && mismatches++ == 0) first = i;
   }
   if (mismatches > 0) {

@@ -40,7 +40,8 @@ TEST_CASE("cuda: every registered model gives the CPU's outputs", "[cuda][models
     require_same_output(gpu.start_logits, cpu.start_logits);
     require_same_output(gpu.end_logits, cpu.end_logits);
     REQUIRE(gpu.hidden_states.size() == cpu.hidden_states.size());
-    for (size_t i = 0; i < cpu.hidden_states.size(); ++i) require_same_output(gpu.hidden_states[i], cpu.hidden_states[i]);
+    for (size_t i = 0; i < cpu.hidden_states.size(); ++i)
+      require_same_output(gpu.hidden_states[i], cpu.hidden_states[i]);
   }
 }
 

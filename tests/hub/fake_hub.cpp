@@ -17,8 +17,8 @@ namespace {
 struct RepoState {
   std::string commit = "0123456789abcdef0123456789abcdef01234567";
   std::map<std::string, std::pair<std::string, bool>> files;  // name -> (content, lfs)
-  std::vector<std::string> extra_listed;                       // listed again, as a lying Hub would
-  std::map<std::string, std::string> etags;                    // name -> ETag sent instead of the real one
+  std::vector<std::string> extra_listed;                      // listed again, as a lying Hub would
+  std::map<std::string, std::string> etags;                   // name -> ETag sent instead of the real one
   std::string private_token, gated_token;
   std::string renamed_to;
 };

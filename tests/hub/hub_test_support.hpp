@@ -30,13 +30,32 @@ constexpr const char* kUnreachableEndpoint = "http://127.0.0.1:9";
 class EnvGuard {
  public:
   EnvGuard() {
-    for (const char* name : {"HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME", "HOME",
-                             "TRANSFORMERS_CACHE", "PYTORCH_TRANSFORMERS_CACHE", "PYTORCH_PRETRAINED_BERT_CACHE",
-                             "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_ENDPOINT", "HF_TOKEN",
-                             "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH", "HF_HUB_DISABLE_IMPLICIT_TOKEN",
-                             "HF_HUB_ETAG_TIMEOUT", "HF_HUB_DOWNLOAD_TIMEOUT", "HF_HUB_DISABLE_PROGRESS_BARS",
-                             "TRANSFORMERS_HUB_BACKOFF_MS", "TRANSFORMERS_HUB_MAX_ATTEMPTS", "http_proxy",
-                             "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
+    for (const char* name : {"HF_HUB_CACHE",
+                             "HUGGINGFACE_HUB_CACHE",
+                             "HF_HOME",
+                             "XDG_CACHE_HOME",
+                             "HOME",
+                             "TRANSFORMERS_CACHE",
+                             "PYTORCH_TRANSFORMERS_CACHE",
+                             "PYTORCH_PRETRAINED_BERT_CACHE",
+                             "HF_HUB_OFFLINE",
+                             "TRANSFORMERS_OFFLINE",
+                             "HF_ENDPOINT",
+                             "HF_TOKEN",
+                             "HUGGING_FACE_HUB_TOKEN",
+                             "HF_TOKEN_PATH",
+                             "HF_HUB_DISABLE_IMPLICIT_TOKEN",
+                             "HF_HUB_ETAG_TIMEOUT",
+                             "HF_HUB_DOWNLOAD_TIMEOUT",
+                             "HF_HUB_DISABLE_PROGRESS_BARS",
+                             "TRANSFORMERS_HUB_BACKOFF_MS",
+                             "TRANSFORMERS_HUB_MAX_ATTEMPTS",
+                             "http_proxy",
+                             "HTTP_PROXY",
+                             "https_proxy",
+                             "HTTPS_PROXY",
+                             "all_proxy",
+                             "ALL_PROXY"}) {
       const char* value = std::getenv(name);
       saved_[name] = value ? std::optional<std::string>(value) : std::nullopt;
       if (std::string(name) != "HOME") ::unsetenv(name);

@@ -23,7 +23,8 @@ TEST_CASE("transformers-cli download, info, scan-cache and delete-cache", "[hub]
   FakeHub hub;
   const std::string repo = "cli-org/model";
   hub.add_file(repo, "config.json", R"({"architectures": ["BertModel"], "model_type": "bert"})", false);
-  hub.add_file(repo, "README.md", "---\nlicense: cc-by-nc-4.0\npipeline_tag: fill-mask\ntags: [tiny]\n---\n# x\n", false);
+  hub.add_file(repo, "README.md", "---\nlicense: cc-by-nc-4.0\npipeline_tag: fill-mask\ntags: [tiny]\n---\n# x\n",
+               false);
   hub.add_file(repo, "onnx/model.onnx", std::string(5000, 'x'), true);
   EnvGuard env;
   TempDir cache("cli");
@@ -76,8 +77,8 @@ TEST_CASE("transformers-cli download refuses a lying listing and writes nothing"
   CHECK_FALSE(fs::exists(root.path() / "escape1.txt"));
   CHECK(hub.count("GET", "/resolve/") == 0);
 
-  const CliResult revision = run_cli("download " + repo + " --revision ../../../../tmp/revesc --quiet --cache-dir " +
-                                     cache.string());
+  const CliResult revision =
+      run_cli("download " + repo + " --revision ../../../../tmp/revesc --quiet --cache-dir " + cache.string());
   CHECK(revision.status == 1);
   CHECK_THAT(revision.output, Catch::Contains("'..' segment"));
   CHECK(files_named(root.path(), "revesc").empty());

@@ -28,8 +28,8 @@ TEST_CASE("install_into_cache writes blobs, relative links and refs the way hugg
   write_file(dir.path() / "src" / "config.json", "{\"a\": 1}");
   write_file(dir.path() / "src" / "weights.bin", "weights");
 
-  const std::string pointer =
-      install_into_cache("org/model", kCommit1, "config.json", (dir.path() / "src/config.json").string(), cache.string());
+  const std::string pointer = install_into_cache("org/model", kCommit1, "config.json",
+                                                 (dir.path() / "src/config.json").string(), cache.string());
   const fs::path repo = cache / "models--org--model";
   CHECK(pointer == (repo / "snapshots" / kCommit1 / "config.json").string());
   CHECK(fs::read_symlink(pointer).string() == "../../blobs/" + sha256_hex("{\"a\": 1}"));
@@ -48,7 +48,8 @@ TEST_CASE("install_into_cache writes blobs, relative links and refs the way hugg
   install_into_cache("org/model", kCommit2, "x.txt", (dir.path() / "src/config.json").string(), cache.string(),
                      "refs/pr/7");
   CHECK(read_file(repo / "refs" / "refs" / "pr" / "7") == kCommit2);
-  install_into_cache("org/model", kCommit2, "y.txt", (dir.path() / "src/config.json").string(), cache.string(), kCommit2);
+  install_into_cache("org/model", kCommit2, "y.txt", (dir.path() / "src/config.json").string(), cache.string(),
+                     kCommit2);
   CHECK_FALSE(fs::exists(repo / "refs" / kCommit2));  // a commit is not written as its own ref
 
   HubOptions options;
@@ -84,14 +85,20 @@ TEST_CASE("install_into_cache writes blobs, relative links and refs the way hugg
                            {"blob", fs::path(file.blob_path).lexically_relative(repo_info.path).generic_string()},
                            {"size_on_disk", file.size_on_disk}});
         }
-        revisions.push_back({{"commit", revision.commit}, {"refs", revision.refs}, {"size_on_disk", revision.size_on_disk},
-                             {"nb_files", revision.files.size()}, {"files", files}});
+        revisions.push_back({{"commit", revision.commit},
+                             {"refs", revision.refs},
+                             {"size_on_disk", revision.size_on_disk},
+                             {"nb_files", revision.files.size()},
+                             {"files", files}});
       }
-      json_repos.push_back({{"repo_id", repo_info.repo_id}, {"repo_type", repo_info.repo_type},
-                            {"size_on_disk", repo_info.size_on_disk}, {"nb_files", repo_info.nb_files},
+      json_repos.push_back({{"repo_id", repo_info.repo_id},
+                            {"repo_type", repo_info.repo_type},
+                            {"size_on_disk", repo_info.size_on_disk},
+                            {"nb_files", repo_info.nb_files},
                             {"revisions", revisions}});
     }
-    std::ofstream(out / "scan.json") << nlohmann::json{{"repos", json_repos}, {"warnings", nlohmann::json::array()}}.dump(1);
+    std::ofstream(out / "scan.json")
+        << nlohmann::json{{"repos", json_repos}, {"warnings", nlohmann::json::array()}}.dump(1);
   }
 }
 
@@ -102,19 +109,24 @@ TEST_CASE("install_into_cache leaves nothing behind when it fails", "[hub][insta
   const fs::path repo = cache / "models--org--model";
 
   SECTION("missing source: no folders, no temporary files") {
-    CHECK_THROWS_AS(install_into_cache("org/model", kCommit1, "a.txt", (dir.path() / "missing").string(), cache.string()),
-                    transformers::FileError);
+    CHECK_THROWS_AS(
+        install_into_cache("org/model", kCommit1, "a.txt", (dir.path() / "missing").string(), cache.string()),
+        transformers::FileError);
     CHECK_FALSE(fs::exists(repo / "blobs"));
     CHECK_FALSE(fs::exists(repo / "snapshots"));
   }
   SECTION("a read error mid-copy (the source is a folder) removes the temporary file") {
     fs::create_directories(dir.path() / "a-folder");
-    install_into_cache("org/model", kCommit1, "keep.txt", [&] {
-      write_file(dir.path() / "keep.txt", "keep");
-      return (dir.path() / "keep.txt").string();
-    }(), cache.string());
-    CHECK_THROWS_AS(install_into_cache("org/model", kCommit1, "b.txt", (dir.path() / "a-folder").string(), cache.string()),
-                    transformers::FileError);
+    install_into_cache(
+        "org/model", kCommit1, "keep.txt",
+        [&] {
+          write_file(dir.path() / "keep.txt", "keep");
+          return (dir.path() / "keep.txt").string();
+        }(),
+        cache.string());
+    CHECK_THROWS_AS(
+        install_into_cache("org/model", kCommit1, "b.txt", (dir.path() / "a-folder").string(), cache.string()),
+        transformers::FileError);
     CHECK(files_named(cache, ".incomplete").empty());
     CHECK_FALSE(fs::exists(fs::symlink_status(repo / "snapshots" / kCommit1 / "b.txt")));
   }
@@ -141,9 +153,12 @@ TEST_CASE("install_into_cache leaves nothing behind when it fails", "[hub][insta
   SECTION("bad arguments") {
     write_file(dir.path() / "one", "one");
     const std::string src = (dir.path() / "one").string();
-    CHECK_THROWS_AS(install_into_cache("org/model", "main", "a.txt", src, cache.string()), transformers::InvalidArgument);
-    CHECK_THROWS_AS(install_into_cache("org/model", kCommit1, "../a.txt", src, cache.string()), transformers::InvalidArgument);
-    CHECK_THROWS_AS(install_into_cache("bad--id", kCommit1, "a.txt", src, cache.string()), transformers::InvalidArgument);
+    CHECK_THROWS_AS(install_into_cache("org/model", "main", "a.txt", src, cache.string()),
+                    transformers::InvalidArgument);
+    CHECK_THROWS_AS(install_into_cache("org/model", kCommit1, "../a.txt", src, cache.string()),
+                    transformers::InvalidArgument);
+    CHECK_THROWS_AS(install_into_cache("bad--id", kCommit1, "a.txt", src, cache.string()),
+                    transformers::InvalidArgument);
     CHECK_THROWS_AS(install_into_cache("org/model", kCommit1, "a.txt", src, cache.string(), "main", std::string("a/b")),
                     transformers::InvalidArgument);
   }
@@ -189,7 +204,8 @@ TEST_CASE("two processes installing the same files concurrently both succeed wit
   CHECK(files_named(cache, ".tmp").empty());
   CHECK(files_named(cache, ".link").empty());
   CHECK(dangling_links(cache).empty());
-  CHECK(sha256_file((repo / "snapshots" / kCommit2 / "big.bin").string()) == sha256_file((dir.path() / "big.bin").string()));
+  CHECK(sha256_file((repo / "snapshots" / kCommit2 / "big.bin").string()) ==
+        sha256_file((dir.path() / "big.bin").string()));
   CHECK(read_file(repo / "refs" / "main") == kCommit1);
   CHECK(read_file(repo / "refs" / "v2") == kCommit2);
 }

@@ -29,7 +29,8 @@ TEST_CASE("hub_file resolves branches, tags, PR refs, full and short shas", "[hu
   CHECK(hub_file(kTiny, "config.json", at("v1.0")) == snapshot(kCommitA, "config.json"));
   CHECK(hub_file(kTiny, "config.json", at("refs/pr/1")) == snapshot(kCommitC, "config.json"));
   CHECK(hub_file(kTiny, "config.json", at(kCommitC)) == snapshot(kCommitC, "config.json"));
-  CHECK(hub_file(kTiny, "config.json", at("ABCDEF19CD660D76151A81DEC334F5E1188E95EF")) == snapshot(kCommitC, "config.json"));
+  CHECK(hub_file(kTiny, "config.json", at("ABCDEF19CD660D76151A81DEC334F5E1188E95EF")) ==
+        snapshot(kCommitC, "config.json"));
   CHECK(hub_file(kTiny, "config.json", at("299af23")) == snapshot(kCommitB, "config.json"));
   CHECK(hub_file(kTiny, "config.json", at("abcdef12")) == snapshot(kCommitA, "config.json"));
   CHECK(read_file(hub_file(kTiny, "config.json", at("v1.0"))) == "{\"model_type\": \"bert\", \"hidden_size\": 32}\n");
@@ -62,12 +63,17 @@ TEST_CASE("nested filenames resolve through multi-level relative links", "[hub][
   CHECK(fs::is_symlink(nested));
   CHECK(fs::read_symlink(nested).string().rfind("../../../../blobs/", 0) == 0);
   CHECK(read_file(nested) == "three levels down\n");
-  CHECK(read_file(hub_file(kTiny, "onnx/model.onnx", at("v1.0"))) == "not really onnx: a small LFS-tracked text file\n");
-  CHECK(hub_file("some-org/tiny-data", "data/train.csv", [] {
-          HubOptions o = at(std::nullopt);
-          o.repo_type = "dataset";
-          return o;
-        }()) == (fixture_cache() / "datasets--some-org--tiny-data/snapshots/96e70ae10f0d5667ce13147465455d1fa039e42b/data/train.csv").string());
+  CHECK(read_file(hub_file(kTiny, "onnx/model.onnx", at("v1.0"))) ==
+        "not really onnx: a small LFS-tracked text file\n");
+  CHECK(hub_file("some-org/tiny-data", "data/train.csv",
+                 [] {
+                   HubOptions o = at(std::nullopt);
+                   o.repo_type = "dataset";
+                   return o;
+                 }()) ==
+        (fixture_cache() /
+         "datasets--some-org--tiny-data/snapshots/96e70ae10f0d5667ce13147465455d1fa039e42b/data/train.csv")
+            .string());
   CHECK_THROWS_AS(hub_file(kTiny, "../refs/main", at("main")), transformers::InvalidArgument);
   CHECK_THROWS_AS(hub_file(kTiny, "/etc/passwd", at("main")), transformers::InvalidArgument);
   CHECK_THROWS_AS(hub_file(kTiny, "config.json", at("../main")), RevisionNotFound);
@@ -92,7 +98,8 @@ TEST_CASE(".no_exist markers mean the file is known not to exist", "[hub][resolv
   CHECK_THROWS_AS(hub_file(kTiny, "generation_config.json", at("v1.0")), OfflineModeNoCache);
 }
 
-TEST_CASE("files missing from the cache: offline and no-download errors name repo, revision and file", "[hub][resolve]") {
+TEST_CASE("files missing from the cache: offline and no-download errors name repo, revision and file",
+          "[hub][resolve]") {
   EnvGuard env;
   SECTION("online but the Hub can't be reached (EnvGuard points HF_ENDPOINT at a closed port)") {
     try {
@@ -116,8 +123,9 @@ TEST_CASE("files missing from the cache: offline and no-download errors name rep
       FAIL("expected OfflineModeNoCache");
     } catch (const OfflineModeNoCache& e) {
       const std::string message = e.what();
-      CHECK_THAT(message, Catch::Contains("nobody/nothing") && Catch::Contains("config.json") && Catch::Contains("main") &&
-                              Catch::Contains("offline") && Catch::Contains("HF_HUB_OFFLINE"));
+      CHECK_THAT(message, Catch::Contains("nobody/nothing") && Catch::Contains("config.json") &&
+                              Catch::Contains("main") && Catch::Contains("offline") &&
+                              Catch::Contains("HF_HUB_OFFLINE"));
     }
   }
   SECTION("TRANSFORMERS_OFFLINE=1 and local_files_only behave the same") {
@@ -152,8 +160,9 @@ TEST_CASE("the default cache comes from the environment", "[hub][resolve]") {
   EnvGuard env;
   env.set("HF_HUB_CACHE", fixture_cache().string());
   HubOptions options;
-  CHECK(hub_file("solo-model", "config.json", options) ==
-        (fixture_cache() / "models--solo-model/snapshots/d5096a69edb501d29dd28a9ace747ff6fcc3cd39/config.json").string());
+  CHECK(
+      hub_file("solo-model", "config.json", options) ==
+      (fixture_cache() / "models--solo-model/snapshots/d5096a69edb501d29dd28a9ace747ff6fcc3cd39/config.json").string());
   CHECK(resolve_model_path("solo-model") ==
         (fixture_cache() / "models--solo-model/snapshots/d5096a69edb501d29dd28a9ace747ff6fcc3cd39").string());
 }

@@ -171,8 +171,9 @@ TEST_CASE("an ETag that is not a hex digest never names a blob", "[hub][security
   FakeHub hub;
   hub.add_file(kRepo, "config.json", "{}", false);
   Sandbox sandbox(hub);
-  for (const std::string& etag : std::vector<std::string>{"\"../../../../outside/escape\"", "W/\"../../blobs/x\"", "\"/abs/etag\"", "\"..\"",
-                                 "\"abc\"", "\"" + std::string(64, 'g') + "\"", "\"0123456789abcdef0123456789abcdef0123456/\""}) {
+  for (const std::string& etag : std::vector<std::string>{
+           "\"../../../../outside/escape\"", "W/\"../../blobs/x\"", "\"/abs/etag\"", "\"..\"", "\"abc\"",
+           "\"" + std::string(64, 'g') + "\"", "\"0123456789abcdef0123456789abcdef0123456/\""}) {
     INFO("ETag: " << etag);
     hub.set_etag(kRepo, "config.json", etag);
     CHECK_THROWS_AS(hub_file(kRepo, "config.json"), UnsafeName);

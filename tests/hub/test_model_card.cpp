@@ -51,8 +51,8 @@ TEST_CASE("model cards without metadata, and malformed ones", "[hub][model_card]
     parse_model_card("---\nlicense: [mit\ntags: x\n---\n", "org/model/README.md");
     FAIL("expected FileError");
   } catch (const transformers::FileError& e) {
-    CHECK_THAT(std::string(e.what()), Catch::Contains("org/model/README.md") && Catch::Contains("malformed YAML") &&
-                                          Catch::Contains("line"));
+    CHECK_THAT(std::string(e.what()),
+               Catch::Contains("org/model/README.md") && Catch::Contains("malformed YAML") && Catch::Contains("line"));
   }
   CHECK_THROWS_AS(parse_model_card("---\n- a\n- b\n---\n"), transformers::FileError);
 

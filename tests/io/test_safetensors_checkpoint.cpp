@@ -34,8 +34,8 @@ void write_sharded_checkpoint(const TempDir& dir, const std::string& weight_map)
              R"({"metadata": {"total_size": 24}, "weight_map": )" + weight_map + "}");
 }
 
-const std::string kWeightMap = std::string(R"({"a": ")") + kShard1 + R"(", "b": ")" + kShard1 + R"(", "c": ")" +
-                               kShard2 + R"("})";
+const std::string kWeightMap =
+    std::string(R"({"a": ")") + kShard1 + R"(", "b": ")" + kShard1 + R"(", "c": ")" + kShard2 + R"("})";
 
 std::string open_error(const std::string& path) {
   try {
@@ -108,11 +108,12 @@ TEST_CASE("safetensors: an index whose shards disagree with it is refused", "[io
     const std::string message = open_error(index);
     INFO(message);
     CHECK(message.rfind(index + ": ", 0) == 0);
-    CHECK(contains_all(message, {"shard '" + std::string(kShard2) + "'", "tensor 'c'", "is missing", dir.file(kShard2)}));
+    CHECK(
+        contains_all(message, {"shard '" + std::string(kShard2) + "'", "tensor 'c'", "is missing", dir.file(kShard2)}));
   }
   SECTION("a listed tensor is not in its shard") {
-    write_sharded_checkpoint(dir, std::string(R"({"a": ")") + kShard1 + R"(", "c": ")" + kShard2 + R"(", "d": ")" +
-                                      kShard2 + R"("})");
+    write_sharded_checkpoint(
+        dir, std::string(R"({"a": ")") + kShard1 + R"(", "c": ")" + kShard2 + R"(", "d": ")" + kShard2 + R"("})");
     const std::string message = open_error(index);
     INFO(message);
     CHECK(message == index + ": tensor 'd' is listed in shard '" + kShard2 + "', but that file does not hold it");
@@ -126,16 +127,19 @@ TEST_CASE("safetensors: an index whose shards disagree with it is refused", "[io
   }
   SECTION("a shard name leaves the index's folder") {
     write_sharded_checkpoint(dir, R"({"a": "../elsewhere.safetensors"})");
-    CHECK(contains_all(open_error(index), {index + ": ", "tensor 'a'", "'../elsewhere.safetensors'", "only a relative path inside"}));
+    CHECK(contains_all(open_error(index),
+                       {index + ": ", "tensor 'a'", "'../elsewhere.safetensors'", "only a relative path inside"}));
   }
   SECTION("no shard name that points outside the folder is followed, even to a real checkpoint there") {
     // A valid safetensors file beside the model folder and at an absolute path: reading it would succeed.
-    const std::string outside = (std::filesystem::path(dir.path()).parent_path() /
-                                 ("outside-" + std::to_string(::getpid()) + ".safetensors")).string();
+    const std::string outside =
+        (std::filesystem::path(dir.path()).parent_path() / ("outside-" + std::to_string(::getpid()) + ".safetensors"))
+            .string();
     st::save(outside, {{"a", values({9})}});
     const std::string name = std::filesystem::path(outside).filename().string();
-    for (const std::string& shard : {"../" + name, outside, "sub/../../" + name, "./" + std::string(kShard1) + "/../../" + name,
-                                     "..\\" + name, "%2e%2e/" + name, "..%2F" + name, std::string(kShard1) + "/"}) {
+    for (const std::string& shard :
+         {"../" + name, outside, "sub/../../" + name, "./" + std::string(kShard1) + "/../../" + name, "..\\" + name,
+          "%2e%2e/" + name, "..%2F" + name, std::string(kShard1) + "/"}) {
       INFO(shard);
       write_sharded_checkpoint(dir, nlohmann::json{{"a", shard}, {"b", kShard1}, {"c", kShard2}}.dump());
       CHECK(contains_all(open_error(index), {index + ": ", "tensor 'a'", "refused"}));

@@ -44,10 +44,11 @@ TEST_CASE("safetensors: a small file is written byte for byte as derived by hand
                          R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
                          R"("b":{"dtype":"U8","shape":[3],"data_offsets":[8,11]}})"
                          "      " +
-                         Bytes("\x00\x00\x80\x3f"   // 1.0f  = 0x3F800000, little-endian
-                               "\x00\x00\x00\xc0"   // -2.0f = 0xC0000000
-                               "\x01\x02\x03",      // the U8 values
-                               11);
+                         Bytes(
+                             "\x00\x00\x80\x3f"  // 1.0f  = 0x3F800000, little-endian
+                             "\x00\x00\x00\xc0"  // -2.0f = 0xC0000000
+                             "\x01\x02\x03",     // the U8 values
+                             11);
   CHECK(read_file(path) == expected);
 }
 

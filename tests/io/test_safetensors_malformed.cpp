@@ -55,7 +55,8 @@ std::vector<MalformedCase> text_cases() {
       {"empty_header", safetensors_bytes(""), "header is not valid JSON"},
       {"nul_padding", safetensors_bytes(Bytes("{}\0\0", 4)), "header is not valid JSON: NUL byte at header byte 2"},
       {"garbage_after_nul", safetensors_bytes(Bytes("{}\0[garbage", 11)), "header is not valid JSON: NUL byte"},
-      {"nul_in_string", safetensors_bytes(Bytes("{\"a\0\":{}}", 9)), "header is not valid JSON: NUL byte at header byte 3"},
+      {"nul_in_string", safetensors_bytes(Bytes("{\"a\0\":{}}", 9)),
+       "header is not valid JSON: NUL byte at header byte 3"},
       {"json_comment", safetensors_bytes("{/* no */}"), "header is not valid JSON"},
       {"trailing_garbage", safetensors_bytes("{} x"), "header is not valid JSON"},
       {"json_array", safetensors_bytes("[]"), "header is a JSON array, not an object"},
@@ -69,7 +70,8 @@ std::vector<MalformedCase> entry_cases() {
       {"entry_not_object", safetensors_bytes(R"({"a":5})"), "tensor 'a': entry is 5, not an object"},
       {"missing_dtype", with_entry_a(R"({"shape":[2],"data_offsets":[0,8]})"), "tensor 'a': missing key \"dtype\""},
       {"missing_shape", with_entry_a(R"({"dtype":"F32","data_offsets":[0,8]})"), "tensor 'a': missing key \"shape\""},
-      {"missing_data_offsets", with_entry_a(R"({"dtype":"F32","shape":[2]})"), "tensor 'a': missing key \"data_offsets\""},
+      {"missing_data_offsets", with_entry_a(R"({"dtype":"F32","shape":[2]})"),
+       "tensor 'a': missing key \"data_offsets\""},
       {"extra_key", with_entry_a(R"({"dtype":"F32","shape":[2],"data_offsets":[0,8],"offsets":[0,8]})"),
        "tensor 'a': unexpected key 'offsets'"},
       {"unknown_dtype", with_entry_a(R"({"dtype":"F33","shape":[2],"data_offsets":[0,8]})"),
@@ -86,13 +88,17 @@ std::vector<MalformedCase> entry_cases() {
        "tensor 'a': shape entry \"2\" is not a non-negative integer"},
       {"shape_not_array", with_entry_a(R"({"dtype":"F32","shape":2,"data_offsets":[0,8]})"),
        "tensor 'a': shape must be an array of non-negative integers, found 2"},
-      {"shape_entry_past_int64", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[9223372036854775808,0],"data_offsets":[0,0]}})"),
+      {"shape_entry_past_int64",
+       safetensors_bytes(R"({"a":{"dtype":"F32","shape":[9223372036854775808,0],"data_offsets":[0,0]}})"),
        "tensor 'a': shape entry 9223372036854775808 is too large"},
-      {"shape_entry_past_uint64", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[18446744073709551616],"data_offsets":[0,0]}})"),
+      {"shape_entry_past_uint64",
+       safetensors_bytes(R"({"a":{"dtype":"F32","shape":[18446744073709551616],"data_offsets":[0,0]}})"),
        "tensor 'a': shape entry 1.8446744073709552e+19 is not a non-negative integer"},
-      {"numel_overflow", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,0],"data_offsets":[0,0]}})"),
+      {"numel_overflow",
+       safetensors_bytes(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,0],"data_offsets":[0,0]}})"),
        "tensor 'a': shape [4294967296, 4294967296, 0] has an element count that overflows 64 bits"},
-      {"bit_size_overflow", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[2305843009213693952],"data_offsets":[0,0]}})"),
+      {"bit_size_overflow",
+       safetensors_bytes(R"({"a":{"dtype":"F32","shape":[2305843009213693952],"data_offsets":[0,0]}})"),
        "tensor 'a': shape [2305843009213693952] of F32 has a size in bits that overflows 64 bits"},
       {"offsets_one_number", with_entry_a(R"({"dtype":"F32","shape":[2],"data_offsets":[0]})"),
        "tensor 'a': data_offsets must be [begin, end] with non-negative integers, found [0]"},
@@ -105,11 +111,13 @@ std::vector<MalformedCase> entry_cases() {
       {"begin_after_end", with_entry_a(R"({"dtype":"F32","shape":[2],"data_offsets":[8,0]})"),
        "tensor 'a': data_offsets [8, 0] end before they begin"},
       {"wrong_byte_size",
-       safetensors_bytes(R"({"bert.pooler.dense.weight":{"dtype":"F32","shape":[3,4],"data_offsets":[0,40]}})", zeros(40)),
+       safetensors_bytes(R"({"bert.pooler.dense.weight":{"dtype":"F32","shape":[3,4],"data_offsets":[0,40]}})",
+                         zeros(40)),
        "tensor 'bert.pooler.dense.weight': data_offsets [0, 40] hold 40 bytes but shape [3, 4] of F32 needs 48"},
       {"sub_byte_misaligned", safetensors_bytes(R"({"a":{"dtype":"F4","shape":[3],"data_offsets":[0,2]}})", zeros(2)),
        "tensor 'a': shape [3] of F4 is 12 bits, not a whole number of bytes"},
-      {"six_bit_misaligned", safetensors_bytes(R"({"a":{"dtype":"F6_E2M3","shape":[2,1],"data_offsets":[0,2]}})", zeros(2)),
+      {"six_bit_misaligned",
+       safetensors_bytes(R"({"a":{"dtype":"F6_E2M3","shape":[2,1],"data_offsets":[0,2]}})", zeros(2)),
        "tensor 'a': shape [2, 1] of F6_E2M3 is 12 bits, not a whole number of bytes"},
   };
 }
@@ -118,7 +126,8 @@ std::vector<MalformedCase> layout_cases() {
   const std::string entry_b_4_12 = R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]})";
   const std::string entry_b_12_20 = R"("b":{"dtype":"F32","shape":[2],"data_offsets":[12,20]})";
   return {
-      {"not_starting_at_zero", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", zeros(12)),
+      {"not_starting_at_zero",
+       safetensors_bytes(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", zeros(12)),
        "tensor 'a': data_offsets [4, 12] do not start at 0"},
       {"overlapping", safetensors_bytes("{" + kEntryA + "," + entry_b_4_12 + "}", zeros(12)),
        "tensor 'b': data_offsets [4, 12] overlap tensor 'a', which ends at 8"},
@@ -127,19 +136,22 @@ std::vector<MalformedCase> layout_cases() {
       {"empty_tensor_inside_another",
        safetensors_bytes("{" + kEntryA + R"(,"e":{"dtype":"F32","shape":[0],"data_offsets":[4,4]}})", zeros(8)),
        "tensor 'e': data_offsets [4, 4] overlap tensor 'a', which ends at 8"},
-      {"trailing_bytes", safetensors_bytes("{" + kEntryA + "}", zeros(12)), "4 trailing bytes after the last tensor's data"},
+      {"trailing_bytes", safetensors_bytes("{" + kEntryA + "}", zeros(12)),
+       "4 trailing bytes after the last tensor's data"},
       {"data_without_tensors", safetensors_bytes("{}", zeros(8)), "8 trailing bytes after the last tensor's data"},
       {"short_data", safetensors_bytes("{" + kEntryA + "}", zeros(5)),
        "tensor 'a': data_offsets [0, 8] run past the data buffer, which holds only 5 bytes"},
       {"offsets_past_u64_end",
-       safetensors_bytes(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[18446744073709551614,18446744073709551615]}})", zeros(1)),
+       safetensors_bytes(
+           R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[18446744073709551614,18446744073709551615]}})", zeros(1)),
        "tensor 'a': data_offsets [18446744073709551614, 18446744073709551615] do not start at 0"},
   };
 }
 
 std::vector<MalformedCase> key_cases() {
   return {
-      {"duplicate_name", safetensors_bytes("{" + kEntryA + "," + kEntryA + "}", zeros(8)), "'a' appears more than once in the header"},
+      {"duplicate_name", safetensors_bytes("{" + kEntryA + "," + kEntryA + "}", zeros(8)),
+       "'a' appears more than once in the header"},
       {"duplicate_key_in_entry", with_entry_a(R"({"dtype":"F32","dtype":"F32","shape":[2],"data_offsets":[0,8]})"),
        "duplicate key 'dtype' in the header"},
       {"duplicate_metadata", safetensors_bytes(R"({"__metadata__":{},"__metadata__":{}})"),
@@ -214,24 +226,30 @@ TEST_CASE("safetensors: unusual but valid files are accepted", "[io][safetensors
       {"whitespace_around_header", safetensors_bytes("  \n{}\t "), 0},
       {"empty_metadata", safetensors_bytes(R"({"__metadata__":{}})"), 0},
       {"keys_not_in_offset_order",
-       safetensors_bytes(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},"b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})",
-                         zeros(16)),
+       safetensors_bytes(
+           R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},"b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})",
+           zeros(16)),
        2},
       {"empty_tensors_sharing_offsets",
-       safetensors_bytes(R"({"e":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"f":{"dtype":"I64","shape":[2,0,3],"data_offsets":[0,0]},)"
-                         R"("g":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},"h":{"dtype":"BOOL","shape":[0],"data_offsets":[2,2]}})",
-                         zeros(2)),
+       safetensors_bytes(
+           R"({"e":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"f":{"dtype":"I64","shape":[2,0,3],"data_offsets":[0,0]},)"
+           R"("g":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},"h":{"dtype":"BOOL","shape":[0],"data_offsets":[2,2]}})",
+           zeros(2)),
        4},
       {"scalar", safetensors_bytes(R"({"s":{"dtype":"F64","shape":[],"data_offsets":[0,8]}})", zeros(8)), 1},
-      {"packed_sub_byte", safetensors_bytes(R"({"p":{"dtype":"F4","shape":[2],"data_offsets":[0,1]},"q":{"dtype":"F6_E3M2","shape":[4],"data_offsets":[1,4]}})",
-                                            zeros(4)),
+      {"packed_sub_byte",
+       safetensors_bytes(
+           R"({"p":{"dtype":"F4","shape":[2],"data_offsets":[0,1]},"q":{"dtype":"F6_E3M2","shape":[4],"data_offsets":[1,4]}})",
+           zeros(4)),
        2},
       {"newer_dtypes",
-       safetensors_bytes(R"({"c":{"dtype":"C64","shape":[1],"data_offsets":[0,8]},"m":{"dtype":"F8_E8M0","shape":[1],"data_offsets":[8,9]},)"
-                         R"("n":{"dtype":"F8_E4M3FNUZ","shape":[1],"data_offsets":[9,10]},"o":{"dtype":"F8_E5M2FNUZ","shape":[1],"data_offsets":[10,11]}})",
-                         zeros(11)),
+       safetensors_bytes(
+           R"({"c":{"dtype":"C64","shape":[1],"data_offsets":[0,8]},"m":{"dtype":"F8_E8M0","shape":[1],"data_offsets":[8,9]},)"
+           R"("n":{"dtype":"F8_E4M3FNUZ","shape":[1],"data_offsets":[9,10]},"o":{"dtype":"F8_E5M2FNUZ","shape":[1],"data_offsets":[10,11]}})",
+           zeros(11)),
        4},
-      {"escaped_and_unicode_names", safetensors_bytes(R"({"caf\u00e9 \"x\"":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}})", zeros(1)), 1},
+      {"escaped_and_unicode_names",
+       safetensors_bytes(R"({"caf\u00e9 \"x\"":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}})", zeros(1)), 1},
   };
   for (const ValidCase& good : corpus) {
     INFO("case " << good.name);

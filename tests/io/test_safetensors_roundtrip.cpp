@@ -38,8 +38,10 @@ NamedTensors one_tensor_of_each_dtype() {
       {"f16", Tensor::from_vector<Half>({{0x3C00}, {0xC000}, {0x8000}, {0x0001}, {0x7C00}, {0x7E00}}, {3, 2})},
       {"bf16", Tensor::from_vector<BFloat16>({{0x3F80}, {0xC000}, {0x0001}, {0x7F80}, {0xFFC0}}, {5})},
       {"f64", Tensor::from_vector<double>({3.141592653589793, -1e300, 5e-324}, {3, 1})},
-      {"i64", Tensor::from_vector<int64_t>({std::numeric_limits<int64_t>::min(), -1, 0, 1, std::numeric_limits<int64_t>::max()}, {5})},
-      {"i32", Tensor::from_vector<int32_t>({std::numeric_limits<int32_t>::min(), -7, 7, std::numeric_limits<int32_t>::max()}, {2, 2})},
+      {"i64", Tensor::from_vector<int64_t>(
+                  {std::numeric_limits<int64_t>::min(), -1, 0, 1, std::numeric_limits<int64_t>::max()}, {5})},
+      {"i32", Tensor::from_vector<int32_t>(
+                  {std::numeric_limits<int32_t>::min(), -7, 7, std::numeric_limits<int32_t>::max()}, {2, 2})},
       {"i16", Tensor::from_vector<int16_t>({-32768, -1, 0, 32767}, {4})},
       {"i8", Tensor::from_vector<int8_t>({-128, -1, 0, 127}, {1, 4})},
       {"u8", Tensor::from_vector<uint8_t>({0, 1, 128, 255, 7}, {5})},

@@ -11,7 +11,8 @@ using namespace transformers;
 
 namespace {
 
-const std::filesystem::path kTinyBert = std::filesystem::path(TRANSFORMERS_TEST_DATA) / "fixtures" / "models" / "tiny-bert";
+const std::filesystem::path kTinyBert =
+    std::filesystem::path(TRANSFORMERS_TEST_DATA) / "fixtures" / "models" / "tiny-bert";
 
 std::vector<uint16_t> bits_of(const Tensor& half_tensor) {
   std::vector<uint16_t> bits(static_cast<size_t>(half_tensor.numel()));

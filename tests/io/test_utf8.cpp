@@ -66,10 +66,10 @@ TEST_CASE("find_invalid_utf8: known sequences", "[utf8]") {
   CHECK(find_invalid_utf8("") == std::string::npos);
   CHECK(find_invalid_utf8("plain ascii") == std::string::npos);
   CHECK(find_invalid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80") == std::string::npos);  // é € 😀
-  CHECK(find_invalid_utf8("ab\xC0\xAF") == 2);             // overlong '/'
-  CHECK(find_invalid_utf8("\xED\xA0\x80") == 0);           // surrogate U+D800
-  CHECK(find_invalid_utf8("x\xF4\x90\x80\x80") == 1);      // U+110000
-  CHECK(find_invalid_utf8("abc\xE2\x82") == 3);            // cut off by the end
+  CHECK(find_invalid_utf8("ab\xC0\xAF") == 2);                                                 // overlong '/'
+  CHECK(find_invalid_utf8("\xED\xA0\x80") == 0);                                               // surrogate U+D800
+  CHECK(find_invalid_utf8("x\xF4\x90\x80\x80") == 1);                                          // U+110000
+  CHECK(find_invalid_utf8("abc\xE2\x82") == 3);                                                // cut off by the end
   CHECK(find_invalid_utf8(embedded("\xE2\x82", std::string::npos, 100)) == 98);
   CHECK(find_invalid_utf8(embedded("\x80", 64, 100)) == 64);  // a stray continuation byte
 }
@@ -77,7 +77,8 @@ TEST_CASE("find_invalid_utf8: known sequences", "[utf8]") {
 TEST_CASE("find_invalid_utf8: every 1-, 2- and 3-byte sequence agrees with the definition", "[utf8]") {
   for (int a = 0; a < 256; ++a) {
     const std::string one(1, static_cast<char>(a));
-    for (size_t offset : {size_t{0}, size_t{31}, size_t{32}, size_t{70}, std::string::npos}) check(embedded(one, offset, 100));
+    for (size_t offset : {size_t{0}, size_t{31}, size_t{32}, size_t{70}, std::string::npos})
+      check(embedded(one, offset, 100));
     for (int b = 0; b < 256; ++b) {
       const std::string two{static_cast<char>(a), static_cast<char>(b)};
       for (size_t offset : {size_t{0}, size_t{31}, size_t{63}, std::string::npos}) check(embedded(two, offset, 100));
@@ -97,20 +98,31 @@ TEST_CASE("find_invalid_utf8: 4-byte edge cases and random mixtures agree with t
     for (int b : tails)
       for (int c : tails)
         for (int d : tails) {
-          const std::string four{static_cast<char>(a), static_cast<char>(b), static_cast<char>(c), static_cast<char>(d)};
+          const std::string four{static_cast<char>(a), static_cast<char>(b), static_cast<char>(c),
+                                 static_cast<char>(d)};
           for (size_t offset : {size_t{29}, size_t{40}, std::string::npos}) check(embedded(four, offset, 80));
         }
 
   // Valid characters of every length with, now and then, a random byte in between.
-  const std::vector<std::string> pieces = {"a", " ", "\xC3\xA9", "\xC4\xA0", "\xDF\xBF", "\xE2\x82\xAC", "\xED\x9F\xBF",
-                                           "\xEF\xBF\xBF", "\xF0\x90\x80\x80", "\xF4\x8F\xBF\xBF"};
+  const std::vector<std::string> pieces = {"a",
+                                           " ",
+                                           "\xC3\xA9",
+                                           "\xC4\xA0",
+                                           "\xDF\xBF",
+                                           "\xE2\x82\xAC",
+                                           "\xED\x9F\xBF",
+                                           "\xEF\xBF\xBF",
+                                           "\xF0\x90\x80\x80",
+                                           "\xF4\x8F\xBF\xBF"};
   std::mt19937 random(7);
   for (int round = 0; round < 20000; ++round) {
     std::string text;
     const size_t length = random() % 200;
     while (text.size() < length) {
-      if (random() % 50 == 0) text += static_cast<char>(random() % 256);
-      else text += pieces[random() % pieces.size()];
+      if (random() % 50 == 0)
+        text += static_cast<char>(random() % 256);
+      else
+        text += pieces[random() % pieces.size()];
     }
     check(text);
   }

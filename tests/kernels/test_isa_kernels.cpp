@@ -37,8 +37,8 @@ TEST_CASE("every supported ISA matches the reference", "[kernels]") {
 TEST_CASE("softmax kernels: exp is accurate across the float range", "[kernels]") {
   // softmax([x, 0]) = [e^x / (e^x + 1), ...]: checks the exponent near both clamps.
   for (const KernelTable* table : kernels::cpu::supported_kernels()) {
-    for (float v : {-100.0f, -87.0f, -50.0f, -1.0f, 0.0f, 1.0f, 30.0f, 88.0f, 100.0f,
-                    std::numeric_limits<float>::lowest()}) {
+    for (float v :
+         {-100.0f, -87.0f, -50.0f, -1.0f, 0.0f, 1.0f, 30.0f, 88.0f, 100.0f, std::numeric_limits<float>::lowest()}) {
       float in[2] = {v, 0.0f}, out[2];
       table->softmax_row(in, nullptr, 0, out, 2, false);
       const double expected = 1.0 / (1.0 + std::exp(-static_cast<double>(v)));
@@ -55,7 +55,8 @@ TEST_CASE("every ISA's fused attention matches the reference", "[kernels][attent
         for (bool masked : {false, true}) {
           INFO(table->name << " queries " << queries << " keys " << keys << " dim " << dim << " causal " << causal
                            << " masked " << masked);
-          Tensor q = test_util::random_tensor({1, 1, queries, dim}, 1), k = test_util::random_tensor({1, 1, keys, dim}, 2);
+          Tensor q = test_util::random_tensor({1, 1, queries, dim}, 1),
+                 k = test_util::random_tensor({1, 1, keys, dim}, 2);
           Tensor v = test_util::random_tensor({1, 1, keys, dim}, 3);
           Tensor mask = test_util::random_tensor({1, 1, 1, keys}, 4, -4.0f, 0.0f);
           Tensor out = Tensor::empty({1, 1, queries, dim});

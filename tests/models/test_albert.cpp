@@ -26,8 +26,8 @@ TEST_CASE("ALBERT base model reads a head checkpoint", "[models][albert]") {
 TEST_CASE("ALBERT names a missing tensor", "[models][albert]") {
   const auto dir = encoder_fixtures::folder("albert", "masked-lm");
   auto source = safetensors::Checkpoint::open(dir.string());
-  for (const std::string missing : {"albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight",
-                                    "predictions.dense.weight"}) {
+  for (const std::string missing :
+       {"albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight", "predictions.dense.weight"}) {
     std::vector<std::pair<std::string, Tensor>> kept;
     for (const std::string& name : source.names())
       if (name != missing) kept.emplace_back(name, source.get(name));
@@ -35,10 +35,10 @@ TEST_CASE("ALBERT names a missing tensor", "[models][albert]") {
                       ("transformers_albert_missing_" + std::to_string(::getpid()) + ".safetensors");
     safetensors::save(path.string(), kept);
     INFO(missing);
-    CHECK_THROWS_WITH(AlbertForMaskedLM(PretrainedConfig::from_pretrained(dir.string()),
-                                        nn::Weights(safetensors::Checkpoint::open(path.string()),
-                                                    AlbertModel::base_model_prefix)),
-                      Catch::Contains("missing tensor") && Catch::Contains(missing));
+    CHECK_THROWS_WITH(
+        AlbertForMaskedLM(PretrainedConfig::from_pretrained(dir.string()),
+                          nn::Weights(safetensors::Checkpoint::open(path.string()), AlbertModel::base_model_prefix)),
+        Catch::Contains("missing tensor") && Catch::Contains(missing));
     std::filesystem::remove(path);
   }
 }

@@ -15,9 +15,8 @@ TEST_CASE("every registered architecture and head equals transformers through th
     for (const auto& [head_folder, task] : encoder_fixtures::heads()) {
       if (task != entry.task) continue;
       REQUIRE(std::filesystem::is_directory(encoder_fixtures::folder(entry.model_type, head_folder)));
-      encoder_fixtures::check(entry.model_type, head_folder, [task = task](const std::string& dir) {
-        return auto_model_from_pretrained(dir, task);
-      });
+      encoder_fixtures::check(entry.model_type, head_folder,
+                              [task = task](const std::string& dir) { return auto_model_from_pretrained(dir, task); });
     }
   }
 }

@@ -59,7 +59,6 @@ TEST_CASE("DeBERTa-v2 refuses unsupported config values by name", "[models][debe
                       Catch::Contains("conv_kernel_size"));
 }
 
-
 // deberta-v2-xlarge/xxlarge's convolution after the first layer (conv_kernel_size 3) has no
 // Python fixture here; this checks what it must keep: each sequence of a padded batch gives the
 // states it gives alone (the zero padding along the sequence, done per sequence, never mixes them).

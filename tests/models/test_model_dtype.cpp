@@ -69,7 +69,7 @@ TEST_CASE("weights in the model's dtype are mapped from the file, not copied", "
   const fs::path folder = bf16_fixtures().front();
   nn::Weights weights(safetensors::Checkpoint::open(folder.string()), "");
   CHECK(weights.dtype() == DType::F32);  // without with_dtype: float32, as before dtypes existed
-  weights.with_dtype(std::nullopt);        // "auto": the checkpoint's
+  weights.with_dtype(std::nullopt);      // "auto": the checkpoint's
   CHECK(weights.dtype() == DType::BF16);
   for (const std::string& name : weights.checkpoint().names()) {
     const Tensor stored = weights.checkpoint().get(name);
@@ -90,11 +90,13 @@ TEST_CASE("an f16 checkpoint keeps f16 weights and computes in f32", "[models][d
   const fs::path folder = kModels / "tiny-bert" / "f16";
   auto expected = safetensors::File::open((folder / "expected.safetensors").string());
   const ModelInputs in = read_inputs(kModels / "tiny-bert");
-  for (std::optional<DType> dtype : {std::optional<DType>(), std::optional<DType>(DType::F16), std::optional<DType>(DType::F32)}) {
+  for (std::optional<DType> dtype :
+       {std::optional<DType>(), std::optional<DType>(DType::F16), std::optional<DType>(DType::F32)}) {
     INFO((dtype ? dtype_name(*dtype) : "auto"));
     LoadOptions options;
     options.dtype = dtype;
-    const Tensor logits = AutoModelForSequenceClassification::from_pretrained(folder.string(), options)->forward(in).logits;
+    const Tensor logits =
+        AutoModelForSequenceClassification::from_pretrained(folder.string(), options)->forward(in).logits;
     REQUIRE_CLOSE(logits, expected->get("logits"), 1e-4);
   }
 }

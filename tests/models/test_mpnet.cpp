@@ -15,9 +15,9 @@ TEST_CASE("MPNet relative position buckets equal transformers'", "[models][mpnet
   // MPNetEncoder.relative_position_bucket(key - query, 32, 128) from transformers 5.23 (torch
   // computes the logarithm in float32), including distances at the edges of the log buckets.
   const std::vector<std::pair<int64_t, int64_t>> expected{
-      {0, 0},    {1, 17},   {-1, 1},   {7, 23},   {-7, 7},   {8, 24},   {-8, 8},   {11, 24},  {12, 25},
-      {-15, 9},  {16, 26},  {-16, 10}, {22, 26},  {23, 27},  {-32, 12}, {45, 28},  {46, 29},  {63, 29},
-      {64, 30},  {-64, 14}, {90, 30},  {91, 31},  {-127, 15}, {128, 31}, {-500, 15}, {1000, 31}};
+      {0, 0},   {1, 17},   {-1, 1},   {7, 23},  {-7, 7},    {8, 24},   {-8, 8},    {11, 24},  {12, 25},
+      {-15, 9}, {16, 26},  {-16, 10}, {22, 26}, {23, 27},   {-32, 12}, {45, 28},   {46, 29},  {63, 29},
+      {64, 30}, {-64, 14}, {90, 30},  {91, 31}, {-127, 15}, {128, 31}, {-500, 15}, {1000, 31}};
   for (const auto& [relative, bucket] : expected) {
     INFO("relative position " << relative);
     CHECK(nn::relative_position_bucket(relative, /*bidirectional=*/true, 32, 128) == bucket);
@@ -43,10 +43,10 @@ TEST_CASE("MPNet names a missing tensor", "[models][mpnet]") {
     INFO(missing);
     // lm_head.bias may also be stored as lm_head.decoder.bias; the error names the last spelling tried.
     const std::string named = missing == "lm_head.bias" ? "lm_head.decoder.bias" : missing;
-    CHECK_THROWS_WITH(MPNetForMaskedLM(PretrainedConfig::from_pretrained(dir.string()),
-                                       nn::Weights(safetensors::Checkpoint::open(path.string()),
-                                                   MPNetModel::base_model_prefix)),
-                      Catch::Contains("missing tensor") && Catch::Contains(named));
+    CHECK_THROWS_WITH(
+        MPNetForMaskedLM(PretrainedConfig::from_pretrained(dir.string()),
+                         nn::Weights(safetensors::Checkpoint::open(path.string()), MPNetModel::base_model_prefix)),
+        Catch::Contains("missing tensor") && Catch::Contains(named));
     std::filesystem::remove(path);
   }
 }

@@ -21,10 +21,11 @@ std::string write_checkpoint(const std::string& name, const std::vector<std::pai
 }  // namespace
 
 TEST_CASE("weights are found with or without the base-model prefix", "[models][weights]") {
-  std::string base = write_checkpoint("base.safetensors", {{"pooler.dense.weight", Tensor::zeros({2, 2})},
-                                                          {"embeddings.LayerNorm.gamma", Tensor::full({2}, 1.0)},
-                                                          {"embeddings.LayerNorm.beta", Tensor::zeros({2}, DType::F16)},
-                                                          {"embeddings.position_ids", Tensor::zeros({1, 2}, DType::I64)}});
+  std::string base =
+      write_checkpoint("base.safetensors", {{"pooler.dense.weight", Tensor::zeros({2, 2})},
+                                            {"embeddings.LayerNorm.gamma", Tensor::full({2}, 1.0)},
+                                            {"embeddings.LayerNorm.beta", Tensor::zeros({2}, DType::F16)},
+                                            {"embeddings.position_ids", Tensor::zeros({1, 2}, DType::I64)}});
   nn::Weights w(safetensors::Checkpoint::open(base), "bert");
   CHECK(w.get("bert.pooler.dense.weight", {2, 2}).shape() == Shape{2, 2});  // head model name, base checkpoint
   CHECK(w.get("pooler.dense.weight", {2, 2}).dtype() == DType::F32);
@@ -33,8 +34,8 @@ TEST_CASE("weights are found with or without the base-model prefix", "[models][w
   CHECK(beta.dtype() == DType::F32);
   CHECK_THROWS_WITH(w.get("bert.pooler.dense.weight", {3, 2}),
                     Catch::Contains("pooler.dense.weight") && Catch::Contains("[2, 2]") && Catch::Contains("[3, 2]"));
-  CHECK_THROWS_WITH(w.get("classifier.weight", {2, 2}), Catch::Contains("missing tensor 'classifier.weight'") &&
-                                                           Catch::Contains("base.safetensors"));
+  CHECK_THROWS_WITH(w.get("classifier.weight", {2, 2}),
+                    Catch::Contains("missing tensor 'classifier.weight'") && Catch::Contains("base.safetensors"));
   CHECK_THROWS_WITH(w.get("embeddings.position_ids", {1, 2}), Catch::Contains("int64"));
 
   std::string head = write_checkpoint("head.safetensors", {{"bert.pooler.dense.weight", Tensor::zeros({2, 2})}});

@@ -20,7 +20,8 @@ inline transformers::Device test_device() {
 inline transformers::Tensor dev(const transformers::Tensor& t) { return t.defined() ? t.to(test_device()) : t; }
 
 // test_util::random_tensor, on the device under test.
-inline transformers::Tensor random_input(const transformers::Shape& shape, uint32_t seed, float low = -2.0f, float high = 2.0f) {
+inline transformers::Tensor random_input(const transformers::Shape& shape, uint32_t seed, float low = -2.0f,
+                                         float high = 2.0f) {
   return dev(test_util::random_tensor(shape, seed, low, high));
 }
 

@@ -90,9 +90,12 @@ void check_reduction(const Fixture& f) {
     CHECK(ops::argmax(f["input"], axis).to_vector<int64_t>() == f["expected"].to_vector<int64_t>());
     return;
   }
-  Tensor got = op == "sum" ? ops::sum(f["input"], axis) : op == "mean" ? ops::mean(f["input"], axis) : ops::max(f["input"], axis);
+  Tensor got = op == "sum"    ? ops::sum(f["input"], axis)
+               : op == "mean" ? ops::mean(f["input"], axis)
+                              : ops::max(f["input"], axis);
   REQUIRE_CLOSE(got, f["expected"], kTolerance);
-  if (op == "max") CHECK(ops::argmax(f["input"], axis).to_vector<int64_t>() == f["expected_indices"].to_vector<int64_t>());
+  if (op == "max")
+    CHECK(ops::argmax(f["input"], axis).to_vector<int64_t>() == f["expected_indices"].to_vector<int64_t>());
 }
 
 void check_topk(const Fixture& f) {
@@ -135,25 +138,38 @@ void check_rope(const Fixture& f) {
 
 const std::map<std::string, std::function<void(const Fixture&)>>& checks() {
   static const std::map<std::string, std::function<void(const Fixture&)>> table{
-      {"gelu", check_activation}, {"gelu_tanh", check_activation}, {"gelu_new", check_activation},
-      {"quick_gelu", check_activation}, {"silu", check_activation}, {"relu", check_activation},
-      {"tanh", check_activation}, {"sigmoid", check_activation},
+      {"gelu", check_activation},
+      {"gelu_tanh", check_activation},
+      {"gelu_new", check_activation},
+      {"quick_gelu", check_activation},
+      {"silu", check_activation},
+      {"relu", check_activation},
+      {"tanh", check_activation},
+      {"sigmoid", check_activation},
       {"softmax", [](const Fixture& f) { check_softmax(f, false); }},
       {"log_softmax", [](const Fixture& f) { check_softmax(f, true); }},
-      {"layer_norm", [](const Fixture& f) {
-         REQUIRE_CLOSE(ops::layer_norm(f["input"], f["weight"], f["bias"], std::stof(f.meta("eps"))), f["expected"], kTolerance);
+      {"layer_norm",
+       [](const Fixture& f) {
+         REQUIRE_CLOSE(ops::layer_norm(f["input"], f["weight"], f["bias"], std::stof(f.meta("eps"))), f["expected"],
+                       kTolerance);
        }},
-      {"rms_norm", [](const Fixture& f) {
+      {"rms_norm",
+       [](const Fixture& f) {
          REQUIRE_CLOSE(ops::rms_norm(f["input"], f["weight"], std::stof(f.meta("eps"))), f["expected"], kTolerance);
        }},
-      {"linear", [](const Fixture& f) {
+      {"linear",
+       [](const Fixture& f) {
          REQUIRE_CLOSE(ops::linear(f["input"], f["weight"], f["bias"]), f["expected"], kTolerance);
          REQUIRE_CLOSE(ops::linear(f["input"], f["weight"]), f["expected_nobias"], kTolerance);
        }},
       {"matmul", check_matmul},
-      {"embedding", [](const Fixture& f) { REQUIRE_CLOSE(ops::embedding(f["weight"], f["input"]), f["expected"], 0.0); }},
+      {"embedding",
+       [](const Fixture& f) { REQUIRE_CLOSE(ops::embedding(f["weight"], f["input"]), f["expected"], 0.0); }},
       {"attention", check_attention},
-      {"sum", check_reduction}, {"mean", check_reduction}, {"max", check_reduction}, {"argmax", check_reduction},
+      {"sum", check_reduction},
+      {"mean", check_reduction},
+      {"max", check_reduction},
+      {"argmax", check_reduction},
       {"topk", check_topk},
       {"cast", check_cast},
       {"rope", check_rope},

@@ -27,7 +27,8 @@ TEST_CASE("softmax and layer_norm by hand", "[ops]") {
   CHECK(s[0] == Approx(0.25f));
   CHECK(s[1] == Approx(0.75f));
   // layer_norm([1, 3]): mean 2, var 1 -> [-1, 1]; times weight [2, 3] plus bias [1, 1]
-  std::vector<float> ln = ops::layer_norm(vec({1, 3}, {2}), vec({2, 3}, {2}), vec({1, 1}, {2}), 0.0f).to_vector<float>();
+  std::vector<float> ln =
+      ops::layer_norm(vec({1, 3}, {2}), vec({2, 3}, {2}), vec({1, 1}, {2}), 0.0f).to_vector<float>();
   CHECK(ln[0] == Approx(-1.0f));
   CHECK(ln[1] == Approx(4.0f));
   // rms_norm([3, 4]): rms = sqrt(12.5)
@@ -55,7 +56,8 @@ TEST_CASE("embedding, concat, index_select, gather", "[ops]") {
   CHECK(e.to_vector<float>() == std::vector<float>{20, 21, 0, 1, 20, 21, 10, 11});
   CHECK_THROWS_WITH(ops::embedding(table, dev(Tensor::from_vector(std::vector<int64_t>{3}, {1}))),
                     Catch::Contains("id 3") && Catch::Contains("3 rows"));
-  CHECK_THROWS_WITH(ops::embedding(table, dev(Tensor::from_vector(std::vector<int64_t>{-1}, {1}))), Catch::Contains("-1"));
+  CHECK_THROWS_WITH(ops::embedding(table, dev(Tensor::from_vector(std::vector<int64_t>{-1}, {1}))),
+                    Catch::Contains("-1"));
 
   Tensor c = ops::concat({vec({1, 2}, {1, 2}), vec({3, 4, 5, 6}, {2, 2})}, 0);
   CHECK(c.to_vector<float>() == std::vector<float>{1, 2, 3, 4, 5, 6});
@@ -105,7 +107,8 @@ TEST_CASE("ops accept empty tensors as torch does", "[ops][empty]") {
   CHECK(ops::softmax(none, -1).shape() == Shape{0, 4});
   CHECK(ops::layer_norm(none, {}, {}, 1e-5f).shape() == Shape{0, 4});
   CHECK(ops::linear(none, dev(Tensor::zeros({3, 4}))).shape() == Shape{0, 3});
-  CHECK(ops::matmul(dev(Tensor::zeros({2, 0})), dev(Tensor::zeros({0, 3}))).to_vector<float>() == std::vector<float>(6, 0.0f));
+  CHECK(ops::matmul(dev(Tensor::zeros({2, 0})), dev(Tensor::zeros({0, 3}))).to_vector<float>() ==
+        std::vector<float>(6, 0.0f));
   // An empty product plus a bias is the bias.
   CHECK(ops::linear(dev(Tensor::zeros({2, 0})), dev(Tensor::zeros({3, 0})), vec({1, 2, 3}, {3})).to_vector<float>() ==
         std::vector<float>{1, 2, 3, 1, 2, 3});

@@ -30,8 +30,11 @@ TEST_CASE("binary ops read strided and broadcast views", "[ops][views]") {
   REQUIRE_CLOSE(ops::mul(c.slice(1, 1, 8, 2), b.transpose(0, 1)),
                 ops::mul(host(c).slice(1, 1, 8, 2).contiguous(), host(b).transpose(0, 1).contiguous()), 0.0);
   // Broadcast in every position.
-  for (auto [shape_a, shape_b] : {std::pair<Shape, Shape>{{2, 3, 4}, {4}}, {{2, 3, 4}, {2, 1, 4}}, {{2, 3, 4}, {3, 1}},
-                                  {{1, 5}, {4, 1}}, {{7}, {1}}}) {
+  for (auto [shape_a, shape_b] : {std::pair<Shape, Shape>{{2, 3, 4}, {4}},
+                                  {{2, 3, 4}, {2, 1, 4}},
+                                  {{2, 3, 4}, {3, 1}},
+                                  {{1, 5}, {4, 1}},
+                                  {{7}, {1}}}) {
     INFO(shape_str(shape_a) << " and " << shape_str(shape_b));
     const Tensor x = random_input(shape_a, 4), y = random_input(shape_b, 5, 0.5f, 3.0f);
     REQUIRE_CLOSE(ops::sub(x, y), ops::sub(host(x), host(y)), 0.0);
@@ -60,14 +63,16 @@ TEST_CASE("softmax takes attention-style, broadcast and transposed masks", "[ops
       return log ? ops::log_softmax(x, -1, mask) : ops::softmax(x, -1, mask);
     };
     REQUIRE_CLOSE(op(scores, padding_mask), ops::reference::softmax(host(scores), host(padding_mask), log), 1e-5);
-    REQUIRE_CLOSE(op(scores, transposed), ops::reference::softmax(host(scores), host(transposed).contiguous(), log), 1e-5);
+    REQUIRE_CLOSE(op(scores, transposed), ops::reference::softmax(host(scores), host(transposed).contiguous(), log),
+                  1e-5);
   }
   // Every axis of a 3-D input, and a mask constant along the last dimension (whole rows masked: uniform).
   const Tensor x = random_input({4, 5, 6}, 8);
   for (int64_t axis = 0; axis < 3; ++axis) REQUIRE_CLOSE(ops::softmax(x, axis), ops::softmax(host(x), axis), 1e-6);
   std::vector<float> rows(2 * 3 * 5, 0.0f);
   rows[4] = masked;
-  const std::vector<float> p = ops::softmax(scores, -1, dev(Tensor::from_vector(rows, {2, 3, 5, 1}))).to_vector<float>();
+  const std::vector<float> p =
+      ops::softmax(scores, -1, dev(Tensor::from_vector(rows, {2, 3, 5, 1}))).to_vector<float>();
   for (int key = 0; key < 7; ++key) CHECK(p[static_cast<size_t>(4 * 7 + key)] == Approx(1.0 / 7.0).epsilon(1e-5));
 }
 
@@ -83,17 +88,18 @@ TEST_CASE("matmul and linear take transposed views and broadcast batches", "[ops
     }
   // Views whose last two dimensions are swapped in memory are used without a copy.
   REQUIRE_CLOSE(ops::matmul(a.transpose(1, 2), b.transpose(1, 2)),
-                ops::reference::matmul(host(a).transpose(1, 2).contiguous(), host(b).transpose(1, 2).contiguous()), 1e-4);
+                ops::reference::matmul(host(a).transpose(1, 2).contiguous(), host(b).transpose(1, 2).contiguous()),
+                1e-4);
   // Batches broadcast from size 1 on either side.
   const Tensor p = random_input({2, 1, 5, 6}, 11, -1.0f, 1.0f), q = random_input({1, 3, 6, 7}, 12, -1.0f, 1.0f);
   REQUIRE_CLOSE(ops::matmul(p, q), ops::matmul(host(p), host(q)), 1e-4);
   // linear on a selected row block and with a weight stored [in, out].
   const Tensor x = random_input({2, 5, 33}, 13, -1.0f, 1.0f), stored = random_input({33, 17}, 14, -1.0f, 1.0f);
   const Tensor bias = random_input({17}, 15);
-  REQUIRE_CLOSE(ops::linear(x.select(0, 1), stored.transpose(0, 1), bias),
-                ops::reference::linear(host(x).select(0, 1).contiguous(), host(stored).transpose(0, 1).contiguous(),
-                                       host(bias)),
-                1e-4);
+  REQUIRE_CLOSE(
+      ops::linear(x.select(0, 1), stored.transpose(0, 1), bias),
+      ops::reference::linear(host(x).select(0, 1).contiguous(), host(stored).transpose(0, 1).contiguous(), host(bias)),
+      1e-4);
 }
 
 TEST_CASE("contiguous, casts and copies of strided views stay exact", "[ops][views][copy]") {
@@ -106,9 +112,8 @@ TEST_CASE("contiguous, casts and copies of strided views stay exact", "[ops][vie
   REQUIRE_CLOSE(ops::sum(x, 0), ops::sum(hx, 0), 1e-5);
   REQUIRE_CLOSE(ops::max(x, 1), ops::max(hx, 1), 0.0);
   // Casts between every pair of dtypes give the host's conversion (PyTorch's rules), views included.
-  const Tensor values = dev(Tensor::from_vector<float>({-70000.5f, -2.75f, -1.0f, -0.0f, 0.0f, 0.4f, 1.5f, 2.5f, 127.9f,
-                                                        300.0f, 65504.0f, 1e20f},
-                                                       {3, 4}));
+  const Tensor values = dev(Tensor::from_vector<float>(
+      {-70000.5f, -2.75f, -1.0f, -0.0f, 0.0f, 0.4f, 1.5f, 2.5f, 127.9f, 300.0f, 65504.0f, 1e20f}, {3, 4}));
   // Integer sources hold small non-negative values (made from integers: out-of-range conversions are undefined).
   const Tensor counts = dev(Tensor::from_vector<int64_t>({0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 100}, {3, 4}));
   for (DType from : {DType::F32, DType::F16, DType::BF16, DType::F64, DType::I64, DType::I32, DType::I16, DType::I8,
@@ -118,7 +123,8 @@ TEST_CASE("contiguous, casts and copies of strided views stay exact", "[ops][vie
       INFO(dtype_name(from) << " -> " << dtype_name(to));
       if (is_floating(from) && !is_floating(to) && to != DType::Bool) continue;  // out-of-range float -> int is UB
       CHECK(source.to(to).to_vector<double>() == host(source).to(to).to_vector<double>());
-      CHECK(source.transpose(0, 1).to(to).to_vector<double>() == host(source).transpose(0, 1).to(to).to_vector<double>());
+      CHECK(source.transpose(0, 1).to(to).to_vector<double>() ==
+            host(source).transpose(0, 1).to(to).to_vector<double>());
     }
   }
 }

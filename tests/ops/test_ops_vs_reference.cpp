@@ -33,8 +33,8 @@ TEST_CASE("linear reads bf16 and f16 weights as they are stored", "[ops][linear]
   // Few rows stream the half weight (decoding); more rows go through a GEMM on widened blocks or, on
   // CPUs with native bf16, a bf16 GEMM whose rounding of the input to bf16 the tolerance allows for.
   for (DType dtype : {DType::BF16, DType::F16}) {
-    for (auto [rows, in, out] : {std::tuple{1, 1, 1}, {1, 384, 1536}, {4, 520, 33}, {16, 64, 96}, {17, 65, 17},
-                                 {64, 768, 300}}) {
+    for (auto [rows, in, out] :
+         {std::tuple{1, 1, 1}, {1, 384, 1536}, {4, 520, 33}, {16, 64, 96}, {17, 65, 17}, {64, 768, 300}}) {
       INFO(dtype_name(dtype) << " rows " << rows << " in " << in << " out " << out);
       Tensor x = random_input({rows, in}, 1), w = random_input({out, in}, 2).to(dtype), b = random_input({out}, 3);
       Tensor residual = random_input({rows, out}, 4);
@@ -140,8 +140,8 @@ TEST_CASE("matmul matches the reference with broadcasting and transposes", "[ops
 
 TEST_CASE("activations match the reference", "[ops][activation]") {
   Tensor x = random_input({1000}, 1, -10.0f, 10.0f);
-  for (const char* name : {"gelu", "gelu_new", "gelu_pytorch_tanh", "quick_gelu", "relu", "silu", "swish", "tanh",
-                           "sigmoid"}) {
+  for (const char* name :
+       {"gelu", "gelu_new", "gelu_pytorch_tanh", "quick_gelu", "relu", "silu", "swish", "tanh", "sigmoid"}) {
     INFO(name);
     REQUIRE_CLOSE(ops::activation(x, name), ops::reference::unary(x, name), 2e-6);
   }
@@ -182,7 +182,7 @@ TEST_CASE("softmax matches the reference over any axis, with masks", "[ops][soft
   Tensor got = ops::softmax(x, -1, mask);
   REQUIRE_CLOSE(got, ops::reference::softmax(x, mask), 1e-6);
   std::vector<float> g = got.to_vector<float>();
-  CHECK(g[10] == 0.0f);  // masked
+  CHECK(g[10] == 0.0f);                                    // masked
   CHECK(g[3 * 5 * 17] == Approx(1.0 / 17).epsilon(1e-5));  // fully masked row: uniform, as transformers
   REQUIRE_CLOSE(ops::log_softmax(x, -1, mask).slice(0, 0, 1).slice(3, 0, 10),
                 ops::reference::softmax(x, mask, true).slice(0, 0, 1).slice(3, 0, 10), 1e-5);
@@ -259,7 +259,8 @@ TEST_CASE("large inputs take the multi-threaded paths and still match", "[ops][t
   REQUIRE_CLOSE(ops::layer_norm(x, w, b, 1e-5f), ops::reference::layer_norm(x, w, b, 1e-5f), 1e-4);
   REQUIRE_CLOSE(ops::rms_norm(x, w, 1e-6f), ops::reference::rms_norm(x, w, 1e-6f), 1e-4);
   REQUIRE_CLOSE(ops::add(x, b), ops::add(x.contiguous(), b), 0.0);
-  Tensor q = random_input({2, 4, 64, 64}, 14), k = random_input({2, 4, 64, 64}, 15), v = random_input({2, 4, 64, 64}, 16);
+  Tensor q = random_input({2, 4, 64, 64}, 14), k = random_input({2, 4, 64, 64}, 15),
+         v = random_input({2, 4, 64, 64}, 16);
   ops::AttentionOptions causal;
   causal.causal = true;
   REQUIRE_CLOSE(ops::attention(q, k, v, causal), ops::reference::attention(q, k, v, causal), 1e-5);

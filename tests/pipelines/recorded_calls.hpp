@@ -34,7 +34,8 @@ inline void require_equal(const nlohmann::json& ours, const nlohmann::json& thei
   } else if (theirs.is_array()) {
     REQUIRE(ours.is_array());
     REQUIRE(ours.size() == theirs.size());
-    for (size_t i = 0; i < theirs.size(); ++i) require_equal(ours[i], theirs[i], tolerance, where + "[" + std::to_string(i) + "]");
+    for (size_t i = 0; i < theirs.size(); ++i)
+      require_equal(ours[i], theirs[i], tolerance, where + "[" + std::to_string(i) + "]");
   } else if (theirs.is_object()) {
     REQUIRE(ours.is_object());
     REQUIRE(ours.size() == theirs.size());

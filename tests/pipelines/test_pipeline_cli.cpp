@@ -29,15 +29,16 @@ bool is_array(const json& inputs) { return inputs.is_array(); }
 
 // Runs `transformers-cli pipeline TASK --model MODEL OPTIONS` with the calls' inputs as stdin JSON
 // lines and checks each output line against the call's recorded output.
-void check_cli(const std::string& task, const std::string& model, const std::string& options, const std::vector<json>& calls) {
+void check_cli(const std::string& task, const std::string& model, const std::string& options,
+               const std::vector<json>& calls) {
   REQUIRE(!calls.empty());
   const auto input = std::filesystem::temp_directory_path() / ("transformers_cli_" + task + ".jsonl");
   {
     std::ofstream out(input);
     for (const json& call : calls) out << call["inputs"].dump() << "\n";
   }
-  const std::string command = std::string(TRANSFORMERS_CLI) + " pipeline " + task + " --model '" + (kFixtures / model).string() +
-                              "' " + options + " < '" + input.string() + "'";
+  const std::string command = std::string(TRANSFORMERS_CLI) + " pipeline " + task + " --model '" +
+                              (kFixtures / model).string() + "' " + options + " < '" + input.string() + "'";
   std::vector<json> lines;
   for (const std::string& line : test_util::command_output_lines(command)) lines.push_back(json::parse(line));
   std::filesystem::remove(input);
@@ -57,8 +58,8 @@ TEST_CASE("transformers-cli pipeline prints Python's outputs", "[pipelines][cli]
   }
   SECTION("ner, --is-split-into-words: word lists batched, a batch line alone, --delimiter") {
     const json words = {{"is_split_into_words", true}, {"aggregation_strategy", "first"}};
-    std::vector<json> calls = calls_with("tiny-ner", {{"is_split_into_words", true}, {"aggregation_strategy", "first"},
-                                                      {"batch_size", 3}}, is_array);
+    std::vector<json> calls = calls_with(
+        "tiny-ner", {{"is_split_into_words", true}, {"aggregation_strategy", "first"}, {"batch_size", 3}}, is_array);
     REQUIRE(calls.size() == 1);  // one line holding a batch of four word lists
     for (const json& call : calls_with("tiny-ner", words, is_array)) calls.push_back(call);
     check_cli("ner", "tiny-ner", "--is-split-into-words --aggregation-strategy first --batch-size 3", calls);
@@ -69,8 +70,9 @@ TEST_CASE("transformers-cli pipeline prints Python's outputs", "[pipelines][cli]
     // Plain text lines are not word lists: each runs alone and is refused, never merged into one.
     const auto input = std::filesystem::temp_directory_path() / "transformers_cli_ner_texts.txt";
     std::ofstream(input) << "Sarah lives\nin Paris\n";
-    const std::string command = std::string(TRANSFORMERS_CLI) + " pipeline ner --model '" + (kFixtures / "tiny-ner").string() +
-                                "' --is-split-into-words --batch-size 2 < '" + input.string() + "' 2>&1";
+    const std::string command = std::string(TRANSFORMERS_CLI) + " pipeline ner --model '" +
+                                (kFixtures / "tiny-ner").string() + "' --is-split-into-words --batch-size 2 < '" +
+                                input.string() + "' 2>&1";
     FILE* pipe = popen(command.c_str(), "r");
     REQUIRE(pipe != nullptr);
     std::string output;
@@ -82,7 +84,8 @@ TEST_CASE("transformers-cli pipeline prints Python's outputs", "[pipelines][cli]
   }
   SECTION("question-answering, JSON lines, --top-k") {
     check_cli("question-answering", "tiny-qa", "", calls_with("tiny-qa", json::object(), is_object));
-    check_cli("question-answering", "tiny-qa", "--top-k 3 --batch-size 2", calls_with("tiny-qa", {{"top_k", 3}}, is_object));
+    check_cli("question-answering", "tiny-qa", "--top-k 3 --batch-size 2",
+              calls_with("tiny-qa", {{"top_k", 3}}, is_object));
   }
   SECTION("fill-mask, one and several masks, batched") {
     check_cli("fill-mask", "tiny-mlm", "--batch-size 2", calls_with("tiny-mlm", json::object(), is_string));
@@ -95,6 +98,7 @@ TEST_CASE("transformers-cli pipeline prints Python's outputs", "[pipelines][cli]
               calls_with("tiny-nli", {{"candidate_labels", labels}, {"multi_label", true}}, is_string));
   }
   SECTION("sentiment-analysis keeps the one-input shape when batched") {
-    check_cli("sentiment-analysis", "tiny-sentiment", "--batch-size 4", calls_with("tiny-sentiment", json::object(), is_string));
+    check_cli("sentiment-analysis", "tiny-sentiment", "--batch-size 4",
+              calls_with("tiny-sentiment", json::object(), is_string));
   }
 }

@@ -9,7 +9,8 @@ using namespace transformers;
 TEST_CASE("tasks and aliases resolve as in transformers", "[pipelines]") {
   CHECK(find_task("sentiment-analysis").task == "text-classification");
   CHECK(find_task("text-classification").model == "distilbert/distilbert-base-uncased-finetuned-sst-2-english");
-  CHECK_THROWS_WITH(find_task("summarisation"), Catch::Contains("summarisation") && Catch::Contains("feature-extraction"));
+  CHECK_THROWS_WITH(find_task("summarisation"),
+                    Catch::Contains("summarisation") && Catch::Contains("feature-extraction"));
 }
 
 TEST_CASE("a missing default model says what to do", "[pipelines]") {

@@ -16,7 +16,8 @@ TEST_CASE("question-answering takes question= and context= keywords as Python do
   recorded::require_equal((*answer)(nullptr, {{"question", example["question"]}, {"context", example["context"]}}),
                           call["output"], 1e-6);
   // several questions about one context: one answer each
-  const json two = (*answer)(nullptr, {{"question", {example["question"], example["question"]}}, {"context", example["context"]}});
+  const json two =
+      (*answer)(nullptr, {{"question", {example["question"], example["question"]}}, {"context", example["context"]}});
   REQUIRE(two.size() == 2);
   recorded::require_equal(two[1], call["output"], 1e-6);
   CHECK_THROWS_AS((*answer)(nullptr, {{"question", {"a", "b"}}, {"context", {"c"}}}), InvalidArgument);

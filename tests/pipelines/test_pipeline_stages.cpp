@@ -43,17 +43,17 @@ TEST_CASE("calls with their own kwargs share forward passes and get their own re
                         {{"John lives in Berlin", {{"aggregation_strategy", "simple"}}},
                          {json::array({"Mary", "visited", "New", "York"}), {{"is_split_into_words", true}}},
                          {kLongContext, {{"aggregation_strategy", "first"}, {"stride", 4}}}});
-  check_shared_forwards("question-answering", "tiny-qa",
-                        {{{{"question", "Who is the chef?"}, {"context", kLongContext}},
-                          {{"max_seq_len", 40}, {"doc_stride", 10}}},
-                         {{{"question", "Where does Wolfgang live?"}, {"context", "I live in Berlin."}}, {{"top_k", 2}}}});
+  check_shared_forwards(
+      "question-answering", "tiny-qa",
+      {{{{"question", "Who is the chef?"}, {"context", kLongContext}}, {{"max_seq_len", 40}, {"doc_stride", 10}}},
+       {{{"question", "Where does Wolfgang live?"}, {"context", "I live in Berlin."}}, {{"top_k", 2}}}});
   check_shared_forwards("fill-mask", "tiny-mlm",
                         {{"the movie was [MASK] .", {{"top_k", 2}}},
                          {json::array({"[MASK] was great", "a [MASK] and a [MASK]"}), json::object()}});
-  check_shared_forwards("zero-shot-classification", "tiny-nli",
-                        {{"a match of football", {{"candidate_labels", {"sports", "politics"}}}},
-                         {json::array({"a song", "a dinner"}),
-                          {{"candidate_labels", "music, food, travel"}, {"multi_label", true}}}});
+  check_shared_forwards(
+      "zero-shot-classification", "tiny-nli",
+      {{"a match of football", {{"candidate_labels", {"sports", "politics"}}}},
+       {json::array({"a song", "a dinner"}), {{"candidate_labels", "music, food, travel"}, {"multi_label", true}}}});
   check_shared_forwards("feature-extraction", "tiny-sentiment",
                         {{"short", json::object()}, {json::array({"a longer text", "x"}), json::object()}});
 }
@@ -71,7 +71,7 @@ TEST_CASE("the stages by hand: two inputs' items in one forward", "[pipelines][s
   const size_t width = std::max(first_items[0].size(), second_items[0].size());
   for (size_t i = 0; i < 2; ++i) {
     CHECK(outputs[i].width == width);
-    CHECK(outputs[i].first_token == 0);  // the tokenizer pads on the right
+    CHECK(outputs[i].first_token == 0);           // the tokenizer pads on the right
     CHECK(outputs[i].last_hidden_state.empty());  // only the logits are read
   }
   CHECK(outputs[0].tokens == first_items[0].size());

@@ -17,7 +17,8 @@ PretrainedConfig config_with(nlohmann::json extra) {
 
 TEST_CASE("the default scoring function follows problem_type and num_labels", "[pipelines]") {
   CHECK(default_score_function(config_with({})) == ScoreFunction::Softmax);
-  CHECK(default_score_function(config_with({{"problem_type", "multi_label_classification"}})) == ScoreFunction::Sigmoid);
+  CHECK(default_score_function(config_with({{"problem_type", "multi_label_classification"}})) ==
+        ScoreFunction::Sigmoid);
   CHECK(default_score_function(config_with({{"problem_type", "regression"}})) == ScoreFunction::None);
   CHECK(default_score_function(config_with({{"id2label", {{"0", "SCORE"}}}})) == ScoreFunction::Sigmoid);
   CHECK_THROWS_WITH(parse_score_function("tanh"), Catch::Contains("tanh"));

@@ -15,7 +15,8 @@ using namespace transformers;
 
 namespace {
 
-const std::filesystem::path kExpected = std::filesystem::path(TRANSFORMERS_TEST_DATA) / "fixtures" / "real" / "all-minilm-l6-v2";
+const std::filesystem::path kExpected =
+    std::filesystem::path(TRANSFORMERS_TEST_DATA) / "fixtures" / "real" / "all-minilm-l6-v2";
 
 std::vector<std::string> sentences() {
   std::ifstream in(kExpected / "sentences.txt");

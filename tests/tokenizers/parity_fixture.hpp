@@ -48,7 +48,8 @@ inline std::optional<PaddingParams> padding_of(const json& settings) {
   if (settings.is_null()) return std::nullopt;
   PaddingParams params;
   if (!settings["length"].is_null()) params.fixed_length = settings["length"].get<size_t>();
-  if (!settings["pad_to_multiple_of"].is_null()) params.pad_to_multiple_of = settings["pad_to_multiple_of"].get<size_t>();
+  if (!settings["pad_to_multiple_of"].is_null())
+    params.pad_to_multiple_of = settings["pad_to_multiple_of"].get<size_t>();
   params.direction = settings["direction"] == "left" ? Side::Left : Side::Right;
   params.pad_id = settings["pad_id"].get<int64_t>();
   params.pad_type_id = settings["pad_type_id"].get<int64_t>();
@@ -117,8 +118,8 @@ inline size_t check_fixture_at(const std::string& folder, const std::string& exp
   size_t compared = 0;
   for (size_t i = 1; i < lines.size(); ++i) {
     const json& record = lines[i];
-    INFO(name << " record " << i << ": " << record["texts"].dump() << " / " << record["pairs"].dump()
-              << " truncation " << record["truncation"].dump() << " padding " << record["padding"].dump());
+    INFO(name << " record " << i << ": " << record["texts"].dump() << " / " << record["pairs"].dump() << " truncation "
+              << record["truncation"].dump() << " padding " << record["padding"].dump());
     tokenizer.set_truncation(std::nullopt);
     if (record.contains("error") && !record["padding"].is_null() && record["padding"]["pad_token"].is_null()) {
       // transformers refuses to pad without a pad token; so must AutoTokenizer's call.
@@ -128,9 +129,8 @@ inline size_t check_fixture_at(const std::string& folder, const std::string& exp
       continue;
     }
     if (record.contains("error")) {
-      CHECK_THROWS_AS(
-          (tokenizer.set_truncation(truncation_of(record["truncation"])), encode_record(tokenizer, record)),
-          transformers::Error);
+      CHECK_THROWS_AS((tokenizer.set_truncation(truncation_of(record["truncation"])), encode_record(tokenizer, record)),
+                      transformers::Error);
       continue;
     }
     tokenizer.set_truncation(truncation_of(record["truncation"]));

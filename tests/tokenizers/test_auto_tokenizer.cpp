@@ -8,7 +8,8 @@
 using namespace transformers;
 
 namespace {
-const std::string kMiniLm = (std::filesystem::path(TRANSFORMERS_TEST_DATA) / "fixtures" / "tokenizers" / "minilm").string();
+const std::string kMiniLm =
+    (std::filesystem::path(TRANSFORMERS_TEST_DATA) / "fixtures" / "tokenizers" / "minilm").string();
 }
 
 TEST_CASE("AutoTokenizer reads tokenizer_config.json and calls like transformers", "[tokenizers][auto]") {
@@ -43,6 +44,8 @@ TEST_CASE("AutoTokenizer reads tokenizer_config.json and calls like transformers
 }
 
 TEST_CASE("AutoTokenizer errors name the folder", "[tokenizers][auto]") {
-  const std::string models = (std::filesystem::path(TRANSFORMERS_TEST_DATA) / "fixtures" / "models" / "tiny-bert").string();
-  CHECK_THROWS_WITH(AutoTokenizer::from_pretrained(models), Catch::Contains("tiny-bert") && Catch::Contains("tokenizer.json"));
+  const std::string models =
+      (std::filesystem::path(TRANSFORMERS_TEST_DATA) / "fixtures" / "models" / "tiny-bert").string();
+  CHECK_THROWS_WITH(AutoTokenizer::from_pretrained(models),
+                    Catch::Contains("tiny-bert") && Catch::Contains("tokenizer.json"));
 }

@@ -74,7 +74,8 @@ TEST_CASE("tokenizer calls with empty, missing and real pairs equal transformers
   }
 }
 
-TEST_CASE("model_input_names follow tokenizer_config.json, the tokenizer class and the model type", "[tokenizers][inputs]") {
+TEST_CASE("model_input_names follow tokenizer_config.json, the tokenizer class and the model type",
+          "[tokenizers][inputs]") {
   const fs::path source = kPipelines / "tiny-nli";
   const fs::path dir = fs::temp_directory_path() / ("transformers_inputs_" + std::to_string(::getpid()));
   const std::vector<std::string> with_types{"input_ids", "token_type_ids", "attention_mask"};
@@ -97,7 +98,10 @@ TEST_CASE("model_input_names follow tokenizer_config.json, the tokenizer class a
       {nullptr, "electra", nullptr, with_types},
       {nullptr, "roberta", nullptr, without},
       {nullptr, "mpnet", nullptr, without},
-      {"PreTrainedTokenizerFast", nullptr, json::array({"input_ids", "token_type_ids"}), {"input_ids", "token_type_ids"}},
+      {"PreTrainedTokenizerFast",
+       nullptr,
+       json::array({"input_ids", "token_type_ids"}),
+       {"input_ids", "token_type_ids"}},
       {"BertTokenizer", nullptr, json::array({"input_ids", "attention_mask"}), without},
   };
   for (const auto& [tokenizer_class, model_type, names, expected] : cases) {
@@ -121,7 +125,8 @@ TEST_CASE("model_input_names follow tokenizer_config.json, the tokenizer class a
   fs::remove_all(dir);
 }
 
-TEST_CASE("transformers-cli tokenize prints token_type_ids only when the model takes them", "[tokenizers][inputs][cli]") {
+TEST_CASE("transformers-cli tokenize prints token_type_ids only when the model takes them",
+          "[tokenizers][inputs][cli]") {
   auto run = [](const char* folder, const std::string& line, const char* flags) {
     const std::string command = "printf '%s\\n' '" + line + "' | " + TRANSFORMERS_CLI + " tokenize --model '" +
                                 (kPipelines / folder).string() + "' " + flags;

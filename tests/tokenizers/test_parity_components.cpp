@@ -40,22 +40,25 @@ void check_pre_tokenizer(const parity::json& record) {
 void check_decoder(const parity::json& record) {
   const auto decoder = make_decoder(record["config"], "decoder");
   std::string decoded;
-  for (const std::string& piece : decoder->decode_chain(record["tokens"].get<std::vector<std::string>>())) decoded += piece;
+  for (const std::string& piece : decoder->decode_chain(record["tokens"].get<std::vector<std::string>>()))
+    decoded += piece;
   CHECK(decoded == record["output"].get<std::string>());
 }
 
 }  // namespace
 
-TEST_CASE("normalizers, pre-tokenizers and decoders match the tokenizers library one by one",
-          "[tokenizers][parity]") {
+TEST_CASE("normalizers, pre-tokenizers and decoders match the tokenizers library one by one", "[tokenizers][parity]") {
   const auto records = parity::read_jsonl(parity::fixture_dir("components") + "/expected.jsonl");
   REQUIRE(records.size() > 1000);
   for (size_t i = 0; i < records.size(); ++i) {
     const parity::json& record = records[i];
     INFO("record " << i << ": " << record["kind"] << " " << record["config"].dump() << " on "
                    << (record.contains("input") ? record["input"].dump() : record["tokens"].dump()));
-    if (record["kind"] == "normalizer") check_normalizer(record);
-    else if (record["kind"] == "pre_tokenizer") check_pre_tokenizer(record);
-    else check_decoder(record);
+    if (record["kind"] == "normalizer")
+      check_normalizer(record);
+    else if (record["kind"] == "pre_tokenizer")
+      check_pre_tokenizer(record);
+    else
+      check_decoder(record);
   }
 }

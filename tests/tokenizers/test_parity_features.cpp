@@ -33,19 +33,20 @@ TEST_CASE("pre-tokenized input, split_special_tokens, added tokens and decode cl
     ++checked[kind];
     if (kind == "words") {
       parity::check_encoding(tokenizer.backend().encode_words(record["words"].get<std::vector<std::string>>(),
-                                                      record["add_special_tokens"].get<bool>()),
-                     record["row"]);
+                                                              record["add_special_tokens"].get<bool>()),
+                             record["row"]);
     } else if (kind == "word_pairs") {
       parity::check_encoding(tokenizer.backend().encode_words(record["words"].get<std::vector<std::string>>(),
-                                                      record["pair_words"].get<std::vector<std::string>>()),
-                     record["row"]);
+                                                              record["pair_words"].get<std::vector<std::string>>()),
+                             record["row"]);
     } else if (kind == "split_special_tokens") {
       Tokenizer backend = tokenizer.backend();
       backend.set_encode_special_tokens(true);
       parity::check_encoding(backend.encode(record["text"].get<std::string>()), record["row"]);
     } else if (kind == "decode") {
       CHECK(tokenizer.decode(record["ids"].get<std::vector<int64_t>>(), record["skip_special_tokens"].get<bool>(),
-                             optional_flag(record["clean_up_tokenization_spaces"])) == record["text"].get<std::string>());
+                             optional_flag(record["clean_up_tokenization_spaces"])) ==
+            record["text"].get<std::string>());
     } else if (kind == "added_tokens") {
       if (!with_added_tokens.count(name)) {
         PreTrainedTokenizerFast copy = tokenizer;

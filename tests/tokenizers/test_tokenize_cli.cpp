@@ -14,7 +14,8 @@ namespace {
 
 // Runs the CLI with `stdin_lines` as its input; returns its output lines.
 std::vector<std::string> run_cli(const std::string& arguments, const std::vector<std::string>& stdin_lines) {
-  const auto input = std::filesystem::temp_directory_path() / ("transformers_cli_tokenize_" + std::to_string(::getpid()));
+  const auto input =
+      std::filesystem::temp_directory_path() / ("transformers_cli_tokenize_" + std::to_string(::getpid()));
   {
     std::ofstream out(input);
     for (const std::string& line : stdin_lines) out << line << "\n";

@@ -36,9 +36,11 @@ std::string tiny_bert_json() {
 TEST_CASE("a BERT-style tokenizer encodes with offsets into the original text", "[tokenizers]") {
   const Tokenizer tokenizer = Tokenizer::from_json(tiny_bert_json());
   const Encoding encoding = tokenizer.encode("Héllo  UNAFFABLE! Café中");
-  CHECK(encoding.tokens == std::vector<std::string>{"[CLS]", "hello", "un", "##aff", "##able", "!", "cafe", "中", "[SEP]"});
+  CHECK(encoding.tokens ==
+        std::vector<std::string>{"[CLS]", "hello", "un", "##aff", "##able", "!", "cafe", "中", "[SEP]"});
   CHECK(encoding.ids == std::vector<int64_t>{2, 4, 6, 7, 8, 9, 10, 11, 3});
-  CHECK(encoding.offsets == std::vector<CharOffsets>{{0, 0}, {0, 5}, {7, 9}, {9, 12}, {12, 16}, {16, 17}, {18, 22}, {22, 23}, {0, 0}});
+  CHECK(encoding.offsets ==
+        std::vector<CharOffsets>{{0, 0}, {0, 5}, {7, 9}, {9, 12}, {12, 16}, {16, 17}, {18, 22}, {22, 23}, {0, 0}});
   CHECK(encoding.special_tokens_mask == std::vector<int64_t>{1, 0, 0, 0, 0, 0, 0, 0, 1});
   CHECK(encoding.word_ids[0] == std::nullopt);
   CHECK(encoding.word_ids[2] == 1);
@@ -80,12 +82,14 @@ TEST_CASE("malformed components name the component and field", "[tokenizers]") {
                     Catch::Contains("pre_tokenizer Split") && Catch::Contains("invalid regex"));
   CHECK_THROWS_WITH(Tokenizer::from_json(R"({"model": {"type": "Unigram", "vocab": [["a", "x"]]}})"),
                     Catch::Contains("model Unigram") && Catch::Contains("vocab[0]"));
-  CHECK_THROWS_WITH(Tokenizer::from_json(R"({"model": {"type": "WordPiece", "vocab": {}}, "padding": {"strategy": "Huge"}})"),
-                    Catch::Contains("padding") && Catch::Contains("strategy"));
+  CHECK_THROWS_WITH(
+      Tokenizer::from_json(R"({"model": {"type": "WordPiece", "vocab": {}}, "padding": {"strategy": "Huge"}})"),
+      Catch::Contains("padding") && Catch::Contains("strategy"));
 }
 
 TEST_CASE("a model without a type tag is recognised by its fields", "[tokenizers]") {
-  const Tokenizer tokenizer = Tokenizer::from_json(R"({"model": {"vocab": {"hello": 0, "<unk>": 1}, "unk_token": "<unk>"},
+  const Tokenizer tokenizer =
+      Tokenizer::from_json(R"({"model": {"vocab": {"hello": 0, "<unk>": 1}, "unk_token": "<unk>"},
                                                       "pre_tokenizer": {"type": "WhitespaceSplit"}})");
   const Encoding encoding = tokenizer.encode("hello there");
   CHECK(encoding.ids == std::vector<int64_t>{0, 1});
@@ -94,8 +98,8 @@ TEST_CASE("a model without a type tag is recognised by its fields", "[tokenizers
 }
 
 TEST_CASE("a Tokenizer can be copied and used from several threads", "[tokenizers]") {
-  const Tokenizer tokenizer = Tokenizer::from_file(std::string(TRANSFORMERS_TEST_DATA) +
-                                                   "/fixtures/tokenizers/bpe-bytelevel/tokenizer.json");
+  const Tokenizer tokenizer =
+      Tokenizer::from_file(std::string(TRANSFORMERS_TEST_DATA) + "/fixtures/tokenizers/bpe-bytelevel/tokenizer.json");
   const Tokenizer copy = tokenizer;
   const Encoding expected = tokenizer.encode("the quick brown fox, don't stop");
   std::vector<std::thread> threads;

@@ -15,8 +15,8 @@
 namespace transformers {
 
 struct PretrainedConfig {
-  std::string model_type;                  // required unless the caller can infer it
-  std::vector<std::string> architectures;  // e.g. {"BertForSequenceClassification"}
+  std::string model_type;                   // required unless the caller can infer it
+  std::vector<std::string> architectures;   // e.g. {"BertForSequenceClassification"}
   std::map<int64_t, std::string> id2label;  // JSON keys are strings ("0"); converted as transformers does
   std::map<std::string, int64_t> label2id;
   std::optional<std::string> problem_type;  // regression / single_label_classification / multi_label_classification
@@ -58,7 +58,8 @@ struct PretrainedConfig {
   // Like get, but absence is an error naming the field.
   template <typename T>
   T require(const std::string& key) const {
-    if (!raw.contains(key) || raw.at(key).is_null()) throw FileError(source + ": required field '" + key + "' is missing");
+    if (!raw.contains(key) || raw.at(key).is_null())
+      throw FileError(source + ": required field '" + key + "' is missing");
     return get<T>(key, T{});
   }
 };

@@ -51,7 +51,7 @@ TRANSFORMERS_HOST_DEVICE inline uint16_t float_to_f16_bits(float f) {
   uint32_t u = float_bits(f);
   uint16_t sign = static_cast<uint16_t>((u >> 16) & 0x8000u);
   uint32_t magnitude = u & 0x7fffffffu;
-  if (magnitude > 0x7f800000u) return sign | 0x7e00u;  // NaN: PyTorch's canonical quiet NaN
+  if (magnitude > 0x7f800000u) return sign | 0x7e00u;   // NaN: PyTorch's canonical quiet NaN
   if (magnitude >= 0x477ff000u) return sign | 0x7c00u;  // rounds to or beyond infinity
   if (magnitude < 0x38800000u) {
     // Result is a half subnormal (or zero): shift the full 24-bit significand into place and

@@ -28,9 +28,10 @@ namespace transformers::hub {
 
 class HubError : public FileError {
  public:
-  HubError(const std::string& message, std::string repo_id = {}, std::string revision = {},
-           std::string filename = {})
-      : FileError(message), repo_id_(std::move(repo_id)), revision_(std::move(revision)),
+  HubError(const std::string& message, std::string repo_id = {}, std::string revision = {}, std::string filename = {})
+      : FileError(message),
+        repo_id_(std::move(repo_id)),
+        revision_(std::move(revision)),
         filename_(std::move(filename)) {}
   const std::string& repo_id() const { return repo_id_; }
   const std::string& revision() const { return revision_; }
@@ -184,7 +185,7 @@ std::optional<std::string> cached_commit(const std::string& repo_id, const std::
 // Listing and downloading whole repos.
 
 struct RepoSibling {
-  std::string name;             // "config.json", "onnx/model.onnx"
+  std::string name;              // "config.json", "onnx/model.onnx"
   std::optional<uint64_t> size;  // when the listing gives it
 };
 struct RepoInfo {
@@ -222,19 +223,19 @@ struct CachedFile {
 };
 
 struct CachedRevision {
-  std::string commit;              // snapshot folder name
-  std::vector<std::string> refs;   // sorted: "main", "v1.0", "refs/pr/1"
+  std::string commit;             // snapshot folder name
+  std::vector<std::string> refs;  // sorted: "main", "v1.0", "refs/pr/1"
   std::string snapshot_path;
-  uint64_t size_on_disk = 0;       // its distinct blobs
-  std::vector<CachedFile> files;   // sorted by name
+  uint64_t size_on_disk = 0;      // its distinct blobs
+  std::vector<CachedFile> files;  // sorted by name
 };
 
 struct CachedRepo {
-  std::string repo_id;    // "org/name"
-  std::string repo_type;  // "model", "dataset", "space"
-  std::string path;       // <cache>/models--org--name
-  uint64_t size_on_disk = 0;  // distinct blobs of all revisions
-  uint64_t nb_files = 0;      // distinct blobs of all revisions
+  std::string repo_id;                    // "org/name"
+  std::string repo_type;                  // "model", "dataset", "space"
+  std::string path;                       // <cache>/models--org--name
+  uint64_t size_on_disk = 0;              // distinct blobs of all revisions
+  uint64_t nb_files = 0;                  // distinct blobs of all revisions
   std::vector<CachedRevision> revisions;  // sorted by commit
 };
 
@@ -246,8 +247,8 @@ std::vector<CachedRepo> scan_cache(const std::string& cache_dir = {}, std::vecto
 // folder, its .no_exist markers, the refs pointing at it and every blob no other snapshot uses. When
 // it was the last revision the whole repo folder goes, as huggingface_hub's delete_revisions does.
 // No dangling symlink is ever left. Throws RevisionNotFound when nothing matches.
-void delete_cached_revision(const std::string& repo_id, const std::string& revision,
-                            const std::string& cache_dir = {}, const std::string& repo_type = "model");
+void delete_cached_revision(const std::string& repo_id, const std::string& revision, const std::string& cache_dir = {},
+                            const std::string& repo_type = "model");
 
 // ---------------------------------------------------------------------------------------------------
 // Writing into the cache (setup scripts, tests; the downloader writes the same way).

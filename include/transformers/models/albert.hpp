@@ -20,9 +20,15 @@ struct AlbertConfig : EncoderConfig {
 
   // transformers' AlbertConfig defaults (albert-xxlarge's sizes) for anything config.json leaves out.
   static AlbertConfig from(const PretrainedConfig& c) {
-    AlbertConfig a{read(c, {.vocab_size = 30000, .hidden_size = 4096, .num_hidden_layers = 12, .num_attention_heads = 64,
-                            .intermediate_size = 16384, .max_position_embeddings = 512, .hidden_act = "gelu_new",
-                            .layer_norm_eps = 1e-12, .tie_word_embeddings = true}),
+    AlbertConfig a{read(c, {.vocab_size = 30000,
+                            .hidden_size = 4096,
+                            .num_hidden_layers = 12,
+                            .num_attention_heads = 64,
+                            .intermediate_size = 16384,
+                            .max_position_embeddings = 512,
+                            .hidden_act = "gelu_new",
+                            .layer_norm_eps = 1e-12,
+                            .tie_word_embeddings = true}),
                    c.get<int64_t>("embedding_size", 128), c.get<int64_t>("num_hidden_groups", 1),
                    c.get<int64_t>("inner_group_num", 1), c.get<int64_t>("type_vocab_size", 2)};
     a.check_heads_divide_hidden(c);
@@ -81,7 +87,8 @@ struct Transformer {
 
   static Transformer load(const nn::Weights& w, const std::string& p, const AlbertConfig& c) {
     Transformer t;
-    t.embedding_hidden_mapping_in = nn::Linear::load(w, p + ".embedding_hidden_mapping_in", c.embedding_size, c.hidden_size);
+    t.embedding_hidden_mapping_in =
+        nn::Linear::load(w, p + ".embedding_hidden_mapping_in", c.embedding_size, c.hidden_size);
     for (int64_t g = 0; g < c.num_hidden_groups; ++g) {
       std::vector<Layer> group;
       for (int64_t j = 0; j < c.inner_group_num; ++j)
@@ -116,8 +123,14 @@ class AlbertModel final : public EncoderModel<AlbertConfig> {
   static constexpr const char* base_model_prefix = "albert";
   // A config as small as transformers' model testers use, for tests and benchmarks.
   static nlohmann::json tiny_config() {
-    return {{"vocab_size", 99}, {"embedding_size", 16}, {"hidden_size", 32}, {"num_hidden_layers", 2},
-            {"num_attention_heads", 4}, {"intermediate_size", 37}, {"max_position_embeddings", 64}, {"num_labels", 3}};
+    return {{"vocab_size", 99},
+            {"embedding_size", 16},
+            {"hidden_size", 32},
+            {"num_hidden_layers", 2},
+            {"num_attention_heads", 4},
+            {"intermediate_size", 37},
+            {"max_position_embeddings", 64},
+            {"num_labels", 3}};
   }
 
   // pooler: IfPresent for the base model, which may be read from a head checkpoint saved without it.
@@ -151,7 +164,8 @@ class AlbertModel final : public EncoderModel<AlbertConfig> {
 namespace albert {
 // AlbertMLMHead: dense (hidden -> embedding_size) -> hidden_act -> LayerNorm -> decoder, whose
 // weight is tied to the word embeddings [vocab, embedding_size] and whose bias is predictions.bias.
-inline const MaskedLmSpec kMlmHead{{"predictions.dense", "predictions.LayerNorm", "predictions.decoder", "predictions.bias"}};
+inline const MaskedLmSpec kMlmHead{
+    {"predictions.dense", "predictions.LayerNorm", "predictions.decoder", "predictions.bias"}};
 }  // namespace albert
 
 // Sequence classification: single-label, multi-label and regression differ only in num_labels (and

@@ -42,10 +42,10 @@ struct LoadOptions {
 };
 
 struct ModelEntry {
-  std::string model_type;         // config.json's model_type
+  std::string model_type;  // config.json's model_type
   Task task;
-  std::string class_name;         // transformers' class name
-  std::string base_model_prefix;  // how head checkpoints prefix the base model's weights
+  std::string class_name;           // transformers' class name
+  std::string base_model_prefix;    // how head checkpoints prefix the base model's weights
   nlohmann::json (*tiny_config)();  // the family's smallest config (hidden 32, 2 layers), for tests and benchmarks
   std::unique_ptr<PreTrainedModel> (*build)(const PretrainedConfig&, const nn::Weights&);
 };
@@ -53,7 +53,11 @@ struct ModelEntry {
 // The registry line of the class Model: the rest comes from its base model's statics.
 template <typename Model>
 ModelEntry model_entry(std::string model_type, Task task, std::string class_name) {
-  return {std::move(model_type), task, std::move(class_name), Model::base_model_prefix, &Model::tiny_config,
+  return {std::move(model_type),
+          task,
+          std::move(class_name),
+          Model::base_model_prefix,
+          &Model::tiny_config,
           [](const PretrainedConfig& config, const nn::Weights& weights) -> std::unique_ptr<PreTrainedModel> {
             return std::make_unique<Model>(config, weights);
           }};
@@ -67,44 +71,59 @@ inline const std::vector<ModelEntry>& model_registry() {
       model_entry<BertForQuestionAnswering>("bert", Task::QuestionAnswering, "BertForQuestionAnswering"),
       model_entry<BertForMaskedLM>("bert", Task::MaskedLM, "BertForMaskedLM"),
       model_entry<DistilBertModel>("distilbert", Task::Base, "DistilBertModel"),
-      model_entry<DistilBertForSequenceClassification>("distilbert", Task::SequenceClassification, "DistilBertForSequenceClassification"),
-      model_entry<DistilBertForTokenClassification>("distilbert", Task::TokenClassification, "DistilBertForTokenClassification"),
-      model_entry<DistilBertForQuestionAnswering>("distilbert", Task::QuestionAnswering, "DistilBertForQuestionAnswering"),
+      model_entry<DistilBertForSequenceClassification>("distilbert", Task::SequenceClassification,
+                                                       "DistilBertForSequenceClassification"),
+      model_entry<DistilBertForTokenClassification>("distilbert", Task::TokenClassification,
+                                                    "DistilBertForTokenClassification"),
+      model_entry<DistilBertForQuestionAnswering>("distilbert", Task::QuestionAnswering,
+                                                  "DistilBertForQuestionAnswering"),
       model_entry<DistilBertForMaskedLM>("distilbert", Task::MaskedLM, "DistilBertForMaskedLM"),
       model_entry<RobertaModel>("roberta", Task::Base, "RobertaModel"),
-      model_entry<RobertaForSequenceClassification>("roberta", Task::SequenceClassification, "RobertaForSequenceClassification"),
+      model_entry<RobertaForSequenceClassification>("roberta", Task::SequenceClassification,
+                                                    "RobertaForSequenceClassification"),
       model_entry<RobertaForTokenClassification>("roberta", Task::TokenClassification, "RobertaForTokenClassification"),
       model_entry<RobertaForQuestionAnswering>("roberta", Task::QuestionAnswering, "RobertaForQuestionAnswering"),
       model_entry<RobertaForMaskedLM>("roberta", Task::MaskedLM, "RobertaForMaskedLM"),
       model_entry<XLMRobertaModel>("xlm-roberta", Task::Base, "XLMRobertaModel"),
-      model_entry<XLMRobertaForSequenceClassification>("xlm-roberta", Task::SequenceClassification, "XLMRobertaForSequenceClassification"),
-      model_entry<XLMRobertaForTokenClassification>("xlm-roberta", Task::TokenClassification, "XLMRobertaForTokenClassification"),
-      model_entry<XLMRobertaForQuestionAnswering>("xlm-roberta", Task::QuestionAnswering, "XLMRobertaForQuestionAnswering"),
+      model_entry<XLMRobertaForSequenceClassification>("xlm-roberta", Task::SequenceClassification,
+                                                       "XLMRobertaForSequenceClassification"),
+      model_entry<XLMRobertaForTokenClassification>("xlm-roberta", Task::TokenClassification,
+                                                    "XLMRobertaForTokenClassification"),
+      model_entry<XLMRobertaForQuestionAnswering>("xlm-roberta", Task::QuestionAnswering,
+                                                  "XLMRobertaForQuestionAnswering"),
       model_entry<XLMRobertaForMaskedLM>("xlm-roberta", Task::MaskedLM, "XLMRobertaForMaskedLM"),
       model_entry<CamembertModel>("camembert", Task::Base, "CamembertModel"),
-      model_entry<CamembertForSequenceClassification>("camembert", Task::SequenceClassification, "CamembertForSequenceClassification"),
-      model_entry<CamembertForTokenClassification>("camembert", Task::TokenClassification, "CamembertForTokenClassification"),
+      model_entry<CamembertForSequenceClassification>("camembert", Task::SequenceClassification,
+                                                      "CamembertForSequenceClassification"),
+      model_entry<CamembertForTokenClassification>("camembert", Task::TokenClassification,
+                                                   "CamembertForTokenClassification"),
       model_entry<CamembertForQuestionAnswering>("camembert", Task::QuestionAnswering, "CamembertForQuestionAnswering"),
       model_entry<CamembertForMaskedLM>("camembert", Task::MaskedLM, "CamembertForMaskedLM"),
       model_entry<ElectraModel>("electra", Task::Base, "ElectraModel"),
-      model_entry<ElectraForSequenceClassification>("electra", Task::SequenceClassification, "ElectraForSequenceClassification"),
+      model_entry<ElectraForSequenceClassification>("electra", Task::SequenceClassification,
+                                                    "ElectraForSequenceClassification"),
       model_entry<ElectraForTokenClassification>("electra", Task::TokenClassification, "ElectraForTokenClassification"),
       model_entry<ElectraForQuestionAnswering>("electra", Task::QuestionAnswering, "ElectraForQuestionAnswering"),
       model_entry<ElectraForMaskedLM>("electra", Task::MaskedLM, "ElectraForMaskedLM"),
       model_entry<AlbertModel>("albert", Task::Base, "AlbertModel"),
-      model_entry<AlbertForSequenceClassification>("albert", Task::SequenceClassification, "AlbertForSequenceClassification"),
+      model_entry<AlbertForSequenceClassification>("albert", Task::SequenceClassification,
+                                                   "AlbertForSequenceClassification"),
       model_entry<AlbertForTokenClassification>("albert", Task::TokenClassification, "AlbertForTokenClassification"),
       model_entry<AlbertForQuestionAnswering>("albert", Task::QuestionAnswering, "AlbertForQuestionAnswering"),
       model_entry<AlbertForMaskedLM>("albert", Task::MaskedLM, "AlbertForMaskedLM"),
       model_entry<MPNetModel>("mpnet", Task::Base, "MPNetModel"),
-      model_entry<MPNetForSequenceClassification>("mpnet", Task::SequenceClassification, "MPNetForSequenceClassification"),
+      model_entry<MPNetForSequenceClassification>("mpnet", Task::SequenceClassification,
+                                                  "MPNetForSequenceClassification"),
       model_entry<MPNetForTokenClassification>("mpnet", Task::TokenClassification, "MPNetForTokenClassification"),
       model_entry<MPNetForQuestionAnswering>("mpnet", Task::QuestionAnswering, "MPNetForQuestionAnswering"),
       model_entry<MPNetForMaskedLM>("mpnet", Task::MaskedLM, "MPNetForMaskedLM"),
       model_entry<DebertaV2Model>("deberta-v2", Task::Base, "DebertaV2Model"),
-      model_entry<DebertaV2ForSequenceClassification>("deberta-v2", Task::SequenceClassification, "DebertaV2ForSequenceClassification"),
-      model_entry<DebertaV2ForTokenClassification>("deberta-v2", Task::TokenClassification, "DebertaV2ForTokenClassification"),
-      model_entry<DebertaV2ForQuestionAnswering>("deberta-v2", Task::QuestionAnswering, "DebertaV2ForQuestionAnswering"),
+      model_entry<DebertaV2ForSequenceClassification>("deberta-v2", Task::SequenceClassification,
+                                                      "DebertaV2ForSequenceClassification"),
+      model_entry<DebertaV2ForTokenClassification>("deberta-v2", Task::TokenClassification,
+                                                   "DebertaV2ForTokenClassification"),
+      model_entry<DebertaV2ForQuestionAnswering>("deberta-v2", Task::QuestionAnswering,
+                                                 "DebertaV2ForQuestionAnswering"),
       model_entry<DebertaV2ForMaskedLM>("deberta-v2", Task::MaskedLM, "DebertaV2ForMaskedLM"),
   };
   return entries;
@@ -115,7 +134,8 @@ inline const ModelEntry& find_model_entry(const PretrainedConfig& config, Task t
   std::string supported;
   for (const ModelEntry& entry : model_registry()) {
     if (entry.model_type == config.model_type && entry.task == task) return entry;
-    if (entry.task == task) supported += (supported.empty() ? "" : ", ") + entry.model_type + " (" + entry.class_name + ")";
+    if (entry.task == task)
+      supported += (supported.empty() ? "" : ", ") + entry.model_type + " (" + entry.class_name + ")";
   }
   throw InvalidArgument(config.source + ": model_type '" + config.model_type + "' has no " + task_name(task) +
                         " model in transformers.cpp; supported: " + supported);
@@ -126,8 +146,8 @@ inline const ModelEntry& find_model_entry(const PretrainedConfig& config, Task t
 // dtype the checkpoint stores its weights in.
 inline std::optional<DType> model_dtype(const PretrainedConfig& config, std::optional<DType> requested) {
   if (requested) return requested;
-  if (config.torch_dtype && (*config.torch_dtype == DType::F32 || *config.torch_dtype == DType::BF16 ||
-                             *config.torch_dtype == DType::F16))
+  if (config.torch_dtype &&
+      (*config.torch_dtype == DType::F32 || *config.torch_dtype == DType::BF16 || *config.torch_dtype == DType::F16))
     return config.torch_dtype;
   return std::nullopt;  // nn::Weights takes the checkpoint's
 }
@@ -173,7 +193,8 @@ struct AutoModelFor {
   }
   // The Hub options and device alone; the dtype is "auto".
   static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id,
-                                                          const hub::HubOptions& hub = {}, Device device = Device::cpu()) {
+                                                          const hub::HubOptions& hub = {},
+                                                          Device device = Device::cpu()) {
     return auto_model_from_pretrained(path_or_id, task, {hub, device, std::nullopt});
   }
   static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config, uint64_t seed = 0,

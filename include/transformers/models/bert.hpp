@@ -26,10 +26,15 @@ struct BertConfig : EncoderConfig {
   // transformers' BertConfig defaults for anything config.json leaves out. embedding_size is
   // ELECTRA's (it defaults to hidden_size).
   static BertConfig from(const PretrainedConfig& c) {
-    const EncoderConfig common = read(c, {.vocab_size = 30522, .hidden_size = 768, .num_hidden_layers = 12,
-                                          .num_attention_heads = 12, .intermediate_size = 3072,
-                                          .max_position_embeddings = 512, .hidden_act = "gelu",
-                                          .layer_norm_eps = 1e-12, .tie_word_embeddings = true});
+    const EncoderConfig common = read(c, {.vocab_size = 30522,
+                                          .hidden_size = 768,
+                                          .num_hidden_layers = 12,
+                                          .num_attention_heads = 12,
+                                          .intermediate_size = 3072,
+                                          .max_position_embeddings = 512,
+                                          .hidden_act = "gelu",
+                                          .layer_norm_eps = 1e-12,
+                                          .tie_word_embeddings = true});
     BertConfig b{common, c.get<int64_t>("type_vocab_size", 2), c.get<int64_t>("embedding_size", common.hidden_size),
                  c.get<int64_t>("pad_token_id", 0)};
     const std::string position_type = c.get<std::string>("position_embedding_type", "absolute");
@@ -70,7 +75,8 @@ struct Embeddings {
                                                              : nn::padding_offset_position_ids(input_ids, padding_idx);
     Tensor sum = ops::add(word(input_ids), position(position_ids));
     if (token_type.weight.defined())
-      sum = ops::add(sum, token_type(token_type_ids.defined() ? token_type_ids : Tensor::zeros(input_ids.shape(), DType::I64)));
+      sum = ops::add(
+          sum, token_type(token_type_ids.defined() ? token_type_ids : Tensor::zeros(input_ids.shape(), DType::I64)));
     return norm(sum);
   }
 };
@@ -97,8 +103,9 @@ class Encoder : public EncoderModel<BertConfig> {
  public:
   // A config as small as transformers' model testers use, for tests and benchmarks.
   static nlohmann::json tiny_config() {
-    return {{"vocab_size", 99}, {"hidden_size", 32}, {"num_hidden_layers", 2}, {"num_attention_heads", 4},
-            {"intermediate_size", 37}, {"max_position_embeddings", 64}, {"num_labels", 3}};
+    return {{"vocab_size", 99},         {"hidden_size", 32},       {"num_hidden_layers", 2},
+            {"num_attention_heads", 4}, {"intermediate_size", 37}, {"max_position_embeddings", 64},
+            {"num_labels", 3}};
   }
 
   Encoder(const PretrainedConfig& config, const nn::Weights& w, const Layout& layout) : EncoderModel(config) {

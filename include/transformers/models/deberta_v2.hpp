@@ -28,8 +28,8 @@ struct DebertaV2Config : EncoderConfig {
   int64_t max_relative_positions;  // resolved: < 1 in the file means max_position_embeddings
   int64_t position_buckets;        // > 0: log-bucketed relative positions; <= 0: plain
   bool share_att_key;
-  bool c2p, p2c;                   // the entries of pos_att_type that the attention uses
-  bool norm_rel_ebd_layer_norm;    // norm_rel_ebd contains "layer_norm"
+  bool c2p, p2c;                 // the entries of pos_att_type that the attention uses
+  bool norm_rel_ebd_layer_norm;  // norm_rel_ebd contains "layer_norm"
   int64_t conv_kernel_size, conv_groups;
   std::string conv_act;
   int64_t pooler_hidden_size;
@@ -45,10 +45,15 @@ struct DebertaV2Config : EncoderConfig {
   // for anything config.json leaves out.
   static DebertaV2Config from(const PretrainedConfig& c) {
     DebertaV2Config d{};
-    static_cast<EncoderConfig&>(d) =
-        read(c, {.vocab_size = 128100, .hidden_size = 1536, .num_hidden_layers = 24, .num_attention_heads = 24,
-                 .intermediate_size = 6144, .max_position_embeddings = 512, .hidden_act = "gelu",
-                 .layer_norm_eps = 1e-7, .tie_word_embeddings = true});
+    static_cast<EncoderConfig&>(d) = read(c, {.vocab_size = 128100,
+                                              .hidden_size = 1536,
+                                              .num_hidden_layers = 24,
+                                              .num_attention_heads = 24,
+                                              .intermediate_size = 6144,
+                                              .max_position_embeddings = 512,
+                                              .hidden_act = "gelu",
+                                              .layer_norm_eps = 1e-7,
+                                              .tie_word_embeddings = true});
     d.type_vocab_size = c.get<int64_t>("type_vocab_size", 0);
     d.embedding_size = c.get<int64_t>("embedding_size", d.hidden_size);
     d.position_biased_input = c.get<bool>("position_biased_input", true);
@@ -73,7 +78,8 @@ struct DebertaV2Config : EncoderConfig {
     for (const std::string& entry : split_lower(c, "norm_rel_ebd"))
       if (entry == "layer_norm") d.norm_rel_ebd_layer_norm = true;
 
-    if (d.num_attention_heads <= 0 || (!c.raw.contains("attention_head_size") && d.hidden_size % d.num_attention_heads != 0))
+    if (d.num_attention_heads <= 0 ||
+        (!c.raw.contains("attention_head_size") && d.hidden_size % d.num_attention_heads != 0))
       throw FileError(c.source + ": hidden_size " + std::to_string(d.hidden_size) +
                       " is not a multiple of num_attention_heads " + std::to_string(d.num_attention_heads));
     d.attention_head_size = c.get<int64_t>("attention_head_size", d.hidden_size / d.num_attention_heads);
@@ -125,7 +131,8 @@ namespace deberta_v2 {
 inline int64_t log_bucket_position(int64_t relative_pos, int64_t bucket_size, int64_t max_position) {
   const int64_t mid = bucket_size / 2;
   const int64_t sign = (relative_pos > 0) - (relative_pos < 0);
-  const int64_t abs_pos = (relative_pos < mid && relative_pos > -mid) ? mid - 1 : (relative_pos < 0 ? -relative_pos : relative_pos);
+  const int64_t abs_pos =
+      (relative_pos < mid && relative_pos > -mid) ? mid - 1 : (relative_pos < 0 ? -relative_pos : relative_pos);
   if (abs_pos <= mid) return relative_pos;
   const float ratio = static_cast<float>(abs_pos) / static_cast<float>(mid);
   const float log_max = std::log(static_cast<float>(static_cast<double>(max_position - 1) / static_cast<double>(mid)));
@@ -194,7 +201,8 @@ struct Embeddings {
       e.position_embeddings =
           nn::Embedding::load(w, p + ".position_embeddings", c.max_position_embeddings, c.embedding_size);
     if (c.type_vocab_size > 0)
-      e.token_type_embeddings = nn::Embedding::load(w, p + ".token_type_embeddings", c.type_vocab_size, c.embedding_size);
+      e.token_type_embeddings =
+          nn::Embedding::load(w, p + ".token_type_embeddings", c.type_vocab_size, c.embedding_size);
     if (c.embedding_size != c.hidden_size)
       e.embed_proj = nn::Linear::load(w, p + ".embed_proj", c.embedding_size, c.hidden_size, false);
     e.norm = nn::LayerNorm::load(w, p + ".LayerNorm", c.hidden_size, c.layer_norm_eps);
@@ -280,8 +288,9 @@ struct Attention {
     const Shape index_shape{batch, heads, seq, seq};
     Tensor score;
     if (c2p) {
-      const Tensor pos_key = nn::split_heads(share_att_key ? key_proj(r) : pos_key_proj(r), heads);  // [1, heads, 2 span, d]
-      Tensor c2p_att = ops::matmul(query, pos_key, false, true);  // [batch, heads, seq, 2 span]
+      const Tensor pos_key =
+          nn::split_heads(share_att_key ? key_proj(r) : pos_key_proj(r), heads);  // [1, heads, 2 span, d]
+      Tensor c2p_att = ops::matmul(query, pos_key, false, true);                  // [batch, heads, seq, 2 span]
       c2p_att = ops::gather(c2p_att, -1, rel.c2p.expand(index_shape));
       score = ops::scale(c2p_att, scale);
     }
@@ -344,7 +353,8 @@ struct ConvLayer {
     // out[t] = bias + sum_k weight[:, :, k] . padded[t + k]
     Tensor out;
     for (int64_t k = 0; k < kernel_size; ++k) {
-      const Tensor tap = ops::linear(padded.narrow(1, k, seq), weight.select(2, k).contiguous(), k == 0 ? bias : Tensor{});
+      const Tensor tap =
+          ops::linear(padded.narrow(1, k, seq), weight.select(2, k).contiguous(), k == 0 ? bias : Tensor{});
       out = out.defined() ? ops::add(out, tap) : tap;
     }
     out = ops::activation(ops::mul(out, mask), activation);
@@ -360,10 +370,19 @@ class DebertaV2Model final : public EncoderModel<DebertaV2Config> {
   // A deberta-v3-small layout (relative attention over log buckets, both relative terms, shared
   // position projections) as small as transformers' model testers use, for tests and benchmarks.
   static nlohmann::json tiny_config() {
-    return {{"vocab_size", 99}, {"hidden_size", 32}, {"num_hidden_layers", 2}, {"num_attention_heads", 4},
-            {"intermediate_size", 37}, {"max_position_embeddings", 64}, {"num_labels", 3},
-            {"relative_attention", true}, {"position_buckets", 8}, {"pos_att_type", nlohmann::json::array({"p2c", "c2p"})},
-            {"norm_rel_ebd", "layer_norm"}, {"share_att_key", true}, {"position_biased_input", false}};
+    return {{"vocab_size", 99},
+            {"hidden_size", 32},
+            {"num_hidden_layers", 2},
+            {"num_attention_heads", 4},
+            {"intermediate_size", 37},
+            {"max_position_embeddings", 64},
+            {"num_labels", 3},
+            {"relative_attention", true},
+            {"position_buckets", 8},
+            {"pos_att_type", nlohmann::json::array({"p2c", "c2p"})},
+            {"norm_rel_ebd", "layer_norm"},
+            {"share_att_key", true},
+            {"position_biased_input", false}};
   }
 
   DebertaV2Model(const PretrainedConfig& config, const nn::Weights& w) : EncoderModel(config) {
@@ -377,7 +396,8 @@ class DebertaV2Model final : public EncoderModel<DebertaV2Config> {
       // get_rel_embedding: the LayerNorm (norm_rel_ebd "layer_norm") is input-independent, so it
       // is applied once here.
       if (c.norm_rel_ebd_layer_norm)
-        rel_embeddings_ = nn::LayerNorm::load(w, p + ".encoder.LayerNorm", c.hidden_size, c.layer_norm_eps)(rel_embeddings_);
+        rel_embeddings_ =
+            nn::LayerNorm::load(w, p + ".encoder.LayerNorm", c.hidden_size, c.layer_norm_eps)(rel_embeddings_);
     }
     if (c.conv_kernel_size > 0) conv_ = deberta_v2::ConvLayer::load(w, p + ".encoder.conv", c);
   }
@@ -389,7 +409,8 @@ class DebertaV2Model final : public EncoderModel<DebertaV2Config> {
     const Tensor embedding_output = embeddings_(in.input_ids, in.token_type_ids, mask);
     const Tensor additive_mask = deberta_v2::pairwise_additive_mask(mask);
     deberta_v2::RelativeIndices rel;
-    if (family_config().relative_attention) rel = deberta_v2::relative_indices(seq, family_config(), in.input_ids.device());
+    if (family_config().relative_attention)
+      rel = deberta_v2::relative_indices(seq, family_config(), in.input_ids.device());
 
     ModelOutput out;
     if (output_hidden_states) out.hidden_states.push_back(embedding_output);
@@ -415,7 +436,8 @@ class DebertaV2Model final : public EncoderModel<DebertaV2Config> {
 
 // ContextPooler (pooler.dense + pooler_hidden_act on h[:, 0]) then classifier. Single-label,
 // multi-label and regression differ only in the loss and in how a pipeline reads the logits.
-class DebertaV2ForSequenceClassification final : public ModelWithHead<DebertaV2Model, nn::FirstTokenClassificationHead> {
+class DebertaV2ForSequenceClassification final
+    : public ModelWithHead<DebertaV2Model, nn::FirstTokenClassificationHead> {
  public:
   DebertaV2ForSequenceClassification(const PretrainedConfig& config, const nn::Weights& w) : ModelWithHead(config, w) {
     const DebertaV2Config& c = base_.family_config();
@@ -439,8 +461,9 @@ class DebertaV2ForMaskedLM final : public ModelWithHead<DebertaV2Model, nn::Mask
     if (c.legacy) {
       const std::string p = "cls.predictions";
       const bool tie = c.tie_word_embeddings || !w.contains(p + ".decoder.weight");
-      head_ = nn::MaskedLmHead::load(w, {p + ".transform.dense", p + ".transform.LayerNorm", p + ".decoder", p + ".bias"},
-                                     c.hidden_size, c.hidden_act, c.layer_norm_eps, base_.word_embeddings(), tie);
+      head_ =
+          nn::MaskedLmHead::load(w, {p + ".transform.dense", p + ".transform.LayerNorm", p + ".decoder", p + ".bias"},
+                                 c.hidden_size, c.hidden_act, c.layer_norm_eps, base_.word_embeddings(), tie);
       return;
     }
     if (c.embedding_size != c.hidden_size)

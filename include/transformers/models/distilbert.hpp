@@ -30,7 +30,8 @@ struct DistilBertConfig : EncoderConfig {
                         .layer_norm_eps = 1e-12,
                         .tie_word_embeddings = c.get<bool>("tie_word_embeddings", true)}};
     if (c.get<bool>("sinusoidal_pos_embds", false))
-      throw FileError(c.source + ": sinusoidal_pos_embds is not supported (released DistilBERT models learn positions)");
+      throw FileError(c.source +
+                      ": sinusoidal_pos_embds is not supported (released DistilBERT models learn positions)");
     d.check_heads_divide_hidden(c, "dim", "n_heads");
     return d;
   }
@@ -54,8 +55,9 @@ class DistilBertModel final : public EncoderModel<DistilBertConfig> {
   static constexpr const char* base_model_prefix = "distilbert";
   // A config as small as transformers' model testers use, for tests and benchmarks.
   static nlohmann::json tiny_config() {
-    return {{"vocab_size", 99}, {"dim", 32}, {"n_layers", 2}, {"n_heads", 4}, {"hidden_dim", 37},
-            {"max_position_embeddings", 64}, {"num_labels", 3}};
+    return {{"vocab_size", 99}, {"dim", 32},        {"n_layers", 2},
+            {"n_heads", 4},     {"hidden_dim", 37}, {"max_position_embeddings", 64},
+            {"num_labels", 3}};
   }
 
   DistilBertModel(const PretrainedConfig& config, const nn::Weights& w) : EncoderModel(config) {
@@ -74,9 +76,11 @@ class DistilBertModel final : public EncoderModel<DistilBertConfig> {
     const int64_t seq = in.input_ids.size(1);
     if (seq > position_embeddings_.weight.size(0))
       throw InvalidArgument("DistilBERT: sequence of " + std::to_string(seq) +
-                            " tokens exceeds max_position_embeddings " + std::to_string(position_embeddings_.weight.size(0)));
+                            " tokens exceeds max_position_embeddings " +
+                            std::to_string(position_embeddings_.weight.size(0)));
     ModelOutput out;
-    Tensor embedded = embedding_norm_(ops::add(word_embeddings_(in.input_ids), position_embeddings_(Tensor::arange(seq))));
+    Tensor embedded =
+        embedding_norm_(ops::add(word_embeddings_(in.input_ids), position_embeddings_(Tensor::arange(seq))));
     out.last_hidden_state = nn::run_layers(blocks_, embedded, attention_mask_or_ones(in),
                                            output_hidden_states ? &out.hidden_states : nullptr);
     return out;

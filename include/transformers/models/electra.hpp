@@ -31,7 +31,8 @@ inline const MaskedLmSpec kGeneratorHead{
     "gelu"};
 }  // namespace electra
 
-using ElectraForSequenceClassification = ForSequenceClassificationOnFirstToken<ElectraModel, electra::kClassificationHead>;
+using ElectraForSequenceClassification =
+    ForSequenceClassificationOnFirstToken<ElectraModel, electra::kClassificationHead>;
 using ElectraForTokenClassification = ForTokenClassification<ElectraModel>;
 using ElectraForQuestionAnswering = ForQuestionAnswering<ElectraModel>;
 using ElectraForMaskedLM = ForMaskedLM<ElectraModel, electra::kGeneratorHead>;

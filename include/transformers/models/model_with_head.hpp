@@ -78,8 +78,8 @@ class ForSequenceClassificationOnFirstToken final : public ModelWithHead<Base, n
  public:
   ForSequenceClassificationOnFirstToken(const PretrainedConfig& config, const nn::Weights& w)
       : ModelWithHead<Base, nn::FirstTokenClassificationHead>(config, w) {
-    this->head_ = nn::FirstTokenClassificationHead::load(w, spec.dense, spec.out_proj, this->base_.family_config().hidden_size,
-                                                         config.num_labels(), spec.activation);
+    this->head_ = nn::FirstTokenClassificationHead::load(
+        w, spec.dense, spec.out_proj, this->base_.family_config().hidden_size, config.num_labels(), spec.activation);
   }
 };
 

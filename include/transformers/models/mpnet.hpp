@@ -22,9 +22,15 @@ struct MPNetConfig : EncoderConfig {
 
   // transformers' MPNetConfig defaults for anything config.json leaves out.
   static MPNetConfig from(const PretrainedConfig& c) {
-    MPNetConfig m{read(c, {.vocab_size = 30527, .hidden_size = 768, .num_hidden_layers = 12, .num_attention_heads = 12,
-                           .intermediate_size = 3072, .max_position_embeddings = 512, .hidden_act = "gelu",
-                           .layer_norm_eps = 1e-12, .tie_word_embeddings = true}),
+    MPNetConfig m{read(c, {.vocab_size = 30527,
+                           .hidden_size = 768,
+                           .num_hidden_layers = 12,
+                           .num_attention_heads = 12,
+                           .intermediate_size = 3072,
+                           .max_position_embeddings = 512,
+                           .hidden_act = "gelu",
+                           .layer_norm_eps = 1e-12,
+                           .tie_word_embeddings = true}),
                   c.get<int64_t>("relative_attention_num_buckets", 32)};
     m.check_heads_divide_hidden(c);
     return m;
@@ -70,8 +76,8 @@ using Layer = nn::PostNormLayer;
 
 inline Layer load_layer(const nn::Weights& w, const std::string& prefix, const MPNetConfig& c) {
   return Layer::load(w, prefix,
-                     {"attention.attn.q", "attention.attn.k", "attention.attn.v", "attention.attn.o", "attention.LayerNorm",
-                      "intermediate.dense", "output.dense", "output.LayerNorm"},
+                     {"attention.attn.q", "attention.attn.k", "attention.attn.v", "attention.attn.o",
+                      "attention.LayerNorm", "intermediate.dense", "output.dense", "output.LayerNorm"},
                      {c.hidden_size, c.intermediate_size, c.num_attention_heads, c.layer_norm_eps, c.hidden_act});
 }
 
@@ -79,7 +85,10 @@ inline Layer load_layer(const nn::Weights& w, const std::string& prefix, const M
 // [1, heads, seq, seq].
 inline Tensor position_bias(const Tensor& relative_attention_bias, int64_t seq) {
   Tensor buckets = nn::relative_position_buckets(seq, seq, /*bidirectional=*/true, kBiasBuckets, kMaxDistance);
-  return ops::embedding(relative_attention_bias, buckets.to(relative_attention_bias.device())).permute({2, 0, 1}).unsqueeze(0).contiguous();
+  return ops::embedding(relative_attention_bias, buckets.to(relative_attention_bias.device()))
+      .permute({2, 0, 1})
+      .unsqueeze(0)
+      .contiguous();
 }
 
 // The eager padding mask transformers builds (create_bidirectional_mask): 0 for tokens and
@@ -99,8 +108,9 @@ class MPNetModel final : public EncoderModel<MPNetConfig> {
   static constexpr const char* base_model_prefix = "mpnet";
   // A config as small as transformers' model testers use, for tests and benchmarks.
   static nlohmann::json tiny_config() {
-    return {{"vocab_size", 99}, {"hidden_size", 32}, {"num_hidden_layers", 2}, {"num_attention_heads", 4},
-            {"intermediate_size", 37}, {"max_position_embeddings", 64}, {"num_labels", 3}};
+    return {{"vocab_size", 99},         {"hidden_size", 32},       {"num_hidden_layers", 2},
+            {"num_attention_heads", 4}, {"intermediate_size", 37}, {"max_position_embeddings", 64},
+            {"num_labels", 3}};
   }
 
   // pooler: IfPresent for the base model, which may be read from a head checkpoint saved without it.

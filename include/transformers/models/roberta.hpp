@@ -21,7 +21,8 @@ inline const FirstTokenClassifierSpec kClassificationHead{"classifier.dense", "c
 inline const MaskedLmSpec kLmHead{{"lm_head.dense", "lm_head.layer_norm", "lm_head.decoder", "lm_head.bias"}, "gelu"};
 }  // namespace roberta
 
-using RobertaForSequenceClassification = ForSequenceClassificationOnFirstToken<RobertaModel, roberta::kClassificationHead>;
+using RobertaForSequenceClassification =
+    ForSequenceClassificationOnFirstToken<RobertaModel, roberta::kClassificationHead>;
 using RobertaForTokenClassification = ForTokenClassification<RobertaModel>;
 using RobertaForQuestionAnswering = ForQuestionAnswering<RobertaModel>;
 using RobertaForMaskedLM = ForMaskedLM<RobertaModel, roberta::kLmHead>;

@@ -43,7 +43,8 @@ struct FirstTokenClassificationHead {
 
   static FirstTokenClassificationHead load(const Weights& w, const std::string& dense, const std::string& out_proj,
                                            int64_t hidden, int64_t num_labels, std::string activation) {
-    return {Linear::load(w, dense, hidden, hidden), Linear::load(w, out_proj, hidden, num_labels), std::move(activation)};
+    return {Linear::load(w, dense, hidden, hidden), Linear::load(w, out_proj, hidden, num_labels),
+            std::move(activation)};
   }
   void operator()(ModelOutput& out) const {
     out.logits = out_proj(dense(out.last_hidden_state.select(1, 0), {.activation = activation}));

@@ -22,7 +22,7 @@ struct Linear {
   static Linear load(const Weights& w, const std::string& name, int64_t in_features, int64_t out_features,
                      bool with_bias = true) {
     Linear layer;
-    layer.weight = w.get(name + ".weight", {out_features, in_features});  // in the model's dtype
+    layer.weight = w.get(name + ".weight", {out_features, in_features});               // in the model's dtype
     if (with_bias) layer.bias = w.get(name + ".bias", {out_features}).to(DType::F32);  // added in f32
     return layer;
   }

@@ -59,7 +59,8 @@ inline Tensor relative_position_buckets(int64_t queries, int64_t keys, bool bidi
   std::vector<int64_t> buckets(static_cast<size_t>(queries * keys));
   for (int64_t q = 0; q < queries; ++q)
     for (int64_t k = 0; k < keys; ++k)
-      buckets[static_cast<size_t>(q * keys + k)] = relative_position_bucket(k - q, bidirectional, num_buckets, max_distance);
+      buckets[static_cast<size_t>(q * keys + k)] =
+          relative_position_bucket(k - q, bidirectional, num_buckets, max_distance);
   return Tensor::from_vector(buckets, {queries, keys});
 }
 

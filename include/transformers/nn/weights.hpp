@@ -65,7 +65,8 @@ class Weights {
   Weights& with_dtype(std::optional<DType> dtype) {
     dtype_ = dtype ? *dtype : stored_dtype();
     if (dtype_ != DType::F32 && dtype_ != DType::BF16 && dtype_ != DType::F16)
-      throw InvalidArgument("a model's dtype must be float32, bfloat16 or float16, got " + std::string(dtype_name(dtype_)));
+      throw InvalidArgument("a model's dtype must be float32, bfloat16 or float16, got " +
+                            std::string(dtype_name(dtype_)));
     return *this;
   }
   DType dtype() const { return dtype_; }

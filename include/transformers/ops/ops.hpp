@@ -25,8 +25,7 @@ struct LinearEpilogue {
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, const LinearEpilogue& epilogue);
 // alpha * op(a) . op(b), op = transpose of the last two dims when asked. a [..., M, K], b [..., K, N];
 // batch dims broadcast as in torch.matmul. 1-D and 2-D operands are treated as matrices.
-Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false, bool transpose_b = false,
-              float alpha = 1.0f);
+Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false, bool transpose_b = false, float alpha = 1.0f);
 
 // ---- element-wise, with numpy/torch broadcasting ----
 Tensor add(const Tensor& a, const Tensor& b);
@@ -34,12 +33,12 @@ Tensor sub(const Tensor& a, const Tensor& b);
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);
 Tensor minimum(const Tensor& a, const Tensor& b);  // element-wise; NaN wins, as torch.minimum
-Tensor scale(const Tensor& x, float factor);  // x * factor
+Tensor scale(const Tensor& x, float factor);       // x * factor
 Tensor add_scalar(const Tensor& x, float value);
 
 // ---- activations (names as transformers' ACT2FN) ----
-Tensor gelu(const Tensor& x);       // "gelu": 0.5 x (1 + erf(x / sqrt 2))
-Tensor gelu_tanh(const Tensor& x);  // "gelu_new", "gelu_pytorch_tanh", "gelu_fast"
+Tensor gelu(const Tensor& x);        // "gelu": 0.5 x (1 + erf(x / sqrt 2))
+Tensor gelu_tanh(const Tensor& x);   // "gelu_new", "gelu_pytorch_tanh", "gelu_fast"
 Tensor quick_gelu(const Tensor& x);  // x * sigmoid(1.702 x)
 Tensor relu(const Tensor& x);
 Tensor silu(const Tensor& x);  // "silu", "swish"
@@ -93,8 +92,8 @@ struct AttentionOptions {
   // Either a key padding mask [batch, keys] (integer or bool; 0 = padding, masked out) or an
   // additive float mask that broadcasts to [batch, heads, queries, keys].
   Tensor mask;
-  bool causal = false;           // query i sees keys <= i + (keys - queries)
-  std::optional<float> scale;    // default 1 / sqrt(head_dim)
+  bool causal = false;         // query i sees keys <= i + (keys - queries)
+  std::optional<float> scale;  // default 1 / sqrt(head_dim)
 };
 // Scaled dot-product attention. q [batch, heads, queries, head_dim]; k and v
 // [batch, kv_heads, keys, head_dim] with heads a multiple of kv_heads (grouped-query attention).

@@ -18,12 +18,13 @@
 namespace transformers {
 
 struct PipelineOptions {
-  std::string revision;          // Hub revision of the model (default: the task default's, or main)
-  size_t batch_size = 1;         // items (encodings) padded and run together
-  bool truncation = false;       // truncate to the model's max length (as the tokenizer kwargs do)
+  std::string revision;     // Hub revision of the model (default: the task default's, or main)
+  size_t batch_size = 1;    // items (encodings) padded and run together
+  bool truncation = false;  // truncate to the model's max length (as the tokenizer kwargs do)
   std::optional<size_t> max_length;
-  Device device = Device::cpu();  // where the model runs: Device("cuda:0") for a GPU (inputs and outputs stay on the host)
-  std::optional<DType> dtype;     // the model's dtype, as pipeline(dtype=...): nullopt is "auto" (the checkpoint's)
+  Device device =
+      Device::cpu();           // where the model runs: Device("cuda:0") for a GPU (inputs and outputs stay on the host)
+  std::optional<DType> dtype;  // the model's dtype, as pipeline(dtype=...): nullopt is "auto" (the checkpoint's)
 };
 
 // One call of a pipeline: inputs and kwargs as the Python pipeline takes them.
@@ -70,7 +71,8 @@ class Pipeline {
   // them can share it.
   ItemOutputs forward(const std::vector<const tokenizers::Encoding*>& items) const;
   // One input, its encodings and their outputs -> that input's result.
-  virtual json postprocess(const json& input, const Items& items, const ItemOutputs& outputs, const json& kwargs) const = 0;
+  virtual json postprocess(const json& input, const Items& items, const ItemOutputs& outputs,
+                           const json& kwargs) const = 0;
   // The results of a call's inputs -> what the call returns (by default a list for a list, else the
   // one result).
   virtual json join_results(const json& inputs, const json& kwargs, json results) const;

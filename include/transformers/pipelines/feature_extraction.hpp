@@ -9,10 +9,12 @@ namespace transformers {
 
 class FeatureExtractionPipeline final : public Pipeline {
  public:
-  FeatureExtractionPipeline(std::unique_ptr<PreTrainedModel> model, PreTrainedTokenizerFast tokenizer, PipelineOptions options);
+  FeatureExtractionPipeline(std::unique_ptr<PreTrainedModel> model, PreTrainedTokenizerFast tokenizer,
+                            PipelineOptions options);
 
   Items preprocess(const json& input, const json& kwargs) const override;
-  json postprocess(const json& input, const Items& items, const ItemOutputs& outputs, const json& kwargs) const override;
+  json postprocess(const json& input, const Items& items, const ItemOutputs& outputs,
+                   const json& kwargs) const override;
 };
 
 }  // namespace transformers

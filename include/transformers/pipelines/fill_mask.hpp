@@ -14,13 +14,14 @@ class FillMaskPipeline final : public Pipeline {
   FillMaskPipeline(std::unique_ptr<PreTrainedModel> model, PreTrainedTokenizerFast tokenizer, PipelineOptions options);
 
   Items preprocess(const json& input, const json& kwargs) const override;
-  json postprocess(const json& input, const Items& items, const ItemOutputs& outputs, const json& kwargs) const override;
+  json postprocess(const json& input, const Items& items, const ItemOutputs& outputs,
+                   const json& kwargs) const override;
   json join_results(const json& inputs, const json& kwargs, json results) const override;
 
  private:
   std::vector<int64_t> target_ids(const nlohmann::json& targets) const;
-  nlohmann::json candidates(const tokenizers::Encoding& encoding, const std::vector<float>& logits,
-                            size_t top_k, const std::vector<int64_t>& targets) const;
+  nlohmann::json candidates(const tokenizers::Encoding& encoding, const std::vector<float>& logits, size_t top_k,
+                            const std::vector<int64_t>& targets) const;
 
   int64_t mask_id_;
 };

@@ -16,6 +16,7 @@ inline ModelInputs model_inputs(const BatchEncoding& batch) {
 // Encodings padded to the longest as transformers' pad_collate does (pad id, attention 0, token
 // type 0, on the tokenizer's padding side); token_type_ids only when the tokenizer returns them.
 // A batch of more than one needs a pad token (transformers refuses to batch without one).
-ModelInputs pad_collate(const std::vector<const tokenizers::Encoding*>& encodings, const PreTrainedTokenizerFast& tokenizer);
+ModelInputs pad_collate(const std::vector<const tokenizers::Encoding*>& encodings,
+                        const PreTrainedTokenizerFast& tokenizer);
 
 }  // namespace transformers

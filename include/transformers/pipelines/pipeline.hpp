@@ -28,6 +28,7 @@ const std::vector<PipelineTask>& supported_tasks();
 const PipelineTask& find_task(const std::string& task);
 
 // `model`: a folder or a Hub id; empty means the task's default model at its default revision.
-std::unique_ptr<Pipeline> pipeline(const std::string& task, const std::string& model = "", PipelineOptions options = {});
+std::unique_ptr<Pipeline> pipeline(const std::string& task, const std::string& model = "",
+                                   PipelineOptions options = {});
 
 }  // namespace transformers

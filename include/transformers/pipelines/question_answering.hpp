@@ -21,7 +21,8 @@ class QuestionAnsweringPipeline final : public Pipeline {
   std::vector<json> split_inputs(const json& inputs, const json& kwargs) const override;
   // One encoding per window of the context.
   Items preprocess(const json& input, const json& kwargs) const override;
-  json postprocess(const json& input, const Items& items, const ItemOutputs& outputs, const json& kwargs) const override;
+  json postprocess(const json& input, const Items& items, const ItemOutputs& outputs,
+                   const json& kwargs) const override;
   json join_results(const json& inputs, const json& kwargs, json results) const override;
 };
 

@@ -26,7 +26,8 @@ class SentenceTransformer {
                                              Device device = Device::cpu()) {
     namespace fs = std::filesystem;
     const fs::path folder = hub::resolve_model_path(path_or_id, options);
-    SentenceTransformer st(AutoModel::from_pretrained(folder.string(), {}, device), AutoTokenizer::from_pretrained(folder.string()));
+    SentenceTransformer st(AutoModel::from_pretrained(folder.string(), {}, device),
+                           AutoTokenizer::from_pretrained(folder.string()));
     const nlohmann::json modules = read_json(folder / "modules.json");
     if (!modules.is_array()) throw FileError((folder / "modules.json").string() + ": expected a list of modules");
     for (const nlohmann::json& module : modules) {
@@ -34,15 +35,18 @@ class SentenceTransformer {
       if (type.ends_with(".Transformer")) continue;
       if (type.ends_with(".Pooling")) {
         // The module's folder comes from the file: it must stay inside the model folder.
-        const fs::path path = io::join_inside(folder, module.value("path", std::string()),
-                                              (folder / "modules.json").string() + ": the path of module '" + type + "'");
+        const fs::path path =
+            io::join_inside(folder, module.value("path", std::string()),
+                            (folder / "modules.json").string() + ": the path of module '" + type + "'");
         st.pooling_ = read_pooling(path / "config.json");
-      }
-      else if (type.ends_with(".Normalize")) st.normalize_ = true;
-      else throw FileError((folder / "modules.json").string() + ": module type '" + type + "' is not supported");
+      } else if (type.ends_with(".Normalize"))
+        st.normalize_ = true;
+      else
+        throw FileError((folder / "modules.json").string() + ": module type '" + type + "' is not supported");
     }
     const nlohmann::json sbert = fs::exists(folder / "sentence_bert_config.json")
-                                     ? read_json(folder / "sentence_bert_config.json") : nlohmann::json::object();
+                                     ? read_json(folder / "sentence_bert_config.json")
+                                     : nlohmann::json::object();
     if (sbert.contains("max_seq_length")) st.max_seq_length_ = sbert["max_seq_length"].get<size_t>();
     return st;
   }
@@ -52,8 +56,9 @@ class SentenceTransformer {
     std::vector<float> rows;
     int64_t dim = 0;
     for (size_t start = 0; start < sentences.size(); start += batch_size) {
-      std::vector<std::string> chunk(sentences.begin() + static_cast<int64_t>(start),
-                                     sentences.begin() + static_cast<int64_t>(std::min(sentences.size(), start + batch_size)));
+      std::vector<std::string> chunk(
+          sentences.begin() + static_cast<int64_t>(start),
+          sentences.begin() + static_cast<int64_t>(std::min(sentences.size(), start + batch_size)));
       TokenizeOptions options;
       options.padding = PaddingStrategy::Longest;
       options.truncation = true;
@@ -106,7 +111,8 @@ class SentenceTransformer {
         if (!m[b * seq + t] || (pooling_ == Pooling::Cls && t > 0)) continue;
         ++count;
         const float* token = h.data() + (b * seq + t) * dim;
-        for (int64_t d = 0; d < dim; ++d) row[d] = pooling_ == Pooling::Max ? std::max(row[d], token[d]) : row[d] + token[d];
+        for (int64_t d = 0; d < dim; ++d)
+          row[d] = pooling_ == Pooling::Max ? std::max(row[d], token[d]) : row[d] + token[d];
       }
       if (pooling_ == Pooling::Mean || pooling_ == Pooling::MeanSqrtLen) {
         const float divisor = pooling_ == Pooling::Mean ? std::max<float>(static_cast<float>(count), 1e-9f)

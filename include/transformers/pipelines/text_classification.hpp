@@ -39,7 +39,8 @@ class TextClassificationPipeline final : public Pipeline {
                              PipelineOptions options);
 
   Items preprocess(const json& input, const json& kwargs) const override;
-  json postprocess(const json& input, const Items& items, const ItemOutputs& outputs, const json& kwargs) const override;
+  json postprocess(const json& input, const Items& items, const ItemOutputs& outputs,
+                   const json& kwargs) const override;
   json join_results(const json& inputs, const json& kwargs, json results) const override;
 };
 

@@ -29,7 +29,8 @@ class TokenClassificationPipeline final : public Pipeline {
   std::vector<json> split_inputs(const json& inputs, const json& kwargs) const override;
   // One encoding, or with `stride` one per window of the text.
   Items preprocess(const json& input, const json& kwargs) const override;
-  json postprocess(const json& input, const Items& items, const ItemOutputs& outputs, const json& kwargs) const override;
+  json postprocess(const json& input, const Items& items, const ItemOutputs& outputs,
+                   const json& kwargs) const override;
 };
 
 }  // namespace transformers

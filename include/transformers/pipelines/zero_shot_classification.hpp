@@ -24,7 +24,8 @@ class ZeroShotClassificationPipeline final : public Pipeline {
   // kwargs: candidate_labels (required), hypothesis_template, multi_label, batch_size.
   // One (sequence, hypothesis) encoding per candidate label.
   Items preprocess(const json& input, const json& kwargs) const override;
-  json postprocess(const json& input, const Items& items, const ItemOutputs& outputs, const json& kwargs) const override;
+  json postprocess(const json& input, const Items& items, const ItemOutputs& outputs,
+                   const json& kwargs) const override;
 
   // The logit index that means "entailment": -1 (the last) when no label starts with "entail".
   int64_t entailment_id() const;

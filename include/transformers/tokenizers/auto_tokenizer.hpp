@@ -66,7 +66,8 @@ class PreTrainedTokenizerFast {
   // is on and the model is not a BPE (transformers 5 never cleans up BPE output).
   std::string decode(const std::vector<int64_t>& ids, bool skip_special_tokens = false,
                      std::optional<bool> clean_up_tokenization_spaces = std::nullopt) const;
-  std::vector<std::string> batch_decode(const std::vector<std::vector<int64_t>>& batch, bool skip_special_tokens = false,
+  std::vector<std::string> batch_decode(const std::vector<std::vector<int64_t>>& batch,
+                                        bool skip_special_tokens = false,
                                         std::optional<bool> clean_up_tokenization_spaces = std::nullopt) const;
 
   // transformers' add_tokens: plain added tokens (normalized) or special ones (not normalized);

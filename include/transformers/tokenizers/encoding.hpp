@@ -19,8 +19,8 @@ struct Encoding {
   std::vector<int64_t> type_ids;
   std::vector<std::string> tokens;
   std::vector<CharOffsets> offsets;
-  std::vector<int64_t> special_tokens_mask;  // 1 for special and padding tokens
-  std::vector<int64_t> attention_mask;       // 0 for padding
+  std::vector<int64_t> special_tokens_mask;          // 1 for special and padding tokens
+  std::vector<int64_t> attention_mask;               // 0 for padding
   std::vector<std::optional<int64_t>> word_ids;      // nullopt for special and padding tokens
   std::vector<std::optional<int64_t>> sequence_ids;  // 0 or 1 (pair); nullopt for special/padding
   // Windows cut off by truncation (each post-processed and padded like this one).

@@ -70,7 +70,7 @@ class Tokenizer {
   Encoding encode_words(const std::vector<std::string>& words, const std::vector<std::string>& pair_words,
                         bool add_special_tokens = true) const;
   std::vector<Encoding> encode_batch_words(const std::vector<std::vector<std::string>>& word_lists,
-                                          bool add_special_tokens = true) const;
+                                           bool add_special_tokens = true) const;
   std::vector<Encoding> encode_batch(const std::vector<std::string>& texts, bool add_special_tokens = true) const;
   std::vector<Encoding> encode_batch(const std::vector<std::pair<std::string, std::string>>& pairs,
                                      bool add_special_tokens = true) const;

@@ -84,23 +84,38 @@ class CpuBackend final : public Backend {
       Backend::matmul_epilogue(a, b, bias, out, transpose_a, transpose_b, alpha, epilogue);
       return;
     }
-    cpu::MatmulShape shape{a.size(0), b.size(0), m, k, n, transpose_a, transpose_b, bias.defined(), alpha,
-                           post, epilogue.residual.defined()};
+    cpu::MatmulShape shape{a.size(0),
+                           b.size(0),
+                           m,
+                           k,
+                           n,
+                           transpose_a,
+                           transpose_b,
+                           bias.defined(),
+                           alpha,
+                           post,
+                           epilogue.residual.defined()};
     cpu::dnnl_matmul(shape, a.data<float>(), b.data<float>(), bias.defined() ? bias.data<float>() : nullptr,
                      out.data<float>(), epilogue.residual.defined() ? epilogue.residual.data<float>() : nullptr);
   }
 
   // f32 weights go through oneDNN (the default); bf16 and f16 weights stay as they are stored
   // (half_linear.cpp). Activations oneDNN can fuse are fused on every route; others run after.
-  void linear(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& out, const Epilogue& epilogue) override {
+  void linear(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& out,
+              const Epilogue& epilogue) override {
     if (weight.dtype() == DType::F32) return Backend::linear(x, weight, bias, out, epilogue);
-    if (weight.dtype() != DType::BF16 && weight.dtype() != DType::F16) return Backend::linear(x, weight, bias, out, epilogue);
+    if (weight.dtype() != DType::BF16 && weight.dtype() != DType::F16)
+      return Backend::linear(x, weight, bias, out, epilogue);
     const cpu::PostActivation post = epilogue.has_activation ? fusable(epilogue.activation) : cpu::PostActivation::None;
     const bool fused = !epilogue.has_activation || post != cpu::PostActivation::None;
-    cpu::HalfLinear job{x.data<float>(), x.size(0), x.size(1), static_cast<const uint16_t*>(weight.data_ptr()),
+    cpu::HalfLinear job{x.data<float>(),
+                        x.size(0),
+                        x.size(1),
+                        static_cast<const uint16_t*>(weight.data_ptr()),
                         weight.size(0),
                         weight.dtype() == DType::BF16 ? kernels::cpu::HalfFormat::BF16 : kernels::cpu::HalfFormat::F16,
-                        bias.defined() ? bias.data<float>() : nullptr, out.data<float>()};
+                        bias.defined() ? bias.data<float>() : nullptr,
+                        out.data<float>()};
     if (fused) {
       job.activation = post;
       job.residual = epilogue.residual.defined() ? epilogue.residual.data<float>() : nullptr;
@@ -127,10 +142,18 @@ class CpuBackend final : public Backend {
       const float* y = pb + row_offset(b, r);
       float* z = po + r * n;
       switch (op) {
-        case Binary::Add: for (int64_t i = 0; i < n; ++i) z[i] = x[i * sa] + y[i * sb]; break;
-        case Binary::Sub: for (int64_t i = 0; i < n; ++i) z[i] = x[i * sa] - y[i * sb]; break;
-        case Binary::Mul: for (int64_t i = 0; i < n; ++i) z[i] = x[i * sa] * y[i * sb]; break;
-        case Binary::Div: for (int64_t i = 0; i < n; ++i) z[i] = x[i * sa] / y[i * sb]; break;
+        case Binary::Add:
+          for (int64_t i = 0; i < n; ++i) z[i] = x[i * sa] + y[i * sb];
+          break;
+        case Binary::Sub:
+          for (int64_t i = 0; i < n; ++i) z[i] = x[i * sa] - y[i * sb];
+          break;
+        case Binary::Mul:
+          for (int64_t i = 0; i < n; ++i) z[i] = x[i * sa] * y[i * sb];
+          break;
+        case Binary::Div:
+          for (int64_t i = 0; i < n; ++i) z[i] = x[i * sa] / y[i * sb];
+          break;
         case Binary::Minimum:
           for (int64_t i = 0; i < n; ++i) {
             const float u = x[i * sa], v = y[i * sb];
@@ -159,7 +182,8 @@ class CpuBackend final : public Backend {
     const float* w = weight.defined() ? weight.data<float>() : nullptr;
     const float* b = bias.defined() ? bias.data<float>() : nullptr;
 #pragma omp parallel for if (rows > 1 && x.numel() > kParallelElements)
-    for (int64_t r = 0; r < rows; ++r) k.layer_norm_row(x.data<float>() + r * n, w, b, eps, out.data<float>() + r * n, n);
+    for (int64_t r = 0; r < rows; ++r)
+      k.layer_norm_row(x.data<float>() + r * n, w, b, eps, out.data<float>() + r * n, n);
   }
 
   void rms_norm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) override {
@@ -256,9 +280,8 @@ class CpuBackend final : public Backend {
         if (a_nan || b_nan) return largest ? (a_nan && !b_nan) : (!a_nan && b_nan);
         return largest ? a > b : a < b;
       };
-      std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int64_t i, int64_t j) {
-        return before(i, j) || (!before(j, i) && i < j);
-      });
+      std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                        [&](int64_t i, int64_t j) { return before(i, j) || (!before(j, i) && i < j); });
       for (int64_t i = 0; i < k; ++i) {
         values.data<float>()[r * k + i] = row[order[static_cast<size_t>(i)]];
         indices.data<int64_t>()[r * k + i] = order[static_cast<size_t>(i)];
@@ -278,7 +301,10 @@ class CpuBackend final : public Backend {
       if (op == Reduce::Max) {
         float best = -std::numeric_limits<float>::infinity();
         for (int64_t i = 0; i < n; ++i) {
-          if (std::isnan(row[i])) { best = row[i]; break; }  // torch.max propagates NaN
+          if (std::isnan(row[i])) {
+            best = row[i];
+            break;
+          }  // torch.max propagates NaN
           best = std::max(best, row[i]);
         }
         po[r] = best;

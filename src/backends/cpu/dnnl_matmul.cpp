@@ -25,11 +25,9 @@ using Dims = memory::dims;
 struct ShapeHash {
   size_t operator()(const MatmulShape& s) const {
     size_t h = 0;
-    for (int64_t v : {s.batch_a, s.batch_b, s.m, s.k, s.n, s.ldc})
-      h = h * 1000003u ^ std::hash<int64_t>()(v);
-    h = h * 31 + (s.transpose_a ? 1 : 0) + (s.transpose_b ? 2 : 0) + (s.has_bias ? 4 : 0) +
-        (s.has_residual ? 8 : 0) + (s.serial ? 16 : 0) + (s.bf16_operands ? 64 : 0) +
-        128 * static_cast<size_t>(s.activation);
+    for (int64_t v : {s.batch_a, s.batch_b, s.m, s.k, s.n, s.ldc}) h = h * 1000003u ^ std::hash<int64_t>()(v);
+    h = h * 31 + (s.transpose_a ? 1 : 0) + (s.transpose_b ? 2 : 0) + (s.has_bias ? 4 : 0) + (s.has_residual ? 8 : 0) +
+        (s.serial ? 16 : 0) + (s.bf16_operands ? 64 : 0) + 128 * static_cast<size_t>(s.activation);
     return h ^ std::hash<float>()(s.alpha);
   }
 };
@@ -53,8 +51,8 @@ CachedMatmul build(const MatmulShape& s) {
                  s.transpose_a ? Dims{s.m * s.k, 1, s.m} : Dims{s.m * s.k, s.k, 1});
   memory::desc b({s.batch_b, s.k, s.n}, operand_type,
                  s.transpose_b ? Dims{s.k * s.n, 1, s.k} : Dims{s.k * s.n, s.n, 1});
-  memory::desc bias = s.has_bias ? memory::desc({1, 1, s.n}, memory::data_type::f32, Dims{s.n, s.n, 1})
-                                 : memory::desc();
+  memory::desc bias =
+      s.has_bias ? memory::desc({1, 1, s.n}, memory::data_type::f32, Dims{s.n, s.n, 1}) : memory::desc();
   const int64_t ldc = s.ldc > 0 ? s.ldc : s.n;
   memory::desc c({batch, s.m, s.n}, memory::data_type::f32, Dims{s.m * ldc, ldc, 1});
   dnnl::primitive_attr attr;
@@ -89,8 +87,7 @@ const CachedMatmul& lookup(const MatmulShape& shape) {
   PrimitiveCache& cache = primitive_cache();
   std::lock_guard<std::mutex> lock(cache.mutex);
   auto it = cache.entries.find(shape);
-  if (it == cache.entries.end())
-    it = cache.entries.emplace(shape, std::make_unique<CachedMatmul>(build(shape))).first;
+  if (it == cache.entries.end()) it = cache.entries.emplace(shape, std::make_unique<CachedMatmul>(build(shape))).first;
   return *it->second;
 }
 

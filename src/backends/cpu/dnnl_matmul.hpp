@@ -14,9 +14,9 @@ struct MatmulShape {
   bool transpose_a, transpose_b, has_bias;
   float alpha;
   PostActivation activation = PostActivation::None;
-  bool has_residual = false;  // a binary-add post-op of a [batch, m, n] tensor
-  bool serial = false;        // built and run on the calling thread alone (set by dnnl_matmul)
-  int64_t ldc = 0;            // elements between rows of c (and of the residual); 0 means n
+  bool has_residual = false;   // a binary-add post-op of a [batch, m, n] tensor
+  bool serial = false;         // built and run on the calling thread alone (set by dnnl_matmul)
+  int64_t ldc = 0;             // elements between rows of c (and of the residual); 0 means n
   bool bf16_operands = false;  // a and b hold bf16 (products accumulate in f32; c stays f32)
   friend bool operator==(const MatmulShape&, const MatmulShape&) = default;
 };

@@ -64,8 +64,8 @@ void direct(const HalfLinear& job) {
     const int64_t begin = t * kRowsPerTask, count = std::min(kRowsPerTask, job.n - begin);
     for (int64_t r = 0; r < job.m; r += kDotRows) {
       const int64_t rows = std::min(kDotRows, job.m - r);
-      kernels.dot_half_rows(job.format, job.x + r * job.k, rows, job.w + begin * job.k, job.k, job.out + r * job.n + begin,
-                            job.n, count);
+      kernels.dot_half_rows(job.format, job.x + r * job.k, rows, job.w + begin * job.k, job.k,
+                            job.out + r * job.n + begin, job.n, count);
     }
     finish_columns(job, 0, job.m, begin, begin + count);
   }
@@ -100,8 +100,8 @@ void widened_blocks(const HalfLinear& job) {
 #pragma omp parallel for if (rows * job.k > 65536 && !omp_in_parallel())
     for (int64_t r = 0; r < rows; ++r)
       kernels.widen_half(job.format, job.w + (begin + r) * job.k, widened + r * job.k, job.k);
-    dnnl_matmul(product_shape(job, rows, job.bias != nullptr), job.x, widened,
-                job.bias ? job.bias + begin : nullptr, job.out + begin, job.residual ? job.residual + begin : nullptr);
+    dnnl_matmul(product_shape(job, rows, job.bias != nullptr), job.x, widened, job.bias ? job.bias + begin : nullptr,
+                job.out + begin, job.residual ? job.residual + begin : nullptr);
   }
 }
 

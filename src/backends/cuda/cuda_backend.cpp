@@ -229,11 +229,11 @@ class CudaBackend final : public Backend {
     const float beta = bias.defined() ? 1.0f : 0.0f;
     const int rows = cublas_int(m, "M"), cols = cublas_int(n, "N"), inner = cublas_int(k, "K");
     const long long stride_a = a.size(0) == 1 ? 0 : m * k, stride_b = b.size(0) == 1 ? 0 : k * n;
-    const cublasStatus_t status = cublasSgemmStridedBatched(
-        cublas_handle(out.device().index), transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N,
-        transpose_a ? CUBLAS_OP_T : CUBLAS_OP_N, cols, rows, inner, &alpha, b.data<float>(), transpose_b ? inner : cols,
-        stride_b, a.data<float>(), transpose_a ? rows : inner, stride_a, &beta, c, cols,
-        static_cast<long long>(m) * n, cublas_int(batch, "batch"));
+    const cublasStatus_t status =
+        cublasSgemmStridedBatched(cublas_handle(out.device().index), transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N,
+                                  transpose_a ? CUBLAS_OP_T : CUBLAS_OP_N, cols, rows, inner, &alpha, b.data<float>(),
+                                  transpose_b ? inner : cols, stride_b, a.data<float>(), transpose_a ? rows : inner,
+                                  stride_a, &beta, c, cols, static_cast<long long>(m) * n, cublas_int(batch, "batch"));
     if (status != CUBLAS_STATUS_SUCCESS)
       cuda::detail::check(status, "cublasSgemmStridedBatched for matmul of " + a.describe() + " and " + b.describe());
   }
@@ -279,14 +279,14 @@ class CudaBackend final : public Backend {
     DeviceGuard guard(out.device().index);
     const int64_t n = x.size(-1);
     gpu::layer_norm(x.data<float>(), weight.defined() ? weight.data<float>() : nullptr,
-                        bias.defined() ? bias.data<float>() : nullptr, eps, out.data<float>(), x.numel() / n, n);
+                    bias.defined() ? bias.data<float>() : nullptr, eps, out.data<float>(), x.numel() / n, n);
   }
 
   void rms_norm(const Tensor& x, const Tensor& weight, float eps, Tensor& out) override {
     DeviceGuard guard(out.device().index);
     const int64_t n = x.size(-1);
     gpu::rms_norm(x.data<float>(), weight.defined() ? weight.data<float>() : nullptr, eps, out.data<float>(),
-                      x.numel() / n, n);
+                  x.numel() / n, n);
   }
 
   // A half-precision table stays so: the kernel widens the rows it gathers.
@@ -298,9 +298,11 @@ class CudaBackend final : public Backend {
 
   // f32 weights take the f32 GEMM; bf16 / f16 weights a cublasGemmEx in their own type with the input
   // rounded to it (what transformers computes in bf16) and f32 accumulation and output.
-  void linear(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& out, const Epilogue& epilogue) override {
+  void linear(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& out,
+              const Epilogue& epilogue) override {
     if (weight.dtype() == DType::F32) return Backend::linear(x, weight, bias, out, epilogue);
-    if (weight.dtype() != DType::BF16 && weight.dtype() != DType::F16) return Backend::linear(x, weight, bias, out, epilogue);
+    if (weight.dtype() != DType::BF16 && weight.dtype() != DType::F16)
+      return Backend::linear(x, weight, bias, out, epilogue);
     const int64_t m = x.size(0), k = x.size(1), n = weight.size(0);
     if (out.numel() == 0) return;
     DeviceGuard guard(out.device().index);

@@ -2,7 +2,8 @@
 #include "../cuda_module.hpp"
 #include "cuda_runtime.hpp"
 
-extern "C" __attribute__((visibility("default"))) const transformers::cuda::detail::ModuleApi* transformers_cuda_module() {
+extern "C" __attribute__((visibility("default"))) const transformers::cuda::detail::ModuleApi*
+transformers_cuda_module() {
   namespace runtime = transformers::cuda::runtime;
   static const transformers::cuda::detail::ModuleApi api{
       transformers::cuda::detail::kModuleAbiVersion,

@@ -140,8 +140,8 @@ class CachingAllocator {
   void* malloc_on_device(size_t requested, size_t size, int device) {
     DeviceGuard guard(device);
     void* block = nullptr;
-    const std::string what = "cudaMalloc of " + bytes_str(size) + " (" + bytes_str(requested) + " requested) on cuda:" +
-                             std::to_string(device);
+    const std::string what = "cudaMalloc of " + bytes_str(size) + " (" + bytes_str(requested) +
+                             " requested) on cuda:" + std::to_string(device);
     cudaError_t status = cudaMalloc(&block, size);
     if (status == cudaErrorMemoryAllocation) {
       static_cast<void>(cudaGetLastError());
@@ -173,7 +173,7 @@ class CachingAllocator {
   }
 
   mutable std::mutex mutex_;
-  std::unordered_map<int, FreeLists> pools_;       // device -> its free lists
+  std::unordered_map<int, FreeLists> pools_;      // device -> its free lists
   std::unordered_map<void*, Block> live_blocks_;  // handed out, not yet returned
   size_t cached_bytes_ = 0;
 };
