@@ -127,39 +127,23 @@ static_assert(kRows == kAttentionRows, "scratch is sized for kAttentionRows rows
 
 inline int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
 
-// scores[r][j] = q_r . key_j for Rows query rows, keys stored transposed: kt[c * keys_padded + j].
+// out[r][n] = sum_i a[r][i] * b[i][n] for Rows rows of a (rows a_stride apart, `inner` long) and a
+// panel b of `columns` columns (a multiple of kBlock; rows b_stride apart), register-blocked kBlock
+// columns at a time. Attention's scores are q . K^T (K stored transposed) and its output p . V.
 template <int Rows>
-static void score_rows(const float* q, int64_t q_stride, const float* kt, int64_t head_dim, int64_t keys_padded,
-                       float* scores) {
-  for (int64_t j0 = 0; j0 < keys_padded; j0 += kBlock) {
+static void rows_times_panel(const float* a, int64_t a_stride, int64_t inner, const float* b, int64_t b_stride,
+                             int64_t columns, float* out, int64_t out_stride) {
+  for (int64_t n0 = 0; n0 < columns; n0 += kBlock) {
     float acc[Rows][kBlock] = {};
-    for (int64_t c = 0; c < head_dim; ++c) {
-      const float* key_column = kt + c * keys_padded + j0;
+    for (int64_t i = 0; i < inner; ++i) {
+      const float* b_row = b + i * b_stride + n0;
       for (int r = 0; r < Rows; ++r) {
-        const float qc = q[r * q_stride + c];
+        const float a_ri = a[r * a_stride + i];
 #pragma omp simd
-        for (int64_t j = 0; j < kBlock; ++j) acc[r][j] += qc * key_column[j];
+        for (int64_t n = 0; n < kBlock; ++n) acc[r][n] += a_ri * b_row[n];
       }
     }
-    for (int r = 0; r < Rows; ++r) std::memcpy(scores + r * keys_padded + j0, acc[r], sizeof acc[r]);
-  }
-}
-
-// out[r][c] = sum_j p[r][j] * v_padded[j * dim_padded + c] for Rows rows of probabilities.
-template <int Rows>
-static void weighted_sum_rows(const float* p, int64_t p_stride, const float* v_padded, int64_t keys, int64_t dim_padded,
-                              float* out) {
-  for (int64_t c0 = 0; c0 < dim_padded; c0 += kBlock) {
-    float acc[Rows][kBlock] = {};
-    for (int64_t j = 0; j < keys; ++j) {
-      const float* value_row = v_padded + j * dim_padded + c0;
-      for (int r = 0; r < Rows; ++r) {
-        const float pj = p[r * p_stride + j];
-#pragma omp simd
-        for (int64_t c = 0; c < kBlock; ++c) acc[r][c] += pj * value_row[c];
-      }
-    }
-    for (int r = 0; r < Rows; ++r) std::memcpy(out + r * dim_padded + c0, acc[r], sizeof acc[r]);
+    for (int r = 0; r < Rows; ++r) std::memcpy(out + r * out_stride + n0, acc[r], sizeof acc[r]);
   }
 }
 
@@ -185,9 +169,9 @@ template <int Rows>
 static void attention_rows(const AttentionHead& a, int64_t i0, const float* kt, const float* vp, float* scores,
                            float* rows_out) {
   const int64_t n_pad = round_up(a.keys, kAttentionBlock), d_pad = round_up(a.head_dim, kAttentionBlock);
-  score_rows<Rows>(a.q + i0 * a.q_stride, a.q_stride, kt, a.head_dim, n_pad, scores);
+  rows_times_panel<Rows>(a.q + i0 * a.q_stride, a.q_stride, a.head_dim, kt, n_pad, n_pad, scores, n_pad);
   for (int r = 0; r < Rows; ++r) finish_scores(a, i0 + r, scores + r * n_pad);
-  weighted_sum_rows<Rows>(scores, n_pad, vp, a.keys, d_pad, rows_out);
+  rows_times_panel<Rows>(scores, n_pad, a.keys, vp, d_pad, d_pad, rows_out, d_pad);
   for (int r = 0; r < Rows; ++r)
     std::memcpy(a.out + (i0 + r) * a.out_stride, rows_out + r * d_pad, static_cast<size_t>(a.head_dim) * sizeof(float));
 }
