@@ -27,7 +27,9 @@ ModelInputs pad_collate(const std::vector<const tokenizers::Encoding*>& encoding
     append(types, e->type_ids, 0);
   }
   const Shape shape{static_cast<int64_t>(encodings.size()), static_cast<int64_t>(width)};
-  ModelInputs inputs{Tensor::from_vector(ids, shape), Tensor::from_vector(mask, shape), Tensor()};
+  ModelInputs inputs;
+  inputs.input_ids = Tensor::from_vector(ids, shape);
+  inputs.attention_mask = Tensor::from_vector(mask, shape);
   if (tokenizer.returns_token_type_ids()) inputs.token_type_ids = Tensor::from_vector(types, shape);
   return inputs;
 }

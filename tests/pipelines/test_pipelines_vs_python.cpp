@@ -84,7 +84,9 @@ TEST_CASE("feature-extraction loads the base model from head checkpoints that ha
     replay(*extract, kFixtures / model / "feature_extraction.jsonl");
     // The pooler is left out, not made up: the base model computes no pooler_output.
     auto base = AutoModel::from_pretrained((kFixtures / model).string());
-    const ModelOutput out = base->forward(ModelInputs{Tensor::from_vector<int64_t>({2, 44, 3}, {1, 3}), {}, {}});
+    ModelInputs ids;
+    ids.input_ids = Tensor::from_vector<int64_t>({2, 44, 3}, {1, 3});
+    const ModelOutput out = base->forward(ids);
     CHECK(out.last_hidden_state.defined());
     CHECK_FALSE(out.pooler_output.defined());
   }

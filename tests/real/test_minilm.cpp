@@ -67,7 +67,7 @@ TEST_CASE("all-MiniLM-L6-v2 loaded in bf16 equals transformers in bf16", "[real]
     INFO("sentence " << i << ": " << texts[static_cast<size_t>(i)]);
     BatchEncoding batch = tokenizer({texts[static_cast<size_t>(i)]});
     CHECK(batch.input_ids.to_vector<int64_t>() == expected->get("input_ids_" + std::to_string(i)).to_vector<int64_t>());
-    const ModelInputs in{batch.input_ids, batch.attention_mask, batch.token_type_ids};
+    const ModelInputs in = model_inputs(batch);
     const Tensor hidden = model->forward(in).last_hidden_state.select(0, 0);
     REQUIRE_CLOSE(hidden, expected->get("last_hidden_state_" + std::to_string(i)), 3e-2);
     const std::vector<double> ours = hidden.to_vector<double>();

@@ -20,7 +20,7 @@
 namespace transformers {
 
 // What an Auto class builds: AutoModel the base model, AutoModelFor<Task> a task head on it.
-enum class Task { Base, SequenceClassification, TokenClassification, QuestionAnswering, MaskedLM };
+enum class Task { Base, SequenceClassification, TokenClassification, QuestionAnswering, MaskedLM, CausalLM };
 
 // "base", "sequence-classification", "token-classification", "question-answering", "masked-lm".
 inline std::string task_name(Task task) {
@@ -30,6 +30,7 @@ inline std::string task_name(Task task) {
     case Task::TokenClassification: return "token-classification";
     case Task::QuestionAnswering: return "question-answering";
     case Task::MaskedLM: return "masked-lm";
+    case Task::CausalLM: return "causal-lm";
   }
   return "unknown task";
 }
@@ -208,5 +209,6 @@ using AutoModelForSequenceClassification = AutoModelFor<Task::SequenceClassifica
 using AutoModelForTokenClassification = AutoModelFor<Task::TokenClassification>;
 using AutoModelForQuestionAnswering = AutoModelFor<Task::QuestionAnswering>;
 using AutoModelForMaskedLM = AutoModelFor<Task::MaskedLM>;
+using AutoModelForCausalLM = AutoModelFor<Task::CausalLM>;
 
 }  // namespace transformers

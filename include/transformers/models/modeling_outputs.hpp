@@ -1,17 +1,25 @@
 #pragma once
-// What the encoder models take and return, with transformers' names. Tensors a model does not
-// produce stay undefined.
+// What the models take and return, with transformers' names. Tensors a model does not produce stay
+// undefined.
+#include <optional>
 #include <vector>
 
 #include "transformers/config/pretrained_config.hpp"
 #include "transformers/core/tensor.hpp"
+#include "transformers/nn/kv_cache.hpp"
 
 namespace transformers {
 
 struct ModelInputs {
   Tensor input_ids;       // [batch, seq] integers
-  Tensor attention_mask;  // [batch, seq], 1 = token, 0 = padding; all ones when undefined
+  Tensor attention_mask;  // [batch, seq], 1 = token, 0 = padding; all ones when undefined. With a
+                          // cache: [batch, past + seq], covering the cached tokens too
   Tensor token_type_ids;  // [batch, seq]; zeros when undefined (models that have segments)
+  // Decoders only:
+  Tensor position_ids;  // [batch, seq]; when undefined, cumsum(attention_mask) - 1 with padding at 1,
+                        // for the seq new tokens (transformers' prepare_inputs_for_generation)
+  nn::KVCache* past_key_values = nullptr;  // read and extended in place; the model calls advance(seq)
+  int64_t logits_to_keep = 0;              // 0: logits of every position; k: of the last k only
 };
 
 // The inputs on `device`, where a model's weights are: callers build them on the CPU.
@@ -20,6 +28,9 @@ inline ModelInputs inputs_on(const ModelInputs& in, Device device) {
   moved.input_ids = in.input_ids.defined() ? in.input_ids.to(device) : in.input_ids;
   moved.attention_mask = in.attention_mask.defined() ? in.attention_mask.to(device) : in.attention_mask;
   moved.token_type_ids = in.token_type_ids.defined() ? in.token_type_ids.to(device) : in.token_type_ids;
+  moved.position_ids = in.position_ids.defined() ? in.position_ids.to(device) : in.position_ids;
+  moved.past_key_values = in.past_key_values;
+  moved.logits_to_keep = in.logits_to_keep;
   return moved;
 }
 
@@ -43,6 +54,8 @@ class PreTrainedModel {
   virtual ~PreTrainedModel() = default;
   virtual ModelOutput forward(const ModelInputs& inputs, bool output_hidden_states = false) const = 0;
   virtual const PretrainedConfig& config() const = 0;
+  // What a KV cache for this model holds; decoders say, encoders have none (nullopt).
+  virtual std::optional<nn::CacheLayout> cache_layout() const { return std::nullopt; }
 };
 
 }  // namespace transformers

@@ -10,7 +10,11 @@ namespace transformers {
 
 // The ids, attention mask and token type ids of a batch whose encodings have one length (padded or not).
 inline ModelInputs model_inputs(const BatchEncoding& batch) {
-  return ModelInputs{batch.input_ids, batch.attention_mask, batch.token_type_ids};
+  ModelInputs inputs;
+  inputs.input_ids = batch.input_ids;
+  inputs.attention_mask = batch.attention_mask;
+  inputs.token_type_ids = batch.token_type_ids;
+  return inputs;
 }
 
 // Encodings padded to the longest as transformers' pad_collate does (pad id, attention 0, token
