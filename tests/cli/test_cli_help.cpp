@@ -1,8 +1,8 @@
 // transformers-cli's help: every command lists every option it accepts, with a description and its
 // default, and a misspelt option is answered with the nearest real one.
 #include <catch2/catch.hpp>
-#include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "test_util.hpp"
@@ -17,12 +17,15 @@ test_util::CommandResult cli(const std::string& arguments) {
 std::vector<std::string> command_names() {
   const auto list = cli("--help");
   REQUIRE(list.status == 0);
+  // Rows of the command list: two spaces, a lowercase name, then two or more spaces and the summary.
   std::vector<std::string> names;
-  const std::regex row(R"(^  ([a-z-]+)  +\S)");
-  std::smatch match;
   std::istringstream lines(list.output);
-  for (std::string line; std::getline(lines, line);)
-    if (std::regex_search(line, match, row)) names.push_back(match[1]);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("  ", 0) != 0 || line.size() < 3 || line[2] < 'a' || line[2] > 'z') continue;
+    const size_t end = line.find_first_not_of("abcdefghijklmnopqrstuvwxyz-", 2);
+    if (end == std::string::npos || line.compare(end, 2, "  ") != 0) continue;
+    names.push_back(line.substr(2, end - 2));
+  }
   return names;
 }
 
@@ -32,12 +35,25 @@ struct HelpRow {
 
 // The "options:" rows of a command's --help.
 std::vector<HelpRow> option_rows(const std::string& help) {
+  // "  --name VALUE  help text" (VALUE optional, upper case).
   std::vector<HelpRow> rows;
-  const std::regex row(R"(^  --([a-z-]+)( [A-Z_,]+)?  +(\S.*)$)");
-  std::smatch match;
   std::istringstream lines(help);
-  for (std::string line; std::getline(lines, line);)
-    if (std::regex_match(line, match, row)) rows.push_back({match[1], match[2], match[3]});
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("  --", 0) != 0) continue;
+    const size_t name_end = line.find_first_not_of("abcdefghijklmnopqrstuvwxyz-", 4);
+    if (name_end == std::string::npos) continue;
+    HelpRow row{line.substr(4, name_end - 4), "", ""};
+    size_t at = name_end;
+    if (line[at] == ' ' && at + 1 < line.size() && line[at + 1] >= 'A' && line[at + 1] <= 'Z') {
+      const size_t value_end = line.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_,", at + 1);
+      row.value = line.substr(at, value_end - at);
+      at = value_end;
+    }
+    const size_t text = line.find_first_not_of(' ', at);
+    if (text == std::string::npos || text - at < 2) continue;
+    row.text = line.substr(text);
+    rows.push_back(row);
+  }
   return rows;
 }
 
