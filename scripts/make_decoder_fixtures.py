@@ -149,9 +149,10 @@ def spread(model: torch.nn.Module, seed: int, std: float) -> None:
 def build(model_type: str, kwargs: dict, seed_name: str, std: float):
     import transformers
 
+    seed = seed_for(seed_name)  # seeds transformers' init too, not only the spread
     config = transformers.AutoConfig.for_model(model_type, **kwargs)
     model = transformers.AutoModelForCausalLM.from_config(config, attn_implementation="eager").eval()
-    spread(model, seed_for(seed_name), std)
+    spread(model, seed, std)
     assert model.config._attn_implementation == "eager"
     return model
 
