@@ -74,6 +74,8 @@ Tensor attention(const Tensor& q_in, const Tensor& k_in, const Tensor& v_in, con
                           std::to_string(kv_heads));
   if (options.causal && queries > keys)
     throw InvalidArgument("attention: causal attention needs at least as many keys as queries");
+  if (options.softcap && !(*options.softcap > 0.0f))
+    throw InvalidArgument("attention: softcap must be positive, got " + std::to_string(*options.softcap));
   const float scale = options.scale.value_or(1.0f / std::sqrt(static_cast<float>(head_dim)));
   Tensor mask = additive_mask(options.mask, batch, heads, queries, keys);
   backend::Backend& device = backend::backend_for(q.device());
@@ -84,12 +86,14 @@ Tensor attention(const Tensor& q_in, const Tensor& k_in, const Tensor& v_in, con
   Tensor expanded = mask.defined() ? mask.to(q.device()).expand({batch, heads, queries, keys}) : Tensor();
   // Views whose rows are contiguous (the heads of a [B, L, H * D] projection) are passed as they are.
   auto rows_contiguous = [](const Tensor& t) { return t.stride(3) == 1 ? t : t.contiguous(); };
-  if (device.fused_attention(rows_contiguous(q), rows_contiguous(k), rows_contiguous(v), expanded, options.causal,
-                             scale, out))
+  // The fused kernels know no soft-capping: capped scores take the composed route.
+  if (!options.softcap && device.fused_attention(rows_contiguous(q), rows_contiguous(k), rows_contiguous(v), expanded,
+                                                 options.causal, scale, out))
     return out;
   if (options.causal) mask = with_causal(mask, {batch, heads, queries, keys}, q.device());
   Tensor keys_full = repeat_kv(k, heads / kv_heads), values_full = repeat_kv(v, heads / kv_heads);
   Tensor scores = matmul(q, keys_full, false, true, scale);
+  if (options.softcap) scores = ops::scale(ops::tanh(ops::scale(scores, 1.0f / *options.softcap)), *options.softcap);
   return matmul(softmax(scores, -1, mask.defined() ? mask.to(q.device()) : mask), values_full);
 }
 

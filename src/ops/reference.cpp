@@ -147,6 +147,7 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Attent
           for (int64_t d = 0; d < dim; ++d)
             s += qs[((b * heads + h) * queries + i) * dim + d] * ks[((b * kv_heads + kh) * keys + j) * dim + d];
           s = static_cast<float>(s * scale);
+          if (options.softcap) s = static_cast<float>(*options.softcap * std::tanh(s / *options.softcap));
           bool hidden = !keep.empty() && keep[b * keys + j] == 0;
           if (options.causal && j > keys - queries + i) hidden = true;
           if (float_mask && !hidden) s = static_cast<float>(s + additive[((b * heads + h) * queries + i) * keys + j]);

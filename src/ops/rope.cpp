@@ -7,23 +7,30 @@
 namespace transformers::ops {
 
 std::pair<Tensor, Tensor> rope_cos_sin(const Tensor& position_ids, int64_t head_dim, float theta) {
-  detail::require_integer(position_ids, "rope_cos_sin", "position_ids");
-  detail::require_rank(position_ids, 2, "rope_cos_sin", "position_ids");
   if (head_dim <= 0 || head_dim % 2 != 0)
     throw InvalidArgument("rope_cos_sin: head_dim must be even and positive, got " + std::to_string(head_dim));
   const int64_t half = head_dim / 2;
   std::vector<float> inv_freq(static_cast<size_t>(half));
   for (int64_t i = 0; i < half; ++i)
     inv_freq[i] = 1.0f / std::pow(theta, static_cast<float>(2 * i) / static_cast<float>(head_dim));
+  return rope_cos_sin(position_ids, inv_freq);
+}
+
+std::pair<Tensor, Tensor> rope_cos_sin(const Tensor& position_ids, const std::vector<float>& inv_freq,
+                                       float attention_scaling) {
+  detail::require_integer(position_ids, "rope_cos_sin", "position_ids");
+  detail::require_rank(position_ids, 2, "rope_cos_sin", "position_ids");
+  if (inv_freq.empty()) throw InvalidArgument("rope_cos_sin: no inverse frequencies");
+  const size_t half = inv_freq.size(), head_dim = 2 * half;
   std::vector<int64_t> positions = position_ids.to_vector<int64_t>();
-  std::vector<float> cos(positions.size() * static_cast<size_t>(head_dim)), sin(cos.size());
+  std::vector<float> cos(positions.size() * head_dim), sin(cos.size());
   for (size_t p = 0; p < positions.size(); ++p)
-    for (int64_t i = 0; i < head_dim; ++i) {
+    for (size_t i = 0; i < head_dim; ++i) {
       const float angle = static_cast<float>(positions[p]) * inv_freq[i % half];
-      cos[p * head_dim + i] = std::cos(angle);
-      sin[p * head_dim + i] = std::sin(angle);
+      cos[p * head_dim + i] = std::cos(angle) * attention_scaling;
+      sin[p * head_dim + i] = std::sin(angle) * attention_scaling;
     }
-  Shape shape{position_ids.size(0), position_ids.size(1), head_dim};
+  Shape shape{position_ids.size(0), position_ids.size(1), static_cast<int64_t>(head_dim)};
   return {Tensor::from_vector(cos, shape).to(position_ids.device()),
           Tensor::from_vector(sin, shape).to(position_ids.device())};
 }

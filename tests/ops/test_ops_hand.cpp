@@ -118,3 +118,23 @@ TEST_CASE("ops accept empty tensors as torch does", "[ops][empty]") {
   CHECK(ops::embedding(dev(Tensor::zeros({5, 2})), dev(Tensor::zeros({0}, DType::I64))).shape() == Shape{0, 2});
   CHECK_THROWS_WITH(ops::max(dev(Tensor::zeros({2, 0})), 1), Catch::Contains("empty"));
 }
+
+TEST_CASE("rope_cos_sin from inverse frequencies by hand", "[ops][rope]") {
+  // Positions 0 and 2 with inverse frequencies [1, 0.5]: angles [0, 0 | 2, 1], each repeated for the
+  // two halves of head_dim, times the attention scaling 0.5.
+  const Tensor positions = dev(Tensor::from_vector(std::vector<int64_t>{0, 2}, {1, 2}));
+  auto [cos, sin] = ops::rope_cos_sin(positions, {1.0f, 0.5f}, 0.5f);
+  REQUIRE(cos.shape() == Shape{1, 2, 4});
+  const std::vector<float> c = cos.to_vector<float>(), s = sin.to_vector<float>();
+  const std::vector<float> angles{0, 0, 0, 0, 2, 1, 2, 1};
+  for (size_t i = 0; i < angles.size(); ++i) {
+    CHECK(c[i] == Approx(0.5f * std::cos(angles[i])));
+    CHECK(s[i] == Approx(0.5f * std::sin(angles[i])));
+  }
+  // The theta form is the default frequencies 1 / theta^(2i / head_dim).
+  auto [cos_theta, sin_theta] = ops::rope_cos_sin(positions, 4, 100.0f);
+  auto [cos_freq, sin_freq] = ops::rope_cos_sin(positions, {1.0f, 0.1f});
+  REQUIRE_CLOSE(cos_theta, cos_freq, 1e-6);
+  REQUIRE_CLOSE(sin_theta, sin_freq, 1e-6);
+  CHECK_THROWS_WITH(ops::rope_cos_sin(positions, std::vector<float>{}), Catch::Contains("inverse frequencies"));
+}

@@ -234,6 +234,14 @@ TEST_CASE("attention matches the reference", "[ops][attention]") {
   additive.mask = random_input({2, 1, 5, 7}, 7, -3.0f, 0.0f);
   REQUIRE_CLOSE(ops::attention(q, k, v, additive), ops::reference::attention(q, k, v, additive), 1e-5);
 
+  // Gemma 2's soft-capped scores (tanh before the mask), with grouped-query heads and a causal mask.
+  ops::AttentionOptions capped = gqa;
+  capped.softcap = 1.5f;
+  REQUIRE_CLOSE(ops::attention(q8, k2, v2, capped), ops::reference::attention(q8, k2, v2, capped), 1e-5);
+  CHECK(test_util::max_abs_diff(ops::attention(q8, k2, v2, capped), ops::attention(q8, k2, v2, gqa)) > 1e-3);
+  capped.softcap = 0.0f;
+  CHECK_THROWS_WITH(ops::attention(q8, k2, v2, capped), Catch::Contains("softcap"));
+
   // Heads as views of [B, L, H * D] projections (what split_heads gives): read in place; the
   // output is a [B, H, Lq, D] view of [B, Lq, H, D] memory.
   Tensor qs = random_input({2, 5, 4 * 8}, 8).view({2, 5, 4, 8}).transpose(1, 2);

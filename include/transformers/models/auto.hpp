@@ -14,7 +14,19 @@
 #include "transformers/models/deberta_v2.hpp"
 #include "transformers/models/distilbert.hpp"
 #include "transformers/models/electra.hpp"
+#include "transformers/models/gemma.hpp"
+#include "transformers/models/gemma2.hpp"
+#include "transformers/models/gemma3.hpp"
+#include "transformers/models/gpt2.hpp"
+#include "transformers/models/gpt_neox.hpp"
+#include "transformers/models/llama.hpp"
+#include "transformers/models/mistral.hpp"
+#include "transformers/models/mixtral.hpp"
 #include "transformers/models/mpnet.hpp"
+#include "transformers/models/phi3.hpp"
+#include "transformers/models/qwen2.hpp"
+#include "transformers/models/qwen3.hpp"
+#include "transformers/models/qwen3_moe.hpp"
 #include "transformers/models/roberta.hpp"
 
 namespace transformers {
@@ -126,6 +138,31 @@ inline const std::vector<ModelEntry>& model_registry() {
       model_entry<DebertaV2ForQuestionAnswering>("deberta-v2", Task::QuestionAnswering,
                                                  "DebertaV2ForQuestionAnswering"),
       model_entry<DebertaV2ForMaskedLM>("deberta-v2", Task::MaskedLM, "DebertaV2ForMaskedLM"),
+      // Decoder-only models (models/decoder_model.hpp).
+      model_entry<GPT2Model>("gpt2", Task::Base, "GPT2Model"),
+      model_entry<GPT2LMHeadModel>("gpt2", Task::CausalLM, "GPT2LMHeadModel"),
+      model_entry<GPTNeoXModel>("gpt_neox", Task::Base, "GPTNeoXModel"),
+      model_entry<GPTNeoXForCausalLM>("gpt_neox", Task::CausalLM, "GPTNeoXForCausalLM"),
+      model_entry<LlamaModel>("llama", Task::Base, "LlamaModel"),
+      model_entry<LlamaForCausalLM>("llama", Task::CausalLM, "LlamaForCausalLM"),
+      model_entry<MistralModel>("mistral", Task::Base, "MistralModel"),
+      model_entry<MistralForCausalLM>("mistral", Task::CausalLM, "MistralForCausalLM"),
+      model_entry<Qwen2Model>("qwen2", Task::Base, "Qwen2Model"),
+      model_entry<Qwen2ForCausalLM>("qwen2", Task::CausalLM, "Qwen2ForCausalLM"),
+      model_entry<Qwen3Model>("qwen3", Task::Base, "Qwen3Model"),
+      model_entry<Qwen3ForCausalLM>("qwen3", Task::CausalLM, "Qwen3ForCausalLM"),
+      model_entry<Phi3Model>("phi3", Task::Base, "Phi3Model"),
+      model_entry<Phi3ForCausalLM>("phi3", Task::CausalLM, "Phi3ForCausalLM"),
+      model_entry<GemmaModel>("gemma", Task::Base, "GemmaModel"),
+      model_entry<GemmaForCausalLM>("gemma", Task::CausalLM, "GemmaForCausalLM"),
+      model_entry<Gemma2Model>("gemma2", Task::Base, "Gemma2Model"),
+      model_entry<Gemma2ForCausalLM>("gemma2", Task::CausalLM, "Gemma2ForCausalLM"),
+      model_entry<Gemma3TextModel>("gemma3_text", Task::Base, "Gemma3TextModel"),
+      model_entry<Gemma3ForCausalLM>("gemma3_text", Task::CausalLM, "Gemma3ForCausalLM"),
+      model_entry<MixtralModel>("mixtral", Task::Base, "MixtralModel"),
+      model_entry<MixtralForCausalLM>("mixtral", Task::CausalLM, "MixtralForCausalLM"),
+      model_entry<Qwen3MoeModel>("qwen3_moe", Task::Base, "Qwen3MoeModel"),
+      model_entry<Qwen3MoeForCausalLM>("qwen3_moe", Task::CausalLM, "Qwen3MoeForCausalLM"),
   };
   return entries;
 }

@@ -16,8 +16,8 @@ struct ModelInputs {
                           // cache: [batch, past + seq], covering the cached tokens too
   Tensor token_type_ids;  // [batch, seq]; zeros when undefined (models that have segments)
   // Decoders only:
-  Tensor position_ids;  // [batch, seq]; when undefined, cumsum(attention_mask) - 1 with padding at 1,
-                        // for the seq new tokens (transformers' prepare_inputs_for_generation)
+  Tensor position_ids;  // [batch, seq]; when undefined, cumsum(attention_mask) - 1 with padding at 0,
+                        // for the seq new tokens (transformers 5's generate)
   nn::KVCache* past_key_values = nullptr;  // read and extended in place; the model calls advance(seq)
   int64_t logits_to_keep = 0;              // 0: logits of every position; k: of the last k only
 };
@@ -56,6 +56,12 @@ class PreTrainedModel {
   virtual const PretrainedConfig& config() const = 0;
   // What a KV cache for this model holds; decoders say, encoders have none (nullopt).
   virtual std::optional<nn::CacheLayout> cache_layout() const { return std::nullopt; }
+  // Generation, before each step: whether the cache must be dropped and the whole sequence so far
+  // (`sequence_length` columns, left padding included) run again without it, `cached` columns being
+  // in the cache - transformers' Phi3ForCausalLM.prepare_inputs_for_generation, whose LongRoPE
+  // switches to its long factors past original_max_position_embeddings and so invalidates the keys
+  // cached with the short ones. False for every other model.
+  virtual bool recompute_cache(int64_t /*sequence_length*/, int64_t /*cached*/) const { return false; }
 };
 
 }  // namespace transformers

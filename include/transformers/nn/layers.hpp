@@ -39,6 +39,16 @@ struct Linear {
     }
     return load(w, name, in_features, out_features);
   }
+  // GPT-2's Conv1D: the same map, stored transposed ([in_features, out_features]); made a Linear once.
+  static Linear load_conv1d(const Weights& w, const std::string& name, int64_t in_features, int64_t out_features) {
+    return {w.get(name + ".weight", {in_features, out_features}).transpose(0, 1).contiguous(),
+            w.get(name + ".bias", {out_features}).to(DType::F32)};
+  }
+  // Output features first .. first + count - 1 of a fused projection (qkv_proj, gate_up_proj): a view of
+  // its rows, no copy.
+  Linear rows(int64_t first, int64_t count) const {
+    return {weight.narrow(0, first, count), bias.defined() ? bias.narrow(0, first, count) : Tensor()};
+  }
   Tensor operator()(const Tensor& x) const { return ops::linear(x, weight, bias); }
   // With an activation and/or a residual fused into the product: act(x W^T + b) + residual.
   Tensor operator()(const Tensor& x, const ops::LinearEpilogue& epilogue) const {
@@ -66,6 +76,22 @@ struct LayerNorm {
                      static_cast<float>(eps)};
   }
   Tensor operator()(const Tensor& x) const { return ops::layer_norm(x, weight, bias, eps); }
+};
+
+// T5LayerNorm / LlamaRMSNorm: x / sqrt(mean(x^2) + eps) * weight, in f32. Gemma stores the weight
+// zero-centred and multiplies by (1 + weight): loaded with Offset::PlusOne, the 1 is added once.
+struct RMSNorm {
+  enum class Offset { None, PlusOne };
+  Tensor weight;  // [dim], f32
+  float eps = 1e-6f;
+
+  static RMSNorm load(const Weights& w, const std::string& name, int64_t dim, double eps,
+                      Offset offset = Offset::None) {
+    Tensor weight = w.get(name + ".weight", {dim}).to(DType::F32);
+    if (offset == Offset::PlusOne) weight = ops::add_scalar(weight, 1.0f);
+    return RMSNorm{weight, static_cast<float>(eps)};
+  }
+  Tensor operator()(const Tensor& x) const { return ops::rms_norm(x, weight, eps); }
 };
 
 // [batch, seq, heads * head_dim] -> [batch, heads, seq, head_dim]: a view (no copy) of a

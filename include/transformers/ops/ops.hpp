@@ -83,6 +83,11 @@ std::pair<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t axis = -1, bo
 // transformers' default rotary embedding computes them in f32: inv_freq = 1 / theta^(2i/head_dim),
 // angle = position * inv_freq, repeated twice along the last dimension.
 std::pair<Tensor, Tensor> rope_cos_sin(const Tensor& position_ids, int64_t head_dim, float theta);
+// The same from given inverse frequencies (scaled rotary variants compute their own, nn/rotary.hpp):
+// cos and sin [batch, positions, 2 * inv_freq.size()] of angle = position * inv_freq[i], each times
+// attention_scaling (YaRN's and LongRoPE's factor), in f32 as transformers computes them.
+std::pair<Tensor, Tensor> rope_cos_sin(const Tensor& position_ids, const std::vector<float>& inv_freq,
+                                       float attention_scaling = 1.0f);
 // x * cos + rotate_half(x) * sin for x [batch, heads, positions, head_dim], where
 // rotate_half(x) = concat(-x[..., half:], x[..., :half]).
 Tensor rope(const Tensor& x, const Tensor& cos, const Tensor& sin);
@@ -94,6 +99,8 @@ struct AttentionOptions {
   Tensor mask;
   bool causal = false;         // query i sees keys <= i + (keys - queries)
   std::optional<float> scale;  // default 1 / sqrt(head_dim)
+  // Gemma 2's logit soft-capping: scores = softcap * tanh(scores / softcap) after scaling, before the mask.
+  std::optional<float> softcap;
 };
 // Scaled dot-product attention. q [batch, heads, queries, head_dim]; k and v
 // [batch, kv_heads, keys, head_dim] with heads a multiple of kv_heads (grouped-query attention).
