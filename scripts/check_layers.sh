@@ -3,6 +3,7 @@
 #   core       -> backends, models, nn, ops, tokenizers, pipelines, hub
 #   models/nn  -> backends
 #   tokenizers -> models, nn, pipelines
+#   generation -> backends, pipelines
 #   backends   -> models, nn, pipelines, tokenizers   (kernels/ counts as backends)
 # Run by CTest (test "include_layers"); usage: scripts/check_layers.sh [project root]
 set -euo pipefail
@@ -26,10 +27,11 @@ check() {
 }
 
 check "core must not include backends or any layer above it" \
-  'backends|models|nn|ops|tokenizers|pipelines|hub' include/transformers/core src/core
+  'backends|models|nn|ops|tokenizers|pipelines|hub|generation' include/transformers/core src/core
 check "models and nn must not include backends" 'backends' include/transformers/models include/transformers/nn
-check "tokenizers must not include models" 'models|nn|pipelines' include/transformers/tokenizers src/tokenizers
-check "backends must not include models" 'models|nn|pipelines|tokenizers' src/backends kernels
+check "tokenizers must not include models" 'models|nn|pipelines|generation' include/transformers/tokenizers src/tokenizers
+check "generation must not include backends or pipelines" 'backends|pipelines' include/transformers/generation src/generation
+check "backends must not include models" 'models|nn|pipelines|tokenizers|generation' src/backends kernels
 
 if [ "$failures" -gt 0 ]; then
   echo "include_layers: $failures rule(s) broken"

@@ -22,11 +22,12 @@ if [ "${TRANSFORMERS_SKIP_SANITIZERS:-0}" != 1 ]; then
   ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1" run_preset asan
   # ThreadSanitizer where objects are shared by threads: the tokenizer tests (one Tokenizer used by
   # threads, tests/tokenizers/test_thread_safety.cpp) and one pipeline called from threads
-  # (tests/pipelines/test_pipeline_threads.cpp). OpenMP's runtime is not instrumented, so its
-  # teams are kept to one thread (the test's own std::threads are what is checked).
-  echo "=== tsan: configure, build test_tokenizers and test_pipelines, test"
+  # (tests/pipelines/test_pipeline_threads.cpp), and generate() from threads on one model with a
+  # streamer's queue between threads (tests/generation, tag [threads]). OpenMP's runtime is not
+  # instrumented, so its teams are kept to one thread (the test's own std::threads are what is checked).
+  echo "=== tsan: configure, build test_tokenizers, test_pipelines and test_generation, test"
   cmake --preset tsan >/dev/null
-  cmake --build --preset tsan -j "$jobs" --target test_tokenizers test_pipelines
+  cmake --build --preset tsan -j "$jobs" --target test_tokenizers test_pipelines test_generation
   OMP_NUM_THREADS=1 TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
-    ctest --preset tsan -R "^(tokenizers|pipelines_threads)$"
+    ctest --preset tsan -R "^(tokenizers|pipelines_threads|generation_threads)$"
 fi

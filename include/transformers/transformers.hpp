@@ -8,6 +8,7 @@
 #include "transformers/core/memory.hpp"
 #include "transformers/core/tensor.hpp"
 #include "transformers/core/threads.hpp"
+#include "transformers/generation/generate.hpp"
 #include "transformers/io/safetensors.hpp"
 #include "transformers/models/auto.hpp"
 #include "transformers/ops/ops.hpp"

@@ -44,4 +44,6 @@ size_t Tokenizer::add_tokens(const std::vector<AddedToken>& tokens) {
 
 const std::string& Tokenizer::model_type() const { return pipeline_->model_type; }
 
+const std::vector<std::string>& Tokenizer::decoder_types() const { return pipeline_->decoder_types; }
+
 }  // namespace transformers::tokenizers

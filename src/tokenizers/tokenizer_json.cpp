@@ -61,6 +61,17 @@ std::unique_ptr<Component> optional_component(const json& document, const char* 
   return make(*found, source + ": " + key);
 }
 
+// The "type" of a component and of everything nested in it, outermost first (a Sequence's steps).
+void collect_types(const json& component, std::vector<std::string>& types) {
+  if (component.is_object()) {
+    if (auto it = component.find("type"); it != component.end() && it->is_string()) types.push_back(*it);
+    for (const auto& [key, value] : component.items())
+      if (key != "type") collect_types(value, types);
+  } else if (component.is_array()) {
+    for (const json& item : component) collect_types(item, types);
+  }
+}
+
 }  // namespace
 
 std::shared_ptr<TokenizerPipeline> parse_tokenizer_json(const json& document, const std::string& source) {
@@ -78,6 +89,7 @@ std::shared_ptr<TokenizerPipeline> parse_tokenizer_json(const json& document, co
     pipeline->continuing_subword_prefix = model["continuing_subword_prefix"].get<std::string>();
   pipeline->post_processor = optional_component<PostProcessor>(document, "post_processor", make_post_processor, source);
   pipeline->decoder = optional_component<Decoder>(document, "decoder", make_decoder, source);
+  collect_types(document.value("decoder", json()), pipeline->decoder_types);
 
   std::vector<AddedToken> added;
   if (document.contains("added_tokens") && !document["added_tokens"].is_null()) {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "added_vocabulary.hpp"
 #include "decoder.hpp"
@@ -23,6 +24,7 @@ class TokenizerPipeline {
   std::shared_ptr<const Model> model;
   std::shared_ptr<const PostProcessor> post_processor;
   std::shared_ptr<const Decoder> decoder;
+  std::vector<std::string> decoder_types;  // every "type" in the decoder's JSON, the outermost first
   std::shared_ptr<const AddedVocabulary> added_vocabulary;
   std::string model_type;  // tokenizer.json's model type: "BPE", "WordPiece", "Unigram", "WordLevel"
   std::optional<TruncationParams> truncation;

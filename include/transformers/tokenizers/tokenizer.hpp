@@ -99,6 +99,10 @@ class Tokenizer {
   bool encode_special_tokens() const { return encode_special_tokens_; }
   // The model's type in tokenizer.json: "BPE", "WordPiece", "Unigram" or "WordLevel".
   const std::string& model_type() const;
+  // The decoder's "type" and those nested in it, outermost first (e.g. {"Sequence", "Replace",
+  // "ByteFallback", "Fuse", "Strip"}); empty without a decoder. Stop strings match bytes when the
+  // decoder is a ByteLevel or has a ByteFallback, as transformers' StopStringCriteria does.
+  const std::vector<std::string>& decoder_types() const;
 
   std::optional<int64_t> token_to_id(std::string_view token) const;
   std::optional<std::string> id_to_token(int64_t id) const;

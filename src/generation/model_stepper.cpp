@@ -1,0 +1,81 @@
+#include "model_stepper.hpp"
+
+#include <algorithm>
+
+namespace transformers::generation_detail {
+
+Tensor as_tensor(const Sequences& rows) {
+  const int64_t length = rows.empty() ? 0 : static_cast<int64_t>(rows[0].size());
+  std::vector<int64_t> flat;
+  flat.reserve(rows.size() * static_cast<size_t>(length));
+  for (const auto& row : rows) flat.insert(flat.end(), row.begin(), row.end());
+  return Tensor::from_vector(flat, {static_cast<int64_t>(rows.size()), length});
+}
+
+ModelStepper::ModelStepper(const PreTrainedModel& model, const Sequences& attention_mask, bool use_cache,
+                           int64_t capacity)
+    : model_(model), mask_(attention_mask) {
+  // transformers 5: position = cumsum(mask) - 1, and 0 at padding.
+  for (const auto& row : mask_) {
+    std::vector<int64_t> positions;
+    int64_t seen = 0;
+    for (int64_t m : row) {
+      seen += m != 0;
+      positions.push_back(m != 0 ? seen - 1 : 0);
+      has_padding_ = has_padding_ || m == 0;
+    }
+    positions_.push_back(std::move(positions));
+  }
+  const std::optional<nn::CacheLayout> layout = model.cache_layout();
+  if (use_cache && layout) cache_.emplace(*layout, static_cast<int64_t>(mask_.size()), capacity);
+}
+
+Tensor ModelStepper::mask_tensor() const { return has_padding_ ? as_tensor(mask_) : Tensor(); }
+
+Tensor ModelStepper::positions_tensor(int64_t columns) const {
+  Sequences tail;
+  for (const auto& row : positions_) tail.emplace_back(row.end() - columns, row.end());
+  return as_tensor(tail);
+}
+
+Tensor ModelStepper::forward(const Sequences& fed, int64_t columns) {
+  ModelInputs inputs;
+  inputs.input_ids = as_tensor(fed);
+  inputs.attention_mask = mask_tensor();
+  inputs.position_ids = positions_tensor(columns);
+  inputs.past_key_values = cache_ ? &*cache_ : nullptr;
+  inputs.logits_to_keep = 1;
+  const Tensor logits = model_.forward(inputs).logits;  // [rows, kept positions, vocab]
+  if (!logits.defined() || logits.dim() != 3)
+    throw InvalidArgument("generate: the model must return logits [batch, positions, vocab], not " +
+                          (logits.defined() ? logits.describe() : std::string("none")));
+  return logits.select(1, logits.size(1) - 1).to(Device::cpu()).to(DType::F32).contiguous();
+}
+
+Tensor ModelStepper::prefill(const Sequences& prompt) {
+  return forward(prompt, static_cast<int64_t>(prompt.empty() ? 0 : prompt[0].size()));
+}
+
+Tensor ModelStepper::next(const Sequences& sequences) {
+  for (size_t r = 0; r < mask_.size(); ++r) {
+    mask_[r].push_back(1);
+    positions_[r].push_back(positions_[r].back() + 1);
+  }
+  if (!cache_) return forward(sequences, static_cast<int64_t>(sequences[0].size()));
+  Sequences last;
+  for (const auto& row : sequences) last.push_back({row.back()});
+  return forward(last, 1);
+}
+
+void ModelStepper::reorder(const std::vector<int64_t>& rows) {
+  Sequences mask, positions;
+  for (int64_t r : rows) {
+    mask.push_back(mask_.at(static_cast<size_t>(r)));
+    positions.push_back(positions_.at(static_cast<size_t>(r)));
+  }
+  mask_ = std::move(mask);
+  positions_ = std::move(positions);
+  if (cache_) cache_->reorder(rows);
+}
+
+}  // namespace transformers::generation_detail
