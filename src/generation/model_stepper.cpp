@@ -28,6 +28,7 @@ ModelStepper::ModelStepper(const PreTrainedModel& model, const Sequences& attent
   }
   const std::optional<nn::CacheLayout> layout = model.cache_layout();
   if (use_cache && layout) cache_.emplace(*layout, static_cast<int64_t>(mask_.size()), capacity);
+  capacity_ = capacity;
 }
 
 Tensor ModelStepper::mask_tensor() const { return has_padding_ ? as_tensor(mask_) : Tensor(); }
@@ -61,7 +62,14 @@ Tensor ModelStepper::next(const Sequences& sequences) {
     mask_[r].push_back(1);
     positions_[r].push_back(positions_[r].back() + 1);
   }
-  if (!cache_) return forward(sequences, static_cast<int64_t>(sequences[0].size()));
+  const int64_t length = static_cast<int64_t>(sequences[0].size());
+  if (!cache_) return forward(sequences, length);
+  if (model_.recompute_cache(length, cache_->length())) {  // Phi-3's switch to its long rope factors
+    const nn::CacheLayout layout = cache_->layout();  // copied: emplace destroys the old cache first
+    const int64_t batch = cache_->batch();
+    cache_.emplace(layout, batch, capacity_);
+    return forward(sequences, length);
+  }
   Sequences last;
   for (const auto& row : sequences) last.push_back({row.back()});
   return forward(last, 1);

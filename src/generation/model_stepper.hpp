@@ -4,7 +4,9 @@
 // cache_layout(), sized for the whole call), the prompt goes in once and then only each new token,
 // with the attention mask grown by one column and position ids from the mask (cumsum - 1, padding
 // at 0); without one (use_cache false, or a model without a cache layout), the whole sequence goes
-// in every step. Either way the logits of the last position come back as f32 on the host.
+// in every step. Either way the logits of the last position come back as f32 on the host. When the
+// model asks (PreTrainedModel::recompute_cache: Phi-3's LongRoPE switch), the cache is dropped and
+// the whole sequence runs again into a new one, as transformers' prepare_inputs_for_generation does.
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -42,6 +44,7 @@ class ModelStepper {
   Sequences positions_;  // [rows, tokens so far]
   bool has_padding_ = false;
   std::optional<nn::KVCache> cache_;
+  int64_t capacity_ = 0;
 };
 
 }  // namespace transformers::generation_detail
