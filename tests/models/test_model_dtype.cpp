@@ -71,8 +71,8 @@ TEST_CASE("weights in the model's dtype are mapped from the file, not copied", "
   CHECK(weights.dtype() == DType::F32);  // without with_dtype: float32, as before dtypes existed
   weights.with_dtype(std::nullopt);      // "auto": the checkpoint's
   CHECK(weights.dtype() == DType::BF16);
-  for (const std::string& name : weights.checkpoint().names()) {
-    const Tensor stored = weights.checkpoint().get(name);
+  for (const std::string& name : weights.source().names()) {
+    const Tensor stored = weights.source().get(name, DType::F32);
     if (stored.dtype() != DType::BF16) continue;
     const Tensor got = weights.get(name, stored.shape());
     INFO(name);
@@ -80,8 +80,8 @@ TEST_CASE("weights in the model's dtype are mapped from the file, not copied", "
     CHECK_FALSE(got.storage()->owns_memory());  // a view of the mapped file
   }
   weights.with_dtype(DType::F32);
-  const std::string first = weights.checkpoint().names().front();
-  CHECK(weights.get(first, weights.checkpoint().get(first).shape()).storage()->owns_memory());
+  const std::string first = weights.source().names().front();
+  CHECK(weights.get(first, weights.source().get(first, DType::F32).shape()).storage()->owns_memory());
   CHECK_THROWS_WITH(weights.with_dtype(DType::I64), Catch::Contains("float32, bfloat16 or float16"));
 }
 

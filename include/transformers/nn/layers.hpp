@@ -32,7 +32,7 @@ struct Linear {
                      const std::string& missing_output) {
     if (part == Part::Absent) return {};
     if (part == Part::IfPresent && !(w.contains(name + ".weight") && w.contains(name + ".bias"))) {
-      warn_once(w.checkpoint().path() + " has no '" + name + ".weight' / '" + name + ".bias' (it was saved from a " +
+      warn_once(w.path() + " has no '" + name + ".weight' / '" + name + ".bias' (it was saved from a " +
                 "model without that layer, e.g. a task head); the layer is left out, so " + missing_output +
                 " is not computed (transformers would initialise it at random)");
       return {};

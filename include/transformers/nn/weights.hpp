@@ -4,15 +4,17 @@
 // against the config, and the model's dtype: a floating weight stored in that dtype is mapped
 // from the file as it is (no copy), one stored otherwise is converted once. Layers decide how they
 // compute with it (nn/layers.hpp: linear layers and embedding tables read bf16/f16 directly;
-// norms and biases take f32).
+// norms and biases take f32). The weights come from a TensorSource: a safetensors checkpoint, or a
+// GGUF file under transformers' names (quantized blocks decoded into the model's dtype).
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "transformers/core/tensor.hpp"
-#include "transformers/io/safetensors.hpp"
+#include "transformers/io/tensor_source.hpp"
 
 namespace transformers::nn {
 
@@ -20,14 +22,16 @@ class Weights {
  public:
   // base_model_prefix: "bert", "distilbert", ... - the prefix a head model puts before the base
   // model's weights.
+  Weights(std::shared_ptr<const TensorSource> source, std::string base_model_prefix)
+      : source_(std::move(source)), prefix_(std::move(base_model_prefix)) {}
   Weights(safetensors::Checkpoint checkpoint, std::string base_model_prefix)
-      : checkpoint_(std::move(checkpoint)), prefix_(std::move(base_model_prefix)) {}
+      : Weights(tensor_source(std::move(checkpoint)), std::move(base_model_prefix)) {}
 
   // No checkpoint: every weight is drawn from a seeded N(0, 0.02)-like distribution, as
   // transformers' from_config initializes a model (LayerNorm-style 1-D weights included, which
   // keeps the numbers varied). For tests and benchmarks.
   static Weights random(std::string base_model_prefix, uint64_t seed = 0) {
-    Weights w(safetensors::Checkpoint{}, std::move(base_model_prefix));
+    Weights w(std::shared_ptr<const TensorSource>{}, std::move(base_model_prefix));
     w.random_seed_ = seed;
     w.random_ = true;
     return w;
@@ -40,14 +44,14 @@ class Weights {
     if (random_) return random_tensor(name, expected_shape).to(dtype_).to(device_);
     const std::string found = locate(name);
     if (found.empty())
-      throw FileError(checkpoint_.path() + ": missing tensor '" + name + "' (also looked for it " +
+      throw FileError(path() + ": missing tensor '" + name + "' (also looked for it " +
                       (has_prefix(name) ? "without" : "with") + " the '" + prefix_ + ".' prefix)");
-    Tensor tensor = checkpoint_.get(found);
+    Tensor tensor = source_->get(found, dtype_);
     if (tensor.shape() != expected_shape)
-      throw FileError(checkpoint_.path() + ": tensor '" + found + "' has shape " + shape_str(tensor.shape()) +
+      throw FileError(path() + ": tensor '" + found + "' has shape " + shape_str(tensor.shape()) +
                       " but the config needs " + shape_str(expected_shape));
     if (!is_floating(tensor.dtype()))
-      throw FileError(checkpoint_.path() + ": tensor '" + found + "' holds " + dtype_name(tensor.dtype()) +
+      throw FileError(path() + ": tensor '" + found + "' holds " + dtype_name(tensor.dtype()) +
                       ", not floating-point weights");
     return tensor.to(dtype_).to(device_);
   }
@@ -73,18 +77,17 @@ class Weights {
   // The dtype of the checkpoint's first floating weight (in name order), float32 when it has none.
   DType stored_dtype() const {
     if (random_) return DType::F32;
-    for (const std::string& name : checkpoint_.names()) {
-      const std::string& stored = checkpoint_.info(name).dtype;
-      if (stored == "F32") return DType::F32;
-      if (stored == "BF16") return DType::BF16;
-      if (stored == "F16") return DType::F16;
-    }
+    for (const std::string& name : source_->names())
+      if (std::optional<DType> stored = source_->stored_dtype(name)) return *stored;
     return DType::F32;
   }
 
   bool contains(const std::string& name) const { return random_ || !locate(name).empty(); }
   const std::string& prefix() const { return prefix_; }
-  const safetensors::Checkpoint& checkpoint() const { return checkpoint_; }
+  // Where the weights come from (not for random weights).
+  const TensorSource& source() const { return *source_; }
+  // The source's file or folder, for messages ("random weights" for random ones).
+  std::string path() const { return random_ ? std::string("random weights") : source_->path(); }
 
  private:
   bool has_prefix(const std::string& name) const { return name.rfind(prefix_ + ".", 0) == 0; }
@@ -92,7 +95,7 @@ class Weights {
   // The checkpoint's name for `name`, or "" when it has none.
   std::string locate(const std::string& name) const {
     for (const std::string& candidate : spellings(name))
-      if (checkpoint_.contains(candidate)) return candidate;
+      if (source_->contains(candidate)) return candidate;
     return "";
   }
 
@@ -124,7 +127,7 @@ class Weights {
     return Tensor::from_vector(values, shape);
   }
 
-  safetensors::Checkpoint checkpoint_;
+  std::shared_ptr<const TensorSource> source_;  // null for random weights
   std::string prefix_;
   bool random_ = false;
   uint64_t random_seed_ = 0;
