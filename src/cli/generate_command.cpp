@@ -93,7 +93,9 @@ class TimedStreamer final : public TextStreamer {
 
 int run_generate(const CommandLine& args) {
   if (!args.has("model")) throw UsageError("--model is required");
-  const std::string folder = hub::resolve_model_path(*args.value("model"), {});
+  hub::HubOptions hub_options;
+  if (auto gguf_file = args.value("gguf-file")) hub_options.gguf_file = *gguf_file;
+  const std::string folder = hub::resolve_model_source(*args.value("model"), hub_options);  // or a .gguf file
   LoadOptions load_options;
   load_options.device = Device(args.value_or("device", "cpu"));
   load_options.dtype = parse_model_dtype(args.value_or("dtype", "auto"));
@@ -150,9 +152,10 @@ Command generate_command() {
   return {"generate",
           "--model PATH_OR_ID [PROMPT...]",
           "continue a prompt (the arguments, or stdin) with a causal LM, streaming the new text",
-          {{"model", "PATH_OR_ID", "model folder or Hub id (config.json, tokenizer.json, weights)"},
+          {{"model", "PATH_OR_ID", "model folder or Hub id (config.json, tokenizer.json, weights), or a .gguf file"},
+           {"gguf-file", "NAME", "load the model and tokenizer from this GGUF file of the folder or repo"},
            {"device", "DEVICE", "cpu, cuda or cuda:N", "cpu"},
-           {"dtype", "DTYPE", "the model's dtype: auto (the checkpoint's), float32, bfloat16 or float16", "auto"},
+           {"dtype", "DTYPE", "the model's dtype: auto (the checkpoint's; float32 for GGUF), float32, bfloat16 or float16", "auto"},
            {"max-new-tokens", "N", "most tokens to generate", "256, unless the model's generation config sets a length"},
            {"sample", "", "sample (do_sample=True)", "the model's generation config"},
            {"greedy", "", "pick the most likely token (do_sample=False)"},

@@ -140,6 +140,7 @@ int run_pipeline(const CommandLine& command_line) {
   const json kwargs = kwargs_from(command_line);
   PipelineOptions options;
   options.revision = command_line.value_or("revision", "");
+  options.gguf_file = command_line.value_or("gguf-file", "");
   options.device = Device(command_line.value_or("device", "cpu"));
   options.dtype = parse_model_dtype(command_line.value_or("dtype", "auto"));
   auto pipe = pipeline(task, command_line.value_or("model", ""), options);
@@ -164,7 +165,8 @@ Command pipeline_command() {
   return {"pipeline",
           "TASK [INPUT...]",
           "run pipeline(TASK) on the arguments or on stdin lines (text or JSON) and print one JSON result per input",
-          {{"model", "PATH_OR_ID", "model folder or Hub id", "the task's default model"},
+          {{"model", "PATH_OR_ID", "model folder, Hub id or .gguf file", "the task's default model"},
+           {"gguf-file", "NAME", "load the model and tokenizer from this GGUF file of the folder or repo"},
            {"revision", "R", "branch, tag or commit of a Hub model", "main"},
            {"device", "DEVICE", "cpu, cuda or cuda:N", "cpu"},
            {"dtype", "DTYPE", "the model's dtype: auto (the checkpoint's), float32, bfloat16 or float16", "auto"},

@@ -1,4 +1,5 @@
 #include "transformers/config/pretrained_config.hpp"
+#include "transformers/io/gguf_checkpoint.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -145,6 +146,8 @@ PretrainedConfig PretrainedConfig::from_json(const nlohmann::json& json, const s
 
 PretrainedConfig PretrainedConfig::from_pretrained(const std::string& folder_or_file) {
   fs::path path(folder_or_file);
+  if (path.extension() == ".gguf")  // transformers' from_pretrained(gguf_file=): the file's metadata
+    return from_json(gguf::hf_config(*gguf::File::open(folder_or_file)), folder_or_file);
   if (fs::is_directory(path)) path /= "config.json";
   std::ifstream in(path, std::ios::binary);
   if (!in) throw FileError(path.string() + ": cannot open (no config.json there?)");

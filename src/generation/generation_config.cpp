@@ -270,6 +270,8 @@ GenerationConfig GenerationConfig::from_json(const json& object, const std::stri
 
 GenerationConfig GenerationConfig::from_pretrained(const std::string& folder) {
   const fs::path root(folder);
+  // A GGUF file holds no generation config: its model config's generation fields, as transformers.
+  if (root.extension() == ".gguf") return from_model_config(PretrainedConfig::from_pretrained(folder));
   if (fs::is_regular_file(root)) return from_json(read_json_file(root), root.string());
   if (fs::exists(root / "generation_config.json"))
     return from_json(read_json_file(root / "generation_config.json"), (root / "generation_config.json").string());

@@ -243,6 +243,25 @@ std::string resolve_model_path(const std::string& path_or_id, const HubOptions& 
   return detail::download_snapshot(path_or_id, options, wanted_for_loading, 4);
 }
 
+std::optional<std::string> resolve_gguf_file(const std::string& path_or_id, const HubOptions& options) {
+  std::error_code ec;
+  const fs::path given(path_or_id);
+  if (given.extension() == ".gguf" && fs::is_regular_file(given, ec)) return path_or_id;
+  if (!options.gguf_file) return std::nullopt;
+  if (fs::is_directory(given, ec)) {
+    const fs::path file = given / *options.gguf_file;
+    if (!fs::is_regular_file(file, ec))
+      throw FileError(path_or_id + ": no GGUF file '" + *options.gguf_file + "' in this folder");
+    return file.string();
+  }
+  return hub_file(path_or_id, *options.gguf_file, options);
+}
+
+std::string resolve_model_source(const std::string& path_or_id, const HubOptions& options) {
+  if (std::optional<std::string> gguf = resolve_gguf_file(path_or_id, options)) return *gguf;
+  return resolve_model_path(path_or_id, options);
+}
+
 std::string snapshot_download(const std::string& repo_id, const HubOptions& options,
                               const std::vector<std::string>& allow_patterns, int max_workers) {
   check_repo_id(repo_id, options.revision.value_or("main"));

@@ -63,7 +63,9 @@ std::unique_ptr<Pipeline> pipeline(const std::string& task, const std::string& m
     hub_options.revision = options.revision;
   else if (model.empty())
     hub_options.revision = entry.revision;
-  return entry.load(hub::resolve_model_path(model.empty() ? entry.model : model, hub_options), std::move(options));
+  if (!options.gguf_file.empty()) hub_options.gguf_file = options.gguf_file;
+  // A folder, or the GGUF file that a .gguf path or gguf_file names: every loader reads both.
+  return entry.load(hub::resolve_model_source(model.empty() ? entry.model : model, hub_options), std::move(options));
 }
 
 }  // namespace transformers

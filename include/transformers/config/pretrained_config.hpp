@@ -38,6 +38,8 @@ struct PretrainedConfig {
   std::string source;  // where it came from, for error messages
 
   // Reads config.json from a model folder or a direct path to a JSON file.
+  // A folder holding config.json, a config.json file, or a .gguf file (its metadata read as
+  // transformers reads it, see io/gguf_checkpoint.hpp).
   static PretrainedConfig from_pretrained(const std::string& folder_or_file);
   // From already-parsed JSON; `source` names it in errors.
   static PretrainedConfig from_json(const nlohmann::json& json, const std::string& source = "config");

@@ -74,7 +74,8 @@ struct GenerationConfig {
   // (guidance_scale, watermarking_config, constraints, top_h, ...).
   nlohmann::json other = nlohmann::json::object();
 
-  // A model folder's generation_config.json; without one, from_model_config(config.json) as
+  // A model folder's generation_config.json (a .gguf file: from_model_config of its metadata);
+  // without one, from_model_config(config.json) as
   // transformers does; without either, an empty config (the global defaults). A field of the wrong
   // type throws FileError naming the file and the field.
   static GenerationConfig from_pretrained(const std::string& folder);

@@ -126,6 +126,9 @@ struct HubOptions {
   bool force_download = false;           // download again even when cached
   std::string repo_type = "model";       // "model", "dataset" or "space"
   bool quiet = false;                    // no progress bar (there is none anyway when stderr is no terminal)
+  // transformers' gguf_file: the model and its tokenizer come from this GGUF file of the folder or
+  // repo instead of config.json / safetensors / tokenizer.json (see resolve_gguf_file).
+  std::optional<std::string> gguf_file;
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -160,6 +163,16 @@ bool is_valid_repo_id(const std::string& repo_id);
 // RepositoryNotFound when it is neither, LocalEntryNotFound (OfflineModeNoCache / HubUnreachable) when
 // it is not cached and can't be downloaded.
 std::string resolve_model_path(const std::string& path_or_id, const HubOptions& options = {});
+
+// The GGUF file a load reads, or nullopt when it reads a Hugging Face folder: `path_or_id` itself
+// when it is a file ending in ".gguf", else options.gguf_file inside the folder `path_or_id`, or in
+// the Hub repo `path_or_id` (hub_file: only that file is fetched). Throws FileError when a
+// local gguf_file does not exist, and what hub_file throws for a repo.
+std::optional<std::string> resolve_gguf_file(const std::string& path_or_id, const HubOptions& options = {});
+
+// What from_pretrained reads: resolve_gguf_file's GGUF file when there is one, else
+// resolve_model_path's folder.
+std::string resolve_model_source(const std::string& path_or_id, const HubOptions& options = {});
 
 // The local path of one file of a Hub repo: snapshots/<commit>/<filename> in the cache (a relative
 // symlink into blobs/), downloaded first when allowed (huggingface_hub's hf_hub_download). `filename`

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "transformers/hub/hub.hpp"
+#include "transformers/io/gguf_checkpoint.hpp"
 #include "transformers/models/albert.hpp"
 #include "transformers/models/bert.hpp"
 #include "transformers/models/deberta_v2.hpp"
@@ -202,11 +203,22 @@ inline PretrainedConfig tiny_config(const std::string& model_type) {
   throw InvalidArgument("model_type '" + model_type + "' has no line in transformers.cpp's model_registry()");
 }
 
-// A model for `task` from a folder (config.json + safetensors weights) or a Hub id found in the
-// Hugging Face cache ("org/name"), as options say (Hub options, device, dtype: nullopt for "auto",
+// A model for `task` from a folder (config.json + safetensors weights), a Hub id found in the
+// Hugging Face cache ("org/name"), a .gguf file, or a folder / Hub id with options.hub.gguf_file, as
+// options say (Hub options, device, dtype: nullopt for "auto",
 // see model_dtype).
 inline std::unique_ptr<PreTrainedModel> auto_model_from_pretrained(const std::string& path_or_id, Task task,
                                                                    const LoadOptions& options = {}) {
+  if (const std::optional<std::string> gguf_path = hub::resolve_gguf_file(path_or_id, options.hub)) {
+    // As transformers: the config and the weights from the GGUF file, dequantized into the model's
+    // dtype, float32 unless asked otherwise (transformers' "auto" finds the float32 tensors it made).
+    std::shared_ptr<const gguf::File> file = gguf::File::open(*gguf_path);
+    const nlohmann::json config_json = gguf::hf_config(*file);
+    const PretrainedConfig config = PretrainedConfig::from_json(config_json, *gguf_path);
+    const ModelEntry& entry = find_model_entry(config, task);
+    nn::Weights weights(gguf::hf_tensors(file, config_json), entry.base_model_prefix);
+    return entry.build(config, weights.on(options.device).with_dtype(options.dtype.value_or(DType::F32)));
+  }
   const std::string folder = hub::resolve_model_path(path_or_id, options.hub);
   PretrainedConfig config = PretrainedConfig::from_pretrained(folder);
   const ModelEntry& entry = find_model_entry(config, task);
@@ -222,6 +234,13 @@ inline std::unique_ptr<PreTrainedModel> auto_model_from_config(const PretrainedC
   nn::Weights weights = nn::Weights::random(entry.base_model_prefix, seed);
   return entry.build(config, weights.on(device));
 }
+
+// transformers' AutoConfig: the config of a folder, Hub id or GGUF file (options.gguf_file too).
+struct AutoConfig {
+  static PretrainedConfig from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {}) {
+    return PretrainedConfig::from_pretrained(hub::resolve_model_source(path_or_id, options));
+  }
+};
 
 // transformers' AutoModel / AutoModelFor<Task> classes.
 template <Task task>

@@ -19,6 +19,7 @@ namespace transformers {
 
 struct PipelineOptions {
   std::string revision;     // Hub revision of the model (default: the task default's, or main)
+  std::string gguf_file;    // transformers' gguf_file: load the model and tokenizer from this GGUF file of the folder or repo
   size_t batch_size = 1;    // items (encodings) padded and run together
   bool truncation = false;  // truncate to the model's max length (as the tokenizer kwargs do)
   std::optional<size_t> max_length;
