@@ -126,6 +126,10 @@ struct HubOptions {
   bool force_download = false;           // download again even when cached
   std::string repo_type = "model";       // "model", "dataset" or "space"
   bool quiet = false;                    // no progress bar (there is none anyway when stderr is no terminal)
+  // transformers' gguf_file argument: the GGUF file inside the folder or repo to read the model (and
+  // its tokenizer) from, instead of the Hugging Face files. Not a Hub setting, but every from_pretrained
+  // takes HubOptions, so this is where it reaches all of them.
+  std::optional<std::string> gguf_file;
 };
 
 // ---------------------------------------------------------------------------------------------------
