@@ -148,32 +148,30 @@ GgufPreTokenizer pre_tokenizer_named(const std::string& name, const std::string&
 GgufTokenizerFiles gguf_tokenizer_files(const json& metadata, const std::string& source) {
   if (!metadata.is_object()) throw FileError(source + ": GGUF metadata must be an object");
   const std::string model = string_key(metadata, "tokenizer.ggml.model", source);
+  if (model != "gpt2" && model != "llama")
+    fail(source, "tokenizer.ggml.model",
+         model.empty() ? "is missing"
+                       : "is '" + model + "'; transformers.cpp reads \"gpt2\" (BPE) and \"llama\" (SentencePiece)");
   const Vocab vocab = read_vocab(metadata, source);
-  if (model == "gpt2") {
-    const GgufPreTokenizer pre = pre_tokenizer_named(string_key(metadata, "tokenizer.ggml.pre", source), source);
-    const json roles = special_token_roles(metadata, vocab, pre.bos_token_is_none, source);
-    const auto [add_bos, add_eos] = bos_eos_flags(metadata, pre.add_bos.value_or(false), source);
-    SpecialTokens special;
-    if (add_bos) special.bos = role_token(roles, "bos_token", vocab);
-    if (add_eos) special.eos = role_token(roles, "eos_token", vocab);
+  const bool byte_level = model == "gpt2";
+  const GgufPreTokenizer pre =
+      byte_level ? pre_tokenizer_named(string_key(metadata, "tokenizer.ggml.pre", source), source) : GgufPreTokenizer{};
+  const json roles = special_token_roles(metadata, vocab, pre.bos_token_is_none, source);
+  // llama.cpp adds BOS by default for SentencePiece vocabularies and the pre-tokenizers that ask for it.
+  const auto [add_bos, add_eos] = bos_eos_flags(metadata, byte_level ? pre.add_bos.value_or(false) : true, source);
+  SpecialTokens special;
+  if (add_bos) special.bos = role_token(roles, "bos_token", vocab);
+  if (add_eos) special.eos = role_token(roles, "eos_token", vocab);
+  json config = tokenizer_config(roles, add_bos, add_eos, metadata, source);
+  if (byte_level) {
     const json* merges = find_key(metadata, "tokenizer.ggml.merges");
     if (!merges) fail(source, "tokenizer.ggml.merges", "is missing (a \"gpt2\" vocabulary needs its merges)");
-    return {byte_level_bpe_document(vocab, *merges, pre, special, source),
-            tokenizer_config(roles, add_bos, add_eos, metadata, source)};
+    return {byte_level_bpe_document(vocab, *merges, pre, special, source), std::move(config)};
   }
-  if (model == "llama") {
-    const json roles = special_token_roles(metadata, vocab, false, source);
-    const auto [add_bos, add_eos] = bos_eos_flags(metadata, true, source);
-    SpecialTokens special;
-    if (add_bos) special.bos = role_token(roles, "bos_token", vocab);
-    if (add_eos) special.eos = role_token(roles, "eos_token", vocab);
-    const bool add_space_prefix = bool_key(metadata, "tokenizer.ggml.add_space_prefix", source).value_or(true);
-    const std::optional<int64_t> unknown = token_id_key(metadata, "tokenizer.ggml.unknown_token_id", vocab, source);
-    return {sentencepiece_bpe_document(vocab, unknown, add_space_prefix, special),
-            tokenizer_config(roles, add_bos, add_eos, metadata, source)};
-  }
-  fail(source, "tokenizer.ggml.model",
-       model.empty() ? "is missing" : "is '" + model + "'; transformers.cpp reads \"gpt2\" (BPE) and \"llama\" (SentencePiece)");
+  config["padding_side"] = "left";  // transformers reads these as LlamaTokenizer, which pads on the left
+  const bool add_space_prefix = bool_key(metadata, "tokenizer.ggml.add_space_prefix", source).value_or(true);
+  const std::optional<int64_t> unknown = token_id_key(metadata, "tokenizer.ggml.unknown_token_id", vocab, source);
+  return {sentencepiece_bpe_document(vocab, unknown, add_space_prefix, special), std::move(config)};
 }
 
 }  // namespace transformers::tokenizers
