@@ -5,6 +5,7 @@
 
 #include "hub_internal.hpp"
 #include "transformers/hub/hub.hpp"
+#include "transformers/io/safe_path.hpp"
 
 namespace transformers::hub {
 
@@ -246,10 +247,10 @@ std::string resolve_model_path(const std::string& path_or_id, const HubOptions& 
 std::optional<std::string> resolve_gguf_file(const std::string& path_or_id, const HubOptions& options) {
   std::error_code ec;
   const fs::path given(path_or_id);
-  if (given.extension() == ".gguf" && fs::is_regular_file(given, ec)) return path_or_id;
+  if (given.extension() == ".gguf" && !fs::is_directory(given, ec)) return path_or_id;  // opening it says if it is missing
   if (!options.gguf_file) return std::nullopt;
   if (fs::is_directory(given, ec)) {
-    const fs::path file = given / *options.gguf_file;
+    const fs::path file = io::join_inside(given, *options.gguf_file, "gguf_file");  // never outside the folder
     if (!fs::is_regular_file(file, ec))
       throw FileError(path_or_id + ": no GGUF file '" + *options.gguf_file + "' in this folder");
     return file.string();

@@ -1,5 +1,6 @@
 // Reading GGUF files: the header, the metadata and the tensor table, every field checked against
 // the bytes that remain before it is used (see transformers/io/gguf.hpp).
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -223,7 +224,10 @@ std::shared_ptr<File> File::open(const std::string& path) {
       r.fail("general.alignment must be a power of two, got " + given.dump());
     alignment = given.get<uint64_t>();
   }
-  const uint64_t data_start = (r.position() + alignment - 1) / alignment * alignment;
+  uint64_t data_start = (r.position() + alignment - 1) / alignment * alignment;
+  // A file without tensors (llama.cpp's tokenizer-only vocabularies) may end right after its metadata,
+  // without the padding up to a data section it does not have.
+  if (file->tensors_.empty()) data_start = std::min<uint64_t>(data_start, mapped.size);
   if (data_start > mapped.size) r.fail("the tensor data would start past the end of the file");
   const uint64_t data_size = mapped.size - data_start;
   for (const TensorInfo& info : file->tensors_) {

@@ -10,7 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gguf_vocab.hpp"
 #include "legacy_tokenizer.hpp"
+#include "transformers/io/gguf.hpp"
 
 namespace transformers {
 
@@ -96,8 +98,27 @@ std::vector<std::string> model_input_names_for(const nlohmann::json& config, con
 
 }  // namespace
 
+namespace {
+
+// tokenizer_config.json's chat_template: a string, or a list of {name, template} of which the one
+// named "default" is the chat template.
+std::optional<std::string> chat_template_of(const nlohmann::json& config) {
+  const auto found = config.find("chat_template");
+  if (found == config.end()) return std::nullopt;
+  if (found->is_string()) return found->get<std::string>();
+  if (found->is_array())
+    for (const nlohmann::json& entry : *found)
+      if (entry.is_object() && entry.value("name", "") == "default" && entry.contains("template") &&
+          entry["template"].is_string())
+        return entry["template"].get<std::string>();
+  return std::nullopt;
+}
+
+}  // namespace
+
 PreTrainedTokenizerFast PreTrainedTokenizerFast::from_pretrained(const std::string& path_or_id,
                                                                  const hub::HubOptions& options) {
+  if (const std::optional<std::string> gguf = hub::resolve_gguf_file(path_or_id, options)) return from_gguf(*gguf);
   const fs::path folder = hub::resolve_model_path(path_or_id, options);
   const nlohmann::json config = read_json_if_present(folder / "tokenizer_config.json");
   const nlohmann::json special_map = read_json_if_present(folder / "special_tokens_map.json");
@@ -123,32 +144,46 @@ PreTrainedTokenizerFast PreTrainedTokenizerFast::from_pretrained(const std::stri
                    legacy->document.dump(), folder.string() + " (" + legacy->tokenizer_class + " from legacy files)")
              : tokenizers::Tokenizer::from_file(tokenizer_json.string()));
   t.source_ = config_source;
+  t.configure(config, special_map, legacy ? &*legacy : nullptr, model_type);
+  return t;
+}
 
+PreTrainedTokenizerFast PreTrainedTokenizerFast::from_gguf(const std::string& path) {
+  const std::shared_ptr<gguf::File> file = gguf::File::open(path);
+  const tokenizers::GgufTokenizerFiles files = tokenizers::gguf_tokenizer_files(file->metadata(), path);
+  PreTrainedTokenizerFast t(tokenizers::Tokenizer::from_json(files.tokenizer_json.dump(), path + " (GGUF vocabulary)"));
+  t.source_ = path;
+  t.configure(files.tokenizer_config, nlohmann::json::object(), nullptr, "");
+  return t;
+}
+
+void PreTrainedTokenizerFast::configure(const nlohmann::json& config, const nlohmann::json& special_map,
+                                        const tokenizers::LegacyTokenizer* legacy, const std::string& model_type) {
   if (config.contains("model_max_length") && config["model_max_length"].is_number()) {
     const double limit = config["model_max_length"].get<double>();
-    if (limit > 0 && limit < 1e18) t.model_max_length_ = static_cast<size_t>(limit);  // int(1e30) means none
+    if (limit > 0 && limit < 1e18) model_max_length_ = static_cast<size_t>(limit);  // int(1e30) means none
   }
-  t.padding_side_ = legacy ? legacy->padding_side : tokenizers::Side::Right;
-  if (config.contains("padding_side")) t.padding_side_ = parse_side(config, "padding_side", t.source_);
-  t.truncation_side_ = parse_side(config, "truncation_side", t.source_);
-  t.special_tokens_ = legacy ? legacy->special_tokens : tokenizers::resolve_special_tokens({}, config, special_map);
-  if (auto pad = std::find_if(t.special_tokens_.begin(), t.special_tokens_.end(),
+  padding_side_ = legacy ? legacy->padding_side : tokenizers::Side::Right;
+  if (config.contains("padding_side")) padding_side_ = parse_side(config, "padding_side", source_);
+  truncation_side_ = parse_side(config, "truncation_side", source_);
+  special_tokens_ = legacy ? legacy->special_tokens : tokenizers::resolve_special_tokens({}, config, special_map);
+  if (auto pad = std::find_if(special_tokens_.begin(), special_tokens_.end(),
                               [](const auto& entry) { return entry.first == "pad_token"; });
-      pad != t.special_tokens_.end()) {
-    t.pad_token_ = pad->second;
-    t.pad_token_id_ = t.tokenizer_.token_to_id(pad->second);
+      pad != special_tokens_.end()) {
+    pad_token_ = pad->second;
+    pad_token_id_ = tokenizer_.token_to_id(pad->second);
   }
-  t.clean_up_tokenization_spaces_ = tokenizers::config_flag(config, "clean_up_tokenization_spaces", false);
-  t.tokenizer_.set_encode_special_tokens(tokenizers::config_flag(config, "split_special_tokens", false));
+  clean_up_tokenization_spaces_ = tokenizers::config_flag(config, "clean_up_tokenization_spaces", false);
+  tokenizer_.set_encode_special_tokens(tokenizers::config_flag(config, "split_special_tokens", false));
   const std::string tokenizer_class = legacy
                                           ? legacy->tokenizer_class
                                           : (config.contains("tokenizer_class") && config["tokenizer_class"].is_string()
                                                  ? config["tokenizer_class"].get<std::string>()
                                                  : "");
-  t.model_input_names_ = model_input_names_for(config, tokenizer_class, model_type, t.source_);
-  t.returns_token_type_ids_ = std::find(t.model_input_names_.begin(), t.model_input_names_.end(), "token_type_ids") !=
-                              t.model_input_names_.end();
-  return t;
+  model_input_names_ = model_input_names_for(config, tokenizer_class, model_type, source_);
+  returns_token_type_ids_ = std::find(model_input_names_.begin(), model_input_names_.end(), "token_type_ids") !=
+                            model_input_names_.end();
+  chat_template_ = chat_template_of(config);
 }
 
 std::optional<int64_t> PreTrainedTokenizerFast::special_token_id(const std::string& role) const {

@@ -165,9 +165,9 @@ bool is_valid_repo_id(const std::string& repo_id);
 std::string resolve_model_path(const std::string& path_or_id, const HubOptions& options = {});
 
 // The GGUF file a load reads, or nullopt when it reads a Hugging Face folder: `path_or_id` itself
-// when it is a file ending in ".gguf", else options.gguf_file inside the folder `path_or_id`, or in
-// the Hub repo `path_or_id` (hub_file: only that file is fetched). Throws FileError when a
-// local gguf_file does not exist, and what hub_file throws for a repo.
+// when it ends in ".gguf" and is not a folder, else options.gguf_file inside the folder `path_or_id`, or in
+// the Hub repo `path_or_id` (hub_file: only that file is fetched). Throws when gguf_file leaves the
+// folder (io::join_inside), FileError when a local gguf_file does not exist, and what hub_file throws for a repo.
 std::optional<std::string> resolve_gguf_file(const std::string& path_or_id, const HubOptions& options = {});
 
 // What from_pretrained reads: resolve_gguf_file's GGUF file when there is one, else

@@ -9,11 +9,17 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "transformers/core/tensor.hpp"
 #include "transformers/hub/hub.hpp"
 #include "transformers/tokenizers/tokenizer.hpp"
 
 namespace transformers {
+
+namespace tokenizers {
+struct LegacyTokenizer;
+}
 
 enum class PaddingStrategy { DoNotPad, Longest, MaxLength };
 
@@ -44,7 +50,9 @@ class PreTrainedTokenizerFast {
  public:
   // tokenizer.json, else the legacy files (vocab.txt; vocab.json + merges.txt; a SentencePiece .model)
   // read as transformers 5 reads them for BertTokenizer, GPT2Tokenizer, RobertaTokenizer,
-  // T5Tokenizer and LlamaTokenizer.
+  // T5Tokenizer and LlamaTokenizer. A path to a .gguf file, or a folder / Hub id with
+  // options.gguf_file, reads the vocabulary inside the GGUF file instead, with llama.cpp's meaning of
+  // its keys (README.md, "Tokenizers from GGUF files", lists where that differs from transformers).
   static PreTrainedTokenizerFast from_pretrained(const std::string& path_or_id, const hub::HubOptions& options = {});
 
   BatchEncoding operator()(const std::vector<std::string>& texts, const TokenizeOptions& options = {}) const;
@@ -91,9 +99,17 @@ class PreTrainedTokenizerFast {
   const std::vector<std::string>& model_input_names() const { return model_input_names_; }
   // Whether model_input_names include token_type_ids (else BatchEncoding::token_type_ids stays undefined).
   bool returns_token_type_ids() const { return returns_token_type_ids_; }
+  // The chat template text as the files give it: tokenizer_config.json's "chat_template" (the one named
+  // "default" when it is a list), or a GGUF file's tokenizer.chat_template; nullopt when there is none.
+  const std::optional<std::string>& chat_template_text() const { return chat_template_; }
 
  private:
   explicit PreTrainedTokenizerFast(tokenizers::Tokenizer tokenizer) : tokenizer_(std::move(tokenizer)) {}
+  static PreTrainedTokenizerFast from_gguf(const std::string& path);
+  // The settings of tokenizer_config.json and special_tokens_map.json; `legacy` is the class rebuilt
+  // from legacy files (its own defaults), null for a tokenizer.json or a GGUF vocabulary.
+  void configure(const nlohmann::json& config, const nlohmann::json& special_map,
+                 const tokenizers::LegacyTokenizer* legacy, const std::string& model_type);
   template <typename Input>
   BatchEncoding call(const std::vector<Input>& inputs, const TokenizeOptions& options) const;
   BatchEncoding batch_of(std::vector<tokenizers::Encoding> encodings) const;
@@ -109,6 +125,7 @@ class PreTrainedTokenizerFast {
   std::vector<std::string> model_input_names_;
   bool returns_token_type_ids_ = true;
   bool clean_up_tokenization_spaces_ = false;
+  std::optional<std::string> chat_template_;
   std::string source_;
 };
 
