@@ -18,7 +18,9 @@ run_preset() {
 
 run_preset ci
 if [ "${TRANSFORMERS_SKIP_SANITIZERS:-0}" != 1 ]; then
-  # Leak checking stays on; OpenMP's runtime keeps its thread pool alive at exit by design.
+  # Leak checking stays on; OpenMP's runtime keeps its thread pool alive at exit by design. The asan
+  # test preset leaves out test_real (real LLMs under a sanitizer take most of an hour; they run
+  # there only by hand: ctest --test-dir build/asan -R '^real$' after scripts/real-models.sh).
   ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1" run_preset asan
   # ThreadSanitizer where objects are shared by threads: the tokenizer tests (one Tokenizer used by
   # threads, tests/tokenizers/test_thread_safety.cpp) and one pipeline called from threads
