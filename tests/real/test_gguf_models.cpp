@@ -1,7 +1,8 @@
 // The two real LLMs that PyPI packages ship as GGUF files, loaded as transformers loads them
 // (from_pretrained(folder, gguf_file=...), dequantized to float32): from the same input ids, the last
 // position's logits within 1e-3 of transformers' and the greedy 64 new tokens identical, on ten
-// prompts each (scripts/make_real_gguf_fixtures.py). Where transformers' top-2 margin at some step is
+// prompts each (scripts/make_real_gguf_fixtures.py); the tokenizer read from the same file gives
+// transformers' input ids. Where transformers' top-2 margin at some step is
 // under 1e-3 the continuation is checked by teacher forcing instead.
 #include <catch2/catch.hpp>
 
@@ -14,6 +15,7 @@
 #include "real/real_models.hpp"
 #include "transformers/generation/generate.hpp"
 #include "transformers/models/auto.hpp"
+#include "transformers/tokenizers/auto_tokenizer.hpp"
 
 using namespace transformers;
 using nlohmann::json;
@@ -42,9 +44,13 @@ std::vector<float> all_logits(const PreTrainedModel& model, const std::vector<in
 
 void check_against_transformers(const std::string& fixture, const std::string& gguf_path) {
   const auto model = AutoModelForCausalLM::from_pretrained(gguf_path, LoadOptions{});
+  const PreTrainedTokenizerFast tokenizer = AutoTokenizer::from_pretrained(gguf_path);
   for (const json& row : fixture_rows(fixture)) {
     INFO(row["prompt"].get<std::string>());
     const std::vector<int64_t> prompt = row["input_ids"].get<std::vector<int64_t>>();
+    // The GGUF tokenizer agrees with transformers' on these prompts (where the two differ, see the
+    // README's "Tokenizers from GGUF files", the model is still fed transformers' ids).
+    CHECK(tokenizer.encode(row["prompt"].get<std::string>()) == prompt);
     const std::vector<float> logits = all_logits(*model, prompt);
     const size_t vocab = logits.size() / prompt.size();
     const std::vector<int64_t> indices = row["logit_indices"].get<std::vector<int64_t>>();
