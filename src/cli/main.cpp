@@ -1,5 +1,5 @@
-// transformers-cli: the command-line face of the library (tokenize, pipeline, Hub downloads and the
-// cache). `transformers-cli COMMAND --help` lists one command's options.
+// transformers-cli: the command-line face of the library (tokenize, pipeline, generate, Hub downloads
+// and the cache). `transformers-cli COMMAND --help` lists one command's options.
 #include <algorithm>
 #include <exception>
 #include <iostream>
@@ -15,7 +15,7 @@ namespace transformers::cli {
 namespace {
 
 const std::vector<Command>& commands() {
-  static const std::vector<Command> list = {tokenize_command(),   pipeline_command(),     download_command(),
+  static const std::vector<Command> list = {tokenize_command(),   pipeline_command(),     generate_command(), download_command(),
                                             scan_cache_command(), delete_cache_command(), info_command()};
   return list;
 }

@@ -48,6 +48,8 @@ json kwargs_from(const CommandLine& args) {
   integer("max-answer-len", "max_answer_len");
   integer("max-seq-len", "max_seq_len");
   integer("max-length", "max_length");
+  integer("max-new-tokens", "max_new_tokens");
+  integer("seed", "seed");
   auto text = [&](const char* option, const char* name) {
     if (auto value = args.value(option)) kwargs[name] = *value;
   };
@@ -170,7 +172,7 @@ Command pipeline_command() {
            {"top-k", "N", "text-classification, fill-mask, question-answering: how many answers"},
            {"function-to-apply", "F", "text-classification: softmax, sigmoid or none", "from the model's config"},
            {"truncation", "", "truncate inputs longer than the model's maximum length"},
-           {"max-length", "N", "with --truncation: the length to truncate to"},
+           {"max-length", "N", "with --truncation: the length to truncate to; text-generation: the total length"},
            {"aggregation-strategy", "S", "token-classification: none, simple, first, average or max", "none"},
            {"ignore-labels", "A,B", "token-classification: labels left out of the results", "O"},
            {"is-split-into-words", "", "token-classification: each input is a JSON list of words"},
@@ -186,6 +188,8 @@ Command pipeline_command() {
            {"max-answer-len", "N", "question-answering: longest answer in tokens", "15"},
            {"handle-impossible-answer", "", "question-answering: allow the empty answer"},
            {"no-align-to-words", "", "question-answering: answers may start or end inside a word"},
+           {"max-new-tokens", "N", "text-generation: most tokens to generate", "256"},
+           {"seed", "N", "text-generation: seed for sampling (the same seed gives the same text)", "random"},
            {"kwargs", "JSON", "any other keyword arguments of the Python pipeline call, as a JSON object"}},
           run_pipeline};
 }

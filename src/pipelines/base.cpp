@@ -46,7 +46,7 @@ json Pipeline::operator()(const json& inputs, const json& kwargs) const {
   return (*this)({PipelineCall{inputs, kwargs}}, batch_size(kwargs)).at(0);
 }
 
-std::vector<json> Pipeline::operator()(const std::vector<PipelineCall>& calls, size_t batch_size) const {
+std::vector<json> Pipeline::run(const std::vector<PipelineCall>& calls, size_t batch_size) const {
   if (batch_size == 0) throw InvalidArgument(task_ + ": batch_size must be at least 1");
   std::vector<InputInFlight> inputs;
   std::vector<size_t> inputs_per_call;

@@ -16,6 +16,16 @@ std::unique_ptr<Pipeline> load(const std::string& folder, PipelineOptions option
   return std::make_unique<TaskPipeline>(std::move(model), AutoTokenizer::from_pretrained(folder), std::move(options));
 }
 
+// text-generation also reads the model's generation config (generation_config.json, else config.json).
+std::unique_ptr<Pipeline> load_text_generation(const std::string& folder, PipelineOptions options) {
+  LoadOptions load_options;
+  load_options.device = options.device;
+  load_options.dtype = options.dtype;
+  std::unique_ptr<PreTrainedModel> model = AutoModelForCausalLM::from_pretrained(folder, load_options);
+  return std::make_unique<TextGenerationPipeline>(std::move(model), AutoTokenizer::from_pretrained(folder),
+                                                  std::move(options), GenerationConfig::from_pretrained(folder));
+}
+
 }  // namespace
 
 const std::vector<PipelineTask>& supported_tasks() {
@@ -32,6 +42,7 @@ const std::vector<PipelineTask>& supported_tasks() {
       {"fill-mask", "", "distilbert/distilroberta-base", "fb53ab8", load<AutoModelForMaskedLM, FillMaskPipeline>},
       {"zero-shot-classification", "", "facebook/bart-large-mnli", "d7645e1",
        load<AutoModelForSequenceClassification, ZeroShotClassificationPipeline>},
+      {"text-generation", "", "HuggingFaceTB/SmolLM3-3B", "a07cc9a", load_text_generation},
   };
   return tasks;
 }

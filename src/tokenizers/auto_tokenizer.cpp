@@ -280,6 +280,12 @@ BatchEncoding PreTrainedTokenizerFast::encode_words(const std::vector<std::vecto
   return call(word_lists, options);
 }
 
+std::vector<int64_t> PreTrainedTokenizerFast::encode(const std::string& text, bool add_special_tokens) const {
+  TokenizeOptions options;
+  options.add_special_tokens = add_special_tokens;
+  return encode_each({{text, std::nullopt}}, options).encodings.at(0).ids;
+}
+
 std::string PreTrainedTokenizerFast::decode(const std::vector<int64_t>& ids, bool skip_special_tokens,
                                             std::optional<bool> clean_up_tokenization_spaces) const {
   std::string text = tokenizer_.decode(ids, skip_special_tokens);

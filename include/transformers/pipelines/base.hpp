@@ -37,6 +37,9 @@ struct PipelineCall {
 // task reads, flattened and still padded to the batch's width (as transformers' pipelines see it).
 struct ItemOutput {
   std::vector<float> logits, start_logits, end_logits, last_hidden_state;
+  // Generating pipelines: the item's generated sequences (prompt included, padded on the left to
+  // the batch's prompt width `width`), one per returned sequence.
+  std::vector<std::vector<int64_t>> sequences;
   size_t width = 0;        // positions per row: the batch's longest item
   size_t first_token = 0;  // where the item's own tokens start (after padding on the left)
   size_t tokens = 0;       // how many tokens the item has
@@ -58,7 +61,9 @@ class Pipeline {
   // Several calls at once, the items of all of them sharing forward passes of up to `batch_size`
   // items: one result per call, each what that call alone returns (an error in any call is thrown
   // for all).
-  std::vector<json> operator()(const std::vector<PipelineCall>& calls, size_t batch_size) const;
+  std::vector<json> operator()(const std::vector<PipelineCall>& calls, size_t batch_size) const {
+    return run(calls, batch_size);
+  }
 
   // The stages, in the order the calls above run them.
   // A call's inputs one by one (by default a list is a batch of inputs, anything else one input).
@@ -84,6 +89,11 @@ class Pipeline {
   size_t batch_size(const json& kwargs) const;
 
  protected:
+  // The calls through the stages: by default every input of every call preprocessed, their items
+  // run `batch_size` to a forward, each input postprocessed when its last item is through. A task
+  // whose model step depends on the call's kwargs (generation) runs each call's items on its own.
+  virtual std::vector<json> run(const std::vector<PipelineCall>& calls, size_t batch_size) const;
+
   // `reads`: the model outputs the task's postprocess reads (forward copies no others to the host).
   Pipeline(std::string task, std::unique_ptr<PreTrainedModel> model, PreTrainedTokenizerFast tokenizer,
            PipelineOptions options, std::vector<Tensor ModelOutput::*> reads);

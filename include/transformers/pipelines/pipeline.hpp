@@ -9,6 +9,7 @@
 #include "transformers/pipelines/fill_mask.hpp"
 #include "transformers/pipelines/question_answering.hpp"
 #include "transformers/pipelines/text_classification.hpp"
+#include "transformers/pipelines/text_generation.hpp"
 #include "transformers/pipelines/token_classification.hpp"
 #include "transformers/pipelines/zero_shot_classification.hpp"
 

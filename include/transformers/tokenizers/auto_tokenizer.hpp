@@ -61,6 +61,9 @@ class PreTrainedTokenizerFast {
   BatchEncoding encode_words(const std::vector<std::vector<std::string>>& word_lists,
                              const TokenizeOptions& options = {}) const;
 
+  // transformers' encode(text): the ids of one text, special tokens added unless asked not to.
+  std::vector<int64_t> encode(const std::string& text, bool add_special_tokens = true) const;
+
   // transformers' decode: special tokens kept unless asked, then clean_up_tokenization (" ." -> "."
   // and the like) when `clean_up_tokenization_spaces` (default: the tokenizer_config.json setting)
   // is on and the model is not a BPE (transformers 5 never cleans up BPE output).
