@@ -12,6 +12,10 @@ Writes, under tests/fixtures/chat_templates/:
                       the llama-cpp-python sdist's vendor/llama.cpp/models/templates) x conversation x
                       options: what transformers' PreTrainedTokenizerFast.apply_chat_template(
                       tokenize=False) returns, or the name of the exception it raises;
+  tokenizers.jsonl    PreTrainedTokenizerFast.apply_chat_template on two tokenizer folders written here
+                      (the byte-level BPE of tests/fixtures/tokenizers/bpe-bytelevel with templates in
+                      tokenizer_config.json, or in chat_template.jinja + additional_chat_templates/):
+                      the text, the ids and the assistant token masks;
   engine.jsonl        small templates exercising the engine (filters, tests, methods, loops, macros,
                       whitespace control, undefined values, errors), rendered by jinja2 in
                       transformers' own environment (its compiled-template cache function).
@@ -332,6 +336,47 @@ ENGINE_CASES = [
     ("not_callable", "{{ 'a'() }}", {}),
     ("unpack_error", "{% for a, b in [1] %}{% endfor %}", {}),
     ("include_no_loader", "{% include 'x.html' %}", {}),
+    # more corners real templates reach
+    ("numbers_print", "{{ 1e16 }} {{ 1e15 }} {{ 123456789.0 }} {{ 0.0001 }} {{ 0.00001 }} {{ -0.0 }} {{ 1e300 * 1e10 }} {{ 2 ** 0.5 }} {{ 1_000 }} {{ 10 / 4 }} {{ 2 ** 62 }}", {}),
+    ("tojson_numbers", "{{ [1.0, 1e-7, 1e16, -0.0, 3, 2 ** 40] | tojson }}", {}),
+    ("tojson_key_order", "{{ d | tojson }} {{ d | dictsort | tojson }}", {"d": {"z": 1, "a": {"y": [1, {"b": 2, "a": 1}]}, "m": None}}),
+    ("sequence_ops", "{{ [1, 2] + [3] }} {{ (1, 2) + (3,) }} {{ [0] * 3 }} {{ 'ab' < 'abc' }} {{ 'é' > 'z' }} {{ [1, 2] < [1, 3] }}", {}),
+    ("unicode_case", "{{ 'straße'.upper() }} {{ 'ÉCOLE'.lower() }} {{ 'élan vital'.title() }} {{ 'ñandú' | capitalize }} {{ 'ΣΑΣ' | lower }}", {}),
+    ("unicode_len_slice", "{{ '日本語テキスト' | length }} {{ '日本語テキスト'[2:4] }} {{ '🌍x'[0] }} {{ '🌍x' | list }}", {}),
+    ("loop_revindex_depth", "{% for x in [[1, 2], [3]] recursive %}{% if x is iterable %}{{ loop(x) }}{% else %}{{ x }}:{{ loop.depth }}:{{ loop.revindex0 }};{% endif %}{% endfor %}", {}),
+    ("loop_in_macro", "{% macro row(xs) %}{% for x in xs %}{{ loop.index }}{{ x }}{% endfor %}{% endmacro %}{% for y in ['a', 'b'] %}{{ row([y, y]) }}|{% endfor %}", {}),
+    ("macro_scope", "{% set g = 'global' %}{% macro m() %}{{ g }}{% set g = 'local' %}{{ g }}{% endmacro %}{{ m() }}{{ g }}", {}),
+    ("macro_no_caller", "{% macro m() %}[{{ caller is defined }}]{% endmacro %}{{ m() }}", {}),
+    ("namespace_missing_attr", "{% set ns = namespace(a=1) %}[{{ ns.b }}]{{ ns.b is defined }}", {}),
+    ("namespace_from_dict", "{% set ns = namespace({'a': 1}, b=2) %}{{ ns.a }}{{ ns.b }}", {}),
+    ("percent_none", "{{ '%s|%s' % (none, true) }} {{ '%5.2f%%' % 12.345 }} {{ '%x' % 255 }} {{ '%-5s|' % 'ab' }}", {}),
+    ("int_filters_negative", "{{ '-12' | int }} {{ ' 7 ' | int }} {{ '1_000' | int }} {{ '1e3' | int }} {{ '1e3' | float }} {{ 'inf' | float }} {{ -3.7 | int }} {{ 3 | round(2) }}", {}),
+    ("default_none", "[{{ none | default('x') }}][{{ missing | default(none) }}][{{ false | default('x', true) }}]", {}),
+    ("test_in_if_unknown", "{% if x is nosuchtest %}a{% endif %}", {"x": 1}),
+    ("string_multiline_strip", "{{ '\n\n  text \t\n' | trim }}|{{ '\u00a0x\u00a0'.strip() }}|{{ 'x\u3000'.rstrip() }}", {}),
+    ("message_content_list", "{% for part in m.content %}{% if part.type == 'text' %}{{ part.text }}{% else %}<{{ part.type }}>{% endif %}{% endfor %}{{ m.content is string }}",
+     {"m": {"content": [{"type": "text", "text": "Look: "}, {"type": "image"}]}}),
+    ("content_string_or_list", "{{ m.content if m.content is string else m.content | map(attribute='text') | join }}", {"m": {"content": [{"text": "a"}, {"text": "b"}]}}),
+    ("split_edge", "{{ ''.split() }} {{ ''.split(',') }} {{ 'a,'.split(',') }} {{ '  a  '.split(' ') }} {{ 'a  b  c'.split(None, 1) }} {{ 'a b c'.rsplit(None, 1) }}", {}),
+    ("startswith_window", "{{ 'hello'.startswith('ell', 1) }} {{ 'hello'.endswith('ell', 0, 4) }} {{ 'hello'.find('l', 3) }} {{ 'hello'.index('lo') }}", {}),
+    ("str_index_missing", "{{ 'abc'.index('z') }}", {}),
+    ("replace_count_zero", "{{ 'aaa'.replace('a', 'b', 0) }}|{{ 'aaa'.replace('a', 'b', -1) }}|{{ 'abc'.replace('', '.', 2) }}", {}),
+    ("items_undefined", "{% for k, v in missing | items %}{{ k }}{% endfor %}ok", {}),
+    ("generator_once", "{% set xs = [1, 2, 3] | select('odd') %}{{ xs | list }}{{ xs | list }}", {}),
+    ("generator_truthy", "{% if [] | select %}t{% else %}f{% endif %}{% if [] %}t{% else %}f{% endif %}", {}),
+    ("generator_length_error", "{{ [1] | select | length }}", {}),
+    ("dict_in_checks", "{{ 'a' in {'a': 1} }} {{ 1 in {'a': 1} }} {{ 'x' in ['x'] }} {{ none in [none] }}", {}),
+    ("attribute_of_list_method", "{{ [1, 2].index is callable }}", {}),
+    ("filter_chain_args", "{{ messages | map(attribute='role') | unique | list | join(',') | upper }}", {"messages": [{"role": "user"}, {"role": "assistant"}, {"role": "user"}]}),
+    ("whitespace_around_output", "  {{ 'a' }}  \n  {% if true %}  b  {% endif %}  \n{%- if true %}\n  c\n{%- endif %}", {}),
+    ("lstrip_with_text_before", "x {% if true %}y{% endif %}\n  {% if true %}z{% endif %}", {}),
+    ("comment_lstrip", "a\n    {# c #}    b\n", {}),
+    ("raw_with_minus", "{%- raw -%}  {{ x }}  {%- endraw -%}|", {}),
+    ("set_in_for_namespace_pattern", "{%- set ns = namespace(found=false) -%}{%- for m in messages -%}{%- if m.role == 'system' -%}{%- set ns.found = true -%}{%- endif -%}{%- endfor -%}{{ ns.found }}", {"messages": [{"role": "system"}]}),
+    ("cycler_joiner_errors", "{{ loop.index }}", {}),
+    ("call_undefined_method", "{{ 'a'.nosuchmethod() }}", {}),
+    ("huge_range_ok", "{{ range(100000) | length }}", {}),
+    ("format_spec_more", "{{ '{:,}'.format(1234567) }} {{ '{:.1%}'.format(0.256) }} {{ '{:e}'.format(12345.678) }} {{ '{!r}'.format('x') }} {{ '{:x}'.format(255) }} {{ '{:g}'.format(0.00001) }}", {}),
 ]
 
 
@@ -344,6 +389,94 @@ def render_engine_cases(out):
         except Exception as error:  # noqa: BLE001 - the exception's kind is the fixture
             row["error"] = error_name(error)
         out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+TOKENIZER_TEMPLATE = (
+    "{{ bos_token }}{%- for message in messages -%}"
+    "{%- if message.role == 'assistant' -%}"
+    "<|im_start|>assistant\n{% generation %}{{ message.content }}{% endgeneration %}<|im_end|>\n"
+    "{%- else -%}<|im_start|>{{ message.role }}\n{{ message.content }}<|im_end|>\n{%- endif -%}"
+    "{%- endfor -%}"
+    "{%- if documents %}<|documents|>{% for d in documents %}{{ d.title }}: {{ d.text }};{% endfor %}{% endif -%}"
+    "{%- if note is defined %}<|note|>{{ note }}{% endif -%}"
+    "{%- if add_generation_prompt -%}<|im_start|>assistant\n{%- endif -%}"
+)
+TOOL_USE_TEMPLATE = (
+    "{%- if tools %}<|tools|>{{ tools | tojson }}\n{% endif -%}"
+    "{%- for message in messages %}[{{ message.role | upper }}] {{ message.content }}{{ eos_token }}\n{% endfor -%}"
+    "{%- if add_generation_prompt %}[ASSISTANT] {% endif -%}"
+)
+TOKENIZER_CONVERSATION = [
+    {"role": "system", "content": "Be brief."},
+    {"role": "user", "content": "Hello there, how are you?"},
+    {"role": "assistant", "content": "Fine, thanks. And you?"},
+    {"role": "user", "content": "Great!"},
+]
+TOKENIZER_CASES = [
+    {"add_generation_prompt": True},
+    {"add_generation_prompt": False},
+    {"messages": TOKENIZER_CONVERSATION[:3], "continue_final_message": True},
+    {"tools": [WEATHER_TOOL]},
+    {"chat_template": "tool_use", "add_generation_prompt": True},
+    {"chat_template": "{% for m in messages %}{{ m.content }}|{% endfor %}"},
+    {"documents": [{"title": "Doc", "text": "Some text."}], "note": "extra variable"},
+    {"return_assistant_tokens_mask": True},
+]
+
+
+def write_tokenizer_folders():
+    """Two tokenizer folders with chat templates, next to the fixtures that use them."""
+    import shutil
+
+    source = os.path.join(ROOT, "..", "tokenizers", "bpe-bytelevel")
+    with open(os.path.join(source, "tokenizer_config.json"), encoding="utf-8") as f:
+        base_config = json.load(f)
+    folders = {}
+    in_config = os.path.join(ROOT, "tokenizer-config-templates")
+    os.makedirs(in_config, exist_ok=True)
+    shutil.copy(os.path.join(source, "tokenizer.json"), in_config)
+    config = dict(base_config)
+    config["chat_template"] = [
+        {"name": "default", "template": TOKENIZER_TEMPLATE},
+        {"name": "tool_use", "template": TOOL_USE_TEMPLATE},
+    ]
+    with open(os.path.join(in_config, "tokenizer_config.json"), "w", encoding="utf-8") as f:
+        json.dump(config, f, indent=2)
+        f.write("\n")
+    folders["tokenizer-config-templates"] = in_config
+    in_files = os.path.join(ROOT, "tokenizer-template-files")
+    os.makedirs(os.path.join(in_files, "additional_chat_templates"), exist_ok=True)
+    shutil.copy(os.path.join(source, "tokenizer.json"), in_files)
+    config = dict(base_config)
+    config["chat_template"] = "ignored: chat_template.jinja takes precedence"
+    with open(os.path.join(in_files, "tokenizer_config.json"), "w", encoding="utf-8") as f:
+        json.dump(config, f, indent=2)
+        f.write("\n")
+    with open(os.path.join(in_files, "chat_template.jinja"), "w", encoding="utf-8") as f:
+        f.write(TOKENIZER_TEMPLATE)
+    with open(os.path.join(in_files, "additional_chat_templates", "tool_use.jinja"), "w", encoding="utf-8") as f:
+        f.write(TOOL_USE_TEMPLATE)
+    folders["tokenizer-template-files"] = in_files
+    return folders
+
+
+def render_tokenizer_cases(out):
+    for name, folder in write_tokenizer_folders().items():
+        tokenizer = transformers.AutoTokenizer.from_pretrained(folder)
+        for case in TOKENIZER_CASES:
+            options = {key: value for key, value in case.items() if key != "messages"}
+            messages = case.get("messages", TOKENIZER_CONVERSATION)
+            row = {"folder": name, "messages": messages, "options": options}
+            try:
+                if not options.get("return_assistant_tokens_mask"):
+                    row["text"] = tokenizer.apply_chat_template(messages, tokenize=False, **options)
+                encoded = tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True, **options)
+                row["input_ids"] = list(encoded["input_ids"])
+                if "assistant_masks" in encoded:
+                    row["assistant_masks"] = list(encoded["assistant_masks"])
+            except Exception as error:  # noqa: BLE001 - the exception's kind is the fixture
+                row["error"] = error_name(error)
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def main():
@@ -365,6 +498,8 @@ def main():
         render_real_templates(f)
     with open(os.path.join(ROOT, "engine.jsonl"), "w", encoding="utf-8") as f:
         render_engine_cases(f)
+    with open(os.path.join(ROOT, "tokenizers.jsonl"), "w", encoding="utf-8") as f:
+        render_tokenizer_cases(f)
     return 0
 
 

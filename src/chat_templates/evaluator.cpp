@@ -168,6 +168,17 @@ void Interpreter::count_step() {
                                " steps (RenderLimits::max_steps)");
 }
 
+void Interpreter::charge_work(const Value& value) {
+  size_t work = 0;
+  if (value.is_string()) work = value.as_string().size() / 64;
+  else if (value.is_list()) work = value.items().size();
+  else if (value.is_dict()) work = value.as_dict().entries.size();
+  steps_ += work;
+  if (steps_ > options_.limits.max_steps)
+    raise("LimitExceeded", "the template ran more than " + std::to_string(options_.limits.max_steps) +
+                               " steps (RenderLimits::max_steps)");
+}
+
 std::chrono::system_clock::time_point Interpreter::now() const { return now_; }
 
 // ---- statements ----
@@ -408,7 +419,9 @@ Value Interpreter::evaluate_expression(const Expr& expr, const ScopePtr& scope) 
     case Expr::Kind::Binary: {
       const auto& node = static_cast<const BinaryExpr&>(expr);
       Value left = evaluate(*node.left, scope);
-      return binary_operation(*this, node.op, left, evaluate(*node.right, scope));
+      Value result = binary_operation(*this, node.op, left, evaluate(*node.right, scope));
+      charge_work(result);
+      return result;
     }
     case Expr::Kind::And: {
       const auto& node = static_cast<const LogicalExpr&>(expr);
@@ -426,7 +439,9 @@ Value Interpreter::evaluate_expression(const Expr& expr, const ScopePtr& scope) 
         append_str(text, evaluate(*part, scope));
         check_string_size(text.size());
       }
-      return Value::string(std::move(text));
+      Value result = Value::string(std::move(text));
+      charge_work(result);
+      return result;
     }
     case Expr::Kind::Compare: return evaluate_compare(static_cast<const CompareExpr&>(expr), scope);
     case Expr::Kind::Conditional: {
@@ -510,7 +525,10 @@ Value Interpreter::evaluate_call(const CallExpr& node, const ScopePtr& scope) {
     if ((object.is_string() || object.is_list() || object.is_dict()) &&
         method_access(object, attribute.name) == MethodAccess::Safe) {
       count_step();
-      return call_method(*this, object, attribute.name, evaluate_arguments(node.arguments, scope));
+      charge_work(object);
+      Value result = call_method(*this, object, attribute.name, evaluate_arguments(node.arguments, scope));
+      charge_work(result);
+      return result;
     }
     Value callee = get_attribute(object, attribute.name);
     return call(callee, evaluate_arguments(node.arguments, scope));
@@ -537,7 +555,10 @@ Value Interpreter::evaluate_filter(const FilterExpr& node, const Value& block_te
   }
   if (!node.definition) raise("TemplateRuntimeError", "No filter named '" + node.name + "' found.");
   CallArguments arguments = evaluate_arguments(node.arguments, scope);
-  return node.definition->function(*this, operand, arguments);
+  charge_work(operand);
+  Value result = node.definition->function(*this, operand, arguments);
+  charge_work(result);
+  return result;
 }
 
 bool Interpreter::evaluate_test(const TestExpr& node, const ScopePtr& scope) {

@@ -59,6 +59,9 @@ class Interpreter {
   void check_string_size(size_t bytes) const;
   void check_collection_size(size_t items) const;
   void count_step();
+  // Charges the work a filter, method or operator does on `value` (a step per list or dict item,
+  // per 64 bytes of a string): loops over big values stop as surely as loops over many items.
+  void charge_work(const Value& value);
   std::chrono::system_clock::time_point now() const;
 
   Value call_macro(const MacroDefinition& macro, const ScopePtr& closure, CallArguments arguments);

@@ -180,7 +180,27 @@ bool is_alnum(char32_t c) {
 }
 
 std::string to_upper(std::string_view text) { return map_code_points(text, append_upper); }
-std::string to_lower(std::string_view text) { return map_code_points(text, append_lower); }
+// Python's lower() with its one context rule: a capital sigma ending a word becomes the final ς.
+std::string to_lower(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool previous_cased = false;
+  for (size_t at = 0, length = 0; at < text.size(); at += length) {
+    const char32_t c = decode_utf8(text, at, length);
+    if (c == U'\u03A3' && previous_cased) {
+      size_t next_length = 0;
+      const bool next_cased = at + length < text.size() && is_cased(decode_utf8(text, at + length, next_length));
+      if (!next_cased) {
+        out += "\u03C2";
+        previous_cased = true;
+        continue;
+      }
+    }
+    append_lower(c, out);
+    previous_cased = is_cased(c);
+  }
+  return out;
+}
 
 std::string capitalize(std::string_view text) {
   bool first = true;

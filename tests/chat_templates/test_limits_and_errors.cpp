@@ -40,6 +40,16 @@ TEST_CASE("runaway templates stop with LimitExceeded", "[chat_templates]") {
   }
   SECTION("string repetition") { CHECK_THROWS_AS(Template("{{ 'x' * 10000000000 }}").render({}, options), LimitExceeded); }
   SECTION("list repetition") { CHECK_THROWS_AS(Template("{{ ([1] * 100000000) | length }}").render({}, options), LimitExceeded); }
+  SECTION("a loop of filters over a big string") {
+    CHECK_THROWS_AS(Template("{% set s = 'x' * 1000000 %}{% for i in range(100000) %}{% set t = s | upper %}{% endfor %}")
+                        .render({}, options),
+                    LimitExceeded);
+  }
+  SECTION("a loop copying a big list") {
+    CHECK_THROWS_AS(Template("{% set xs = range(100000) | list %}{% for i in range(100000) %}{% set ys = xs + [i] %}{% endfor %}")
+                        .render({}, options),
+                    LimitExceeded);
+  }
   SECTION("output size") {
     CHECK_THROWS_AS(Template("{% for i in range(100000) %}{{ 'y' * 100 }}{% endfor %}").render({}, options), LimitExceeded);
   }
