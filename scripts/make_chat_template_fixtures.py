@@ -376,6 +376,15 @@ ENGINE_CASES = [
     ("cycler_joiner_errors", "{{ loop.index }}", {}),
     ("call_undefined_method", "{{ 'a'.nosuchmethod() }}", {}),
     ("huge_range_ok", "{{ range(100000) | length }}", {}),
+    ("scope_set_in_if_in_loop", "{% for i in range(3) %}{% if i == 0 %}{% set x = 'a' %}{% endif %}[{{ x }}]{% endfor %}", {}),
+    ("scope_shadow_in_loop", "{% set x = 'outer' %}{% for i in range(2) %}{{ x }}{% set x = 'inner' %}{{ x }}{% endfor %}{{ x }}", {}),
+    ("scope_nested_loops", "{% for i in range(2) %}{% for j in range(2) %}{% set k = i ~ j %}{% endfor %}[{{ k }}]{% endfor %}", {}),
+    ("scope_macro_locals", "{% macro m() %}{% set y = 1 %}{% endmacro %}{{ m() }}[{{ y }}]", {}),
+    ("scope_macro_late_binding", "{% set x = 1 %}{% macro m() %}{{ x }}{% endmacro %}{% set x = 2 %}{{ m() }}", {}),
+    ("scope_loop_outside", "[{{ loop }}]", {}),
+    ("scope_inner_loop_var", "{% for a in [1,2] %}{% for b in [3] %}{{ loop.index }}{{ a }}{% endfor %}{% endfor %}", {}),
+    ("scope_with", "{% with %}{% set w = 1 %}{% endwith %}[{{ w }}]", {}),
+    ("scope_loop_target_reassigned", "{% for x in [1,2] %}{{ x }}{% set x = 9 %}{{ x }}{% endfor %}", {}),
     ("format_spec_more", "{{ '{:,}'.format(1234567) }} {{ '{:.1%}'.format(0.256) }} {{ '{:e}'.format(12345.678) }} {{ '{!r}'.format('x') }} {{ '{:x}'.format(255) }} {{ '{:g}'.format(0.00001) }}", {}),
 ]
 
