@@ -31,8 +31,6 @@ void Scope::set(std::string_view name, Value value) {
 
 namespace {
 
-ScopePtr child_of(const ScopePtr& scope) { return std::make_shared<Scope>(scope); }
-
 bool is_dunder(std::string_view name) {
   return name.size() > 4 && name.substr(0, 2) == "__" && name.substr(name.size() - 2) == "__";
 }
@@ -136,6 +134,35 @@ struct Interpreter::DepthGuard {
   Interpreter& interpreter;
 };
 
+// Scopes and namespaces can end up holding themselves (a macro lives in the scope it closes over; a
+// namespace can store itself), which shared ownership alone never frees: every scope and namespace
+// this render made is emptied when it ends.
+Interpreter::~Interpreter() {
+  for (const auto& weak : scopes_)
+    if (ScopePtr scope = weak.lock()) scope->variables.clear();
+  for (const auto& weak : namespaces_)
+    if (auto space = weak.lock()) clear_namespace(*space);
+}
+
+ScopePtr Interpreter::child_of(const ScopePtr& scope) {
+  auto child = std::make_shared<Scope>(scope);
+  remember(scopes_, child);
+  return child;
+}
+
+void Interpreter::track_namespace(const Value& space) {
+  remember(namespaces_, std::static_pointer_cast<SpecialObject>(space.as_object().shared_from_this()));
+}
+
+template <typename T>
+void Interpreter::remember(std::vector<std::weak_ptr<T>>& list, const std::shared_ptr<T>& item) {
+  if (list.size() >= 1024 && list.size() == list.capacity()) {  // drop the expired before growing
+    std::erase_if(list, [](const std::weak_ptr<T>& weak) { return weak.expired(); });
+    list.reserve(list.size() * 2 + 1024);
+  }
+  list.push_back(item);
+}
+
 Interpreter::Interpreter(const Program& program, const RenderOptions& options, Value context)
     : program_(program),
       options_(options),
@@ -143,7 +170,7 @@ Interpreter::Interpreter(const Program& program, const RenderOptions& options, V
       now_(options.now.value_or(std::chrono::system_clock::now())) {}
 
 RenderOutput Interpreter::render() {
-  auto root = std::make_shared<Scope>(nullptr);
+  ScopePtr root = child_of(nullptr);
   execute(program_.body, root);
   return RenderOutput{std::move(root_output_), std::move(generation_spans_)};
 }

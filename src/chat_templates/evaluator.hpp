@@ -46,7 +46,12 @@ struct LoopState;
 class Interpreter {
  public:
   Interpreter(const Program& program, const RenderOptions& options, Value context);
+  ~Interpreter();
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
   RenderOutput render();
+  // A namespace this render made (namespace(...)): emptied when the render ends.
+  void track_namespace(const Value& space);
 
   // The sandbox's getattr (obj.name) and getitem (obj[key]), as filters and methods use them too.
   Value get_attribute(const Value& object, std::string_view name);
@@ -70,6 +75,10 @@ class Interpreter {
  private:
   enum class Flow { Normal, Break, Continue };
   struct DepthGuard;
+
+  ScopePtr child_of(const ScopePtr& scope);
+  template <typename T>
+  static void remember(std::vector<std::weak_ptr<T>>& list, const std::shared_ptr<T>& item);
 
   Flow execute(const Body& body, const ScopePtr& scope);
   Flow execute(const Stmt& statement, const ScopePtr& scope);
@@ -105,6 +114,8 @@ class Interpreter {
   size_t steps_ = 0;
   size_t call_depth_ = 0;
   std::chrono::system_clock::time_point now_;
+  std::vector<std::weak_ptr<Scope>> scopes_;
+  std::vector<std::weak_ptr<SpecialObject>> namespaces_;
 };
 
 // The template's own objects: a macro bound to the scope it was defined in, and a loop's state.

@@ -159,7 +159,11 @@ Value range_function(Interpreter& interpreter, CallArguments& arguments) {
   return Value::list(std::move(items), Value::Sequence::Range);
 }
 
-Value namespace_function(Interpreter&, CallArguments& arguments) { return make_namespace(std::move(arguments)); }
+Value namespace_function(Interpreter& interpreter, CallArguments& arguments) {
+  Value space = make_namespace(std::move(arguments));
+  interpreter.track_namespace(space);
+  return space;
+}
 
 struct JoinerObject final : SpecialObject {
   explicit JoinerObject(Value separator) : sep(std::move(separator)) {}
@@ -266,6 +270,10 @@ Value make_namespace(CallArguments arguments) {
 
 bool is_namespace(const Value& value) {
   return value.is_object() && dynamic_cast<const NamespaceObject*>(&value.as_object()) != nullptr;
+}
+
+void clear_namespace(SpecialObject& space) {
+  if (auto* names = dynamic_cast<NamespaceObject*>(&space)) names->attributes.clear();
 }
 
 void set_namespace_attribute(const Value& space, const std::string& name, Value value) {

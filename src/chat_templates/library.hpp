@@ -46,6 +46,8 @@ std::optional<Value> find_global(std::string_view name);
 Value make_namespace(CallArguments arguments);
 bool is_namespace(const Value& value);
 void set_namespace_attribute(const Value& space, const std::string& name, Value value);
+// Drops a namespace's attributes (the end of a render breaking reference cycles).
+void clear_namespace(SpecialObject& space);
 
 // value % arguments for a str (printf-style), and str.format.
 Value percent_format(Interpreter& interpreter, const Value& format, const Value& arguments);
