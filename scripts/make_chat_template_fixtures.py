@@ -151,6 +151,38 @@ CONVERSATIONS = {
             {"role": "user", "content": "Ünïcödé  spaces   and\nnew\nlines  "},
         ]
     },
+    "content_parts": {
+        "messages": [
+            {"role": "system", "content": [{"type": "text", "text": "You describe things."}]},
+            {"role": "user", "content": [{"type": "text", "text": "Describe this: "}, {"type": "text", "text": "a red cube."}]},
+            {"role": "assistant", "content": [{"type": "text", "text": "A small red cube."}]},
+            {"role": "user", "content": [{"type": "text", "text": "Shorter?"}]},
+        ]
+    },
+    "parallel_tool_calls": {
+        "messages": [
+            {"role": "system", "content": "Use tools when needed."},
+            {"role": "user", "content": "Weather in Paris and time in Lima?"},
+            {
+                "role": "assistant",
+                "content": "Checking both.",
+                "tool_calls": [
+                    {"id": "a1", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris"}}},
+                    {"id": "a2", "type": "function", "function": {"name": "get_time", "arguments": {"timezone": "America/Lima"}}},
+                ],
+            },
+            {"role": "tool", "tool_call_id": "a1", "name": "get_weather", "content": "Sunny, 24 C"},
+            {"role": "tool", "tool_call_id": "a2", "name": "get_time", "content": "09:15"},
+        ],
+        "tools": TOOLS,
+    },
+    "documents": {
+        "messages": [{"role": "user", "content": "When was the bridge built?"}],
+        "documents": [
+            {"title": "Bridge history", "text": "The bridge was built in 1889."},
+            {"title": "Tourism", "text": "It draws 2 million visitors a year."},
+        ],
+    },
     "empty_content": {
         "messages": [
             {"role": "user", "content": ""},
@@ -187,6 +219,7 @@ def render_real_templates(out):
                     row["expected"] = tokenizer.apply_chat_template(
                         conversation["messages"],
                         tools=conversation.get("tools"),
+                        documents=conversation.get("documents"),
                         chat_template=source,
                         tokenize=False,
                         **options,

@@ -31,6 +31,7 @@ TEST_CASE("real chat templates render as transformers does", "[chat_templates]")
       options.render = chat_template_fixtures::fixed_date();
       options.variables = inputs["special_tokens"];
       if (conversation.contains("tools")) options.tools = conversation["tools"];
+      if (conversation.contains("documents")) options.documents = conversation["documents"];
       options.add_generation_prompt = row.value("add_generation_prompt", false);
       options.continue_final_message = row.value("continue_final_message", false);
       rendered = render_conversation(*parsed, conversation["messages"], options).text;
