@@ -3,6 +3,7 @@
 #   core       -> backends, models, nn, ops, tokenizers, pipelines, hub
 #   models/nn  -> backends
 #   tokenizers -> models, nn, pipelines
+#   chat_templates -> anything but core
 #   generation -> backends, pipelines
 #   backends   -> models, nn, pipelines, tokenizers   (kernels/ counts as backends)
 # Run by CTest (test "include_layers"); usage: scripts/check_layers.sh [project root]
@@ -30,6 +31,8 @@ check "core must not include backends or any layer above it" \
   'backends|models|nn|ops|tokenizers|pipelines|hub|generation' include/transformers/core src/core
 check "models and nn must not include backends" 'backends' include/transformers/models include/transformers/nn
 check "tokenizers must not include models" 'models|nn|pipelines|generation' include/transformers/tokenizers src/tokenizers
+check "chat_templates must include only core" \
+  'backends|models|nn|ops|io|hub|tokenizers|pipelines|generation' include/transformers/chat_templates src/chat_templates
 check "generation must not include backends or pipelines" 'backends|pipelines' include/transformers/generation src/generation
 check "backends must not include models" 'models|nn|pipelines|tokenizers|generation' src/backends kernels
 

@@ -8,6 +8,7 @@ namespace transformers::cli {
 Command tokenize_command();
 Command pipeline_command();
 Command generate_command();
+Command chat_template_command();
 // hub_commands.cpp
 Command download_command();
 Command scan_cache_command();

@@ -13,6 +13,7 @@
 #include "gguf_vocab.hpp"
 #include "legacy_tokenizer.hpp"
 #include "transformers/io/gguf.hpp"
+#include "transformers/chat_templates/render_conversation.hpp"
 
 namespace transformers {
 
@@ -96,23 +97,76 @@ std::vector<std::string> model_input_names_for(const nlohmann::json& config, con
   return {"input_ids", "attention_mask"};
 }
 
+using ChatTemplateList = std::vector<std::pair<std::string, std::shared_ptr<const chat_templates::Template>>>;
+
+std::string read_text_file(const fs::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw FileError(path.string() + ": cannot read");
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// transformers' loading of chat templates: chat_template.jinja and additional_chat_templates/*.jinja
+// win over tokenizer_config.json's "chat_template" (a string, or a list of {name, template}). Each is
+// parsed once, here. Returns whether transformers holds them as a dict of named templates.
+bool load_chat_templates(ChatTemplateList& templates, const fs::path& folder, const nlohmann::json& config,
+                         const std::string& config_source) {
+  auto add = [&](const std::string& name, const std::string& text, const std::string& where) {
+    templates.emplace_back(name, std::make_shared<const chat_templates::Template>(text, where));
+  };
+  std::vector<std::pair<std::string, fs::path>> files;  // none without a folder (a GGUF file)
+  if (!folder.empty() && fs::exists(folder / "chat_template.jinja")) files.emplace_back("default", folder / "chat_template.jinja");
+  if (!folder.empty() && fs::is_directory(folder / "additional_chat_templates")) {
+    std::vector<fs::path> extra;
+    for (const auto& entry : fs::directory_iterator(folder / "additional_chat_templates"))
+      if (entry.is_regular_file() && entry.path().extension() == ".jinja") extra.push_back(entry.path());
+    std::sort(extra.begin(), extra.end());
+    for (const fs::path& path : extra) files.emplace_back(path.stem().string(), path);
+  }
+  if (!files.empty()) {
+    for (const auto& [name, path] : files) add(name, read_text_file(path), path.string());
+    return !(files.size() == 1 && files[0].first == "default");
+  }
+  if (!config.contains("chat_template") || config["chat_template"].is_null()) return false;
+  const nlohmann::json& value = config["chat_template"];
+  if (value.is_string()) {
+    add("default", value.get<std::string>(), config_source + " chat_template");
+    return false;
+  }
+  if (!value.is_array()) throw FileError(config_source + ": chat_template must be a string or a list of {name, template}");
+  for (const nlohmann::json& entry : value) {
+    if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string() || !entry.contains("template") ||
+        !entry["template"].is_string())
+      throw FileError(config_source + ": each chat_template entry needs a string \"name\" and \"template\"");
+    const std::string name = entry["name"].get<std::string>();
+    auto same = std::find_if(templates.begin(), templates.end(), [&](const auto& t) { return t.first == name; });
+    if (same != templates.end()) templates.erase(same);  // a dict comprehension keeps the last
+    add(name, entry["template"].get<std::string>(), config_source + " chat_template '" + name + "'");
+  }
+  return true;
+}
+
+// The number of code points in the first `bytes` bytes of UTF-8 text (Python's string indices).
+size_t code_points_before(const std::string& text, size_t bytes) {
+  size_t count = 0;
+  for (size_t i = 0; i < bytes && i < text.size(); ++i) count += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+  return count;
+}
+
+// BatchEncoding.char_to_token: the token whose character span holds `position`.
+std::optional<size_t> char_to_token(const tokenizers::Encoding& encoding, size_t position) {
+  for (size_t i = 0; i < encoding.size(); ++i) {
+    if (encoding.special_tokens_mask[i] && encoding.offsets[i].first == encoding.offsets[i].second) continue;
+    if (encoding.offsets[i].first <= position && position < encoding.offsets[i].second) return i;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 namespace {
 
-// tokenizer_config.json's chat_template: a string, or a list of {name, template} of which the one
-// named "default" is the chat template.
-std::optional<std::string> chat_template_of(const nlohmann::json& config) {
-  const auto found = config.find("chat_template");
-  if (found == config.end()) return std::nullopt;
-  if (found->is_string()) return found->get<std::string>();
-  if (found->is_array())
-    for (const nlohmann::json& entry : *found)
-      if (entry.is_object() && entry.value("name", "") == "default" && entry.contains("template") &&
-          entry["template"].is_string())
-        return entry["template"].get<std::string>();
-  return std::nullopt;
-}
 
 }  // namespace
 
@@ -144,7 +198,7 @@ PreTrainedTokenizerFast PreTrainedTokenizerFast::from_pretrained(const std::stri
                    legacy->document.dump(), folder.string() + " (" + legacy->tokenizer_class + " from legacy files)")
              : tokenizers::Tokenizer::from_file(tokenizer_json.string()));
   t.source_ = config_source;
-  t.configure(config, special_map, legacy ? &*legacy : nullptr, model_type);
+  t.configure(config, special_map, legacy ? &*legacy : nullptr, model_type, folder);
   return t;
 }
 
@@ -153,12 +207,13 @@ PreTrainedTokenizerFast PreTrainedTokenizerFast::from_gguf(const std::string& pa
   const tokenizers::GgufTokenizerFiles files = tokenizers::gguf_tokenizer_files(file->metadata(), path);
   PreTrainedTokenizerFast t(tokenizers::Tokenizer::from_json(files.tokenizer_json.dump(), path + " (GGUF vocabulary)"));
   t.source_ = path;
-  t.configure(files.tokenizer_config, nlohmann::json::object(), nullptr, "");
+  t.configure(files.tokenizer_config, nlohmann::json::object(), nullptr, "", {});  // its chat_template is in the config
   return t;
 }
 
 void PreTrainedTokenizerFast::configure(const nlohmann::json& config, const nlohmann::json& special_map,
-                                        const tokenizers::LegacyTokenizer* legacy, const std::string& model_type) {
+                                        const tokenizers::LegacyTokenizer* legacy, const std::string& model_type,
+                                        const fs::path& folder) {
   if (config.contains("model_max_length") && config["model_max_length"].is_number()) {
     const double limit = config["model_max_length"].get<double>();
     if (limit > 0 && limit < 1e18) model_max_length_ = static_cast<size_t>(limit);  // int(1e30) means none
@@ -183,7 +238,84 @@ void PreTrainedTokenizerFast::configure(const nlohmann::json& config, const nloh
   model_input_names_ = model_input_names_for(config, tokenizer_class, model_type, source_);
   returns_token_type_ids_ = std::find(model_input_names_.begin(), model_input_names_.end(), "token_type_ids") !=
                             model_input_names_.end();
-  chat_template_ = chat_template_of(config);
+  chat_templates_named_ = load_chat_templates(chat_templates_, folder, config, source_);
+}
+
+// get_chat_template, then render_jinja_template with the special tokens transformers passes
+// (special_tokens_map: the named roles that are set, in transformers' order).
+chat_templates::RenderOutput PreTrainedTokenizerFast::render_chat(const nlohmann::ordered_json& messages,
+                                                                  const ChatTemplateOptions& options) const {
+  auto named = [&](const std::string& name) -> std::shared_ptr<const chat_templates::Template> {
+    for (const auto& [key, parsed] : chat_templates_)
+      if (key == name) return parsed;
+    return nullptr;
+  };
+  std::shared_ptr<const chat_templates::Template> chosen;
+  if (chat_templates_named_) {
+    if (options.chat_template) {
+      chosen = named(*options.chat_template);
+    } else if (!options.tools.is_null() && named("tool_use")) {
+      chosen = named("tool_use");
+    } else if (!(chosen = named("default"))) {
+      std::string names;
+      for (const auto& [key, parsed] : chat_templates_) names += (names.empty() ? "" : ", ") + key;
+      throw InvalidArgument(source_ + ": this tokenizer has several chat templates and none is named 'default'; pass "
+                                      "ChatTemplateOptions::chat_template (one of: " + names + ")");
+    }
+  } else if (!options.chat_template) {
+    if (!(chosen = named("default")))
+      throw InvalidArgument(source_ + ": this tokenizer has no chat template (tokenizer_config.json's chat_template or "
+                                      "chat_template.jinja); pass one in ChatTemplateOptions::chat_template");
+  }
+  if (!chosen) chosen = std::make_shared<const chat_templates::Template>(*options.chat_template, "chat_template");
+
+  chat_templates::ConversationOptions conversation;
+  conversation.add_generation_prompt = options.add_generation_prompt;
+  conversation.continue_final_message = options.continue_final_message;
+  conversation.tools = options.tools;
+  conversation.documents = options.documents;
+  conversation.render = options.render;
+  static const char* const kRoles[] = {"bos_token", "eos_token", "unk_token", "sep_token",
+                                       "pad_token", "cls_token", "mask_token"};
+  for (const char* role : kRoles)
+    for (const auto& [name, text] : special_tokens_)
+      if (name == role) conversation.variables[name] = text;
+  for (const auto& [key, value] : options.variables.items()) conversation.variables[key] = value;
+  return chat_templates::render_conversation(*chosen, messages, conversation);
+}
+
+std::string PreTrainedTokenizerFast::apply_chat_template(const nlohmann::ordered_json& messages,
+                                                         const ChatTemplateOptions& options) const {
+  if (options.return_assistant_tokens_mask)
+    throw InvalidArgument("return_assistant_tokens_mask needs the tokens: call tokenize_chat");
+  return render_chat(messages, options).text;
+}
+
+ChatEncoding PreTrainedTokenizerFast::tokenize_chat(const nlohmann::ordered_json& messages,
+                                                    const ChatTemplateOptions& options) const {
+  if (options.return_assistant_tokens_mask && options.continue_final_message)
+    throw InvalidArgument("ValueError: continue_final_message is not compatible with return_assistant_tokens_mask.");
+  chat_templates::RenderOutput rendered = render_chat(messages, options);
+  TokenizeOptions tokenize;
+  tokenize.add_special_tokens = false;
+  BatchEncoding batch = (*this)(std::vector<std::string>{rendered.text}, tokenize);
+  const tokenizers::Encoding& encoding = batch.encodings.at(0);
+  ChatEncoding out;
+  out.input_ids = encoding.ids;
+  if (options.return_assistant_tokens_mask) {
+    // transformers' loop: from the token of the span's first character to the token of its last.
+    out.assistant_masks.assign(encoding.size(), 0);
+    for (const auto& [begin, end] : rendered.generation_spans) {
+      const auto first = char_to_token(encoding, code_points_before(rendered.text, begin));
+      const size_t end_char = code_points_before(rendered.text, end);
+      const auto last = end_char > 0 ? char_to_token(encoding, end_char - 1) : std::nullopt;
+      if (!first) break;
+      const size_t stop = last && *last != 0 ? *last + 1 : encoding.size();
+      for (size_t i = *first; i < stop; ++i) out.assistant_masks[i] = 1;
+    }
+  }
+  out.text = std::move(rendered.text);
+  return out;
 }
 
 std::optional<int64_t> PreTrainedTokenizerFast::special_token_id(const std::string& role) const {

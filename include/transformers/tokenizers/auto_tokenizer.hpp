@@ -4,6 +4,8 @@
 // model_max_length, padding and truncation sides), called the way transformers' fast tokenizers
 // are: a batch of texts or pairs with padding / truncation options, returning id tensors.
 #include <cstddef>
+#include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -11,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "transformers/chat_templates/template.hpp"
 #include "transformers/core/tensor.hpp"
 #include "transformers/hub/hub.hpp"
 #include "transformers/tokenizers/tokenizer.hpp"
@@ -44,6 +47,33 @@ struct BatchEncoding {
   std::vector<tokenizers::Encoding> encodings;
   // [batch, seq] int64, defined when every encoding has the same length (padded or not).
   Tensor input_ids, attention_mask, token_type_ids;
+};
+
+// transformers' apply_chat_template arguments (tokenize=False is apply_chat_template, tokenize=True
+// is tokenize_chat).
+struct ChatTemplateOptions {
+  ChatTemplateOptions() = default;
+  bool add_generation_prompt = false;
+  // Leaves the final message open for the model to continue (transformers' trimming); not with
+  // add_generation_prompt.
+  bool continue_final_message = false;
+  // Tool definitions (a JSON list of schemas) and documents (a list of {title, text}); null: none.
+  nlohmann::ordered_json tools;
+  nlohmann::ordered_json documents;
+  // The name of one of the tokenizer's templates, or the text of a template; unset: the tokenizer's
+  // own ("tool_use" when tools are given and the tokenizer has one, else "default").
+  std::optional<std::string> chat_template;
+  // Extra template variables; they win over the special tokens (bos_token, eos_token...) passed too.
+  nlohmann::ordered_json variables = nlohmann::ordered_json::object();
+  // tokenize_chat only: also return the mask of the tokens {% generation %} blocks wrote.
+  bool return_assistant_tokens_mask = false;
+  chat_templates::RenderOptions render;
+};
+
+struct ChatEncoding {
+  std::string text;                      // the rendered prompt
+  std::vector<int64_t> input_ids;        // encoded without adding special tokens, as transformers does
+  std::vector<int64_t> assistant_masks;  // when asked: 1 for the tokens of {% generation %} blocks
 };
 
 class PreTrainedTokenizerFast {
@@ -81,6 +111,21 @@ class PreTrainedTokenizerFast {
                                         bool skip_special_tokens = false,
                                         std::optional<bool> clean_up_tokenization_spaces = std::nullopt) const;
 
+  // transformers' apply_chat_template(messages, tokenize=False): the prompt for a conversation (a JSON
+  // list of {"role", "content", ...} messages) through the tokenizer's chat template.
+  // InvalidArgument without a template (or a name it lacks), chat_templates::TemplateError when the
+  // template fails.
+  std::string apply_chat_template(const nlohmann::ordered_json& messages, const ChatTemplateOptions& options = {}) const;
+  // apply_chat_template(messages, tokenize=True, return_dict=True): the prompt's ids, and the
+  // assistant token mask when options.return_assistant_tokens_mask.
+  ChatEncoding tokenize_chat(const nlohmann::ordered_json& messages, const ChatTemplateOptions& options = {}) const;
+  // The chat templates by name, parsed once when the tokenizer was loaded: tokenizer_config.json's
+  // "chat_template" (a string is named "default"; a list of {name, template} keeps its names), or
+  // chat_template.jinja ("default") and additional_chat_templates/NAME.jinja when present.
+  const std::vector<std::pair<std::string, std::shared_ptr<const chat_templates::Template>>>& chat_templates() const {
+    return chat_templates_;
+  }
+
   // transformers' add_tokens: plain added tokens (normalized) or special ones (not normalized);
   // returns how many were new.
   size_t add_tokens(const std::vector<std::string>& tokens, bool special_tokens = false);
@@ -99,21 +144,29 @@ class PreTrainedTokenizerFast {
   const std::vector<std::string>& model_input_names() const { return model_input_names_; }
   // Whether model_input_names include token_type_ids (else BatchEncoding::token_type_ids stays undefined).
   bool returns_token_type_ids() const { return returns_token_type_ids_; }
-  // The chat template text as the files give it: tokenizer_config.json's "chat_template" (the one named
-  // "default" when it is a list), or a GGUF file's tokenizer.chat_template; nullopt when there is none.
-  const std::optional<std::string>& chat_template_text() const { return chat_template_; }
+  // The text of the default chat template (see chat_templates(); a GGUF file's is its
+  // tokenizer.chat_template); nullopt when there is none.
+  std::optional<std::string> chat_template_text() const {
+    for (const auto& [name, parsed] : chat_templates_)
+      if (name == "default") return parsed->source();
+    return std::nullopt;
+  }
 
  private:
   explicit PreTrainedTokenizerFast(tokenizers::Tokenizer tokenizer) : tokenizer_(std::move(tokenizer)) {}
   static PreTrainedTokenizerFast from_gguf(const std::string& path);
   // The settings of tokenizer_config.json and special_tokens_map.json; `legacy` is the class rebuilt
   // from legacy files (its own defaults), null for a tokenizer.json or a GGUF vocabulary.
+  // `folder` holds chat_template.jinja / additional_chat_templates/ (empty for a GGUF file).
   void configure(const nlohmann::json& config, const nlohmann::json& special_map,
-                 const tokenizers::LegacyTokenizer* legacy, const std::string& model_type);
+                 const tokenizers::LegacyTokenizer* legacy, const std::string& model_type,
+                 const std::filesystem::path& folder);
   template <typename Input>
   BatchEncoding call(const std::vector<Input>& inputs, const TokenizeOptions& options) const;
   BatchEncoding batch_of(std::vector<tokenizers::Encoding> encodings) const;
   tokenizers::Tokenizer configured(const TokenizeOptions& options) const;
+  chat_templates::RenderOutput render_chat(const nlohmann::ordered_json& messages,
+                                           const ChatTemplateOptions& options) const;
 
   tokenizers::Tokenizer tokenizer_;
   std::optional<size_t> model_max_length_;
@@ -125,8 +178,9 @@ class PreTrainedTokenizerFast {
   std::vector<std::string> model_input_names_;
   bool returns_token_type_ids_ = true;
   bool clean_up_tokenization_spaces_ = false;
-  std::optional<std::string> chat_template_;
   std::string source_;
+  std::vector<std::pair<std::string, std::shared_ptr<const chat_templates::Template>>> chat_templates_;
+  bool chat_templates_named_ = false;  // a dict of templates in transformers (else one string)
 };
 
 struct AutoTokenizer {
