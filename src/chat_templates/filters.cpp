@@ -581,10 +581,10 @@ Value filter_sum(Interpreter& interpreter, const Value& v, CallArguments& a) {
   return total;
 }
 
-Value filter_reverse(Interpreter& interpreter, const Value& v, CallArguments& a) {
+// A str reversed; a sequence as reversed() gives it (an iterator), a generator as a list.
+Value filter_reverse(Interpreter&, const Value& v, CallArguments& a) {
   BoundArguments bound("reverse", a, {});
   if (v.is_string()) return *slice(v, Value::none(), Value::none(), Value::integer(-1));
-  (void)interpreter;
   if (v.is_list() && v.sequence() == Value::Sequence::Iterator) {
     std::vector<Value> items = iterate(v);
     std::reverse(items.begin(), items.end());

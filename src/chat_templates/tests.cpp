@@ -16,12 +16,6 @@ bool no_arguments(std::string_view name, CallArguments& arguments) {
   return true;
 }
 
-const Value& one_argument(std::string_view name, CallArguments& arguments, BoundArguments& bound) {
-  (void)name;
-  (void)arguments;
-  return bound.required(0);
-}
-
 bool test_defined(Interpreter&, const Value& v, CallArguments& a) { return no_arguments("defined", a), !v.is_undefined(); }
 bool test_undefined(Interpreter&, const Value& v, CallArguments& a) { return no_arguments("undefined", a), v.is_undefined(); }
 bool test_none(Interpreter&, const Value& v, CallArguments& a) { return no_arguments("none", a), v.is_none(); }
@@ -83,7 +77,7 @@ bool test_even(Interpreter& interpreter, const Value& v, CallArguments& a) {
 
 bool test_divisibleby(Interpreter& interpreter, const Value& v, CallArguments& a) {
   BoundArguments bound("divisibleby", a, {"num"});
-  return equals(modulo(interpreter, v, one_argument("divisibleby", a, bound)), Value::integer(0));
+  return equals(modulo(interpreter, v, bound.required(0)), Value::integer(0));
 }
 
 template <CompareOp op>
