@@ -14,6 +14,7 @@ What it writes (the folder is rebuilt from scratch every run):
                          margins of at least 1e-3 at every step, so that replays can demand the same tokens
     tokenizer.json, tokenizer_config.json   the byte-level BPE fixture tokenizer with "<s> $A" as its
                          template, pad/bos/eos tokens, model_max_length 24 (for handle_long_generation)
+                         and a small chat template (CHAT_TEMPLATE) for the chat calls
     text_generation.jsonl   one pipeline call per line: inputs, kwargs, then output or error
                          ("Class: message"), and min_margin: the smallest top-1 minus top-2 logit gap
                          over every greedy step of the call (null for beam search), so a replay can
@@ -49,12 +50,18 @@ from tokenizers import Tokenizer, processors  # noqa: E402
 from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast, pipeline  # noqa: E402
 
 
+# A small chat template for the chat calls: role-prefixed lines, and an open "assistant:" line.
+CHAT_TEMPLATE = ("{% for m in messages %}<s>{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+                 "{% if add_generation_prompt %}<s>assistant:{% endif %}")
+
+
 def make_model(folder: Path, attempt: int) -> None:
     tok = Tokenizer.from_file(str(TOKENIZER))
     tok.post_processor = processors.TemplateProcessing(single="<s> $A", pair="<s> $A <s> $B",
                                                        special_tokens=[("<s>", 0)])
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>", pad_token="<pad>",
                                    unk_token="<unk>", model_max_length=24)
+    fast.chat_template = CHAT_TEMPLATE
     fast.save_pretrained(folder)
     torch.manual_seed(seed_for(f"tiny-llama-gen-{attempt}"))
     config = LlamaConfig(vocab_size=len(fast), hidden_size=32, intermediate_size=48, num_hidden_layers=2,
@@ -109,6 +116,17 @@ def calls(first_new_text: str | None) -> list[tuple[object, dict]]:
         ("Hello", {**greedy, "max_new_tokens": 4, "return_full_text": True, "return_tensors": True}),
         ("Hello", {**greedy, "max_new_tokens": 4, "handle_long_generation": "bogus"}),
         ("Hello", {**greedy, "max_new_tokens": 4, "not_a_generation_flag": 1}),
+    ]
+    user = {"role": "user", "content": "Hello world"}
+    out += [  # chats: rendered with the tokenizer's chat template, returned as the chat plus the reply
+        ([user], {**greedy, "max_new_tokens": 6}),
+        ([{"role": "system", "content": "the quick brown fox"}, user], {**greedy, "max_new_tokens": 5,
+                                                                          "return_full_text": False}),
+        ([user, {"role": "assistant", "content": "Hello"}], {**greedy, "max_new_tokens": 5}),
+        ([user, {"role": "assistant", "content": "Hello"}], {**greedy, "max_new_tokens": 5,
+                                                             "continue_final_message": False}),
+        ([[user], [{"role": "user", "content": "a"}]], {**greedy, "max_new_tokens": 4, "batch_size": 2}),
+        ([user], {**greedy, "max_new_tokens": 4, "prefix": "Once ", "add_special_tokens": True}),
     ]
     if first_new_text:  # a stop string taken from the middle of the first call's continuation
         middle = len(first_new_text) // 2

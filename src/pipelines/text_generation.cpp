@@ -74,16 +74,37 @@ std::vector<json> TextGenerationPipeline::split_inputs(const json& inputs, const
                         "{\"role\", \"content\"} messages) or a list of chats");
 }
 
+namespace {
+
+// A chat ending with an assistant message is continued (a prefill) unless the call says otherwise.
+bool continues_final_message(const json& chat, const json& kwargs) {
+  const json given = kwargs.value("continue_final_message", json());
+  return given.is_boolean() ? given.get<bool>() : chat.back().value("role", "") == "assistant";
+}
+
+}  // namespace
+
+// The prompt text of one input: a string with the call's prefix, or a chat through the tokenizer's
+// chat template (a generation prompt opened, or the final message left open), as transformers.
+std::string TextGenerationPipeline::prompt_text(const json& input, const json& kwargs) const {
+  if (!is_chat(input)) {
+    if (!input.is_string()) throw InvalidArgument("text-generation: each input must be a string, got " + input.dump());
+    return prefix_of(kwargs) + input.get<std::string>();
+  }
+  ChatTemplateOptions chat;
+  chat.continue_final_message = continues_final_message(input, kwargs);
+  chat.add_generation_prompt = !chat.continue_final_message;
+  if (kwargs.contains("tools")) chat.tools = kwargs["tools"];
+  if (kwargs.contains("documents")) chat.documents = kwargs["documents"];
+  return tokenizer().apply_chat_template(nlohmann::ordered_json(input), chat);
+}
+
 Pipeline::Items TextGenerationPipeline::preprocess(const json& input, const json& kwargs) const {
-  if (is_chat(input))
-    throw InvalidArgument("text-generation: chat inputs are rendered with the tokenizer's chat template, which "
-                          "transformers.cpp cannot render yet; pass the prompt as a string");
-  if (!input.is_string()) throw InvalidArgument("text-generation: each input must be a string, got " + input.dump());
   TokenizeOptions options = tokenize_options(kwargs);
-  options.add_special_tokens = add_special_tokens(kwargs);
-  tokenizers::Encoding encoding = tokenizer().encode_each({{prefix_of(kwargs) + input.get<std::string>(), std::nullopt}},
-                                                          options)
-                                      .encodings.at(0);
+  // The rendered chat holds its special tokens already: add_special_tokens is ignored for chats.
+  options.add_special_tokens = !is_chat(input) && add_special_tokens(kwargs);
+  tokenizers::Encoding encoding =
+      tokenizer().encode_each({{prompt_text(input, kwargs), std::nullopt}}, options).encodings.at(0);
   if (kwargs.value("handle_long_generation", json()).is_string()) {
     if (kwargs["handle_long_generation"] != "hole")
       throw InvalidArgument(kwargs["handle_long_generation"].get<std::string>() +
@@ -193,8 +214,19 @@ json TextGenerationPipeline::postprocess(const json& input, const Items&, const 
     }
     const std::vector<int64_t> generated(sequence.begin() + static_cast<int64_t>(out.width), sequence.end());
     std::string text = tokenizer().decode(generated, skip_special, clean_up);
-    if (type == ReturnType::FullText) text = input.get<std::string>() + text;
-    records.push_back({{"generated_text", text}});
+    if (type != ReturnType::FullText) {
+      records.push_back({{"generated_text", text}});
+    } else if (!is_chat(input)) {
+      records.push_back({{"generated_text", input.get<std::string>() + text}});
+    } else if (continues_final_message(input, kwargs)) {  // the prefill's message goes on
+      json chat = input;
+      chat.back()["content"] = chat.back().value("content", "") + text;
+      records.push_back({{"generated_text", chat}});
+    } else {  // a new assistant message
+      json chat = input;
+      chat.push_back({{"role", "assistant"}, {"content", text}});
+      records.push_back({{"generated_text", chat}});
+    }
   }
   return records;
 }

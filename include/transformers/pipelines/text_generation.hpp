@@ -7,7 +7,9 @@
 // handed to generate(). The generation settings are the model's generation config, then the call's
 // arguments, then the pipeline's defaults for what neither sets (max_new_tokens 256, do_sample true
 // and temperature 0.7 when sampling, the tokenizer's pad token). `seed` (ours; Python seeds torch
-// globally) makes sampling repeatable.
+// globally) makes sampling repeatable. A chat (a list of {"role", "content"} messages) is rendered
+// by the tokenizer's chat template with a generation prompt (or, ending with an assistant message,
+// continued: continue_final_message), and comes back as the chat with the reply added.
 #include <memory>
 #include <string>
 
@@ -37,6 +39,10 @@ class TextGenerationPipeline final : public Pipeline {
   std::vector<json> run(const std::vector<PipelineCall>& calls, size_t batch_size) const override;
 
  private:
+  // The text one input becomes before tokenizing: a string after the call's prefix, or a chat
+  // rendered by the tokenizer's chat template.
+  std::string prompt_text(const json& input, const json& kwargs) const;
+
   GenerationConfig model_generation_config_;
 };
 
