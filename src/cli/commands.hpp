@@ -9,6 +9,7 @@ Command tokenize_command();
 Command pipeline_command();
 Command generate_command();
 Command chat_template_command();
+Command chat_command();
 // hub_commands.cpp
 Command download_command();
 Command scan_cache_command();

@@ -1,8 +1,9 @@
 // transformers-cli generate: a causal LM continues a prompt (the arguments joined by spaces, or all
-// of stdin), the new text streamed to stdout as it is decided (transformers' TextStreamer chunks);
-// a summary with prompt/new token counts and speeds goes to stderr. --json prints one JSON object
-// instead. Settings are the model's generation config, then the options, then --kwargs (any
-// generate() argument); like the text-generation pipeline, 256 new tokens unless a length is set.
+// of stdin; with --chat, a user message through the model's chat template), the new text streamed
+// to stdout as it is decided (transformers' TextStreamer chunks); a summary with prompt/new token
+// counts and speeds goes to stderr. --json prints one JSON object instead. Settings are the model's
+// generation config, then the options, then --kwargs (any generate() argument); like the
+// text-generation pipeline, 256 new tokens unless a length is set.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -16,6 +17,7 @@
 
 #include "command_line.hpp"
 #include "commands.hpp"
+#include "generation_options.hpp"
 
 namespace transformers::cli {
 namespace {
@@ -25,43 +27,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double>(to - from).count();
-}
-
-double decimal(const CommandLine& args, const std::string& name) {
-  const std::string text = *args.value(name);
-  try {
-    size_t used = 0;
-    const double value = std::stod(text, &used);
-    if (used == text.size()) return value;
-  } catch (const std::exception&) {
-  }
-  throw UsageError("--" + name + " expects a number, got '" + text + "'");
-}
-
-// generate()'s keyword arguments from the options.
-json generate_kwargs(const CommandLine& args) {
-  json kwargs = json::object();
-  for (const char* name : {"max-new-tokens", "top-k", "num-beams"})
-    if (auto value = args.integer(name)) {
-      std::string key(name);
-      std::replace(key.begin(), key.end(), '-', '_');
-      kwargs[key] = *value;
-    }
-  for (const char* name : {"temperature", "top-p", "repetition-penalty"})
-    if (args.has(name)) {
-      std::string key(name);
-      std::replace(key.begin(), key.end(), '-', '_');
-      kwargs[key] = decimal(args, name);
-    }
-  if (args.has("sample")) kwargs["do_sample"] = true;
-  if (args.has("greedy")) kwargs["do_sample"] = false;
-  if (args.has("sample") && args.has("greedy")) throw UsageError("--sample and --greedy contradict each other");
-  if (auto extra = args.value("kwargs")) {
-    const json parsed = json::parse(*extra, nullptr, false);
-    if (!parsed.is_object()) throw UsageError("--kwargs must be a JSON object");
-    kwargs.update(parsed);
-  }
-  return kwargs;
 }
 
 std::string prompt_from(const CommandLine& args) {
@@ -92,21 +57,24 @@ class TimedStreamer final : public TextStreamer {
 };
 
 int run_generate(const CommandLine& args) {
-  if (!args.has("model")) throw UsageError("--model is required");
-  hub::HubOptions hub_options;
-  if (auto gguf_file = args.value("gguf-file")) hub_options.gguf_file = *gguf_file;
-  const std::string folder = hub::resolve_model_source(*args.value("model"), hub_options);  // or a .gguf file
-  LoadOptions load_options;
-  load_options.device = Device(args.value_or("device", "cpu"));
-  load_options.dtype = parse_model_dtype(args.value_or("dtype", "auto"));
   const auto loading = Clock::now();
-  const std::unique_ptr<PreTrainedModel> model = AutoModelForCausalLM::from_pretrained(folder, load_options);
-  const PreTrainedTokenizerFast tokenizer = AutoTokenizer::from_pretrained(folder);
-  GenerationConfig config = GenerationConfig::from_pretrained(folder).updated(generate_kwargs(args));
-  if (!config.max_new_tokens && !config.max_length) config.max_new_tokens = 256;
+  const LoadedModel loaded = load_causal_lm(args);
+  const PreTrainedModel* model = loaded.model.get();
+  const PreTrainedTokenizerFast& tokenizer = loaded.tokenizer;
+  const GenerationConfig& config = loaded.config;
 
-  const std::string prompt = prompt_from(args);
-  const std::vector<int64_t> ids = tokenizer.encode(prompt, !args.has("no-special-tokens"));
+  std::string prompt = prompt_from(args);
+  bool add_special_tokens = !args.has("no-special-tokens");
+  if (args.has("chat") || args.has("system")) {  // the prompt is a user's turn in the model's chat template
+    nlohmann::ordered_json messages = nlohmann::ordered_json::array();
+    if (auto system = args.value("system")) messages.push_back({{"role", "system"}, {"content", *system}});
+    messages.push_back({{"role", "user"}, {"content", prompt}});
+    ChatTemplateOptions chat;
+    chat.add_generation_prompt = true;
+    prompt = tokenizer.apply_chat_template(messages, chat);
+    add_special_tokens = false;  // the template wrote them, as transformers' tokenize=True does
+  }
+  const std::vector<int64_t> ids = tokenizer.encode(prompt, add_special_tokens);
   const bool as_json = args.has("json");
   TimedStreamer streamer(tokenizer, !as_json);
   GenerateOptions options;
@@ -149,26 +117,17 @@ int run_generate(const CommandLine& args) {
 }  // namespace
 
 Command generate_command() {
-  return {"generate",
-          "--model PATH_OR_ID [PROMPT...]",
-          "continue a prompt (the arguments, or stdin) with a causal LM, streaming the new text",
-          {{"model", "PATH_OR_ID", "model folder or Hub id (config.json, tokenizer.json, weights), or a .gguf file"},
-           {"gguf-file", "NAME", "load the model and tokenizer from this GGUF file of the folder or repo"},
-           {"device", "DEVICE", "cpu, cuda or cuda:N", "cpu"},
-           {"dtype", "DTYPE", "the model's dtype: auto (the checkpoint's; float32 for GGUF), float32, bfloat16 or float16", "auto"},
-           {"max-new-tokens", "N", "most tokens to generate", "256, unless the model's generation config sets a length"},
-           {"sample", "", "sample (do_sample=True)", "the model's generation config"},
-           {"greedy", "", "pick the most likely token (do_sample=False)"},
-           {"temperature", "T", "sampling temperature"},
-           {"top-k", "K", "sample among the K most likely tokens"},
-           {"top-p", "P", "sample among the most likely tokens whose probabilities sum to P"},
-           {"repetition-penalty", "R", "penalize tokens already present (1 = none)"},
-           {"num-beams", "N", "beam search with N beams (the text is printed at the end)"},
-           {"seed", "N", "seed for sampling: the same seed gives the same text", "random"},
-           {"no-special-tokens", "", "do not add the tokenizer's special tokens (e.g. bos) to the prompt"},
-           {"kwargs", "JSON", "any other generate() arguments, as a JSON object"},
-           {"json", "", "print one JSON object (text, ids, token counts, timings) instead of streaming"},
-           {"quiet", "", "no summary on stderr"}},
+  std::vector<OptionSpec> options = model_options();
+  for (OptionSpec& option : generation_options()) options.push_back(std::move(option));
+  for (OptionSpec option : {OptionSpec{"num-beams", "N", "beam search with N beams (the text is printed at the end)"},
+                            OptionSpec{"chat", "", "send the prompt as a user message through the model's chat template"},
+                            OptionSpec{"system", "TEXT", "with --chat: a system message before it (implies --chat)"},
+                            OptionSpec{"no-special-tokens", "", "do not add the tokenizer's special tokens (e.g. bos) to the prompt"},
+                            OptionSpec{"json", "", "print one JSON object (text, ids, token counts, timings) instead of streaming"},
+                            OptionSpec{"quiet", "", "no summary on stderr"}})
+    options.push_back(std::move(option));
+  return {"generate", "--model PATH_OR_ID [PROMPT...]",
+          "continue a prompt (the arguments, or stdin) with a causal LM, streaming the new text", std::move(options),
           run_generate};
 }
 

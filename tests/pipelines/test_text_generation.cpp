@@ -29,6 +29,14 @@ json recorded_call(const std::string& inputs, const json& kwargs) {
   return {};
 }
 
+// The reply transformers' pipeline added to a recorded chat call.
+std::string recorded_reply(const json& chat, const json& kwargs) {
+  for (const json& call : read_lines(kModel / "text_generation.jsonl"))
+    if (call["inputs"] == chat && call["kwargs"] == kwargs) return call["output"][0]["generated_text"].back()["content"];
+  FAIL("no recorded chat " << chat.dump() << " " << kwargs.dump());
+  return {};
+}
+
 std::string cli(const std::string& arguments) {
   return std::string(TRANSFORMERS_CLI) + " " + arguments;
 }
@@ -123,4 +131,24 @@ TEST_CASE("transformers-cli pipeline text-generation prints one result per stdin
   REQUIRE(lines.size() == 1);
   CHECK(json::parse(lines[0]) == first["output"]);
   CHECK(first["output"] != second["output"]);  // the bos token matters, so the line above saw it
+}
+
+TEST_CASE("transformers-cli generate --chat and chat answer through the chat template as the pipeline does",
+          "[pipelines][cli][generation][chat]") {
+  const json user = {{"role", "user"}, {"content", "Hello world"}};
+  const std::string reply = recorded_reply(json::array({user}), {{"do_sample", false}, {"max_new_tokens", 6}});
+  const std::string model = " --model '" + kModel.string() + "' --greedy --max-new-tokens 6 ";
+
+  const std::vector<std::string> streamed =
+      test_util::command_output_lines(cli("generate" + model + "--chat --quiet Hello world"));
+  REQUIRE(streamed.size() == 1);
+  CHECK(streamed[0] == reply);
+
+  // Not a terminal: one turn per line. /reset forgets the first exchange, so the same question gets
+  // the same reply; the second turn sees the history, so it gets another.
+  const std::vector<std::string> lines = test_util::command_output_lines(
+      "printf 'Hello world\\nHello world\\n/reset\\nHello world\\n' | " + cli("chat" + model));
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] == reply);
+  CHECK(lines[2] == reply);
 }
