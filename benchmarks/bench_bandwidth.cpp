@@ -1,0 +1,36 @@
+// The memory read bandwidth a decode step can hope for: a streaming sum over a buffer far larger
+// than the caches (1 GiB by default), on all threads. Prints one JSON line: the median GB/s of
+// several passes. bench_decode.py divides it by the bytes of weights a decode step reads to get
+// the roofline that DEVELOPERS' decode targets refer to.
+//   bench_bandwidth [MiB=1024] [passes=7]
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+int main(int argc, char** argv) {
+  const size_t mib = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1024;
+  const int passes = argc > 2 ? std::atoi(argv[2]) : 7;
+  const size_t count = mib * (size_t{1} << 20) / sizeof(float);
+  std::vector<float> data(count);
+#pragma omp parallel for schedule(static)  // first touch by the threads that read it
+  for (size_t i = 0; i < count; ++i) data[i] = static_cast<float>(i & 1023) * 1e-3f;
+  std::vector<double> rates;
+  double checksum = 0;
+  for (int pass = 0; pass < passes; ++pass) {
+    const auto start = std::chrono::steady_clock::now();
+    double sum = 0;
+#pragma omp parallel for schedule(static) reduction(+ : sum)
+    for (size_t i = 0; i < count; ++i) sum += data[i];
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    rates.push_back(static_cast<double>(count * sizeof(float)) / seconds / 1e9);
+    checksum += sum;
+  }
+  std::sort(rates.begin(), rates.end());
+  std::printf("{\"mib\": %zu, \"threads\": %d, \"read_gb_per_s\": %.3f, \"checksum\": %.1f}\n", mib,
+              omp_get_max_threads(), rates[rates.size() / 2], checksum);
+  return 0;
+}
