@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 #include "mapped_file.hpp"
+#include "transformers/core/half.hpp"
 #include "transformers/core/error.hpp"
 #include "transformers/io/gguf.hpp"
 #include "utf8.hpp"
@@ -255,6 +257,38 @@ const TensorInfo& File::info(const std::string& name) const {
   return tensors_[it->second];
 }
 
+namespace {
+
+// Dequantizes `count` elements of `type` straight into bf16 or f16 (rounded to nearest even, as
+// torch's .to() rounds the float32 that gguf.quants gives): whole blocks at a time through a small
+// float32 buffer per thread, so a model never holds a float32 copy of a weight it keeps in 16 bits
+// (at load, allocating and zeroing those copies cost more than the dequantizing).
+void dequantize_narrowed(TensorType type, const unsigned char* blocks, uint16_t* out, int64_t count, bool bf16) {
+  const int64_t per_block = block_elements(type), bytes = block_bytes(type);
+  if (count % per_block != 0)
+    throw InvalidArgument(std::string("gguf: ") + std::to_string(count) + " elements are not whole " + type_name(type) +
+                          " blocks");
+  const int64_t blocks_per_chunk = std::max<int64_t>(1, 8192 / per_block), chunk = blocks_per_chunk * per_block;
+  const int64_t chunks = (count + chunk - 1) / chunk;
+#pragma omp parallel if (chunks > 1)
+  {
+    std::vector<float> buffer(static_cast<size_t>(chunk));
+#pragma omp for schedule(static)
+    for (int64_t c = 0; c < chunks; ++c) {
+      const int64_t begin = c * chunk, n = std::min(chunk, count - begin);
+      dequantize(type, blocks + begin / per_block * bytes, buffer.data(), n);
+      uint16_t* to = out + begin;
+      if (bf16) {
+        for (int64_t i = 0; i < n; ++i) to[i] = float_to_bf16_bits(buffer[static_cast<size_t>(i)]);
+      } else {
+        for (int64_t i = 0; i < n; ++i) to[i] = float_to_f16_bits(buffer[static_cast<size_t>(i)]);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 Tensor File::get(const std::string& name, DType dtype) const {
   if (dtype != DType::F32 && dtype != DType::BF16 && dtype != DType::F16)
     throw InvalidArgument(path_ + ": tensor '" + name + "' can be read as float32, bfloat16 or float16, not " +
@@ -268,9 +302,14 @@ Tensor File::get(const std::string& name, DType dtype) const {
   const bool aligned = reinterpret_cast<uintptr_t>(bytes) % dtype_size(stored == DType::U8 ? DType::F32 : stored) == 0;
   if (stored == dtype && aligned)
     return Tensor(Storage::borrow(bytes, t.nbytes, mapping_), dtype, t.shape, contiguous_strides(t.shape), 0);
-  Tensor f32 = Tensor::empty(t.shape, DType::F32);
-  dequantize(t.type, bytes, f32.data<float>(), f32.numel());
-  return f32.to(dtype);
+  Tensor out = Tensor::empty(t.shape, dtype);
+  if (dtype == DType::F32) {
+    dequantize(t.type, bytes, out.data<float>(), out.numel());
+  } else {
+    dequantize_narrowed(t.type, static_cast<const unsigned char*>(bytes), static_cast<uint16_t*>(out.data_ptr()),
+                        out.numel(), dtype == DType::BF16);
+  }
+  return out;
 }
 
 }  // namespace transformers::gguf

@@ -85,6 +85,7 @@ TEST_CASE("gguf tensors of every type dequantize as gguf.quants does, bit for bi
     CHECK(std::memcmp(got.contiguous().data_ptr(), want.contiguous().data_ptr(), want.nbytes()) == 0);
     // Other dtypes: the f32 values converted; a stored F16/BF16 tensor in its own dtype is a view of the file.
     CHECK(file->get(t.name, DType::BF16).to_vector<float>() == want.to(DType::BF16).to_vector<float>());
+    CHECK(file->get(t.name, DType::F16).to_vector<float>() == want.to(DType::F16).to_vector<float>());
   }
   CHECK_FALSE(file->get("t.BF16", DType::BF16).storage()->owns_memory());
   CHECK_FALSE(file->get("t.F32").storage()->owns_memory());
