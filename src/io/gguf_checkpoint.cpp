@@ -55,7 +55,7 @@ const KeyMap& key_map(const std::string& architecture) {
 // general.architecture -> model_type.
 const std::map<std::string, std::string>& model_types() {
   static const std::map<std::string, std::string> types{
-      {"llama", "llama"}, {"qwen2", "qwen2"},   {"qwen3", "qwen3"},         {"phi3", "phi3"},
+      {"llama", "llama"}, {"qwen2", "qwen2"},   {"qwen3", "qwen3"},        {"phi3", "phi3"},
       {"gemma", "gemma"}, {"gemma2", "gemma2"}, {"gemma3", "gemma3_text"}, {"gpt2", "gpt2"}};
   return types;
 }
@@ -87,12 +87,12 @@ json hf_config(const File& file) {
                     "' is not supported by transformers.cpp; supported: " + supported_architectures());
   json config = json::object();
   config["model_type"] = type->second;
-  // llama.cpp files Mistral models under "llama"; transformers tells them apart by the name.
+  // llama.cpp files Mistral models under "llama"; transformers 5.23 reads one as Mistral only when
+  // general.name is exactly "mistral" (it tests membership in the list of the key's values).
   const json& name = file.value("general.name");
   if (name.is_string()) {
     config["_model_name_or_path"] = name;
-    if (architecture == "llama" && name.get<std::string>().find("mistral") != std::string::npos)
-      config["model_type"] = "mistral";
+    if (architecture == "llama" && name.get<std::string>() == "mistral") config["model_type"] = "mistral";
   }
   for (const auto& [key, field] : key_map(architecture)) {
     const json& value = file.value(architecture + "." + key);
@@ -135,17 +135,23 @@ struct Entry {
 // The transformers name of a per-layer GGUF tensor "blk.N.<part>.<weight|bias>" of `model_type`.
 std::optional<std::string> layer_tensor_name(const std::string& model_type, const std::string& part) {
   if (model_type == "gpt2") {
-    static const std::map<std::string, std::string> gpt2{
-        {"attn_norm", "ln_1"},       {"attn_qkv", "attn.c_attn"}, {"attn_output", "attn.c_proj"},
-        {"ffn_norm", "ln_2"},        {"ffn_up", "mlp.c_fc"},      {"ffn_down", "mlp.c_proj"}};
+    static const std::map<std::string, std::string> gpt2{{"attn_norm", "ln_1"},          {"attn_qkv", "attn.c_attn"},
+                                                         {"attn_output", "attn.c_proj"}, {"ffn_norm", "ln_2"},
+                                                         {"ffn_up", "mlp.c_fc"},         {"ffn_down", "mlp.c_proj"}};
     const auto it = gpt2.find(part);
     return it == gpt2.end() ? std::nullopt : std::optional<std::string>(it->second);
   }
-  static const std::map<std::string, std::string> decoder{
-      {"attn_norm", "input_layernorm"},     {"attn_q", "self_attn.q_proj"},        {"attn_k", "self_attn.k_proj"},
-      {"attn_v", "self_attn.v_proj"},       {"attn_output", "self_attn.o_proj"},   {"attn_qkv", "self_attn.qkv_proj"},
-      {"attn_q_norm", "self_attn.q_norm"},  {"attn_k_norm", "self_attn.k_norm"},   {"ffn_gate", "mlp.gate_proj"},
-      {"ffn_down", "mlp.down_proj"},        {"post_ffw_norm", "post_feedforward_layernorm"}};
+  static const std::map<std::string, std::string> decoder{{"attn_norm", "input_layernorm"},
+                                                          {"attn_q", "self_attn.q_proj"},
+                                                          {"attn_k", "self_attn.k_proj"},
+                                                          {"attn_v", "self_attn.v_proj"},
+                                                          {"attn_output", "self_attn.o_proj"},
+                                                          {"attn_qkv", "self_attn.qkv_proj"},
+                                                          {"attn_q_norm", "self_attn.q_norm"},
+                                                          {"attn_k_norm", "self_attn.k_norm"},
+                                                          {"ffn_gate", "mlp.gate_proj"},
+                                                          {"ffn_down", "mlp.down_proj"},
+                                                          {"post_ffw_norm", "post_feedforward_layernorm"}};
   const bool gemma_norms = model_type == "gemma2" || model_type == "gemma3_text";
   if (part == "ffn_norm") return gemma_norms ? "pre_feedforward_layernorm" : "post_attention_layernorm";
   if (part == "post_attention_norm") return "post_attention_layernorm";

@@ -16,7 +16,7 @@
 namespace transformers::gguf {
 
 // The architectures (general.architecture) a GGUF model may have here, each with the model_type it
-// becomes: llama (mistral when general.name says so), qwen2, qwen3, phi3, gemma, gemma2, gemma3
+// becomes: llama (mistral when general.name is "mistral", as in transformers), qwen2, qwen3, phi3, gemma, gemma2, gemma3
 // (gemma3_text) and gpt2.
 std::string supported_architectures();
 

@@ -1,0 +1,65 @@
+// GGUF checkpoints of every family transformers.cpp reads from GGUF, written as llama.cpp's converter
+// writes them (permuted q/k rows, Gemma's 1 + w norms, GPT-2's transposed Conv1D weights, Q8_0 and
+// Q4_K blocks): the logits equal those transformers computes after loading the same file with
+// from_pretrained(gguf_file=) (tests/fixtures/gguf/models, scripts/make_gguf_model_fixtures.py).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+
+#include "test_util.hpp"
+#include "transformers/io/gguf_checkpoint.hpp"
+#include "transformers/io/safetensors.hpp"
+#include "transformers/models/auto.hpp"
+
+using namespace transformers;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kGguf = fs::path(TRANSFORMERS_TEST_DATA) / "fixtures" / "gguf";
+
+Tensor logits_of(const PreTrainedModel& model, const Tensor& ids) {
+  ModelInputs in;
+  in.input_ids = ids;
+  return model.forward(in).logits.to(DType::F32).contiguous();
+}
+
+}  // namespace
+
+TEST_CASE("GGUF models give transformers' logits for every family", "[models][gguf]") {
+  int checked = 0;
+  for (const auto& entry : fs::directory_iterator(kGguf / "models")) {
+    const fs::path folder = entry.path();
+    INFO(folder.filename().string());
+    const auto expected = safetensors::File::open((folder / "expected.safetensors").string());
+    const Tensor ids = expected->get("input_ids"), want = expected->get("logits");
+    const auto model = AutoModelForCausalLM::from_pretrained((folder / "model.gguf").string(), LoadOptions{});
+    CHECK(test_util::max_abs_diff(logits_of(*model, ids), want) <= 1e-4);
+    // The same file named by gguf_file inside its folder, and computed in bf16.
+    LoadOptions bf16;
+    bf16.hub.gguf_file = "model.gguf";
+    bf16.dtype = DType::BF16;
+    const auto half = AutoModelForCausalLM::from_pretrained(folder.string(), bf16);
+    const std::vector<float> a = logits_of(*half, ids).to_vector<float>(), b = want.to_vector<float>();
+    double dot = 0, na = 0, nb = 0;
+    for (size_t i = 0; i < a.size(); ++i)
+      dot += double(a[i]) * b[i], na += double(a[i]) * a[i], nb += double(b[i]) * b[i];
+    CHECK(dot / std::sqrt(na * nb) >= 0.999);
+    ++checked;
+  }
+  CHECK(checked == 7);
+}
+
+TEST_CASE("a GGUF file transformers.cpp cannot map is refused by name", "[models][gguf]") {
+  const auto file = gguf::File::open((kGguf / "all_types.gguf").string());  // general.architecture "test"
+  CHECK_THROWS_WITH(gguf::hf_config(*file), Catch::Contains("all_types.gguf") &&
+                                                Catch::Contains("GGUF architecture 'test' is not supported") &&
+                                                Catch::Contains("llama"));
+  LoadOptions missing;
+  missing.hub.gguf_file = "nowhere.gguf";
+  CHECK_THROWS_WITH(AutoModelForCausalLM::from_pretrained((kGguf / "models" / "llama").string(), missing),
+                    Catch::Contains("no GGUF file 'nowhere.gguf'"));
+  missing.hub.gguf_file = "../../all_types.gguf";  // never outside the folder
+  CHECK_THROWS(AutoModelForCausalLM::from_pretrained((kGguf / "models" / "llama").string(), missing));
+}
