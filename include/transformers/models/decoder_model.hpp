@@ -3,6 +3,7 @@
 // the base model (embeddings, layers of nn/decoder_layer.hpp, final norm) whose forward runs a step
 // of nn::DecoderStep, the loaders of Llama-shaped attention and MLPs, and the causal LM head on top
 // (ForCausalLM: tied to the embeddings or its own lm_head, logits_to_keep, final soft-capping).
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -97,58 +98,6 @@ struct DecoderConfig {
 
 // A decoder family's base model: embeddings, layers and final norm, which the family's constructor
 // loads (models/<arch>.hpp); forward is the same for all.
-template <typename Config>
-class DecoderModel : public PreTrainedModel {
- public:
-  ModelOutput forward(const ModelInputs& given, bool output_hidden_states = false) const override {
-    nn::DecoderStep step(given, device(), rotary_);
-    Tensor hidden = embed_tokens_(given.input_ids);
-    if (embed_scale_) hidden = ops::scale(hidden, *embed_scale_);
-    if (embed_positions_.weight.defined()) hidden = ops::add(hidden, embed_positions_(step.position_ids()));
-    ModelOutput out;
-    if (output_hidden_states) out.hidden_states.push_back(hidden);
-    for (size_t i = 0; i < layers_.size(); ++i) {
-      hidden = layers_[i](hidden, static_cast<int64_t>(i), step);
-      if (output_hidden_states) out.hidden_states.push_back(hidden);
-    }
-    step.finish();
-    out.last_hidden_state = norm_(hidden);
-    // As transformers records them: the last entry is the normalized output.
-    if (output_hidden_states) out.hidden_states.back() = out.last_hidden_state;
-    return out;
-  }
-
-  std::optional<nn::CacheLayout> cache_layout() const override {
-    nn::CacheLayout layout;
-    layout.layers = static_cast<int64_t>(layers_.size());
-    layout.kv_heads = family_config_.num_key_value_heads;
-    layout.head_dim = family_config_.head_dim;
-    for (const nn::DecoderLayer& layer : layers_) layout.sliding_windows.push_back(layer.attention.sliding_window);
-    layout.dtype = DType::F32;
-    layout.device = device();
-    return layout;
-  }
-
-  const PretrainedConfig& config() const override { return config_; }
-  const Config& family_config() const { return family_config_; }
-  const Tensor& word_embeddings() const { return embed_tokens_.weight; }
-  Device device() const { return embed_tokens_.weight.device(); }
-
- protected:
-  explicit DecoderModel(const PretrainedConfig& config) : config_(config), family_config_(Config::from(config)) {}
-
-  nn::Embedding embed_tokens_;
-  nn::Embedding embed_positions_;     // learned positions (GPT-2); undefined with rotary embeddings
-  std::optional<float> embed_scale_;  // Gemma: sqrt(hidden_size), rounded to the weights' dtype
-  std::vector<nn::RotaryEmbedding> rotary_;
-  std::vector<nn::DecoderLayer> layers_;
-  nn::Norm norm_;
-
- private:
-  PretrainedConfig config_;
-  Config family_config_;
-};
-
 // Loaders of the Llama-shaped blocks, by transformers' names under a layer's prefix.
 namespace decoder {
 
@@ -225,7 +174,110 @@ inline nn::RotaryEmbedding rotary(const PretrainedConfig& config, const DecoderC
                              config.source);
 }
 
+// The tiny config of the Llama-shaped families (the sizes transformers' model testers use: hidden
+// 32, 2 layers, 4 heads over 2 key/value heads), with a family's own `changes`.
+inline nlohmann::json tiny_config(const nlohmann::json& changes = nlohmann::json::object()) {
+  nlohmann::json config = {
+      {"vocab_size", 99},         {"hidden_size", 32},       {"num_hidden_layers", 2},       {"num_attention_heads", 4},
+      {"num_key_value_heads", 2}, {"intermediate_size", 37}, {"max_position_embeddings", 64}};
+  config.update(changes);
+  return config;
+}
+
+// The feed-forward network of most families: LlamaMLP under the layer's ".mlp".
+inline auto gated_mlps(const nn::Weights& w, const DecoderConfig& c, bool bias = false) {
+  return [&w, &c, bias](const std::string& layer_prefix, int64_t) -> nn::FeedForward {
+    return load_gated_mlp(w, layer_prefix + ".mlp", c.hidden_size, c.intermediate_size, c.hidden_act, bias);
+  };
+}
+
+// A sparse mixture of gated experts under `prefix`: the router `router` and experts.N.<names>.
+inline nn::SparseMoE load_sparse_moe(const nn::Weights& w, const std::string& prefix, const std::string& router,
+                                     int64_t hidden, int64_t experts, int64_t intermediate,
+                                     const std::string& activation, const std::array<const char*, 3>& gate_up_down,
+                                     int64_t top_k, bool normalize) {
+  nn::SparseMoE moe;
+  moe.router = nn::Linear::load(w, prefix + "." + router, hidden, experts, false);
+  for (int64_t e = 0; e < experts; ++e) {
+    const std::string expert = prefix + ".experts." + std::to_string(e) + ".";
+    moe.experts.push_back({nn::Linear::load(w, expert + gate_up_down[0], hidden, intermediate, false),
+                           nn::Linear::load(w, expert + gate_up_down[1], hidden, intermediate, false),
+                           nn::Linear::load(w, expert + gate_up_down[2], intermediate, hidden, false), activation});
+  }
+  moe.top_k = top_k;
+  moe.normalize_top_k = normalize;
+  return moe;
+}
+
 }  // namespace decoder
+
+template <typename Config>
+class DecoderModel : public PreTrainedModel {
+ public:
+  ModelOutput forward(const ModelInputs& given, bool output_hidden_states = false) const override {
+    nn::DecoderStep step(given, device(), rotary_);
+    Tensor hidden = embed_tokens_(given.input_ids);
+    if (embed_scale_) hidden = ops::scale(hidden, *embed_scale_);
+    if (embed_positions_.weight.defined()) hidden = ops::add(hidden, embed_positions_(step.position_ids()));
+    ModelOutput out;
+    if (output_hidden_states) out.hidden_states.push_back(hidden);
+    for (size_t i = 0; i < layers_.size(); ++i) {
+      hidden = layers_[i](hidden, static_cast<int64_t>(i), step);
+      if (output_hidden_states) out.hidden_states.push_back(hidden);
+    }
+    step.finish();
+    out.last_hidden_state = norm_(hidden);
+    // As transformers records them: the last entry is the normalized output.
+    if (output_hidden_states) out.hidden_states.back() = out.last_hidden_state;
+    return out;
+  }
+
+  std::optional<nn::CacheLayout> cache_layout() const override {
+    nn::CacheLayout layout;
+    layout.layers = static_cast<int64_t>(layers_.size());
+    layout.kv_heads = family_config_.num_key_value_heads;
+    layout.head_dim = family_config_.head_dim;
+    for (const nn::DecoderLayer& layer : layers_) layout.sliding_windows.push_back(layer.attention.sliding_window);
+    layout.dtype = DType::F32;
+    layout.device = device();
+    return layout;
+  }
+
+  const PretrainedConfig& config() const override { return config_; }
+  const Config& family_config() const { return family_config_; }
+  const Tensor& word_embeddings() const { return embed_tokens_.weight; }
+  Device device() const { return embed_tokens_.weight.device(); }
+
+ protected:
+  explicit DecoderModel(const PretrainedConfig& config) : config_(config), family_config_(Config::from(config)) {}
+
+  // The Llama layout most families share: model.embed_tokens, one rotary table, a llama_layer per
+  // layer with the attention `spec` and the feed-forward network `mlp(layer_prefix, layer)` makes
+  // (decoder::gated_mlps for LlamaMLP), then model.norm (with the spec's norm offset).
+  template <typename MakeFeedForward>
+  void load_llama_layout(const nn::Weights& w, nn::RotaryEmbedding rotary, const decoder::AttentionSpec& spec,
+                         MakeFeedForward mlp) {
+    const Config& c = family_config();
+    embed_tokens_ = nn::Embedding::load(w, "model.embed_tokens", c.vocab_size, c.hidden_size);
+    rotary_.push_back(std::move(rotary));
+    for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
+      const std::string prefix = "model.layers." + std::to_string(i);
+      layers_.push_back(decoder::llama_layer(w, prefix, c, i, spec, mlp(prefix, i)));
+    }
+    norm_ = decoder::rms_norm(w, "model.norm", c, spec.norm_offset);
+  }
+
+  nn::Embedding embed_tokens_;
+  nn::Embedding embed_positions_;     // learned positions (GPT-2); undefined with rotary embeddings
+  std::optional<float> embed_scale_;  // Gemma: sqrt(hidden_size), rounded to the weights' dtype
+  std::vector<nn::RotaryEmbedding> rotary_;
+  std::vector<nn::DecoderLayer> layers_;
+  nn::Norm norm_;
+
+ private:
+  PretrainedConfig config_;
+  Config family_config_;
+};
 
 // <Arch>ForCausalLM: logits [batch, n or logits_to_keep, vocab] = lm_head(last_hidden_state), the
 // head tied to the word embeddings when tie_word_embeddings says so (save_pretrained then leaves it

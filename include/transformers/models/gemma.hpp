@@ -55,16 +55,8 @@ class GemmaModel final : public DecoderModel<GemmaConfig> {
 
   GemmaModel(const PretrainedConfig& config, const nn::Weights& w) : DecoderModel(config) {
     const GemmaConfig& c = family_config();
-    embed_tokens_ = nn::Embedding::load(w, "model.embed_tokens", c.vocab_size, c.hidden_size);
+    load_llama_layout(w, decoder::rotary(config, c), {.norm_offset = gemma::kNorm}, decoder::gated_mlps(w, c));
     embed_scale_ = gemma::embedding_scale(c.hidden_size, w.dtype());
-    rotary_.push_back(decoder::rotary(config, c));
-    for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
-      const std::string p = "model.layers." + std::to_string(i);
-      layers_.push_back(decoder::llama_layer(
-          w, p, c, i, {.norm_offset = gemma::kNorm},
-          decoder::load_gated_mlp(w, p + ".mlp", c.hidden_size, c.intermediate_size, c.hidden_act)));
-    }
-    norm_ = decoder::rms_norm(w, "model.norm", c, gemma::kNorm);
   }
 };
 

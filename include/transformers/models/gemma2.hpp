@@ -71,11 +71,7 @@ class Gemma2Model final : public DecoderModel<Gemma2Config> {
   static constexpr const char* base_model_prefix = "model";
   static constexpr const char* lm_head = "lm_head";
   static nlohmann::json tiny_config() {
-    return {{"vocab_size", 99},         {"hidden_size", 32},
-            {"num_hidden_layers", 2},   {"num_attention_heads", 4},
-            {"num_key_value_heads", 2}, {"head_dim", 16},
-            {"intermediate_size", 37},  {"max_position_embeddings", 64},
-            {"sliding_window", 3},      {"query_pre_attn_scalar", 12}};
+    return decoder::tiny_config({{"head_dim", 16}, {"sliding_window", 3}, {"query_pre_attn_scalar", 12}});
   }
 
   Gemma2Model(const PretrainedConfig& config, const nn::Weights& w) : DecoderModel(config) {

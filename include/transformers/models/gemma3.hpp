@@ -42,11 +42,8 @@ class Gemma3TextModel final : public DecoderModel<Gemma3TextConfig> {
   static constexpr const char* base_model_prefix = "model";
   static constexpr const char* lm_head = "lm_head";
   static nlohmann::json tiny_config() {
-    return {{"vocab_size", 99},         {"hidden_size", 32},
-            {"num_hidden_layers", 2},   {"num_attention_heads", 4},
-            {"num_key_value_heads", 2}, {"head_dim", 16},
-            {"intermediate_size", 37},  {"max_position_embeddings", 64},
-            {"sliding_window", 3},      {"layer_types", {"sliding_attention", "full_attention"}}};
+    return decoder::tiny_config(
+        {{"head_dim", 16}, {"sliding_window", 3}, {"layer_types", {"sliding_attention", "full_attention"}}});
   }
 
   Gemma3TextModel(const PretrainedConfig& config, const nn::Weights& w) : DecoderModel(config) {

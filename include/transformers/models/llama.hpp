@@ -35,27 +35,12 @@ class LlamaModel final : public DecoderModel<LlamaConfig> {
   static constexpr const char* base_model_prefix = "model";
   static constexpr const char* lm_head = "lm_head";
   // A config as small as transformers' model testers use, for tests and benchmarks.
-  static nlohmann::json tiny_config() {
-    return {{"vocab_size", 99},
-            {"hidden_size", 32},
-            {"num_hidden_layers", 2},
-            {"num_attention_heads", 4},
-            {"num_key_value_heads", 2},
-            {"intermediate_size", 37},
-            {"max_position_embeddings", 64}};
-  }
+  static nlohmann::json tiny_config() { return decoder::tiny_config(); }
 
   LlamaModel(const PretrainedConfig& config, const nn::Weights& w) : DecoderModel(config) {
     const LlamaConfig& c = family_config();
-    embed_tokens_ = nn::Embedding::load(w, "model.embed_tokens", c.vocab_size, c.hidden_size);
-    rotary_.push_back(decoder::rotary(config, c));
-    for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
-      const std::string p = "model.layers." + std::to_string(i);
-      layers_.push_back(decoder::llama_layer(
-          w, p, c, i, {.qkv_bias = c.attention_bias, .o_bias = c.attention_bias},
-          decoder::load_gated_mlp(w, p + ".mlp", c.hidden_size, c.intermediate_size, c.hidden_act, c.mlp_bias)));
-    }
-    norm_ = decoder::rms_norm(w, "model.norm", c);
+    load_llama_layout(w, decoder::rotary(config, c), {.qkv_bias = c.attention_bias, .o_bias = c.attention_bias},
+                      decoder::gated_mlps(w, c, c.mlp_bias));
   }
 };
 

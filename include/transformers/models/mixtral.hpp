@@ -40,37 +40,17 @@ class MixtralModel final : public DecoderModel<MixtralConfig> {
  public:
   static constexpr const char* base_model_prefix = "model";
   static constexpr const char* lm_head = "lm_head";
-  static nlohmann::json tiny_config() {
-    return {{"vocab_size", 99},
-            {"hidden_size", 32},
-            {"num_hidden_layers", 2},
-            {"num_attention_heads", 4},
-            {"num_key_value_heads", 2},
-            {"intermediate_size", 37},
-            {"max_position_embeddings", 64},
-            {"num_local_experts", 4}};
-  }
+  static nlohmann::json tiny_config() { return decoder::tiny_config({{"num_local_experts", 4}}); }
 
   MixtralModel(const PretrainedConfig& config, const nn::Weights& w) : DecoderModel(config) {
     const MixtralConfig& c = family_config();
-    embed_tokens_ = nn::Embedding::load(w, "model.embed_tokens", c.vocab_size, c.hidden_size);
-    rotary_.push_back(decoder::rotary(config, c, {.theta = 1000000.0}));
-    for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
-      const std::string p = "model.layers." + std::to_string(i), moe = p + ".block_sparse_moe";
-      nn::SparseMoE experts;
-      experts.router = nn::Linear::load(w, moe + ".gate", c.hidden_size, c.num_local_experts, false);
-      for (int64_t e = 0; e < c.num_local_experts; ++e) {
-        const std::string expert = moe + ".experts." + std::to_string(e);
-        experts.experts.push_back({nn::Linear::load(w, expert + ".w1", c.hidden_size, c.intermediate_size, false),
-                                   nn::Linear::load(w, expert + ".w3", c.hidden_size, c.intermediate_size, false),
-                                   nn::Linear::load(w, expert + ".w2", c.intermediate_size, c.hidden_size, false),
-                                   c.hidden_act});
-      }
-      experts.top_k = c.num_experts_per_tok;
-      experts.normalize_top_k = true;
-      layers_.push_back(decoder::llama_layer(w, p, c, i, {}, std::move(experts)));
-    }
-    norm_ = decoder::rms_norm(w, "model.norm", c);
+    // Each layer's feed-forward network is block_sparse_moe: experts w1 (gate), w3 (up), w2 (down).
+    load_llama_layout(w, decoder::rotary(config, c, {.theta = 1000000.0}), {},
+                      [&](const std::string& prefix, int64_t) -> nn::FeedForward {
+                        return decoder::load_sparse_moe(w, prefix + ".block_sparse_moe", "gate", c.hidden_size,
+                                                        c.num_local_experts, c.intermediate_size, c.hidden_act,
+                                                        {"w1", "w3", "w2"}, c.num_experts_per_tok, true);
+                      });
   }
 };
 

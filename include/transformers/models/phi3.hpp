@@ -35,34 +35,23 @@ class Phi3Model final : public DecoderModel<Phi3Config> {
  public:
   static constexpr const char* base_model_prefix = "model";
   static constexpr const char* lm_head = "lm_head";
-  static nlohmann::json tiny_config() {
-    return {{"vocab_size", 99},
-            {"hidden_size", 32},
-            {"num_hidden_layers", 2},
-            {"num_attention_heads", 4},
-            {"num_key_value_heads", 2},
-            {"intermediate_size", 37},
-            {"max_position_embeddings", 64},
-            {"pad_token_id", 0}};
-  }
+  static nlohmann::json tiny_config() { return decoder::tiny_config({{"pad_token_id", 0}}); }
 
   Phi3Model(const PretrainedConfig& config, const nn::Weights& w) : DecoderModel(config) {
     const Phi3Config& c = family_config();
-    embed_tokens_ = nn::Embedding::load(w, "model.embed_tokens", c.vocab_size, c.hidden_size);
     // Phi3Config keeps original_max_position_embeddings (4096 by default) outside the rope parameters.
-    rotary_.push_back(decoder::rotary(
+    nn::RotaryEmbedding rotary = decoder::rotary(
         config, c,
-        {.original_max_position_embeddings = 4096, .renamed_types = {{"su", "longrope"}, {"yarn", "longrope"}}}));
-    for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
-      const std::string p = "model.layers." + std::to_string(i);
-      const nn::Linear gate_up =
-          nn::Linear::load(w, p + ".mlp.gate_up_proj", c.hidden_size, 2 * c.intermediate_size, false);
-      nn::GatedMLP mlp{gate_up.rows(0, c.intermediate_size), gate_up.rows(c.intermediate_size, c.intermediate_size),
-                       nn::Linear::load(w, p + ".mlp.down_proj", c.intermediate_size, c.hidden_size, false),
-                       c.hidden_act};
-      layers_.push_back(decoder::llama_layer(w, p, c, i, {.fused_qkv = true}, std::move(mlp)));
-    }
-    norm_ = decoder::rms_norm(w, "model.norm", c);
+        {.original_max_position_embeddings = 4096, .renamed_types = {{"su", "longrope"}, {"yarn", "longrope"}}});
+    // The MLP's gate and up projections are one gate_up_proj, split in halves.
+    load_llama_layout(
+        w, std::move(rotary), {.fused_qkv = true}, [&](const std::string& prefix, int64_t) -> nn::FeedForward {
+          const nn::Linear gate_up =
+              nn::Linear::load(w, prefix + ".mlp.gate_up_proj", c.hidden_size, 2 * c.intermediate_size, false);
+          return nn::GatedMLP{
+              gate_up.rows(0, c.intermediate_size), gate_up.rows(c.intermediate_size, c.intermediate_size),
+              nn::Linear::load(w, prefix + ".mlp.down_proj", c.intermediate_size, c.hidden_size, false), c.hidden_act};
+        });
   }
 
   // Phi3ForCausalLM.prepare_inputs_for_generation: once, when the sequence (padding included) first

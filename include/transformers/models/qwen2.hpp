@@ -48,28 +48,11 @@ class Qwen2Model final : public DecoderModel<Qwen2Config> {
  public:
   static constexpr const char* base_model_prefix = "model";
   static constexpr const char* lm_head = "lm_head";
-  static nlohmann::json tiny_config() {
-    return {{"vocab_size", 99},
-            {"hidden_size", 32},
-            {"num_hidden_layers", 2},
-            {"num_attention_heads", 4},
-            {"num_key_value_heads", 2},
-            {"intermediate_size", 37},
-            {"max_position_embeddings", 64},
-            {"tie_word_embeddings", true}};
-  }
+  static nlohmann::json tiny_config() { return decoder::tiny_config({{"tie_word_embeddings", true}}); }
 
   Qwen2Model(const PretrainedConfig& config, const nn::Weights& w) : DecoderModel(config) {
-    const Qwen2Config& c = family_config();
-    embed_tokens_ = nn::Embedding::load(w, "model.embed_tokens", c.vocab_size, c.hidden_size);
-    rotary_.push_back(decoder::rotary(config, c));
-    for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
-      const std::string p = "model.layers." + std::to_string(i);
-      layers_.push_back(decoder::llama_layer(
-          w, p, c, i, {.qkv_bias = true},
-          decoder::load_gated_mlp(w, p + ".mlp", c.hidden_size, c.intermediate_size, c.hidden_act)));
-    }
-    norm_ = decoder::rms_norm(w, "model.norm", c);
+    load_llama_layout(w, decoder::rotary(config, family_config()), {.qkv_bias = true},
+                      decoder::gated_mlps(w, family_config()));
   }
 };
 

@@ -59,43 +59,23 @@ class Qwen3MoeModel final : public DecoderModel<Qwen3MoeConfig> {
   static constexpr const char* base_model_prefix = "model";
   static constexpr const char* lm_head = "lm_head";
   static nlohmann::json tiny_config() {
-    return {{"vocab_size", 99},
-            {"hidden_size", 32},
-            {"num_hidden_layers", 2},
-            {"num_attention_heads", 4},
-            {"num_key_value_heads", 2},
-            {"intermediate_size", 37},
-            {"max_position_embeddings", 64},
-            {"num_experts", 4},
-            {"num_experts_per_tok", 2},
-            {"moe_intermediate_size", 16}};
+    return decoder::tiny_config({{"num_experts", 4}, {"num_experts_per_tok", 2}, {"moe_intermediate_size", 16}});
   }
 
   Qwen3MoeModel(const PretrainedConfig& config, const nn::Weights& w) : DecoderModel(config) {
     const Qwen3MoeConfig& c = family_config();
-    embed_tokens_ = nn::Embedding::load(w, "model.embed_tokens", c.vocab_size, c.hidden_size);
-    rotary_.push_back(decoder::rotary(config, c));
-    for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
-      const std::string p = "model.layers." + std::to_string(i);
-      layers_.push_back(
-          decoder::llama_layer(w, p, c, i, {.qkv_bias = c.attention_bias, .o_bias = c.attention_bias, .qk_norm = true},
-                               feed_forward(w, p + ".mlp", c, i)));
-    }
-    norm_ = decoder::rms_norm(w, "model.norm", c);
+    load_llama_layout(
+        w, decoder::rotary(config, c), {.qkv_bias = c.attention_bias, .o_bias = c.attention_bias, .qk_norm = true},
+        [&](const std::string& prefix, int64_t layer) { return feed_forward(w, prefix + ".mlp", c, layer); });
   }
 
  private:
   static nn::FeedForward feed_forward(const nn::Weights& w, const std::string& prefix, const Qwen3MoeConfig& c,
                                       int64_t layer) {
     if (!c.sparse(layer)) return decoder::load_gated_mlp(w, prefix, c.hidden_size, c.intermediate_size, c.hidden_act);
-    nn::SparseMoE moe;
-    moe.router = nn::Linear::load(w, prefix + ".gate", c.hidden_size, c.num_experts, false);
-    for (int64_t e = 0; e < c.num_experts; ++e)
-      moe.experts.push_back(decoder::load_gated_mlp(w, prefix + ".experts." + std::to_string(e), c.hidden_size,
-                                                    c.moe_intermediate_size, c.hidden_act));
-    moe.top_k = c.num_experts_per_tok;
-    moe.normalize_top_k = c.norm_topk_prob;
-    return moe;
+    return decoder::load_sparse_moe(w, prefix, "gate", c.hidden_size, c.num_experts, c.moe_intermediate_size,
+                                    c.hidden_act, {"gate_proj", "up_proj", "down_proj"}, c.num_experts_per_tok,
+                                    c.norm_topk_prob);
   }
 };
 
