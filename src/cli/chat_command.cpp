@@ -51,8 +51,9 @@ std::string reply(const LoadedModel& loaded, const Conversation& conversation, c
   chat.add_generation_prompt = true;
   const std::string prompt = loaded.tokenizer.apply_chat_template(conversation.messages(), chat);
   const std::vector<int64_t> ids = loaded.tokenizer.encode(prompt, /*add_special_tokens=*/false);
-  TextStreamer streamer(loaded.tokenizer, /*skip_prompt=*/true, StreamerDecodeOptions{true, std::nullopt},
-                        [](const std::string& text, bool end) { std::cout << text << (end ? "\n" : "") << std::flush; });
+  TextStreamer streamer(
+      loaded.tokenizer, /*skip_prompt=*/true, StreamerDecodeOptions{true, std::nullopt},
+      [](const std::string& text, bool end) { std::cout << text << (end ? "\n" : "") << std::flush; });
   GenerateOptions options;
   options.tokenizer = &loaded.tokenizer;
   options.streamer = &streamer;

@@ -96,9 +96,11 @@ int run_generate(const CommandLine& args) {
   const double prefill = streamed ? seconds_between(start, streamer.first_token()) : 0.0;
   const double decode = streamed ? seconds_between(streamer.first_token(), done) : seconds_between(start, done);
   const double decode_rate = generated.size() > 1 && decode > 0 ? double(generated.size() - 1) / decode : 0.0;
-  const json summary = {{"prompt_tokens", ids.size()},       {"new_tokens", generated.size()},
+  const json summary = {{"prompt_tokens", ids.size()},
+                        {"new_tokens", generated.size()},
                         {"load_seconds", seconds_between(loading, start)},
-                        {"prefill_seconds", prefill},         {"total_seconds", seconds_between(start, done)},
+                        {"prefill_seconds", prefill},
+                        {"total_seconds", seconds_between(start, done)},
                         {"decode_tokens_per_second", decode_rate}};
   if (as_json) {
     json line = summary;
@@ -119,12 +121,13 @@ int run_generate(const CommandLine& args) {
 Command generate_command() {
   std::vector<OptionSpec> options = model_options();
   for (OptionSpec& option : generation_options()) options.push_back(std::move(option));
-  for (OptionSpec option : {OptionSpec{"num-beams", "N", "beam search with N beams (the text is printed at the end)"},
-                            OptionSpec{"chat", "", "send the prompt as a user message through the model's chat template"},
-                            OptionSpec{"system", "TEXT", "with --chat: a system message before it (implies --chat)"},
-                            OptionSpec{"no-special-tokens", "", "do not add the tokenizer's special tokens (e.g. bos) to the prompt"},
-                            OptionSpec{"json", "", "print one JSON object (text, ids, token counts, timings) instead of streaming"},
-                            OptionSpec{"quiet", "", "no summary on stderr"}})
+  for (OptionSpec option :
+       {OptionSpec{"num-beams", "N", "beam search with N beams (the text is printed at the end)"},
+        OptionSpec{"chat", "", "send the prompt as a user message through the model's chat template"},
+        OptionSpec{"system", "TEXT", "with --chat: a system message before it (implies --chat)"},
+        OptionSpec{"no-special-tokens", "", "do not add the tokenizer's special tokens (e.g. bos) to the prompt"},
+        OptionSpec{"json", "", "print one JSON object (text, ids, token counts, timings) instead of streaming"},
+        OptionSpec{"quiet", "", "no summary on stderr"}})
     options.push_back(std::move(option));
   return {"generate", "--model PATH_OR_ID [PROMPT...]",
           "continue a prompt (the arguments, or stdin) with a causal LM, streaming the new text", std::move(options),

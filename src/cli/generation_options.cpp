@@ -36,7 +36,8 @@ LoadedModel load_causal_lm(const CommandLine& args) {
   LoadOptions load_options;
   load_options.device = Device(args.value_or("device", "cpu"));
   load_options.dtype = parse_model_dtype(args.value_or("dtype", "auto"));
-  LoadedModel loaded{AutoModelForCausalLM::from_pretrained(source, load_options), AutoTokenizer::from_pretrained(source),
+  LoadedModel loaded{AutoModelForCausalLM::from_pretrained(source, load_options),
+                     AutoTokenizer::from_pretrained(source),
                      GenerationConfig::from_pretrained(source).updated(generate_kwargs(args))};
   if (!loaded.config.max_new_tokens && !loaded.config.max_length) loaded.config.max_new_tokens = 256;
   return loaded;
@@ -63,8 +64,8 @@ std::vector<OptionSpec> model_options() {
   return {{"model", "PATH_OR_ID", "model folder or Hub id (config.json, tokenizer.json, weights), or a .gguf file"},
           {"gguf-file", "NAME", "load the model and tokenizer from this GGUF file of the folder or repo"},
           {"device", "DEVICE", "cpu, cuda or cuda:N", "cpu"},
-          {"dtype", "DTYPE", "the model's dtype: auto (the checkpoint's; float32 for GGUF), float32, bfloat16 or float16",
-           "auto"}};
+          {"dtype", "DTYPE",
+           "the model's dtype: auto (the checkpoint's; float32 for GGUF), float32, bfloat16 or float16", "auto"}};
 }
 
 std::vector<OptionSpec> generation_options() {

@@ -14,18 +14,32 @@ using nlohmann::json;
 
 // The keyword arguments the pipeline reads itself; every other one goes to generate().
 const std::set<std::string>& pipeline_kwargs() {
-  static const std::set<std::string> names = {
-      "return_full_text", "return_tensors", "return_text", "return_type", "clean_up_tokenization_spaces",
-      "prefix", "handle_long_generation", "stop_sequence", "truncation", "max_length", "continue_final_message",
-      "skip_special_tokens", "tokenizer_encode_kwargs", "tools", "documents", "add_special_tokens", "padding",
-      "batch_size", "seed"};
+  static const std::set<std::string> names = {"return_full_text",
+                                              "return_tensors",
+                                              "return_text",
+                                              "return_type",
+                                              "clean_up_tokenization_spaces",
+                                              "prefix",
+                                              "handle_long_generation",
+                                              "stop_sequence",
+                                              "truncation",
+                                              "max_length",
+                                              "continue_final_message",
+                                              "skip_special_tokens",
+                                              "tokenizer_encode_kwargs",
+                                              "tools",
+                                              "documents",
+                                              "add_special_tokens",
+                                              "padding",
+                                              "batch_size",
+                                              "seed"};
   return names;
 }
 
 // The sampling warpers' settings, which the pipeline's defaults only add when sampling.
 const std::set<std::string>& sampling_params() {
-  static const std::set<std::string> names = {"temperature", "top_k", "top_p", "min_p",
-                                              "typical_p", "epsilon_cutoff", "eta_cutoff"};
+  static const std::set<std::string> names = {"temperature", "top_k",          "top_p",     "min_p",
+                                              "typical_p",   "epsilon_cutoff", "eta_cutoff"};
   return names;
 }
 
@@ -62,16 +76,18 @@ std::string prefix_of(const json& kwargs) {
 
 }  // namespace
 
-TextGenerationPipeline::TextGenerationPipeline(std::unique_ptr<PreTrainedModel> model, PreTrainedTokenizerFast tokenizer,
-                                               PipelineOptions options, GenerationConfig model_generation_config)
+TextGenerationPipeline::TextGenerationPipeline(std::unique_ptr<PreTrainedModel> model,
+                                               PreTrainedTokenizerFast tokenizer, PipelineOptions options,
+                                               GenerationConfig model_generation_config)
     : Pipeline("text-generation", std::move(model), std::move(tokenizer), std::move(options), {}),
       model_generation_config_(std::move(model_generation_config)) {}
 
 std::vector<json> TextGenerationPipeline::split_inputs(const json& inputs, const json&) const {
   if (inputs.is_string() || is_chat(inputs)) return {inputs};
   if (inputs.is_array() && !inputs.empty()) return {inputs.begin(), inputs.end()};
-  throw InvalidArgument("text-generation: inputs must be a string, a list of strings, a chat (a list of "
-                        "{\"role\", \"content\"} messages) or a list of chats");
+  throw InvalidArgument(
+      "text-generation: inputs must be a string, a list of strings, a chat (a list of "
+      "{\"role\", \"content\"} messages) or a list of chats");
 }
 
 namespace {
@@ -112,13 +128,15 @@ Pipeline::Items TextGenerationPipeline::preprocess(const json& input, const json
     const GenerationConfig config = call_config(kwargs);
     const int64_t length = static_cast<int64_t>(encoding.size());
     int64_t new_tokens = config.max_new_tokens.value_or(config.max_length.value_or(20) - length);
-    if (!config.max_new_tokens && new_tokens < 0) throw InvalidArgument("We cannot infer how many new tokens are expected");
+    if (!config.max_new_tokens && new_tokens < 0)
+      throw InvalidArgument("We cannot infer how many new tokens are expected");
     const int64_t limit = static_cast<int64_t>(tokenizer().model_max_length().value_or(SIZE_MAX >> 1));
     if (length + new_tokens > limit) {
       const int64_t keep = limit - new_tokens;
       if (keep <= 0)
-        throw InvalidArgument("We cannot use `hole` to handle this generation the number of desired tokens exceeds the "
-                              "models max length");
+        throw InvalidArgument(
+            "We cannot use `hole` to handle this generation the number of desired tokens exceeds the "
+            "models max length");
       const auto tail = [&](auto& v) { v.erase(v.begin(), v.end() - keep); };
       tail(encoding.ids), tail(encoding.attention_mask), tail(encoding.type_ids), tail(encoding.tokens);
     }
@@ -239,7 +257,7 @@ std::vector<json> TextGenerationPipeline::run(const std::vector<PipelineCall>& c
   if (batch_size == 0) throw InvalidArgument("text-generation: batch_size must be at least 1");
   std::vector<json> results;
   for (const PipelineCall& call : calls) {  // generation settings are per call: no batch spans two calls
-    return_type(call.kwargs);                // refuse contradictory return options before generating
+    return_type(call.kwargs);               // refuse contradictory return options before generating
     const std::vector<json> inputs = split_inputs(call.inputs, call.kwargs);
     std::vector<Items> items;
     for (const json& input : inputs) items.push_back(preprocess(input, call.kwargs));

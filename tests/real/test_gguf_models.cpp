@@ -63,8 +63,8 @@ void check_against_transformers(const std::string& fixture, const std::string& g
 
     const std::vector<int64_t> expected = row["greedy_new_tokens"].get<std::vector<int64_t>>();
     if (row["min_margin"].get<double>() >= 1e-3) {
-      GenerationConfig config = GenerationConfig::from_json(
-          {{"do_sample", false}, {"max_new_tokens", expected.size()}});
+      GenerationConfig config =
+          GenerationConfig::from_json({{"do_sample", false}, {"max_new_tokens", expected.size()}});
       const GenerateOutput out = generate(*model, ids_tensor(prompt), config);
       std::vector<int64_t> sequence = out.sequences.contiguous().to_vector<int64_t>();
       CHECK(std::vector<int64_t>(sequence.begin() + static_cast<ptrdiff_t>(prompt.size()), sequence.end()) == expected);
