@@ -16,7 +16,8 @@ Columns: decode tokens/s after the first new token (median of runs), prefill sec
 over 1 GiB on all threads) / bytes of weights one decode step reads in that dtype (every weight once;
 the embedding table one row, plus the whole table again when the head is tied to it). llama.cpp
 computes on the quantized blocks (fewer bytes per step); its row is there as the peer users compare
-with, not at the same precision.
+with, not at the same precision; --llama-also adds llama.cpp on the same weights requantized to
+F32 / BF16 / F16 (llama-quantize --allow-requantize IN OUT F16), which is the same-precision race.
 """
 
 from __future__ import annotations
@@ -141,6 +142,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-pytorch", action="store_true")
+    parser.add_argument("--llama-also", nargs="*", default=[], metavar="GGUF",
+                        help="more GGUF files for llama-bench only: the same model requantized to F32/BF16/F16 "
+                             "(llama-quantize --allow-requantize), so llama.cpp runs at our precision too")
     args = parser.parse_args()
     build, gguf_path = Path(args.build), args.gguf or default_gguf()
     prompt = prompt_of(args.prompt_tokens)
@@ -163,6 +167,10 @@ def main() -> None:
         row = llama_cpp(args.llama_bench, gguf_path, args.prompt_tokens, args.new_tokens, args.threads)
         print(f"{'llama.cpp (quantized)':<28}{row.get('decode', float('nan')):>14.1f}"
               f"{row.get('prefill', float('nan')):>12.3f}")
+        for path in args.llama_also:
+            row = llama_cpp(args.llama_bench, path, args.prompt_tokens, args.new_tokens, args.threads)
+            label = "llama.cpp " + Path(path).stem.rsplit(".", 1)[-1]
+            print(f"{label:<28}{row.get('decode', float('nan')):>14.1f}{row.get('prefill', float('nan')):>12.3f}")
 
 
 if __name__ == "__main__":
