@@ -1,5 +1,8 @@
 // Reading GGUF files: the header, the metadata and the tensor table, every field checked against
 // the bytes that remain before it is used (see transformers/io/gguf.hpp).
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -310,6 +313,15 @@ Tensor File::get(const std::string& name, DType dtype) const {
                         out.numel(), dtype == DType::BF16);
   }
   return out;
+}
+
+void File::release(const std::string& name) const {
+  const TensorInfo& t = info(name);
+  const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data_ + t.offset) + page - 1) / page * page;
+  const uintptr_t end = reinterpret_cast<uintptr_t>(data_ + t.offset + t.nbytes) / page * page;
+  // Read-only and unmodified: the pages come back from the file if touched again.
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
 }  // namespace transformers::gguf

@@ -236,7 +236,25 @@ class GgufSource final : public TensorSource {
   bool contains(const std::string& name) const override { return entries_.count(name) != 0; }
 
   Tensor get(const std::string& name, DType decode_to) const override {
-    const Entry& entry = find(name);
+    Tensor tensor = transformed(find(name), decode_to);
+    // A decoded copy no longer needs the file's pages: drop them, so that loading never holds the
+    // file and the weights at once.
+    if (tensor.storage()->owns_memory()) file_->release(find(name).gguf_name);
+    return tensor;
+  }
+
+  std::optional<DType> stored_dtype(const std::string& name) const override {
+    switch (file_->info(find(name).gguf_name).type) {
+      case TensorType::F32: return DType::F32;
+      case TensorType::F16: return DType::F16;
+      case TensorType::BF16: return DType::BF16;
+      default: return std::nullopt;
+    }
+  }
+
+ private:
+  // The GGUF tensor of `entry` as transformers has it.
+  Tensor transformed(const Entry& entry, DType decode_to) const {
     const std::string where = path() + ": tensor '" + entry.gguf_name + "'";
     switch (entry.fix) {
       case Fix::None: return file_->get(entry.gguf_name, decode_to);
@@ -252,16 +270,6 @@ class GgufSource final : public TensorSource {
     return {};
   }
 
-  std::optional<DType> stored_dtype(const std::string& name) const override {
-    switch (file_->info(find(name).gguf_name).type) {
-      case TensorType::F32: return DType::F32;
-      case TensorType::F16: return DType::F16;
-      case TensorType::BF16: return DType::BF16;
-      default: return std::nullopt;
-    }
-  }
-
- private:
   const Entry& find(const std::string& name) const {
     const auto it = entries_.find(name);
     if (it == entries_.end()) throw FileError(path() + ": no GGUF tensor holds '" + name + "'");

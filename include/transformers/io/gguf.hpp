@@ -66,6 +66,9 @@ class File {
   // The tensor in `dtype` (F32, BF16 or F16): a view of the mapped bytes when it is stored in that
   // dtype, else converted (quantized blocks are dequantized to f32 first, as gguf.quants does).
   Tensor get(const std::string& name, DType dtype = DType::F32) const;
+  // Lets the kernel drop the mapped pages of tensor `name` (they are read again if used): for a
+  // caller that keeps a decoded copy, so that loading never holds both the file and the weights.
+  void release(const std::string& name) const;
 
  private:
   File() = default;
