@@ -42,8 +42,12 @@ inline int64_t attention_scratch_floats(int64_t keys, int64_t head_dim) {
 // half). The kernels widen them to f32 as they read, never copying a whole weight.
 enum class HalfFormat { BF16, F16 };
 
+// The formats a weight may be multiplied in as it is stored.
+enum class WeightFormat { F32, BF16, F16 };
+
 // out[r * out_stride + j] = sum_i x[r * k + i] * widen(w[j * k + i]) for r < rows, j < count: a few
-// activation rows (rows <= kDotRows) against `count` rows of a half-precision weight [count, k].
+// activation rows (rows <= kDotRows) against `count` rows of a weight [count, k] in its own format,
+// streamed once (the batch-1 decode product, bound by memory bandwidth).
 constexpr int64_t kDotRows = 4;
 
 struct KernelTable {
@@ -60,9 +64,9 @@ struct KernelTable {
   void (*attention_head)(const AttentionHead& head, float* scratch);
   // out[i] = widen(in[i]) for i < count.
   void (*widen_half)(HalfFormat format, const uint16_t* in, float* out, int64_t count);
-  // The half-weight product above (at most kDotRows activation rows).
-  void (*dot_half_rows)(HalfFormat format, const float* x, int64_t rows, const uint16_t* w, int64_t k, float* out,
-                        int64_t out_stride, int64_t count);
+  // The row product above (at most kDotRows activation rows).
+  void (*dot_rows)(WeightFormat format, const float* x, int64_t rows, const void* w, int64_t k, float* out,
+                   int64_t out_stride, int64_t count);
 };
 
 // The best table this CPU supports; TRANSFORMERS_CPU_ISA=generic|avx2|avx512 caps it.

@@ -9,7 +9,7 @@ namespace transformers::kernels::cpu {
 
 const KernelTable& avx2_kernels() {
   static const KernelTable table{Isa::Avx2,          "avx2+fma",           avx2::softmax_row, avx2::layer_norm_row,
-                                 avx2::rms_norm_row, avx2::attention_head, avx2::widen_half,  avx2::dot_half_rows};
+                                 avx2::rms_norm_row, avx2::attention_head, avx2::widen_half,  avx2::dot_rows};
   return table;
 }
 

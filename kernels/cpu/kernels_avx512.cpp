@@ -11,7 +11,7 @@ const KernelTable& avx512_kernels() {
   static const KernelTable table{Isa::Avx512,          "avx512",
                                  avx512::softmax_row,  avx512::layer_norm_row,
                                  avx512::rms_norm_row, avx512::attention_head,
-                                 avx512::widen_half,   avx512::dot_half_rows};
+                                 avx512::widen_half,   avx512::dot_rows};
   return table;
 }
 

@@ -10,7 +10,7 @@ namespace transformers::kernels::cpu {
 const KernelTable& generic_kernels() {
   static const KernelTable table{
       Isa::Generic,          "generic (x86-64)",      generic::softmax_row, generic::layer_norm_row,
-      generic::rms_norm_row, generic::attention_head, generic::widen_half,  generic::dot_half_rows};
+      generic::rms_norm_row, generic::attention_head, generic::widen_half,  generic::dot_rows};
   return table;
 }
 

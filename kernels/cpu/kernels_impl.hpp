@@ -176,7 +176,33 @@ static void attention_rows(const AttentionHead& a, int64_t i0, const float* kt, 
     std::memcpy(a.out + (i0 + r) * a.out_stride, rows_out + r * d_pad, static_cast<size_t>(a.head_dim) * sizeof(float));
 }
 
+// One query against K and V as they lie, for a head with fewer queries than a register block
+// (decoding): copying K transposed and V would cost more than the products themselves.
+static void attention_query(const AttentionHead& a, int64_t i, float* scores) {
+  const float* q = a.q + i * a.q_stride;
+  for (int64_t j = 0; j < a.keys; ++j) {
+    const float* k = a.k + j * a.k_stride;
+    float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
+    for (int64_t c = 0; c < a.head_dim; ++c) dot += q[c] * k[c];
+    scores[j] = dot;
+  }
+  finish_scores(a, i, scores);
+  float* out = a.out + i * a.out_stride;
+  for (int64_t c = 0; c < a.head_dim; ++c) out[c] = 0.0f;
+  for (int64_t j = 0; j < a.keys; ++j) {
+    const float p = scores[j];
+    const float* v = a.v + j * a.v_stride;
+#pragma omp simd
+    for (int64_t c = 0; c < a.head_dim; ++c) out[c] += p * v[c];
+  }
+}
+
 static void attention_head(const AttentionHead& a, float* scratch) {
+  if (a.queries < kRows) {
+    for (int64_t i = 0; i < a.queries; ++i) attention_query(a, i, scratch);
+    return;
+  }
   const int64_t n = a.keys, d = a.head_dim;
   const int64_t n_pad = round_up(n, kAttentionBlock), d_pad = round_up(d, kAttentionBlock);
   float* kt = scratch;                                // [d][n_pad], K transposed, zero padded
@@ -225,23 +251,112 @@ static void widen_half(HalfFormat format, const uint16_t* in, float* out, int64_
   for (; i < count; ++i) out[i] = f16_bits_to_float(in[i]);
 }
 
-// The weight is taken four rows and kHalfChunk columns at a time: widened once into a buffer that
-// stays in L1, then each activation row is multiplied with all four at once (four accumulators
-// share every load of x).
-constexpr int64_t kHalfChunk = 256;
-constexpr int64_t kHalfRowsAtOnce = 4;
+// One weight, widened (the tails of the vector loops).
+static inline float weight_at(WeightFormat format, const void* w, int64_t i) {
+  switch (format) {
+    case WeightFormat::F32: return static_cast<const float*>(w)[i];
+    case WeightFormat::BF16: return bf16_bits_to_float(static_cast<const uint16_t*>(w)[i]);
+    case WeightFormat::F16: return f16_bits_to_float(static_cast<const uint16_t*>(w)[i]);
+  }
+  return 0.0f;
+}
 
-static void dot_half_rows(HalfFormat format, const float* x, int64_t rows, const uint16_t* w, int64_t k, float* out,
-                          int64_t out_stride, int64_t count) {
-  alignas(64) float chunk[kHalfRowsAtOnce][kHalfChunk];
-  for (int64_t j = 0; j < count; j += kHalfRowsAtOnce) {
-    const int64_t group = count - j < kHalfRowsAtOnce ? count - j : kHalfRowsAtOnce;
-    float sums[kDotRows][kHalfRowsAtOnce] = {};
-    for (int64_t start = 0; start < k; start += kHalfChunk) {
-      const int64_t length = k - start < kHalfChunk ? k - start : kHalfChunk;
-      for (int64_t g = 0; g < kHalfRowsAtOnce; ++g) {
+#if defined(__AVX2__) && defined(__FMA__) && defined(__F16C__)
+// Eight weights of row `w` from column i, widened to f32 in a register.
+static inline __m256 load_weights(WeightFormat format, const void* w, int64_t i) {
+  switch (format) {
+    case WeightFormat::F32: return _mm256_loadu_ps(static_cast<const float*>(w) + i);
+    case WeightFormat::BF16: {
+      const __m128i half = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(w) + i));
+      return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(half), 16));
+    }
+    case WeightFormat::F16:
+      return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(w) + i)));
+  }
+  return _mm256_setzero_ps();
+}
+
+static inline float horizontal_sum(__m256 v) {
+  const __m128 pair = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  const __m128 two = _mm_add_ps(pair, _mm_movehl_ps(pair, pair));
+  return _mm_cvtss_f32(_mm_add_ss(two, _mm_movehdup_ps(two)));
+}
+
+// kRows activation rows against kGroup weight rows: kRows * kGroup accumulators, each weight
+// vector loaded (and widened) once for all the activation rows. The weight rows are streamed side
+// by side, which the hardware prefetchers follow.
+template <int kRows, int kGroup>
+static void dot_group(WeightFormat format, const float* x, const void* w, int64_t k, float* out, int64_t out_stride,
+                      int64_t first) {
+  const int64_t element = format == WeightFormat::F32 ? 4 : 2;
+  const char* rows[kGroup];
+  for (int g = 0; g < kGroup; ++g) rows[g] = static_cast<const char*>(w) + (first + g) * k * element;
+  __m256 sums[kRows][kGroup];
+  for (int r = 0; r < kRows; ++r)
+    for (int g = 0; g < kGroup; ++g) sums[r][g] = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 8 <= k; i += 8) {
+    __m256 weights[kGroup];
+    for (int g = 0; g < kGroup; ++g) weights[g] = load_weights(format, rows[g], i);
+    for (int r = 0; r < kRows; ++r) {
+      const __m256 xv = _mm256_loadu_ps(x + r * k + i);
+      for (int g = 0; g < kGroup; ++g) sums[r][g] = _mm256_fmadd_ps(xv, weights[g], sums[r][g]);
+    }
+  }
+  for (int r = 0; r < kRows; ++r)
+    for (int g = 0; g < kGroup; ++g) {
+      float total = horizontal_sum(sums[r][g]);
+      for (int64_t t = i; t < k; ++t) total += x[r * k + t] * weight_at(format, rows[g], t);
+      out[r * out_stride + first + g] = total;
+    }
+}
+
+template <int kRows>
+static void dot_rows_of(WeightFormat format, const float* x, const void* w, int64_t k, float* out, int64_t out_stride,
+                        int64_t count) {
+  constexpr int kGroup = kRows <= 2 ? 4 : 2;  // at most 8 accumulators + the weights in 16 registers
+  int64_t j = 0;
+  for (; j + kGroup <= count; j += kGroup) dot_group<kRows, kGroup>(format, x, w, k, out, out_stride, j);
+  for (; j < count; ++j) dot_group<kRows, 1>(format, x, w, k, out, out_stride, j);
+}
+
+static void dot_rows(WeightFormat format, const float* x, int64_t rows, const void* w, int64_t k, float* out,
+                     int64_t out_stride, int64_t count) {
+  switch (rows) {
+    case 1: return dot_rows_of<1>(format, x, w, k, out, out_stride, count);
+    case 2: return dot_rows_of<2>(format, x, w, k, out, out_stride, count);
+    case 3: return dot_rows_of<3>(format, x, w, k, out, out_stride, count);
+    default: return dot_rows_of<4>(format, x, w, k, out, out_stride, count);
+  }
+}
+#else
+// Without AVX2 the weight is taken four rows and kChunk columns at a time: widened into a buffer
+// that stays in L1, then each activation row is multiplied with all four at once (four
+// accumulators share every load of x).
+constexpr int64_t kChunk = 256;
+constexpr int64_t kRowsAtOnce = 4;
+
+static void widen_chunk(WeightFormat format, const void* w, int64_t start, float* out, int64_t count) {
+  if (format == WeightFormat::F32) {
+    std::memcpy(out, static_cast<const float*>(w) + start, static_cast<size_t>(count) * sizeof(float));
+    return;
+  }
+  widen_half(format == WeightFormat::BF16 ? HalfFormat::BF16 : HalfFormat::F16,
+             static_cast<const uint16_t*>(w) + start, out, count);
+}
+
+static void dot_rows(WeightFormat format, const float* x, int64_t rows, const void* w, int64_t k, float* out,
+                     int64_t out_stride, int64_t count) {
+  const int64_t element = format == WeightFormat::F32 ? 4 : 2;
+  alignas(64) float chunk[kRowsAtOnce][kChunk];
+  for (int64_t j = 0; j < count; j += kRowsAtOnce) {
+    const int64_t group = count - j < kRowsAtOnce ? count - j : kRowsAtOnce;
+    float sums[kDotRows][kRowsAtOnce] = {};
+    for (int64_t start = 0; start < k; start += kChunk) {
+      const int64_t length = k - start < kChunk ? k - start : kChunk;
+      for (int64_t g = 0; g < kRowsAtOnce; ++g) {
         if (g < group) {
-          widen_half(format, w + (j + g) * k + start, chunk[g], length);
+          widen_chunk(format, static_cast<const char*>(w) + (j + g) * k * element, start, chunk[g], length);
         } else {
           for (int64_t i = 0; i < length; ++i) chunk[g][i] = 0.0f;  // a missing row multiplies by zero
         }
@@ -266,5 +381,6 @@ static void dot_half_rows(HalfFormat format, const float* x, int64_t rows, const
       for (int64_t g = 0; g < group; ++g) out[r * out_stride + j + g] = sums[r][g];
   }
 }
+#endif
 
 }  // namespace transformers::kernels::cpu::KERNEL_NAMESPACE

@@ -86,24 +86,29 @@ TEST_CASE("every ISA's fused attention matches the reference", "[kernels][attent
   }
 }
 
-TEST_CASE("every ISA widens bf16 and f16 exactly and multiplies half rows", "[kernels][half]") {
+TEST_CASE("every ISA widens bf16 and f16 exactly and multiplies rows in f32, bf16 and f16", "[kernels][half]") {
   using kernels::cpu::HalfFormat;
+  using kernels::cpu::WeightFormat;
   for (const KernelTable* table : kernels::cpu::supported_kernels()) {
-    for (auto [format, dtype] : {std::pair{HalfFormat::BF16, DType::BF16}, {HalfFormat::F16, DType::F16}}) {
-      for (int64_t k : {1, 7, 16, 33, 511, 512, 513, 1100}) {
+    for (int64_t k : {1, 7, 16, 33, 511, 512, 513, 1100}) {
+      for (auto [format, dtype] : {std::pair{HalfFormat::BF16, DType::BF16}, {HalfFormat::F16, DType::F16}}) {
         INFO(table->name << " " << dtype_name(dtype) << " k = " << k);
         // Widening is exact: the same bits as the scalar conversion (every dtype's Tensor::to).
         Tensor half = test_util::random_tensor({k}, static_cast<uint32_t>(k), -70000.0f, 70000.0f).to(dtype);
         Tensor widened = Tensor::empty({k});
         table->widen_half(format, static_cast<const uint16_t*>(half.data_ptr()), widened.data<float>(), k);
         CHECK(widened.to_vector<float>() == half.to(DType::F32).to_vector<float>());
-        // rows x weight^T with the weight read as half, against the f32 product of the widened weight.
-        for (int64_t rows : {1, 3, 4}) {
-          const int64_t n = 5;
+      }
+      for (auto [format, dtype] :
+           {std::pair{WeightFormat::F32, DType::F32}, {WeightFormat::BF16, DType::BF16}, {WeightFormat::F16, DType::F16}}) {
+        INFO(table->name << " " << dtype_name(dtype) << " k = " << k);
+        // rows x weight^T with the weight read in its format, against the f32 product of the widened
+        // weight; n = 11 leaves a remainder after every group of weight rows the kernels take.
+        for (int64_t rows : {1, 2, 3, 4}) {
+          const int64_t n = 11;
           Tensor x = test_util::random_tensor({rows, k}, 11), w = test_util::random_tensor({n, k}, 12).to(dtype);
           Tensor out = Tensor::full({rows, n + 2}, -1.0);  // a wider output: out_stride is honoured
-          table->dot_half_rows(format, x.data<float>(), rows, static_cast<const uint16_t*>(w.data_ptr()), k,
-                               out.data<float>(), n + 2, n);
+          table->dot_rows(format, x.data<float>(), rows, w.data_ptr(), k, out.data<float>(), n + 2, n);
           REQUIRE_CLOSE(out.narrow(1, 0, n), ops::reference::linear(x, w.to(DType::F32)), 1e-4 * std::sqrt(double(k)));
           CHECK(out.narrow(1, n, 2).to_vector<float>() == std::vector<float>(static_cast<size_t>(rows) * 2, -1.0f));
         }

@@ -4,13 +4,14 @@
 #include <cstring>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <algorithm>
 #include <vector>
 
 #include "../backend.hpp"
 #include "../../../kernels/cpu/kernels.hpp"
 #include "dnnl_matmul.hpp"
-#include "half_linear.hpp"
+#include "weight_linear.hpp"
 #include "eigen_unary.hpp"
 
 namespace transformers::backend {
@@ -45,6 +46,15 @@ cpu::PostActivation fusable(Unary activation) {
     case Unary::GeluTanh: return cpu::PostActivation::GeluTanh;
     case Unary::Relu: return cpu::PostActivation::Relu;
     default: return cpu::PostActivation::None;
+  }
+}
+
+std::optional<kernels::cpu::WeightFormat> weight_format(DType dtype) {
+  switch (dtype) {
+    case DType::F32: return kernels::cpu::WeightFormat::F32;
+    case DType::BF16: return kernels::cpu::WeightFormat::BF16;
+    case DType::F16: return kernels::cpu::WeightFormat::F16;
+    default: return std::nullopt;
   }
 }
 
@@ -99,28 +109,27 @@ class CpuBackend final : public Backend {
                      out.data<float>(), epilogue.residual.defined() ? epilogue.residual.data<float>() : nullptr);
   }
 
-  // f32 weights go through oneDNN (the default); bf16 and f16 weights stay as they are stored
-  // (half_linear.cpp). Activations oneDNN can fuse are fused on every route; others run after.
+  // Weights are multiplied as they are stored, f32, bf16 or f16 (weight_linear.cpp). Activations
+  // oneDNN can fuse are fused on every route; others run after.
   void linear(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& out,
               const Epilogue& epilogue) override {
-    if (weight.dtype() == DType::F32) return Backend::linear(x, weight, bias, out, epilogue);
-    if (weight.dtype() != DType::BF16 && weight.dtype() != DType::F16)
-      return Backend::linear(x, weight, bias, out, epilogue);
+    const auto format = weight_format(weight.dtype());
+    if (!format) return Backend::linear(x, weight, bias, out, epilogue);
     const cpu::PostActivation post = epilogue.has_activation ? fusable(epilogue.activation) : cpu::PostActivation::None;
     const bool fused = !epilogue.has_activation || post != cpu::PostActivation::None;
-    cpu::HalfLinear job{x.data<float>(),
-                        x.size(0),
-                        x.size(1),
-                        static_cast<const uint16_t*>(weight.data_ptr()),
-                        weight.size(0),
-                        weight.dtype() == DType::BF16 ? kernels::cpu::HalfFormat::BF16 : kernels::cpu::HalfFormat::F16,
-                        bias.defined() ? bias.data<float>() : nullptr,
-                        out.data<float>()};
+    cpu::WeightLinear job{x.data<float>(),
+                          x.size(0),
+                          x.size(1),
+                          weight.data_ptr(),
+                          weight.size(0),
+                          *format,
+                          bias.defined() ? bias.data<float>() : nullptr,
+                          out.data<float>()};
     if (fused) {
       job.activation = post;
       job.residual = epilogue.residual.defined() ? epilogue.residual.data<float>() : nullptr;
     }
-    cpu::half_linear(job);
+    cpu::weight_linear(job);
     if (fused) return;
     unary(epilogue.activation, out, out, 0.0f);
     if (epilogue.residual.defined()) binary(Binary::Add, out, epilogue.residual, out);
@@ -219,8 +228,9 @@ class CpuBackend final : public Backend {
     const int64_t batch = q.size(0), heads = q.size(1), queries = q.size(2), dim = q.size(3);
     const int64_t kv_heads = k.size(1), keys = k.size(2), groups = heads / kv_heads;
     const size_t scratch_floats = static_cast<size_t>(kernels::cpu::attention_scratch_floats(keys, dim));
-    // Parallel over heads only when there is real work: 4 * queries * keys * head_dim flops per head.
-    const bool parallel = batch * heads > 1 && batch * heads * queries * keys * dim > kParallelElements * 16;
+    // Parallel over heads only when there is real work: 4 * queries * keys * head_dim flops per head
+    // (a decode step's heads are worth splitting from about a hundred keys on).
+    const bool parallel = batch * heads > 1 && batch * heads * queries * keys * dim > kParallelElements;
 #pragma omp parallel for collapse(2) if (parallel)
     for (int64_t b = 0; b < batch; ++b)
       for (int64_t h = 0; h < heads; ++h) {

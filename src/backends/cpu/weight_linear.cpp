@@ -1,4 +1,4 @@
-#include "half_linear.hpp"
+#include "weight_linear.hpp"
 
 #include <omp.h>
 
@@ -15,15 +15,15 @@ namespace {
 using kernels::cpu::best_kernels;
 using kernels::cpu::HalfFormat;
 using kernels::cpu::kDotRows;
+using kernels::cpu::WeightFormat;
 
 // Up to this many activation rows (decoding, a short batch-1 input) the weight is streamed once
-// through dot_half_rows, which is memory bound there; beyond, a GEMM that reuses each widened
-// weight block for every row wins.
+// through dot_rows, which is memory bound there; beyond, a GEMM that reuses each (widened) weight
+// block for every row wins.
 constexpr int64_t kDirectRows = kDotRows;
-// Weight rows per task of the direct route, and the f32 bytes a widened block may take: big enough
+// The f32 bytes a widened block may take: big enough
 // that oneDNN runs each block's GEMM at full speed (1 MiB blocks cost BERT-base 20% at 32x128, 8
 // MiB about 10% over f32, which is the widening itself), small enough to stay in the L3 cache.
-constexpr int64_t kRowsPerTask = 32;
 constexpr int64_t kBlockBytes = int64_t{1} << 23;
 // Below this many multiply-adds the direct route runs on the calling thread (it streams the weight:
 // memory bound, so even small layers gain from a second thread).
@@ -43,7 +43,7 @@ float activate(PostActivation activation, float v) {
 }
 
 // bias, activation and residual over out[rows, columns begin..end).
-void finish_columns(const HalfLinear& job, int64_t row_begin, int64_t row_end, int64_t begin, int64_t end) {
+void finish_columns(const WeightLinear& job, int64_t row_begin, int64_t row_end, int64_t begin, int64_t end) {
   for (int64_t r = row_begin; r < row_end; ++r) {
     float* row = job.out + r * job.n;
     const float* residual = job.residual ? job.residual + r * job.n : nullptr;
@@ -55,29 +55,34 @@ void finish_columns(const HalfLinear& job, int64_t row_begin, int64_t row_end, i
   }
 }
 
-void direct(const HalfLinear& job) {
+// Each thread takes one contiguous band of weight rows (a multiple of 4, the kernels' group), so
+// that its rows stream through memory in order.
+void direct(const WeightLinear& job) {
   const auto& kernels = best_kernels();
-  const int64_t tasks = (job.n + kRowsPerTask - 1) / kRowsPerTask;
   const bool parallel = job.m * job.n * job.k >= kSerialMacs && !omp_in_parallel();
-#pragma omp parallel for schedule(static) if (parallel)
-  for (int64_t t = 0; t < tasks; ++t) {
-    const int64_t begin = t * kRowsPerTask, count = std::min(kRowsPerTask, job.n - begin);
-    for (int64_t r = 0; r < job.m; r += kDotRows) {
-      const int64_t rows = std::min(kDotRows, job.m - r);
-      kernels.dot_half_rows(job.format, job.x + r * job.k, rows, job.w + begin * job.k, job.k,
-                            job.out + r * job.n + begin, job.n, count);
+  const int64_t element = job.format == WeightFormat::F32 ? 4 : 2;
+#pragma omp parallel if (parallel)
+  {
+    const int64_t threads = omp_get_num_threads(), thread = omp_get_thread_num();
+    const int64_t band = (job.n + threads * 4 - 1) / (threads * 4) * 4;
+    const int64_t begin = std::min(job.n, thread * band), end = std::min(job.n, begin + band);
+    if (begin < end) {
+      const auto* rows = static_cast<const char*>(job.w) + begin * job.k * element;
+      for (int64_t r = 0; r < job.m; r += kDotRows)
+        kernels.dot_rows(job.format, job.x + r * job.k, std::min(kDotRows, job.m - r), rows, job.k,
+                         job.out + r * job.n + begin, job.n, end - begin);
+      finish_columns(job, 0, job.m, begin, end);
     }
-    finish_columns(job, 0, job.m, begin, begin + count);
   }
 }
 
-MatmulShape product_shape(const HalfLinear& job, int64_t columns, bool has_bias) {
+MatmulShape product_shape(const WeightLinear& job, int64_t columns, bool has_bias) {
   MatmulShape shape{1, 1, job.m, job.k, columns, false, true, has_bias, 1.0f, job.activation, job.residual != nullptr};
   shape.ldc = job.n;
   return shape;
 }
 
-void native_bf16(const HalfLinear& job) {
+void native_bf16(const WeightLinear& job) {
   thread_local std::vector<uint16_t> x16;
   x16.resize(static_cast<size_t>(job.m * job.k));
   uint16_t* rounded = x16.data();  // this thread's buffer: the team's threads have their own thread_locals
@@ -89,17 +94,18 @@ void native_bf16(const HalfLinear& job) {
   dnnl_matmul(shape, rounded, job.w, job.bias, job.out, job.residual);
 }
 
-void widened_blocks(const HalfLinear& job) {
+void widened_blocks(const WeightLinear& job) {
   const auto& kernels = best_kernels();
   const int64_t block = std::clamp<int64_t>(kBlockBytes / (job.k * int64_t{sizeof(float)}) / 16 * 16, 16, job.n);
   thread_local std::vector<float> scratch;
   scratch.resize(static_cast<size_t>(block * job.k));
   float* widened = scratch.data();  // this thread's buffer: the team's threads have their own thread_locals
+  const HalfFormat half = job.format == WeightFormat::BF16 ? HalfFormat::BF16 : HalfFormat::F16;
   for (int64_t begin = 0; begin < job.n; begin += block) {
     const int64_t rows = std::min(block, job.n - begin);
 #pragma omp parallel for if (rows * job.k > 65536 && !omp_in_parallel())
     for (int64_t r = 0; r < rows; ++r)
-      kernels.widen_half(job.format, job.w + (begin + r) * job.k, widened + r * job.k, job.k);
+        kernels.widen_half(half, static_cast<const uint16_t*>(job.w) + (begin + r) * job.k, widened + r * job.k, job.k);
     dnnl_matmul(product_shape(job, rows, job.bias != nullptr), job.x, widened, job.bias ? job.bias + begin : nullptr,
                 job.out + begin, job.residual ? job.residual + begin : nullptr);
   }
@@ -107,7 +113,7 @@ void widened_blocks(const HalfLinear& job) {
 
 }  // namespace
 
-void half_linear(const HalfLinear& job) {
+void weight_linear(const WeightLinear& job) {
   if (job.m == 0 || job.n == 0) return;
   if (job.k == 0) {  // an empty product: the bias, as torch gives it
     std::fill(job.out, job.out + job.m * job.n, 0.0f);
@@ -115,7 +121,9 @@ void half_linear(const HalfLinear& job) {
     return;
   }
   if (job.m <= kDirectRows) return direct(job);
-  if (job.format == HalfFormat::BF16 && dnnl_has_native_bf16()) return native_bf16(job);
+  if (job.format == WeightFormat::F32)
+    return dnnl_matmul(product_shape(job, job.n, job.bias != nullptr), job.x, job.w, job.bias, job.out, job.residual);
+  if (job.format == WeightFormat::BF16 && dnnl_has_native_bf16()) return native_bf16(job);
   widened_blocks(job);
 }
 
