@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <future>
 
 namespace transformers::cli {
 
@@ -36,8 +37,11 @@ LoadedModel load_causal_lm(const CommandLine& args) {
   LoadOptions load_options;
   load_options.device = Device(args.value_or("device", "cpu"));
   load_options.dtype = parse_model_dtype(args.value_or("dtype", "auto"));
-  LoadedModel loaded{AutoModelForCausalLM::from_pretrained(source, load_options),
-                     AutoTokenizer::from_pretrained(source),
+  // The tokenizer is built on its own thread while the weights load: it is serial work (a GGUF's
+  // vocabulary and merges), the weights mostly wait on memory.
+  auto tokenizer = std::async(std::launch::async, [&source] { return AutoTokenizer::from_pretrained(source); });
+  auto model = AutoModelForCausalLM::from_pretrained(source, load_options);
+  LoadedModel loaded{std::move(model), tokenizer.get(),
                      GenerationConfig::from_pretrained(source).updated(generate_kwargs(args))};
   if (!loaded.config.max_new_tokens && !loaded.config.max_length) loaded.config.max_new_tokens = 256;
   return loaded;

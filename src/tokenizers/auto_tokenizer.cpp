@@ -194,8 +194,8 @@ PreTrainedTokenizerFast PreTrainedTokenizerFast::from_pretrained(const std::stri
                       "SentencePiece .model)");
   }
   PreTrainedTokenizerFast t(
-      legacy ? tokenizers::Tokenizer::from_json(
-                   legacy->document.dump(), folder.string() + " (" + legacy->tokenizer_class + " from legacy files)")
+      legacy ? tokenizers::Tokenizer::from_document(
+                   legacy->document, folder.string() + " (" + legacy->tokenizer_class + " from legacy files)")
              : tokenizers::Tokenizer::from_file(tokenizer_json.string()));
   t.source_ = config_source;
   t.configure(config, special_map, legacy ? &*legacy : nullptr, model_type, folder);
@@ -205,7 +205,7 @@ PreTrainedTokenizerFast PreTrainedTokenizerFast::from_pretrained(const std::stri
 PreTrainedTokenizerFast PreTrainedTokenizerFast::from_gguf(const std::string& path) {
   const std::shared_ptr<gguf::File> file = gguf::File::open(path);
   const tokenizers::GgufTokenizerFiles files = tokenizers::gguf_tokenizer_files(file->metadata(), path);
-  PreTrainedTokenizerFast t(tokenizers::Tokenizer::from_json(files.tokenizer_json.dump(), path + " (GGUF vocabulary)"));
+  PreTrainedTokenizerFast t(tokenizers::Tokenizer::from_document(files.tokenizer_json, path + " (GGUF vocabulary)"));
   t.source_ = path;
   t.configure(files.tokenizer_config, nlohmann::json::object(), nullptr, "", {});  // its chat_template is in the config
   return t;

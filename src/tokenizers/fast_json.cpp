@@ -229,37 +229,9 @@ class Scanner {
   const char* end_;
 };
 
-class BlobWriter {
- public:
-  // Reserving more than is written costs nothing: untouched pages are never mapped in.
-  explicit BlobWriter(size_t expected_bytes) {
-    bytes_.reserve(expected_bytes);
-    put<uint64_t>(0);
-  }
-  void string(std::string_view text) {
-    put(static_cast<uint32_t>(text.size()));
-    bytes_.insert(bytes_.end(), text.begin(), text.end());
-  }
-  template <typename T>
-  void put(T value) {
-    const size_t at = bytes_.size();
-    bytes_.resize(at + sizeof(T));
-    std::memcpy(bytes_.data() + at, &value, sizeof(T));
-  }
-  void next() { ++count_; }
-  json finish(uint8_t subtype) {
-    std::memcpy(bytes_.data(), &count_, sizeof count_);
-    return json::binary(std::move(bytes_), subtype);
-  }
-
- private:
-  std::vector<uint8_t> bytes_;
-  uint64_t count_ = 0;
-};
-
 // model.vocab: {"token": id} or [["piece", score]].
 json compact_vocab(Scanner& in, size_t text_bytes) {
-  BlobWriter out(text_bytes);
+  CompactWriter out(text_bytes);
   std::string token;
   if (in.accept('{')) {
     if (in.accept('}')) return out.finish(kCompactVocabObject);
@@ -292,7 +264,7 @@ json compact_vocab(Scanner& in, size_t text_bytes) {
 
 // model.merges: ["a b"] or [["a", "b"]].
 json compact_merges(Scanner& in, size_t text_bytes) {
-  BlobWriter out(text_bytes);
+  CompactWriter out(text_bytes);
   std::string left, right;
   in.expect('[');
   if (in.accept(']')) return out.finish(kCompactMerges);

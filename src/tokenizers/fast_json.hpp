@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "json_fields.hpp"
 
@@ -24,6 +25,35 @@ json parse_tokenizer_document(std::string_view text);
 inline bool is_compact(const json& value, uint8_t subtype) {
   return value.is_binary() && value.get_binary().has_subtype() && value.get_binary().subtype() == subtype;
 }
+
+// Writes a blob in the layout above: string()/put() one entry's fields, next() after each entry.
+class CompactWriter {
+ public:
+  // Reserving more than is written costs nothing: untouched pages are never mapped in.
+  explicit CompactWriter(size_t expected_bytes) {
+    bytes_.reserve(expected_bytes);
+    put<uint64_t>(0);
+  }
+  void string(std::string_view text) {
+    put(static_cast<uint32_t>(text.size()));
+    bytes_.insert(bytes_.end(), text.begin(), text.end());
+  }
+  template <typename T>
+  void put(T value) {
+    const size_t at = bytes_.size();
+    bytes_.resize(at + sizeof(T));
+    std::memcpy(bytes_.data() + at, &value, sizeof(T));
+  }
+  void next() { ++count_; }
+  json finish(uint8_t subtype) {
+    std::memcpy(bytes_.data(), &count_, sizeof count_);
+    return json::binary(std::move(bytes_), subtype);
+  }
+
+ private:
+  std::vector<uint8_t> bytes_;
+  uint64_t count_ = 0;
+};
 
 class CompactReader {
  public:

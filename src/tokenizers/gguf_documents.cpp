@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "fast_json.hpp"
 #include "gguf_vocab_parts.hpp"
 #include "legacy_tokenizer.hpp"
 #include "transformers/core/error.hpp"
@@ -14,10 +15,29 @@ using nlohmann::json;
 
 namespace {
 
+// The vocabulary and merges are written as the compact blobs the tokenizer.json loader scans big
+// arrays into (fast_json.hpp): tens of thousands of DOM nodes would cost more than the rest of
+// loading a model.
+size_t total_bytes(const std::vector<std::string>& tokens) {
+  size_t bytes = 0;
+  for (const std::string& token : tokens) bytes += token.size() + 16;
+  return bytes;
+}
+
 json vocab_object(const Vocab& vocab) {
-  json object = json::object();
-  for (size_t id = 0; id < vocab.tokens.size(); ++id) object[vocab.tokens[id]] = static_cast<int64_t>(id);
-  return object;
+  detail::CompactWriter out(total_bytes(vocab.tokens));
+  for (size_t id = 0; id < vocab.tokens.size(); ++id) {
+    out.string(vocab.tokens[id]);
+    out.put(static_cast<int64_t>(id));
+    out.next();
+  }
+  return out.finish(detail::kCompactVocabObject);
+}
+
+void add_merge(detail::CompactWriter& out, std::string_view left, std::string_view right) {
+  out.string(left);
+  out.string(right);
+  out.next();
 }
 
 json split_pattern(const std::string& pattern) {
@@ -28,17 +48,19 @@ json split_pattern(const std::string& pattern) {
 // simply never applies a merge whose tokens are not in the vocabulary; our BPE refuses such a merge,
 // so it is left out (it could not change the result).
 json byte_level_merges(const json& merges, const Vocab& vocab) {
-  json pairs = json::array();
+  detail::CompactWriter out(merges.size() * 24);
+  std::string left, right;
   for (const json& entry : merges) {
     if (!entry.is_string()) continue;
     const std::string& text = entry.get_ref<const std::string&>();
     const size_t space = text.find(' ', 1);
     if (space == std::string::npos) continue;
-    std::string left = text.substr(0, space), right = text.substr(space + 1);
+    left.assign(text, 0, space);
+    right.assign(text, space + 1);
     if (!vocab.ids.count(left) || !vocab.ids.count(right) || !vocab.ids.count(left + right)) continue;
-    pairs.push_back({std::move(left), std::move(right)});
+    add_merge(out, left, right);
   }
-  return pairs;
+  return out.finish(detail::kCompactMerges);
 }
 
 // llama.cpp's SentencePiece tokenizer merges, at each step, the adjacent pair whose concatenation is
@@ -62,10 +84,10 @@ json score_ranked_merges(const Vocab& vocab) {
   std::sort(merges.begin(), merges.end(), [](const Merge& a, const Merge& b) {
     return std::tuple(-a.score, a.merged, a.left, a.right) < std::tuple(-b.score, b.merged, b.left, b.right);
   });
-  json pairs = json::array();
+  detail::CompactWriter out(merges.size() * 24);
   for (const Merge& merge : merges)
-    pairs.push_back({vocab.tokens[static_cast<size_t>(merge.left)], vocab.tokens[static_cast<size_t>(merge.right)]});
-  return pairs;
+    add_merge(out, vocab.tokens[static_cast<size_t>(merge.left)], vocab.tokens[static_cast<size_t>(merge.right)]);
+  return out.finish(detail::kCompactMerges);
 }
 
 json bpe_model(json vocab, json merges, bool byte_fallback, bool ignore_merges, json unk_token) {

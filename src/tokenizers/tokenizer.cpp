@@ -35,13 +35,17 @@ Tokenizer Tokenizer::from_json(std::string_view json_text, const std::string& so
   } catch (const nlohmann::json::exception& error) {
     throw FileError(source + ": not valid JSON: " + error.what());
   }
-  Tokenizer tokenizer(detail::parse_tokenizer_json(document, source));
+  Tokenizer tokenizer = from_document(document, source);
   document = nullptr;
 #ifdef __GLIBC__
   // Loading frees the text and the blobs of big vocabs; give those pages back to the system.
   if (json_text.size() > (size_t{1} << 20)) malloc_trim(0);
 #endif
   return tokenizer;
+}
+
+Tokenizer Tokenizer::from_document(const nlohmann::json& document, const std::string& source) {
+  return Tokenizer(detail::parse_tokenizer_json(document, source));
 }
 
 void Tokenizer::set_truncation(std::optional<TruncationParams> params) {

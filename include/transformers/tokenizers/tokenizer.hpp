@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "transformers/tokenizers/encoding.hpp"
 
 namespace transformers::tokenizers {
@@ -57,6 +59,8 @@ class Tokenizer {
   static Tokenizer from_file(const std::string& path);
   // `source` names the JSON in error messages.
   static Tokenizer from_json(std::string_view json_text, const std::string& source = "tokenizer.json");
+  // A tokenizer.json document already in memory (built by a program, or read from another format).
+  static Tokenizer from_document(const nlohmann::json& document, const std::string& source);
 
   Encoding encode(std::string_view text, bool add_special_tokens = true) const;
   Encoding encode(std::string_view text, std::string_view pair, bool add_special_tokens = true) const;
