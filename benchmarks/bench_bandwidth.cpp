@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   const size_t mib = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1024;
   const int passes = argc > 2 ? std::atoi(argv[2]) : 7;
   const size_t count = mib * (size_t{1} << 20) / sizeof(float);
-  std::vector<uint32_t> data(count);  // integers: their sum vectorizes without reordering rules
+  std::vector<uint32_t> data(count);       // integers: their sum vectorizes without reordering rules
 #pragma omp parallel for schedule(static)  // first touch by the threads that read it
   for (size_t i = 0; i < count; ++i) data[i] = static_cast<uint32_t>(i & 1023);
   std::vector<double> rates;

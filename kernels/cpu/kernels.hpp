@@ -46,9 +46,9 @@ enum class HalfFormat { BF16, F16 };
 enum class WeightFormat { F32, BF16, F16 };
 
 // out[r * out_stride + j] = sum_i x[r * k + i] * widen(w[j * k + i]) for r < rows, j < count: a few
-// activation rows (rows <= kDotRows) against `count` rows of a weight [count, k] in its own format,
-// streamed once (the batch-1 decode product, bound by memory bandwidth).
-constexpr int64_t kDotRows = 4;
+// activation rows (decoding: one per sequence) against `count` rows of a weight [count, k] in its
+// own format, streamed from memory once whatever the number of rows (the decode product, bound by
+// memory bandwidth).
 
 struct KernelTable {
   Isa isa;
@@ -64,7 +64,7 @@ struct KernelTable {
   void (*attention_head)(const AttentionHead& head, float* scratch);
   // out[i] = widen(in[i]) for i < count.
   void (*widen_half)(HalfFormat format, const uint16_t* in, float* out, int64_t count);
-  // The row product above (at most kDotRows activation rows).
+  // The row product above.
   void (*dot_rows)(WeightFormat format, const float* x, int64_t rows, const void* w, int64_t k, float* out,
                    int64_t out_stride, int64_t count);
 };

@@ -99,12 +99,14 @@ TEST_CASE("every ISA widens bf16 and f16 exactly and multiplies rows in f32, bf1
         table->widen_half(format, static_cast<const uint16_t*>(half.data_ptr()), widened.data<float>(), k);
         CHECK(widened.to_vector<float>() == half.to(DType::F32).to_vector<float>());
       }
-      for (auto [format, dtype] :
-           {std::pair{WeightFormat::F32, DType::F32}, {WeightFormat::BF16, DType::BF16}, {WeightFormat::F16, DType::F16}}) {
+      for (auto [format, dtype] : {std::pair{WeightFormat::F32, DType::F32},
+                                   {WeightFormat::BF16, DType::BF16},
+                                   {WeightFormat::F16, DType::F16}}) {
         INFO(table->name << " " << dtype_name(dtype) << " k = " << k);
         // rows x weight^T with the weight read in its format, against the f32 product of the widened
-        // weight; n = 11 leaves a remainder after every group of weight rows the kernels take.
-        for (int64_t rows : {1, 2, 3, 4}) {
+        // weight; n = 11 leaves a remainder after every group of weight rows the kernels take, and
+        // 5 to 11 rows are taken four at a time plus a remainder.
+        for (int64_t rows : {1, 2, 3, 4, 5, 8, 11}) {
           const int64_t n = 11;
           Tensor x = test_util::random_tensor({rows, k}, 11), w = test_util::random_tensor({n, k}, 12).to(dtype);
           Tensor out = Tensor::full({rows, n + 2}, -1.0);  // a wider output: out_stride is honoured

@@ -14,13 +14,12 @@ namespace {
 
 using kernels::cpu::best_kernels;
 using kernels::cpu::HalfFormat;
-using kernels::cpu::kDotRows;
 using kernels::cpu::WeightFormat;
 
-// Up to this many activation rows (decoding, a short batch-1 input) the weight is streamed once
+// Up to this many activation rows (decoding a batch, a short input) the weight is streamed once
 // through dot_rows, which is memory bound there; beyond, a GEMM that reuses each (widened) weight
 // block for every row wins.
-constexpr int64_t kDirectRows = kDotRows;
+constexpr int64_t kDirectRows = 8;
 // The f32 bytes a widened block may take: big enough
 // that oneDNN runs each block's GEMM at full speed (1 MiB blocks cost BERT-base 20% at 32x128, 8
 // MiB about 10% over f32, which is the widening itself), small enough to stay in the L3 cache.
@@ -55,8 +54,8 @@ void finish_columns(const WeightLinear& job, int64_t row_begin, int64_t row_end,
   }
 }
 
-// Each thread takes one contiguous band of weight rows (a multiple of 4, the kernels' group), so
-// that its rows stream through memory in order.
+// Each thread takes one contiguous band of weight rows (a multiple of 8: whole cache lines of
+// output), so that its rows stream through memory in order.
 void direct(const WeightLinear& job) {
   const auto& kernels = best_kernels();
   const bool parallel = job.m * job.n * job.k >= kSerialMacs && !omp_in_parallel();
@@ -64,13 +63,11 @@ void direct(const WeightLinear& job) {
 #pragma omp parallel if (parallel)
   {
     const int64_t threads = omp_get_num_threads(), thread = omp_get_thread_num();
-    const int64_t band = (job.n + threads * 4 - 1) / (threads * 4) * 4;
+    const int64_t band = (job.n + threads * 8 - 1) / (threads * 8) * 8;
     const int64_t begin = std::min(job.n, thread * band), end = std::min(job.n, begin + band);
     if (begin < end) {
       const auto* rows = static_cast<const char*>(job.w) + begin * job.k * element;
-      for (int64_t r = 0; r < job.m; r += kDotRows)
-        kernels.dot_rows(job.format, job.x + r * job.k, std::min(kDotRows, job.m - r), rows, job.k,
-                         job.out + r * job.n + begin, job.n, end - begin);
+      kernels.dot_rows(job.format, job.x, job.m, rows, job.k, job.out + begin, job.n, end - begin);
       finish_columns(job, 0, job.m, begin, end);
     }
   }
@@ -105,7 +102,7 @@ void widened_blocks(const WeightLinear& job) {
     const int64_t rows = std::min(block, job.n - begin);
 #pragma omp parallel for if (rows * job.k > 65536 && !omp_in_parallel())
     for (int64_t r = 0; r < rows; ++r)
-        kernels.widen_half(half, static_cast<const uint16_t*>(job.w) + (begin + r) * job.k, widened + r * job.k, job.k);
+      kernels.widen_half(half, static_cast<const uint16_t*>(job.w) + (begin + r) * job.k, widened + r * job.k, job.k);
     dnnl_matmul(product_shape(job, rows, job.bias != nullptr), job.x, widened, job.bias ? job.bias + begin : nullptr,
                 job.out + begin, job.residual ? job.residual + begin : nullptr);
   }
