@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "mapped_file.hpp"
@@ -52,6 +53,13 @@ class Reader {
   }
   uint64_t position() const { return at_; }
   uint64_t remaining() const { return size_ - at_; }
+  void seek(uint64_t at) { at_ = at; }
+  void skip(uint64_t bytes, const char* what) {
+    if (bytes > remaining())
+      fail(std::string(what) + " claims " + std::to_string(bytes) + " bytes but only " + std::to_string(remaining()) +
+           " remain");
+    at_ += bytes;
+  }
 
   template <typename T>
   T read(const char* what) {
@@ -197,6 +205,38 @@ TensorInfo read_tensor_info(Reader& r) {
   return info;
 }
 
+// Arrays longer than this (a vocabulary's tokens, scores, types and merges) are checked at open but
+// converted to JSON only when asked for: reading a config from a GGUF file then costs a millisecond,
+// not the 10-30 ms of building every vocabulary entry as a JSON value.
+constexpr uint64_t kDeferredArrayLength = 256;
+
+// The fixed size of one element of a scalar type; 0 for strings and arrays.
+uint64_t scalar_bytes(ValueType type) {
+  return type == ValueType::String || type == ValueType::Array ? 0 : min_value_bytes(type);
+}
+
+// Walks over an array value (r after its value type) with the same checks read_value makes, and
+// returns its element count; nullopt, with r unmoved, when it is short or nests arrays (read now).
+std::optional<uint64_t> skip_long_array(Reader& r, const std::string& key) {
+  const uint64_t start = r.position();
+  const uint32_t element_type = r.read<uint32_t>(key.c_str());
+  if (element_type > static_cast<uint32_t>(ValueType::Float64))
+    r.fail("metadata '" + key + "' is an array of unknown type " + std::to_string(element_type));
+  const auto type = static_cast<ValueType>(element_type);
+  const uint64_t n = r.count(("metadata array '" + key + "'").c_str(), min_value_bytes(type));
+  if (n <= kDeferredArrayLength || type == ValueType::Array) {
+    r.seek(start);
+    return std::nullopt;
+  }
+  const std::string what = "metadata '" + key + "'";
+  if (type != ValueType::String) {
+    r.skip(n * scalar_bytes(type), what.c_str());  // count() checked that n elements fit
+  } else {
+    for (uint64_t i = 0; i < n; ++i) r.skip(r.read<uint64_t>(what.c_str()), what.c_str());
+  }
+  return n;
+}
+
 }  // namespace
 
 std::shared_ptr<File> File::open(const std::string& path) {
@@ -204,6 +244,8 @@ std::shared_ptr<File> File::open(const std::string& path) {
   std::shared_ptr<File> file(new File());
   file->path_ = path;
   file->mapping_ = mapped.mapping;
+  file->bytes_ = mapped.bytes;
+  file->size_ = mapped.size;
   Reader r(mapped.bytes, mapped.size, file->path_);
   if (r.read<uint32_t>("the magic number") != 0x46554747u) r.fail("it does not start with \"GGUF\"");
   file->version_ = r.read<uint32_t>("the version");
@@ -213,8 +255,16 @@ std::shared_ptr<File> File::open(const std::string& path) {
   const uint64_t kv_count = r.count("the metadata count", 8 + 4);
   for (uint64_t i = 0; i < kv_count; ++i) {
     const std::string key = r.string("a metadata key");
-    if (file->metadata_.contains(key)) r.fail("metadata key '" + key + "' appears twice");
-    file->metadata_[key] = read_value(r, r.read<uint32_t>(key.c_str()), key, 0);
+    if (file->metadata_.contains(key) || file->deferred_.count(key)) r.fail("metadata key '" + key + "' appears twice");
+    const uint32_t type = r.read<uint32_t>(key.c_str());
+    const uint64_t value_start = r.position();
+    if (type == static_cast<uint32_t>(ValueType::Array)) {
+      if (const std::optional<uint64_t> length = skip_long_array(r, key)) {
+        file->deferred_.emplace(key, DeferredArray{value_start, *length});
+        continue;
+      }
+    }
+    file->metadata_[key] = read_value(r, type, key, 0);
   }
   for (uint64_t i = 0; i < tensor_count; ++i) {
     TensorInfo info = read_tensor_info(r);
@@ -248,10 +298,35 @@ std::shared_ptr<File> File::open(const std::string& path) {
   return file;
 }
 
+void File::read_deferred(const std::string& key) const {
+  const auto it = deferred_.find(key);
+  if (it == deferred_.end()) return;
+  Reader r(bytes_, size_, path_);
+  r.seek(it->second.offset);
+  metadata_[key] = read_value(r, static_cast<uint32_t>(ValueType::Array), key, 0);  // checked at open
+  deferred_.erase(it);
+}
+
+const nlohmann::json& File::metadata() const {
+  std::lock_guard<std::mutex> lock(metadata_mutex_);
+  while (!deferred_.empty()) read_deferred(deferred_.begin()->first);
+  return metadata_;
+}
+
 const nlohmann::json& File::value(const std::string& key) const {
   static const nlohmann::json null;
+  std::lock_guard<std::mutex> lock(metadata_mutex_);
+  read_deferred(key);
   auto it = metadata_.find(key);
   return it == metadata_.end() ? null : *it;
+}
+
+std::optional<uint64_t> File::array_length(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(metadata_mutex_);
+  if (const auto deferred = deferred_.find(key); deferred != deferred_.end()) return deferred->second.length;
+  const auto it = metadata_.find(key);
+  if (it == metadata_.end() || !it->is_array()) return std::nullopt;
+  return it->size();
 }
 
 const TensorInfo& File::info(const std::string& name) const {

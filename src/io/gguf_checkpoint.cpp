@@ -111,8 +111,7 @@ json hf_config(const File& file) {
   for (const TensorInfo& tensor : file.tensors()) has_output = has_output || tensor.name == "output.weight";
   config["tie_word_embeddings"] = !has_output;
   if (!config.contains("vocab_size"))  // transformers takes the vocabulary's size
-    if (const json& tokens = file.value("tokenizer.ggml.tokens"); tokens.is_array())
-      config["vocab_size"] = tokens.size();
+    if (const auto tokens = file.array_length("tokenizer.ggml.tokens")) config["vocab_size"] = *tokens;
   return config;
 }
 

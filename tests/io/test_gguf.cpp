@@ -139,7 +139,8 @@ TEST_CASE("lying gguf fields are refused with the field named", "[io][gguf][malf
   REQUIRE(name_at != std::string::npos);
   const size_t dims_at = name_at + 5;
   CHECK_THAT(with([&](std::string& b) { put<uint32_t>(b, dims_at, 5); }), Catch::Contains("has 5 dimensions"));
-  CHECK_THAT(with([&](std::string& b) { put<uint64_t>(b, dims_at + 4, 0); }), Catch::Contains("impossible dimension 0"));
+  CHECK_THAT(with([&](std::string& b) { put<uint64_t>(b, dims_at + 4, 0); }),
+             Catch::Contains("impossible dimension 0"));
   CHECK_THAT(with([&](std::string& b) { put<uint64_t>(b, dims_at + 4, 1ull << 40); }),
              Catch::Contains("t.F32") && Catch::Contains("runs past the end"));
   CHECK_THAT(with([&](std::string& b) { put<uint64_t>(b, dims_at + 4, 1ull << 62); }),
@@ -153,4 +154,69 @@ TEST_CASE("lying gguf fields are refused with the field named", "[io][gguf][malf
   // Two tensors with one name.
   const size_t second = good.find("t.F16");
   CHECK_THAT(with([&](std::string& b) { b.replace(second, 5, "t.F32"); }), Catch::Contains("appears twice"));
+}
+
+namespace {
+
+void put_string(std::string& bytes, const std::string& text) {
+  const uint64_t length = text.size();
+  bytes.append(reinterpret_cast<const char*>(&length), sizeof length);
+  bytes += text;
+}
+
+template <typename T>
+void append(std::string& bytes, T value) {
+  bytes.append(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+// A tensor-less GGUF file whose metadata holds a 300-string array and a 1000-int32 array: long
+// enough that the reader checks them at open and converts them on first use.
+std::string long_arrays_file() {
+  std::string bytes = "GGUF";
+  append<uint32_t>(bytes, 3);
+  append<uint64_t>(bytes, 0);  // tensors
+  append<uint64_t>(bytes, 3);  // metadata entries
+  put_string(bytes, "long.strings");
+  append<uint32_t>(bytes, 9);  // array
+  append<uint32_t>(bytes, 8);  // of strings
+  append<uint64_t>(bytes, 300);
+  for (int i = 0; i < 300; ++i) put_string(bytes, "token" + std::to_string(i));
+  put_string(bytes, "long.ints");
+  append<uint32_t>(bytes, 9);
+  append<uint32_t>(bytes, 5);  // of int32
+  append<uint64_t>(bytes, 1000);
+  for (int32_t i = 0; i < 1000; ++i) append<int32_t>(bytes, -i);
+  put_string(bytes, "after");
+  append<uint32_t>(bytes, 4);  // uint32
+  append<uint32_t>(bytes, 7);
+  return bytes;
+}
+
+}  // namespace
+
+TEST_CASE("long gguf metadata arrays are checked at open and read on first use", "[io][gguf]") {
+  const std::string bytes = long_arrays_file();
+  const fs::path path = fs::temp_directory_path() / ("transformers_gguf_long_" + std::to_string(::getpid()) + ".gguf");
+  std::ofstream(path, std::ios::binary) << bytes;
+  {
+    auto file = gguf::File::open(path.string());
+    CHECK(file->value("after") == 7);  // read past both arrays
+    CHECK(file->array_length("long.strings") == 300u);
+    CHECK(file->array_length("long.ints") == 1000u);
+    CHECK(file->array_length("after") == std::nullopt);
+    CHECK(file->array_length("missing") == std::nullopt);
+    const nlohmann::json& strings = file->value("long.strings");
+    REQUIRE(strings.size() == 300);
+    CHECK(strings[0] == "token0");
+    CHECK(strings[299] == "token299");
+    CHECK(file->metadata().at("long.ints")[999] == -999);
+    CHECK(file->metadata().size() == 3);
+  }
+  fs::remove(path);
+  // A string inside the long array that runs past the end is refused at open, by name.
+  const std::string cut = bytes.substr(0, bytes.find("token298") + 3);
+  CHECK_THAT(open_error(cut), Catch::Contains("metadata 'long.strings' claims"));
+  std::string lying = bytes;
+  put<uint64_t>(lying, bytes.find("token42") - 8, uint64_t{1} << 40);
+  CHECK_THAT(open_error(lying), Catch::Contains("metadata 'long.strings' claims"));
 }

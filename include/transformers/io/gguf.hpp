@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,10 +58,14 @@ class File {
   const std::string& path() const { return path_; }
   uint32_t version() const { return version_; }
   // Every metadata value by key: integers, floats, bools and strings as JSON scalars (integers keep
-  // their sign), arrays as JSON arrays.
-  const nlohmann::json& metadata() const { return metadata_; }
+  // their sign), arrays as JSON arrays. Long arrays (a vocabulary) are validated at open but
+  // converted on first use, here or by value(); references stay valid while the file lives.
+  const nlohmann::json& metadata() const;
   // The value under `key`, or null when absent.
   const nlohmann::json& value(const std::string& key) const;
+  // The number of elements of the array under `key` without converting it; nullopt when `key` is
+  // absent or not an array.
+  std::optional<uint64_t> array_length(const std::string& key) const;
   const std::vector<TensorInfo>& tensors() const { return tensors_; }
   bool contains(const std::string& name) const { return index_.count(name) != 0; }
   const TensorInfo& info(const std::string& name) const;  // throws naming the tensor when absent
@@ -76,7 +82,16 @@ class File {
   uint32_t version_ = 0;
   std::shared_ptr<const void> mapping_;
   const unsigned char* data_ = nullptr;  // start of the tensor data section
-  nlohmann::json metadata_ = nlohmann::json::object();
+  struct DeferredArray {
+    uint64_t offset;  // of the array value (its element type) in the file
+    uint64_t length;
+  };
+  void read_deferred(const std::string& key) const;  // with metadata_mutex_ held
+  const unsigned char* bytes_ = nullptr;             // the whole mapped file
+  uint64_t size_ = 0;
+  mutable std::mutex metadata_mutex_;
+  mutable nlohmann::json metadata_ = nlohmann::json::object();
+  mutable std::map<std::string, DeferredArray> deferred_;
   std::vector<TensorInfo> tensors_;
   std::map<std::string, size_t> index_;
 };
