@@ -27,6 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench_util.hpp"
 #include "transformers/core/threads.hpp"
 #include "transformers/io/safetensors.hpp"
 #include "transformers/models/auto.hpp"
@@ -57,43 +58,32 @@ struct Options {
 
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) usage(("missing value after " + a).c_str());
-      return argv[++i];
-    };
-    auto integer = [&](int64_t min) {
-      const std::string v = value();
-      char* end = nullptr;
-      const long long n = std::strtoll(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || n < min) usage((a + " wants an integer >= " + std::to_string(min)).c_str());
-      return static_cast<int64_t>(n);
-    };
+  for (bench::Arguments args(argc, argv, [](const std::string& m) { usage(m.c_str()); }); args.next();) {
+    const std::string& a = args.name();
     if (a == "--model")
-      o.model = value();
+      o.model = args.value();
     else if (a == "--random-config")
-      o.random_config = value();
+      o.random_config = args.value();
     else if (a == "--batch")
-      o.batch = integer(1);
+      o.batch = args.integer(1);
     else if (a == "--seq")
-      o.seq = integer(1);
+      o.seq = args.integer(1);
     else if (a == "--runs")
-      o.runs = static_cast<int>(integer(1));
+      o.runs = static_cast<int>(args.integer(1));
     else if (a == "--warmup")
-      o.warmup = static_cast<int>(integer(0));
+      o.warmup = static_cast<int>(args.integer(0));
     else if (a == "--threads")
-      o.threads = static_cast<int>(integer(1));
+      o.threads = static_cast<int>(args.integer(1));
     else if (a == "--seed")
-      o.seed = static_cast<uint64_t>(integer(0));
+      o.seed = static_cast<uint64_t>(args.integer(0));
     else if (a == "--json")
-      o.json_path = value();
+      o.json_path = args.value();
     else if (a == "--dump")
-      o.dump_path = value();
+      o.dump_path = args.value();
     else if (a == "--quiet")
       o.quiet = true;
     else if (a == "--dtype")
-      o.dtype = value();
+      o.dtype = args.value();
     else if (a == "--help" || a == "-h")
       usage("help");
     else
@@ -103,27 +93,12 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-// [batch, seq] ids in [1000, vocab): xorshift64 seeded with seed * golden-ratio constant + 1,
-// id = 1000 + (state >> 33) % (vocab - 1000), row-major. bench_encoders.py computes the same.
+// [batch, seq] ids in [1000, vocab) (bench_util.hpp; bench_encoders.py computes the same).
 Tensor input_ids(int64_t batch, int64_t seq, int64_t vocab, uint64_t seed) {
-  const int64_t lo = std::min<int64_t>(1000, vocab - 1);
-  const uint64_t span = static_cast<uint64_t>(vocab - lo);
-  std::vector<int64_t> ids(static_cast<size_t>(batch * seq));
-  uint64_t state = seed * 0x9E3779B97F4A7C15ull + 1;
-  for (int64_t& id : ids) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    id = lo + static_cast<int64_t>((state >> 33) % span);
-  }
-  return Tensor::from_vector(ids, {batch, seq});
+  return bench::random_ids(batch, seq, std::min<int64_t>(1000, vocab - 1), vocab, seed);
 }
 
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+using bench::median_of;
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();

@@ -7,7 +7,7 @@
 //                  [--decode-prompt P] [--new-tokens 128] [--batch 1] [--runs 3] [--warmup 1]
 //                  [--threads T] [--seed 1] [--cases prefill,decode]
 //
-// Inputs: [batch, prompt] ids pseudo-random in [0, vocab_size) from a fixed-seed xorshift64, the
+// Inputs: [batch, prompt] ids pseudo-random in [0, vocab_size) (bench_util.hpp's xorshift64), the
 // attention mask all ones (so that no id is taken for padding). Each run times, with
 // std::chrono::steady_clock:
 //   prefill: generate(max_new_tokens = 1) on [batch, prompt]: the prompt's forward pass, the last
@@ -30,6 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench_util.hpp"
 #include "transformers/core/threads.hpp"
 #include "transformers/generation/generate.hpp"
 #include "transformers/models/auto.hpp"
@@ -59,41 +60,30 @@ struct Options {
 
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) usage("missing value after " + a);
-      return argv[++i];
-    };
-    auto integer = [&](int64_t min) {
-      const std::string v = value();
-      char* end = nullptr;
-      const long long n = std::strtoll(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || n < min) usage(a + " wants an integer >= " + std::to_string(min));
-      return static_cast<int64_t>(n);
-    };
+  for (bench::Arguments args(argc, argv, [](const std::string& m) { usage(m); }); args.next();) {
+    const std::string& a = args.name();
     if (a == "--model") {
-      o.model = value();
+      o.model = args.value();
     } else if (a == "--dtype") {
-      o.dtype = value();
+      o.dtype = args.value();
     } else if (a == "--prompt") {
-      o.prompt = integer(1);
+      o.prompt = args.integer(1);
     } else if (a == "--decode-prompt") {
-      o.decode_prompt = integer(1);
+      o.decode_prompt = args.integer(1);
     } else if (a == "--new-tokens") {
-      o.new_tokens = integer(2);
+      o.new_tokens = args.integer(2);
     } else if (a == "--batch") {
-      o.batch = integer(1);
+      o.batch = args.integer(1);
     } else if (a == "--runs") {
-      o.runs = static_cast<int>(integer(1));
+      o.runs = static_cast<int>(args.integer(1));
     } else if (a == "--warmup") {
-      o.warmup = static_cast<int>(integer(0));
+      o.warmup = static_cast<int>(args.integer(0));
     } else if (a == "--threads") {
-      o.threads = static_cast<int>(integer(1));
+      o.threads = static_cast<int>(args.integer(1));
     } else if (a == "--seed") {
-      o.seed = static_cast<uint64_t>(integer(0));
+      o.seed = static_cast<uint64_t>(args.integer(0));
     } else if (a == "--cases") {
-      std::stringstream list(value());
+      std::stringstream list(args.value());
       o.prefill = o.decode = false;
       for (std::string name; std::getline(list, name, ',');) {
         if (name == "prefill")
@@ -115,19 +105,6 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-// [batch, length] ids in [0, vocab): xorshift64 seeded with seed * golden-ratio constant + 1.
-Tensor random_ids(int64_t batch, int64_t length, int64_t vocab, uint64_t seed) {
-  std::vector<int64_t> ids(static_cast<size_t>(batch * length));
-  uint64_t state = seed * 0x9E3779B97F4A7C15ull + 1;
-  for (int64_t& id : ids) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    id = static_cast<int64_t>((state >> 33) % static_cast<uint64_t>(vocab));
-  }
-  return Tensor::from_vector(ids, {batch, length});
-}
-
 // Notes when generate() hands over the first new tokens (its second put; the first is the prompt).
 class FirstTokenClock final : public transformers::BaseStreamer {
  public:
@@ -147,11 +124,7 @@ double seconds(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double>(to - from).count();
 }
 
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+using bench::median_of;
 
 struct Timing {
   double total_s = 0, first_token_s = 0;
@@ -209,9 +182,9 @@ int main(int argc, char** argv) {
                             .c_str());
     std::fflush(stdout);
 
-    const Tensor prefill_ids = random_ids(o.batch, o.prompt, vocab, o.seed);
+    const Tensor prefill_ids = bench::random_ids(o.batch, o.prompt, 0, vocab, o.seed);
     const Tensor decode_ids =
-        o.decode_prompt == o.prompt ? prefill_ids : random_ids(o.batch, o.decode_prompt, vocab, o.seed + 1);
+        o.decode_prompt == o.prompt ? prefill_ids : bench::random_ids(o.batch, o.decode_prompt, 0, vocab, o.seed + 1);
     for (int i = 0; i < o.warmup; ++i) {
       if (o.prefill) timed_generate(*model, base, prefill_ids, 2);
       if (o.decode && (!o.prefill || o.decode_prompt != o.prompt)) timed_generate(*model, base, decode_ids, 2);
