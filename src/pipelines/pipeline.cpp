@@ -1,29 +1,40 @@
 // The task table and pipeline(): the model's path is resolved once, here, and the folder passed on.
 #include "transformers/pipelines/pipeline.hpp"
 
+#include <future>
+
 #include "transformers/models/auto.hpp"
 
 namespace transformers {
 namespace {
 
-// The one place a pipeline's model and tokenizer are loaded: `AutoClass` is the task's Auto class.
-template <typename AutoClass, typename TaskPipeline>
-std::unique_ptr<Pipeline> load(const std::string& folder, PipelineOptions options) {
+LoadOptions load_options_of(const PipelineOptions& options) {
   LoadOptions load_options;
   load_options.device = options.device;
   load_options.dtype = options.dtype;
-  std::unique_ptr<PreTrainedModel> model = AutoClass::from_pretrained(folder, load_options);
-  return std::make_unique<TaskPipeline>(std::move(model), AutoTokenizer::from_pretrained(folder), std::move(options));
+  return load_options;
+}
+
+// The tokenizer is built on its own thread while the weights load: a big vocabulary is serial work,
+// the weights mostly wait on memory.
+std::future<PreTrainedTokenizerFast> tokenizer_in_background(const std::string& folder) {
+  return std::async(std::launch::async, [folder] { return AutoTokenizer::from_pretrained(folder); });
+}
+
+// The one place a pipeline's model and tokenizer are loaded: `AutoClass` is the task's Auto class.
+template <typename AutoClass, typename TaskPipeline>
+std::unique_ptr<Pipeline> load(const std::string& folder, PipelineOptions options) {
+  auto tokenizer = tokenizer_in_background(folder);
+  std::unique_ptr<PreTrainedModel> model = AutoClass::from_pretrained(folder, load_options_of(options));
+  return std::make_unique<TaskPipeline>(std::move(model), tokenizer.get(), std::move(options));
 }
 
 // text-generation also reads the model's generation config (generation_config.json, else config.json).
 std::unique_ptr<Pipeline> load_text_generation(const std::string& folder, PipelineOptions options) {
-  LoadOptions load_options;
-  load_options.device = options.device;
-  load_options.dtype = options.dtype;
-  std::unique_ptr<PreTrainedModel> model = AutoModelForCausalLM::from_pretrained(folder, load_options);
-  return std::make_unique<TextGenerationPipeline>(std::move(model), AutoTokenizer::from_pretrained(folder),
-                                                  std::move(options), GenerationConfig::from_pretrained(folder));
+  auto tokenizer = tokenizer_in_background(folder);
+  std::unique_ptr<PreTrainedModel> model = AutoModelForCausalLM::from_pretrained(folder, load_options_of(options));
+  return std::make_unique<TextGenerationPipeline>(std::move(model), tokenizer.get(), std::move(options),
+                                                  GenerationConfig::from_pretrained(folder));
 }
 
 }  // namespace
