@@ -210,11 +210,6 @@ TensorInfo read_tensor_info(Reader& r) {
 // not the 10-30 ms of building every vocabulary entry as a JSON value.
 constexpr uint64_t kDeferredArrayLength = 256;
 
-// The fixed size of one element of a scalar type; 0 for strings and arrays.
-uint64_t scalar_bytes(ValueType type) {
-  return type == ValueType::String || type == ValueType::Array ? 0 : min_value_bytes(type);
-}
-
 // Walks over an array value (r after its value type) with the same checks read_value makes, and
 // returns its element count; nullopt, with r unmoved, when it is short or nests arrays (read now).
 std::optional<uint64_t> skip_long_array(Reader& r, const std::string& key) {
@@ -230,7 +225,7 @@ std::optional<uint64_t> skip_long_array(Reader& r, const std::string& key) {
   }
   const std::string what = "metadata '" + key + "'";
   if (type != ValueType::String) {
-    r.skip(n * scalar_bytes(type), what.c_str());  // count() checked that n elements fit
+    r.skip(n * min_value_bytes(type), what.c_str());  // a scalar's size; count() checked that n fit
   } else {
     for (uint64_t i = 0; i < n; ++i) r.skip(r.read<uint64_t>(what.c_str()), what.c_str());
   }
