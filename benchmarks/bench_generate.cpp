@@ -46,12 +46,14 @@ struct Options {
   int runs = 3, warmup = 1, threads = 0;                                 // threads 0: the library's default
   uint64_t seed = 1;
   bool prefill = true, decode = true;
+  bool keep_quantized = false;  // a GGUF model's blocks multiplied as stored (LoadOptions::keep_quantized)
 };
 
 [[noreturn]] void usage(const std::string& message) {
   std::fprintf(stderr,
                "bench_generate: %s\n"
-               "usage: bench_generate --model FOLDER [--dtype auto|float32|bfloat16|float16] [--prompt 512]\n"
+               "usage: bench_generate --model FOLDER [--dtype auto|float32|bfloat16|float16] [--keep-quantized]\n"
+               "                      [--prompt 512]\n"
                "                      [--decode-prompt P] [--new-tokens 128] [--batch 1] [--runs 3] [--warmup 1]\n"
                "                      [--threads T] [--seed 1] [--cases prefill,decode]\n",
                message.c_str());
@@ -66,6 +68,8 @@ Options parse(int argc, char** argv) {
       o.model = args.value();
     } else if (a == "--dtype") {
       o.dtype = args.value();
+    } else if (a == "--keep-quantized") {
+      o.keep_quantized = true;
     } else if (a == "--prompt") {
       o.prompt = args.integer(1);
     } else if (a == "--decode-prompt") {
@@ -167,6 +171,7 @@ int main(int argc, char** argv) {
     const auto load_start = Clock::now();
     transformers::LoadOptions load;
     load.dtype = transformers::parse_model_dtype(o.dtype);
+    load.keep_quantized = o.keep_quantized;
     const std::unique_ptr<transformers::PreTrainedModel> model =
         transformers::AutoModelForCausalLM::from_pretrained(o.model, load);
     const transformers::GenerationConfig base = transformers::GenerationConfig::from_pretrained(o.model);
@@ -176,6 +181,7 @@ int main(int argc, char** argv) {
     std::printf("%s\n", nlohmann::json{{"case", "load"},
                                        {"model", o.model},
                                        {"dtype", o.dtype},
+                                       {"keep_quantized", o.keep_quantized},
                                        {"threads", transformers::get_num_threads()},
                                        {"load_s", load_s}}
                             .dump()

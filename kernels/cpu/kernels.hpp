@@ -45,6 +45,37 @@ enum class HalfFormat { BF16, F16 };
 // The formats a weight may be multiplied in as it is stored.
 enum class WeightFormat { F32, BF16, F16 };
 
+// ggml's block-quantized formats, multiplied as a GGUF file stores them (quantized_impl.hpp). A
+// row of k weights is k / block_elements blocks of block_bytes each.
+enum class BlockFormat { Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K };
+constexpr int64_t block_elements(BlockFormat format) {
+  return format == BlockFormat::Q4_K || format == BlockFormat::Q6_K ? 256 : 32;
+}
+constexpr int64_t block_bytes(BlockFormat format) {
+  switch (format) {
+    case BlockFormat::Q4_0: return 18;
+    case BlockFormat::Q4_1: return 20;
+    case BlockFormat::Q5_0: return 22;
+    case BlockFormat::Q5_1: return 24;
+    case BlockFormat::Q8_0: return 34;
+    case BlockFormat::Q4_K: return 144;
+    case BlockFormat::Q6_K: return 210;
+  }
+  return 0;
+}
+
+// 32 activations rounded to int8 for a product with quantized weights, as llama.cpp's Q8_0/Q8_1
+// do: x_i ~ scale * q_i, scale = max |x_i| / 127. The exact sum of the 32 activations serves
+// the formats with a minimum (w = d q + m adds m * sum); half_sums (of q over elements 0-15 and
+// 16-31) the formats whose quants carry an offset (w = d (q - 8)).
+constexpr int64_t kActivationBlock = 32;
+struct ActivationBlock {
+  float scale;
+  float sum;
+  int16_t half_sums[2];
+  int8_t q[kActivationBlock];
+};
+
 // out[r * out_stride + j] = sum_i x[r * k + i] * widen(w[j * k + i]) for r < rows, j < count: a few
 // activation rows (decoding: one per sequence) against `count` rows of a weight [count, k] in its
 // own format, streamed from memory once whatever the number of rows (the decode product, bound by
@@ -67,6 +98,16 @@ struct KernelTable {
   // The row product above.
   void (*dot_rows)(WeightFormat format, const float* x, int64_t rows, const void* w, int64_t k, float* out,
                    int64_t out_stride, int64_t count);
+  // x [rows, k] (k a multiple of kActivationBlock) into rows * k / kActivationBlock blocks.
+  void (*quantize_activations)(const float* x, int64_t rows, int64_t k, ActivationBlock* out);
+  // out[r * out_stride + j] = sum_i x_r[i] * w_j[i] for r < rows, j < count: quantized activation
+  // rows x (k / kActivationBlock blocks each) against `count` weight rows of k elements in `format`,
+  // each weight row read once for every four activation rows (it stays in L1 after the first).
+  void (*dot_blocks)(BlockFormat format, const ActivationBlock* x, int64_t rows, const void* w, int64_t k, float* out,
+                     int64_t out_stride, int64_t count);
+  // out [k] = one weight row of k elements in `format`, dequantized (to float rounding of
+  // gguf::dequantize: a multiply-add may be fused), for a GEMM over many activation rows.
+  void (*widen_blocks)(BlockFormat format, const void* w, int64_t k, float* out);
 };
 
 // The best table this CPU supports; TRANSFORMERS_CPU_ISA=generic|avx2|avx512 caps it.

@@ -37,6 +37,7 @@ LoadedModel load_causal_lm(const CommandLine& args) {
   LoadOptions load_options;
   load_options.device = Device(args.value_or("device", "cpu"));
   load_options.dtype = parse_model_dtype(args.value_or("dtype", "auto"));
+  load_options.keep_quantized = args.has("keep-quantized");
   // The tokenizer is built on its own thread while the weights load: it is serial work (a GGUF's
   // vocabulary and merges), the weights mostly wait on memory.
   auto tokenizer = std::async(std::launch::async, [&source] { return AutoTokenizer::from_pretrained(source); });
@@ -69,7 +70,10 @@ std::vector<OptionSpec> model_options() {
           {"gguf-file", "NAME", "load the model and tokenizer from this GGUF file of the folder or repo"},
           {"device", "DEVICE", "cpu, cuda or cuda:N", "cpu"},
           {"dtype", "DTYPE",
-           "the model's dtype: auto (the checkpoint's; float32 for GGUF), float32, bfloat16 or float16", "auto"}};
+           "the model's dtype: auto (the checkpoint's; float32 for GGUF), float32, bfloat16 or float16", "auto"},
+          {"keep-quantized", "",
+           "multiply a GGUF file's Q4_0/Q4_1/Q5_0/Q5_1/Q8_0/Q4_K/Q6_K weights as stored, activations rounded to int8 "
+           "as llama.cpp does (faster, less memory; logits close to, not equal to, transformers')"}};
 }
 
 std::vector<OptionSpec> generation_options() {

@@ -24,7 +24,10 @@ void visit_dtype(DType t, Visitor&& v) {
     case DType::I8: return v(int8_t{});
     case DType::U8: return v(uint8_t{});
     case DType::Bool: return v(bool{});
+    default: break;
   }
+  throw InvalidArgument(std::string("a ") + dtype_name(t) +
+                        " tensor holds quantized blocks, not elements: only linear and embedding read it");
 }
 
 template <typename T>

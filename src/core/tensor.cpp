@@ -23,8 +23,8 @@ std::string dtype_short(DType t) {
     case DType::I8: return "i8";
     case DType::U8: return "u8";
     case DType::Bool: return "bool";
+    default: return dtype_name(t);
   }
-  return "?";
 }
 
 void check_shape(const Shape& shape, const char* what) {

@@ -385,6 +385,18 @@ Tensor File::get(const std::string& name, DType dtype) const {
   return out;
 }
 
+Tensor File::blocks(const std::string& name) const {
+  const TensorInfo& t = info(name);
+  const std::optional<DType> dtype = block_dtype(t.type);
+  if (!dtype || t.shape.empty())
+    throw InvalidArgument(path_ + ": tensor '" + name + "' is stored as " + type_name(t.type) +
+                          ", not in a block-quantized format transformers.cpp multiplies as stored");
+  Shape shape = t.shape;
+  shape.back() = shape.back() / block_elements(t.type) * block_bytes(t.type);  // whole blocks: checked at open
+  void* bytes = const_cast<unsigned char*>(data_ + t.offset);  // read-only mapping: borrowed tensors are not written
+  return Tensor(Storage::borrow(bytes, t.nbytes, mapping_), *dtype, shape, contiguous_strides(shape), 0);
+}
+
 void File::release(const std::string& name) const {
   const TensorInfo& t = info(name);
   const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));

@@ -195,21 +195,23 @@ Fix fix_for(const std::string& architecture, const std::string& model_type, cons
 }
 
 // Undoes llama.cpp's permute(): within each of `heads` row blocks, rows were reordered from
-// [2, half] (transformers' rotate_half layout) to [half, 2] (interleaved pairs).
+// [2, half] (transformers' rotate_half layout) to [half, 2] (interleaved pairs). Whole rows move, so
+// a tensor of quantized blocks is reordered as well as a float one.
 Tensor unpermute_rows(const Tensor& weight, int64_t heads, const std::string& where) {
-  const int64_t rows = weight.shape()[0], cols = weight.numel() / std::max<int64_t>(rows, 1);
+  const int64_t rows = weight.shape()[0];
+  const int64_t row_bytes = rows == 0 ? 0 : weight.numel() / rows * static_cast<int64_t>(dtype_size(weight.dtype()));
   if (heads <= 0 || rows % (2 * heads) != 0)
     throw FileError(where + ": " + std::to_string(rows) + " rows can't be split into " + std::to_string(heads) +
                     " rotary heads of an even size");
   const int64_t half = rows / heads / 2;
-  Tensor out = Tensor::empty(weight.shape(), DType::F32);
-  const float* from = weight.data<float>();
-  float* to = out.data<float>();
+  Tensor out = Tensor::empty(weight.shape(), weight.dtype());
+  const auto* from = static_cast<const char*>(weight.data_ptr());
+  auto* to = static_cast<char*>(out.data_ptr());
   for (int64_t h = 0; h < heads; ++h)
     for (int64_t j = 0; j < half; ++j)
       for (int64_t r = 0; r < 2; ++r) {
         const int64_t stored_row = (h * half + j) * 2 + r, hf_row = (h * 2 + r) * half + j;
-        std::memcpy(to + hf_row * cols, from + stored_row * cols, static_cast<size_t>(cols) * sizeof(float));
+        std::memcpy(to + hf_row * row_bytes, from + stored_row * row_bytes, static_cast<size_t>(row_bytes));
       }
   return out;
 }
@@ -240,6 +242,18 @@ class GgufSource final : public TensorSource {
     // file and the weights at once.
     if (tensor.storage()->owns_memory()) file_->release(find(name).gguf_name);
     return tensor;
+  }
+
+  std::optional<Tensor> get_blocks(const std::string& name) const override {
+    const Entry& entry = find(name);
+    if (!block_dtype(file_->info(entry.gguf_name).type)) return std::nullopt;
+    const std::string where = path() + ": tensor '" + entry.gguf_name + "'";
+    switch (entry.fix) {
+      case Fix::None: return file_->blocks(entry.gguf_name);
+      case Fix::UnpermuteQuery: return unpermute_rows(file_->blocks(entry.gguf_name), heads_, where);
+      case Fix::UnpermuteKey: return unpermute_rows(file_->blocks(entry.gguf_name), kv_heads_, where);
+      default: return std::nullopt;  // the fix changes values or columns, not whole rows
+    }
   }
 
   std::optional<DType> stored_dtype(const std::string& name) const override {

@@ -7,6 +7,7 @@
 #include "transformers/core/error.hpp"
 #include "transformers/core/half.hpp"
 #include "transformers/io/gguf.hpp"
+#include "block_dequantize.hpp"
 
 namespace transformers::gguf {
 
@@ -200,6 +201,19 @@ void dequantize(TensorType type, const void* blocks, float* out, int64_t count) 
   for (int64_t i = 0; i < blocks_count; ++i) fn(bytes + i * size, out + i * per_block);
 }
 
+std::optional<DType> block_dtype(TensorType type) {
+  switch (type) {
+    case TensorType::Q4_0: return DType::Q4_0;
+    case TensorType::Q4_1: return DType::Q4_1;
+    case TensorType::Q5_0: return DType::Q5_0;
+    case TensorType::Q5_1: return DType::Q5_1;
+    case TensorType::Q8_0: return DType::Q8_0;
+    case TensorType::Q4_K: return DType::Q4_K;
+    case TensorType::Q6_K: return DType::Q6_K;
+    default: return std::nullopt;
+  }
+}
+
 const char* type_name(TensorType type) {
   switch (type) {
     case TensorType::F32: return "F32";
@@ -253,3 +267,15 @@ int64_t block_bytes(TensorType type) {
 }
 
 }  // namespace transformers::gguf
+
+namespace transformers {
+
+void dequantize_blocks(DType dtype, const void* blocks, float* out, int64_t count) {
+  for (const gguf::TensorType type : {gguf::TensorType::Q4_0, gguf::TensorType::Q4_1, gguf::TensorType::Q5_0,
+                                      gguf::TensorType::Q5_1, gguf::TensorType::Q8_0, gguf::TensorType::Q4_K,
+                                      gguf::TensorType::Q6_K})
+    if (gguf::block_dtype(type) == dtype) return gguf::dequantize(type, blocks, out, count);
+  throw InvalidArgument(std::string("dequantize_blocks: ") + dtype_name(dtype) + " is not a block-quantized dtype");
+}
+
+}  // namespace transformers

@@ -35,6 +35,20 @@ inline void require_float_weight(const Tensor& t, const char* op, const char* ar
     throw InvalidArgument(std::string(op) + ": " + arg + " must be float32, bfloat16 or float16, got " + t.describe());
 }
 
+// A weight linear and embedding read: float, or block-quantized (on the CPU only).
+inline void require_linear_weight(const Tensor& t, const char* op, const char* arg) {
+  require_defined(t, op, arg);
+  if (!is_block_quantized(t.dtype())) return require_float_weight(t, op, arg);
+  if (!t.device().is_cpu())
+    throw InvalidArgument(std::string(op) + ": " + arg + " " + t.describe() +
+                          " holds quantized blocks, which only the CPU multiplies");
+}
+
+// The columns of a 2-D weight: its elements per row, for a block-quantized one too.
+inline int64_t weight_columns(const Tensor& weight) {
+  return is_block_quantized(weight.dtype()) ? block_columns(weight.dtype(), weight.size(1)) : weight.size(1);
+}
+
 inline void require_integer(const Tensor& t, const char* op, const char* arg) {
   require_defined(t, op, arg);
   if (t.dtype() != DType::I64 && t.dtype() != DType::I32 && t.dtype() != DType::I16 && t.dtype() != DType::I8 &&

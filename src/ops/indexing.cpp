@@ -26,10 +26,10 @@ std::vector<int64_t> host_indices(const Tensor& index, int64_t limit, const char
 }  // namespace
 
 Tensor embedding(const Tensor& weight, const Tensor& ids) {
-  detail::require_float_weight(weight, "embedding", "weight");
+  detail::require_linear_weight(weight, "embedding", "weight");
   detail::require_rank(weight, 2, "embedding", "weight");
   detail::require_integer(ids, "embedding", "ids");
-  const int64_t vocab = weight.size(0), dim = weight.size(1);
+  const int64_t vocab = weight.size(0), dim = detail::weight_columns(weight);
   // Unlike torch, negative ids are an error too: a token id is never counted from the end.
   std::vector<int64_t> values = ids.to_vector<int64_t>();
   for (int64_t v : values)

@@ -10,10 +10,10 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) { retur
 Tensor linear(const Tensor& x_in, const Tensor& weight, const Tensor& bias_in, const LinearEpilogue& epilogue) {
   const Tensor x = detail::as_f32(x_in, "linear", "input");
   const Tensor bias = bias_in.defined() ? detail::as_f32(bias_in, "linear", "bias") : bias_in;
-  detail::require_float_weight(weight, "linear", "weight");
+  detail::require_linear_weight(weight, "linear", "weight");
   detail::require_rank(weight, 2, "linear", "weight");
   detail::require_same_device(x, weight, "linear", "weight");
-  const int64_t out_features = weight.size(0), in_features = weight.size(1);
+  const int64_t out_features = weight.size(0), in_features = detail::weight_columns(weight);
   if (x.dim() < 1 || x.size(-1) != in_features)
     throw InvalidArgument("linear: input " + x.describe() + " does not end in in_features = " +
                           std::to_string(in_features) + " of weight " + weight.describe());

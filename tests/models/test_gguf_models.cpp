@@ -71,3 +71,47 @@ TEST_CASE("a GGUF file transformers.cpp cannot map is refused by name", "[models
   // never outside the folder
   CHECK_THROWS(AutoModelForCausalLM::from_pretrained(llama, gguf_file_options("../../all_types.gguf")));
 }
+
+TEST_CASE("GGUF models kept quantized give logits close to transformers' for every family", "[models][gguf]") {
+  // Blocks multiplied as stored with int8-rounded activations (LoadOptions::keep_quantized): each
+  // product is off by up to half an activation step (1/254 of its block's largest activation) times
+  // the weights, which these small models with widely spread weights carry to a few 0.1 of their
+  // logits (standard deviation ~2.5); the bar is the one the project sets for bf16, cosine >= 0.999.
+  int checked = 0;
+  for (const auto& entry : fs::directory_iterator(kGguf / "models")) {
+    const fs::path folder = entry.path();
+    INFO(folder.filename().string());
+    const auto expected = safetensors::File::open((folder / "expected.safetensors").string());
+    const Tensor ids = expected->get("input_ids"), want = expected->get("logits");
+    LoadOptions options;
+    options.keep_quantized = true;
+    const auto model = AutoModelForCausalLM::from_pretrained((folder / "model.gguf").string(), options);
+    const std::vector<float> a = logits_of(*model, ids).to_vector<float>(), b = want.to_vector<float>();
+    double dot = 0, na = 0, nb = 0;
+    for (size_t i = 0; i < a.size(); ++i)
+      dot += double(a[i]) * b[i], na += double(a[i]) * a[i], nb += double(b[i]) * b[i];
+    WARN(folder.filename().string() << " kept quantized: cosine to transformers' logits " << dot / std::sqrt(na * nb));
+    CHECK(dot / std::sqrt(na * nb) >= 0.999);
+    ++checked;
+  }
+  CHECK(checked == 7);
+}
+
+TEST_CASE("Weights hands out GGUF blocks as stored when asked, and checks their shape", "[models][gguf]") {
+  const std::string path = (kGguf / "models" / "llama" / "model.gguf").string();
+  const auto file = gguf::File::open(path);
+  const nlohmann::json config = gguf::hf_config(*file);
+  const int64_t hidden = config["hidden_size"], intermediate = config["intermediate_size"];
+  nn::Weights weights(gguf::hf_tensors(file, config), "model");
+  const std::string down = "model.layers.0.mlp.down_proj.weight";
+  CHECK(weights.get(down, {hidden, intermediate}).dtype() == DType::F32);  // dequantized, as transformers
+  weights.keep_quantized(true);
+  const Tensor blocks = weights.get(down, {hidden, intermediate});
+  CHECK(blocks.dtype() == DType::Q8_0);
+  CHECK(blocks.shape() == Shape{hidden, intermediate / 32 * 34});
+  CHECK_THROWS_WITH(weights.get(down, {hidden, intermediate + 32}),
+                    Catch::Contains(down) && Catch::Contains("but the config needs"));
+  CHECK_THROWS_WITH(blocks.to(DType::F32), Catch::Contains("q8_0") && Catch::Contains("quantized blocks"));
+  // Norms are f32 in the file: as before.
+  CHECK(weights.get("model.norm.weight", {hidden}).dtype() == DType::F32);
+}

@@ -11,7 +11,35 @@
 
 namespace transformers {
 
-enum class DType : uint8_t { F32, F16, BF16, F64, I64, I32, I16, I8, U8, Bool };
+// The last seven are ggml's block-quantized formats, kept as a GGUF file stores them: a tensor of
+// one holds whole rows of blocks and its last dimension counts bytes (dtype_size is 1), so that
+// views of rows work as for any tensor; block_columns gives the elements a row stands for. Only
+// linear layers and embedding tables read them (on the CPU); converting one is an error.
+enum class DType : uint8_t { F32, F16, BF16, F64, I64, I32, I16, I8, U8, Bool, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K };
+
+inline bool is_block_quantized(DType t) { return t >= DType::Q4_0; }
+
+// Elements and bytes of one block of a block-quantized dtype (0 for the others).
+inline int64_t quant_block_elements(DType t) {
+  if (!is_block_quantized(t)) return 0;
+  return t == DType::Q4_K || t == DType::Q6_K ? 256 : 32;
+}
+inline int64_t quant_block_bytes(DType t) {
+  switch (t) {
+    case DType::Q4_0: return 18;
+    case DType::Q4_1: return 20;
+    case DType::Q5_0: return 22;
+    case DType::Q5_1: return 24;
+    case DType::Q8_0: return 34;
+    case DType::Q4_K: return 144;
+    case DType::Q6_K: return 210;
+    default: return 0;
+  }
+}
+// The elements a row of `row_bytes` bytes of block-quantized dtype `t` holds.
+inline int64_t block_columns(DType t, int64_t row_bytes) {
+  return row_bytes / quant_block_bytes(t) * quant_block_elements(t);
+}
 
 inline size_t dtype_size(DType t) {
   switch (t) {
@@ -24,7 +52,14 @@ inline size_t dtype_size(DType t) {
     case DType::I16: return 2;
     case DType::I8:
     case DType::U8:
-    case DType::Bool: return 1;
+    case DType::Bool:
+    case DType::Q4_0:
+    case DType::Q4_1:
+    case DType::Q5_0:
+    case DType::Q5_1:
+    case DType::Q8_0:
+    case DType::Q4_K:
+    case DType::Q6_K: return 1;
   }
   return 0;
 }
@@ -42,6 +77,13 @@ inline const char* dtype_name(DType t) {
     case DType::I8: return "int8";
     case DType::U8: return "uint8";
     case DType::Bool: return "bool";
+    case DType::Q4_0: return "q4_0";
+    case DType::Q4_1: return "q4_1";
+    case DType::Q5_0: return "q5_0";
+    case DType::Q5_1: return "q5_1";
+    case DType::Q8_0: return "q8_0";
+    case DType::Q4_K: return "q4_k";
+    case DType::Q6_K: return "q6_k";
   }
   return "?";
 }

@@ -37,6 +37,10 @@ enum class TensorType : uint32_t {
 };
 
 const char* type_name(TensorType type);
+// The block-quantized dtype a tensor of `type` keeps when it is multiplied as stored (nullopt for
+// the types that are always dequantized: F32/F16/BF16 are plain, Q2_K, Q3_K and Q5_K have no
+// kernel yet).
+std::optional<DType> block_dtype(TensorType type);
 // Elements per block and bytes per block of a type (1 and the element size for F32/F16/BF16).
 int64_t block_elements(TensorType type);
 int64_t block_bytes(TensorType type);
@@ -72,6 +76,10 @@ class File {
   // The tensor in `dtype` (F32, BF16 or F16): a view of the mapped bytes when it is stored in that
   // dtype, else converted (quantized blocks are dequantized to f32 first, as gguf.quants does).
   Tensor get(const std::string& name, DType dtype = DType::F32) const;
+  // The tensor as stored, in its block-quantized dtype (see core/dtype.hpp: its last dimension
+  // counts bytes), a view of the mapped bytes. Throws naming the tensor when block_dtype has no
+  // dtype for its type.
+  Tensor blocks(const std::string& name) const;
   // Lets the kernel drop the mapped pages of tensor `name` (they are read again if used): for a
   // caller that keeps a decoded copy, so that loading never holds both the file and the weights.
   void release(const std::string& name) const;

@@ -24,6 +24,10 @@ class TensorSource {
   // it can be); stored in a packed form that must be decoded (quantized blocks) it is decoded into
   // `decode_to`. Throws FileError naming the tensor and the source when absent.
   virtual Tensor get(const std::string& name, DType decode_to) const = 0;
+  // The tensor `name` as stored in a block-quantized dtype (core/dtype.hpp), for a caller that
+  // multiplies quantized weights as they are; nullopt when it is not stored in one the CPU
+  // multiplies, or when matching transformers' layout would need more than reordering whole rows.
+  virtual std::optional<Tensor> get_blocks(const std::string& /*name*/) const { return std::nullopt; }
   // The floating dtype `name` is stored in; nullopt for integers and quantized blocks.
   virtual std::optional<DType> stored_dtype(const std::string& name) const = 0;
 };

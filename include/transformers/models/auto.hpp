@@ -53,6 +53,11 @@ struct LoadOptions {
   hub::HubOptions hub;            // where the files come from: revision, cache_dir, token, offline...
   Device device = Device::cpu();  // where the weights go and the forward runs (inputs may stay on the CPU)
   std::optional<DType> dtype;     // what the model computes in: transformers' dtype, nullopt being "auto"
+  // GGUF weights stored in Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K or Q6_K stay so and are multiplied
+  // as stored on the CPU, their activations rounded to int8 blocks as llama.cpp does: a quarter to
+  // an eighth of the bytes to read per token, logits close to (not equal to) transformers'. Off,
+  // they are dequantized into `dtype` at load, as transformers does.
+  bool keep_quantized = false;
 };
 
 struct ModelEntry {
@@ -217,7 +222,8 @@ inline std::unique_ptr<PreTrainedModel> auto_model_from_pretrained(const std::st
     const PretrainedConfig config = PretrainedConfig::from_json(config_json, *gguf_path);
     const ModelEntry& entry = find_model_entry(config, task);
     nn::Weights weights(gguf::hf_tensors(file, config_json), entry.base_model_prefix);
-    return entry.build(config, weights.on(options.device).with_dtype(options.dtype.value_or(DType::F32)));
+    weights.on(options.device).with_dtype(options.dtype.value_or(DType::F32)).keep_quantized(options.keep_quantized);
+    return entry.build(config, weights);
   }
   const std::string folder = hub::resolve_model_path(path_or_id, options.hub);
   PretrainedConfig config = PretrainedConfig::from_pretrained(folder);

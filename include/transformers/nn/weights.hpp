@@ -46,6 +46,8 @@ class Weights {
     if (found.empty())
       throw FileError(path() + ": missing tensor '" + name + "' (also looked for it " +
                       (has_prefix(name) ? "without" : "with") + " the '" + prefix_ + ".' prefix)");
+    if (keep_quantized_ && device_.is_cpu() && expected_shape.size() == 2)
+      if (std::optional<Tensor> blocks = source_->get_blocks(found)) return checked_blocks(found, *blocks, expected_shape);
     Tensor tensor = source_->get(found, dtype_);
     if (tensor.shape() != expected_shape)
       throw FileError(path() + ": tensor '" + found + "' has shape " + shape_str(tensor.shape()) +
@@ -82,6 +84,14 @@ class Weights {
     return DType::F32;
   }
 
+  // Matrices the source stores in a block-quantized dtype the CPU multiplies (GGUF's Q4_0 ... Q6_K)
+  // come from get() as stored, for linear layers and embedding tables to read as they are, instead
+  // of being dequantized into dtype(). On the CPU only.
+  Weights& keep_quantized(bool keep) {
+    keep_quantized_ = keep;
+    return *this;
+  }
+
   bool contains(const std::string& name) const { return random_ || !locate(name).empty(); }
   const std::string& prefix() const { return prefix_; }
   // Where the weights come from (not for random weights).
@@ -91,6 +101,14 @@ class Weights {
 
  private:
   bool has_prefix(const std::string& name) const { return name.rfind(prefix_ + ".", 0) == 0; }
+
+  Tensor checked_blocks(const std::string& found, const Tensor& blocks, const Shape& expected_shape) const {
+    const Shape shape{blocks.size(0), block_columns(blocks.dtype(), blocks.size(1))};
+    if (shape != expected_shape)
+      throw FileError(path() + ": tensor '" + found + "' has shape " + shape_str(shape) + " but the config needs " +
+                      shape_str(expected_shape));
+    return blocks;
+  }
 
   // The checkpoint's name for `name`, or "" when it has none.
   std::string locate(const std::string& name) const {
@@ -130,6 +148,7 @@ class Weights {
   std::shared_ptr<const TensorSource> source_;  // null for random weights
   std::string prefix_;
   bool random_ = false;
+  bool keep_quantized_ = false;
   uint64_t random_seed_ = 0;
   Device device_ = Device::cpu();
   DType dtype_ = DType::F32;

@@ -10,6 +10,7 @@
 
 #include "../backend.hpp"
 #include "../../../kernels/cpu/kernels.hpp"
+#include "../../io/block_dequantize.hpp"
 #include "dnnl_matmul.hpp"
 #include "weight_linear.hpp"
 #include "eigen_unary.hpp"
@@ -54,6 +55,20 @@ std::optional<kernels::cpu::WeightFormat> weight_format(DType dtype) {
     case DType::F32: return kernels::cpu::WeightFormat::F32;
     case DType::BF16: return kernels::cpu::WeightFormat::BF16;
     case DType::F16: return kernels::cpu::WeightFormat::F16;
+    default: return std::nullopt;
+  }
+}
+
+std::optional<kernels::cpu::BlockFormat> block_format(DType dtype) {
+  using kernels::cpu::BlockFormat;
+  switch (dtype) {
+    case DType::Q4_0: return BlockFormat::Q4_0;
+    case DType::Q4_1: return BlockFormat::Q4_1;
+    case DType::Q5_0: return BlockFormat::Q5_0;
+    case DType::Q5_1: return BlockFormat::Q5_1;
+    case DType::Q8_0: return BlockFormat::Q8_0;
+    case DType::Q4_K: return BlockFormat::Q4_K;
+    case DType::Q6_K: return BlockFormat::Q6_K;
     default: return std::nullopt;
   }
 }
@@ -109,11 +124,12 @@ class CpuBackend final : public Backend {
                      out.data<float>(), epilogue.residual.defined() ? epilogue.residual.data<float>() : nullptr);
   }
 
-  // Weights are multiplied as they are stored, f32, bf16 or f16 (weight_linear.cpp). Activations
-  // oneDNN can fuse are fused on every route; others run after.
+  // Weights are multiplied as they are stored, f32, bf16, f16 or quantized blocks
+  // (weight_linear.cpp). Activations oneDNN can fuse are fused on every route; others run after.
   void linear(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& out,
               const Epilogue& epilogue) override {
-    const auto format = weight_format(weight.dtype());
+    const auto blocks = block_format(weight.dtype());
+    const auto format = blocks ? kernels::cpu::WeightFormat::F32 : weight_format(weight.dtype());
     if (!format) return Backend::linear(x, weight, bias, out, epilogue);
     const cpu::PostActivation post = epilogue.has_activation ? fusable(epilogue.activation) : cpu::PostActivation::None;
     const bool fused = !epilogue.has_activation || post != cpu::PostActivation::None;
@@ -125,6 +141,7 @@ class CpuBackend final : public Backend {
                           *format,
                           bias.defined() ? bias.data<float>() : nullptr,
                           out.data<float>()};
+    job.block_format = blocks;
     if (fused) {
       job.activation = post;
       job.residual = epilogue.residual.defined() ? epilogue.residual.data<float>() : nullptr;
@@ -203,11 +220,19 @@ class CpuBackend final : public Backend {
     for (int64_t r = 0; r < rows; ++r) k.rms_norm_row(x.data<float>() + r * n, w, eps, out.data<float>() + r * n, n);
   }
 
-  // A half-precision table stays so: only the rows looked up are widened.
+  // A half-precision or quantized table stays so: only the rows looked up are widened.
   void embedding(const Tensor& weight, const Tensor& ids, Tensor& out) override {
-    const int64_t dim = weight.size(1), count = ids.numel();
+    const int64_t count = ids.numel();
     const int64_t* index = ids.data<int64_t>();
     float* po = out.data<float>();
+    if (is_block_quantized(weight.dtype())) {
+      const int64_t row_bytes = weight.size(1), dim = block_columns(weight.dtype(), row_bytes);
+      const auto* table = static_cast<const uint8_t*>(weight.data_ptr());
+      for (int64_t i = 0; i < count; ++i)
+        dequantize_blocks(weight.dtype(), table + index[i] * row_bytes, po + i * dim, dim);
+      return;
+    }
+    const int64_t dim = weight.size(1);
     if (weight.dtype() == DType::F32) {
       const float* table = weight.data<float>();
 #pragma omp parallel for if (count * dim > kParallelElements)

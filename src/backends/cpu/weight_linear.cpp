@@ -12,7 +12,9 @@ namespace transformers::backend::cpu {
 
 namespace {
 
+using kernels::cpu::ActivationBlock;
 using kernels::cpu::best_kernels;
+using kernels::cpu::BlockFormat;
 using kernels::cpu::HalfFormat;
 using kernels::cpu::WeightFormat;
 
@@ -75,6 +77,29 @@ void direct(const WeightLinear& job) {
   }
 }
 
+// A few rows (decoding, a short prompt) against a block-quantized weight: the activations are
+// rounded to int8 blocks once, then each thread takes a band of weight rows as direct() does.
+void quantized(const WeightLinear& job) {
+  const auto& kernels = best_kernels();
+  const BlockFormat format = *job.block_format;
+  const int64_t row_bytes = job.k / block_elements(format) * block_bytes(format);
+  thread_local std::vector<ActivationBlock> scratch;
+  scratch.resize(static_cast<size_t>(job.m * job.k / kernels::cpu::kActivationBlock));
+  const ActivationBlock* blocks = scratch.data();  // this thread's buffer, read by its team below
+  kernels.quantize_activations(job.x, job.m, job.k, scratch.data());
+#pragma omp parallel if (job.m * job.n * job.k >= kSerialMacs && !omp_in_parallel())
+  {
+    const int64_t threads = omp_get_num_threads(), thread = omp_get_thread_num();
+    const int64_t band = (job.n + threads * 8 - 1) / (threads * 8) * 8;
+    const int64_t begin = std::min(job.n, thread * band), end = std::min(job.n, begin + band);
+    if (begin < end) {
+      kernels.dot_blocks(format, blocks, job.m, static_cast<const char*>(job.w) + begin * row_bytes, job.k,
+                         job.out + begin, job.n, end - begin);
+      finish_columns(job, 0, job.m, begin, end);
+    }
+  }
+}
+
 MatmulShape product_shape(const WeightLinear& job, int64_t columns, bool has_bias) {
   MatmulShape shape{1, 1, job.m, job.k, columns, false, true, has_bias, 1.0f, job.activation, job.residual != nullptr};
   shape.ldc = job.n;
@@ -93,6 +118,8 @@ void native_bf16(const WeightLinear& job) {
   dnnl_matmul(shape, rounded, job.w, job.bias, job.out, job.residual);
 }
 
+// Blocks of weight rows (half precision or quantized) widened into a small f32 buffer, each
+// multiplied by oneDNN's f32 GEMM.
 void widened_blocks(const WeightLinear& job) {
   const auto& kernels = best_kernels();
   const int64_t block = std::clamp<int64_t>(kBlockBytes / (job.k * int64_t{sizeof(float)}) / 16 * 16, 16, job.n);
@@ -100,11 +127,18 @@ void widened_blocks(const WeightLinear& job) {
   scratch.resize(static_cast<size_t>(block * job.k));
   float* widened = scratch.data();  // this thread's buffer: the team's threads have their own thread_locals
   const HalfFormat half = job.format == WeightFormat::BF16 ? HalfFormat::BF16 : HalfFormat::F16;
+  const int64_t row_bytes =
+      job.block_format ? job.k / block_elements(*job.block_format) * block_bytes(*job.block_format) : job.k * 2;
   for (int64_t begin = 0; begin < job.n; begin += block) {
     const int64_t rows = std::min(block, job.n - begin);
 #pragma omp parallel for if (rows * job.k > 65536 && !omp_in_parallel())
-    for (int64_t r = 0; r < rows; ++r)
-      kernels.widen_half(half, static_cast<const uint16_t*>(job.w) + (begin + r) * job.k, widened + r * job.k, job.k);
+    for (int64_t r = 0; r < rows; ++r) {
+      const void* row = static_cast<const char*>(job.w) + (begin + r) * row_bytes;
+      if (job.block_format)
+        kernels.widen_blocks(*job.block_format, row, job.k, widened + r * job.k);
+      else
+        kernels.widen_half(half, static_cast<const uint16_t*>(row), widened + r * job.k, job.k);
+    }
     dnnl_matmul(product_shape(job, rows, job.bias != nullptr), job.x, widened, job.bias ? job.bias + begin : nullptr,
                 job.out + begin, job.residual ? job.residual + begin : nullptr);
   }
@@ -119,6 +153,7 @@ void weight_linear(const WeightLinear& job) {
     finish_columns(job, 0, job.m, 0, job.n);
     return;
   }
+  if (job.block_format) return job.m <= kDirectRows ? quantized(job) : widened_blocks(job);
   if (job.m <= kDirectRows) return direct(job);
   if (job.format == WeightFormat::F32)
     return dnnl_matmul(product_shape(job, job.n, job.bias != nullptr), job.x, job.w, job.bias, job.out, job.residual);

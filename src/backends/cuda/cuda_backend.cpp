@@ -106,8 +106,10 @@ gpu::ElementType element_type(DType dtype) {
     case DType::I8: return gpu::ElementType::I8;
     case DType::U8: return gpu::ElementType::U8;
     case DType::Bool: return gpu::ElementType::Bool;
+    default: break;
   }
-  throw InvalidArgument("cuda backend: unknown dtype");
+  throw InvalidArgument(std::string("cuda backend: cannot hold ") + dtype_name(dtype) +
+                        " tensors (quantized blocks are read on the CPU only)");
 }
 
 // ---- strided layouts ----
