@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Decode and prefill speed of a GGUF model: transformers.cpp (dequantized, f32 and bf16) beside
+"""Decode and prefill speed of a GGUF model: transformers.cpp (dequantized, f32 and bf16, and kept
+quantized with --keep-quantized) beside
 llama.cpp on the same file and PyTorch transformers (from_pretrained(gguf_file=), f32), with the
 memory roofline measured in the same run.
 
@@ -66,6 +67,21 @@ def step_bytes(gguf_path: str, element_bytes: int) -> int:
     return total
 
 
+def quantized_step_bytes(gguf_path: str) -> int:
+    """Bytes one decode step reads with the weights as the file stores them."""
+    import gguf
+
+    reader = gguf.GGUFReader(gguf_path)
+    total, tied = 0, not any(t.name == "output.weight" for t in reader.tensors)
+    for tensor in reader.tensors:
+        if tensor.name == "token_embd.weight":
+            rows = int(tensor.n_elements) // int(tensor.shape[0])
+            total += int(tensor.n_bytes) // rows + (int(tensor.n_bytes) if tied else 0)
+        else:
+            total += int(tensor.n_bytes)
+    return total
+
+
 def bandwidth(build: Path, threads: int) -> float:
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
     out = subprocess.run([str(build / "benchmarks" / "bench_bandwidth"), "1024", "7"], capture_output=True, text=True,
@@ -73,9 +89,11 @@ def bandwidth(build: Path, threads: int) -> float:
     return json.loads(out.stdout)["read_gb_per_s"]
 
 
-def ours(build: Path, gguf_path: str, dtype: str, prompt: str, new_tokens: int, threads: int) -> dict:
+def ours(build: Path, gguf_path: str, dtype: str, prompt: str, new_tokens: int, threads: int,
+         keep_quantized: bool = False) -> dict:
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), HF_HUB_OFFLINE="1")
     command = [str(build / "src" / "cli" / "transformers-cli"), "generate", "--model", gguf_path, "--dtype", dtype,
+               *(["--keep-quantized"] if keep_quantized else []),
                "--greedy", "--max-new-tokens", str(new_tokens), "--kwargs",
                json.dumps({"min_new_tokens": new_tokens}), "--no-special-tokens", "--json", prompt]
     line = json.loads(subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout)
@@ -158,6 +176,12 @@ def main() -> None:
         decode = median(rows, "decode")
         print(f"{'transformers.cpp ' + dtype:<28}{decode:>14.1f}{median(rows, 'prefill'):>12.3f}{roof:>16.1f}"
               f"{decode / roof:>12.0%}   (load {median(rows, 'load'):.3f} s, {rows[0]['prompt_tokens']} prompt tokens)")
+    # Kept quantized: the file's blocks multiplied as stored (its bytes per step are the file's tensors).
+    rows = [ours(build, gguf_path, "float32", prompt, args.new_tokens, args.threads, True) for _ in range(args.runs)]
+    roof = gbps * 1e9 / quantized_step_bytes(gguf_path)
+    decode = median(rows, "decode")
+    print(f"{'transformers.cpp quantized':<28}{decode:>14.1f}{median(rows, 'prefill'):>12.3f}{roof:>16.1f}"
+          f"{decode / roof:>12.0%}   (load {median(rows, 'load'):.3f} s, --keep-quantized)")
     if not args.no_pytorch:
         rows = pytorch(gguf_path, prompt, args.new_tokens, args.threads, args.runs)
         roof = gbps * 1e9 / step_bytes(gguf_path, 4)
