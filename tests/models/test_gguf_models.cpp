@@ -36,6 +36,14 @@ Tensor logits_of(const PreTrainedModel& model, const Tensor& ids) {
   return model.forward(in).logits.to(DType::F32).contiguous();
 }
 
+double cosine(const Tensor& a_tensor, const Tensor& b_tensor) {
+  const std::vector<float> a = a_tensor.to_vector<float>(), b = b_tensor.to_vector<float>();
+  double dot = 0, na = 0, nb = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    dot += double(a[i]) * b[i], na += double(a[i]) * a[i], nb += double(b[i]) * b[i];
+  return dot / std::sqrt(na * nb);
+}
+
 }  // namespace
 
 TEST_CASE("GGUF models give transformers' logits for every family", "[models][gguf]") {
@@ -50,11 +58,7 @@ TEST_CASE("GGUF models give transformers' logits for every family", "[models][gg
     // The same file named by gguf_file inside its folder, and computed in bf16.
     const auto half =
         AutoModelForCausalLM::from_pretrained(folder.string(), gguf_file_options("model.gguf", DType::BF16));
-    const std::vector<float> a = logits_of(*half, ids).to_vector<float>(), b = want.to_vector<float>();
-    double dot = 0, na = 0, nb = 0;
-    for (size_t i = 0; i < a.size(); ++i)
-      dot += double(a[i]) * b[i], na += double(a[i]) * a[i], nb += double(b[i]) * b[i];
-    CHECK(dot / std::sqrt(na * nb) >= 0.999);
+    CHECK(cosine(logits_of(*half, ids), want) >= 0.999);
     ++checked;
   }
   CHECK(checked == 7);
@@ -86,12 +90,9 @@ TEST_CASE("GGUF models kept quantized give logits close to transformers' for eve
     LoadOptions options;
     options.keep_quantized = true;
     const auto model = AutoModelForCausalLM::from_pretrained((folder / "model.gguf").string(), options);
-    const std::vector<float> a = logits_of(*model, ids).to_vector<float>(), b = want.to_vector<float>();
-    double dot = 0, na = 0, nb = 0;
-    for (size_t i = 0; i < a.size(); ++i)
-      dot += double(a[i]) * b[i], na += double(a[i]) * a[i], nb += double(b[i]) * b[i];
-    WARN(folder.filename().string() << " kept quantized: cosine to transformers' logits " << dot / std::sqrt(na * nb));
-    CHECK(dot / std::sqrt(na * nb) >= 0.999);
+    const double similarity = cosine(logits_of(*model, ids), want);
+    WARN(folder.filename().string() << " kept quantized: cosine to transformers' logits " << similarity);
+    CHECK(similarity >= 0.999);
     ++checked;
   }
   CHECK(checked == 7);
