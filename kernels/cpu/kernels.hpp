@@ -46,13 +46,29 @@ enum class HalfFormat { BF16, F16 };
 enum class WeightFormat { F32, BF16, F16 };
 
 // ggml's block-quantized formats, multiplied as a GGUF file stores them (quantized_impl.hpp). A
-// row of k weights is k / block_elements blocks of block_bytes each.
-enum class BlockFormat { Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K };
+// row of k weights is k / block_elements blocks of block_bytes each. The x8 formats are Q4_0, Q4_1
+// and Q8_0 with eight rows interleaved (pack_rows): for each column of blocks, the eight rows' f16
+// scales d[8] (and Q4_1's minimums m[8]), then their quants arranged so that one 32-byte load holds
+// four consecutive quants of each of the eight rows, and one integer multiply-add serves eight
+// rows. They take the same bytes as the rows they come from, eight rows at a time.
+enum class BlockFormat { Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K, Q4_0x8, Q4_1x8, Q8_0x8 };
+constexpr int64_t kPackedRows = 8;
+constexpr bool is_packed(BlockFormat format) { return format >= BlockFormat::Q4_0x8; }
+// The format of the rows a packed format interleaves (plain formats: themselves).
+constexpr BlockFormat plain_format(BlockFormat format) {
+  switch (format) {
+    case BlockFormat::Q4_0x8: return BlockFormat::Q4_0;
+    case BlockFormat::Q4_1x8: return BlockFormat::Q4_1;
+    case BlockFormat::Q8_0x8: return BlockFormat::Q8_0;
+    default: return format;
+  }
+}
 constexpr int64_t block_elements(BlockFormat format) {
   return format == BlockFormat::Q4_K || format == BlockFormat::Q6_K ? 256 : 32;
 }
+// Bytes of one row's block (a packed format: an eighth of a block column of its eight rows).
 constexpr int64_t block_bytes(BlockFormat format) {
-  switch (format) {
+  switch (plain_format(format)) {
     case BlockFormat::Q4_0: return 18;
     case BlockFormat::Q4_1: return 20;
     case BlockFormat::Q5_0: return 22;
@@ -60,9 +76,21 @@ constexpr int64_t block_bytes(BlockFormat format) {
     case BlockFormat::Q8_0: return 34;
     case BlockFormat::Q4_K: return 144;
     case BlockFormat::Q6_K: return 210;
+    default: return 0;
   }
-  return 0;
 }
+// The packed format of `plain`, when it has one.
+constexpr bool has_packed_format(BlockFormat plain) {
+  return plain == BlockFormat::Q4_0 || plain == BlockFormat::Q4_1 || plain == BlockFormat::Q8_0;
+}
+constexpr BlockFormat packed_format(BlockFormat plain) {
+  return plain == BlockFormat::Q4_0 ? BlockFormat::Q4_0x8
+                                    : plain == BlockFormat::Q4_1 ? BlockFormat::Q4_1x8 : BlockFormat::Q8_0x8;
+}
+// `count` rows (a multiple of kPackedRows) of k elements in `plain` (has_packed_format) into
+// packed_format(plain) at `out`, and back (repack.cpp; byte moves only).
+void pack_rows(BlockFormat plain, const void* rows, int64_t count, int64_t k, void* out);
+void unpack_rows(BlockFormat packed, const void* rows, int64_t count, int64_t k, void* out);
 
 // 32 activations rounded to int8 for a product with quantized weights, as llama.cpp's Q8_0/Q8_1
 // do: x_i ~ scale * q_i, scale = max |x_i| / 127. The exact sum of the 32 activations serves
@@ -101,13 +129,15 @@ struct KernelTable {
   // x [rows, k] (k a multiple of kActivationBlock) into rows * k / kActivationBlock blocks.
   void (*quantize_activations)(const float* x, int64_t rows, int64_t k, ActivationBlock* out);
   // out[r * out_stride + j] = sum_i x_r[i] * w_j[i] for r < rows, j < count: quantized activation
-  // rows x (k / kActivationBlock blocks each) against `count` weight rows of k elements in `format`,
-  // each weight row read once for every four activation rows (it stays in L1 after the first).
+  // rows x (k / kActivationBlock blocks each) against `count` weight rows of k elements in `format`
+  // (a packed format: count a multiple of kPackedRows), each weight row read once for every four
+  // activation rows (it stays in L1 after the first).
   void (*dot_blocks)(BlockFormat format, const ActivationBlock* x, int64_t rows, const void* w, int64_t k, float* out,
                      int64_t out_stride, int64_t count);
-  // out [k] = one weight row of k elements in `format`, dequantized (to float rounding of
-  // gguf::dequantize: a multiply-add may be fused), for a GEMM over many activation rows.
-  void (*widen_blocks)(BlockFormat format, const void* w, int64_t k, float* out);
+  // out [rows, k] = `rows` weight rows of k elements in `format`, dequantized (to float rounding of
+  // gguf::dequantize: a multiply-add may be fused), for a GEMM over many activation rows. A packed
+  // format takes whole groups of kPackedRows rows (as dot_blocks takes `count`).
+  void (*widen_blocks)(BlockFormat format, const void* w, int64_t k, float* out, int64_t rows);
 };
 
 // The best table this CPU supports; TRANSFORMERS_CPU_ISA=generic|avx2|avx512 caps it.

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
+#include <vector>
 
 #include "kernels.hpp"
 #include "transformers/core/half.hpp"
@@ -139,6 +141,7 @@ inline ChunkScales chunk_scales(const uint8_t* block, const BlockHeader& h, int 
       const auto* scales = reinterpret_cast<const int8_t*>(block + 192);
       return {h.d, 0.0f, 32, {scales[2 * chunk], scales[2 * chunk + 1]}};
     }
+    default: break;  // packed formats: dot_group reads them
   }
   return {};
 }
@@ -210,6 +213,7 @@ inline __m256i chunk_quants(const uint8_t* block, const BlockHeader& h, int chun
                                             _mm256_set1_epi8(0x03));
       return _mm256_or_si256(low, _mm256_slli_epi16(high, 4));
     }
+    default: break;  // packed formats: dot_group reads them
   }
   return _mm256_setzero_si256();
 }
@@ -305,6 +309,67 @@ inline void widen_chunk(const uint8_t* block, const BlockHeader& header, int chu
   }
 }
 
+// Eight interleaved rows (a packed format's group) against R activation rows: lane j of each sum
+// is row j, so one maddubs multiplies four quants of all eight rows and no horizontal sum is needed.
+template <BlockFormat F, int R>
+inline void dot_group(const ActivationBlock* x, int64_t x_blocks, const uint8_t* group, int64_t k, float* out,
+                      int64_t out_stride) {
+  constexpr int64_t kColumnBytes = kPackedRows * block_bytes(F);
+  constexpr bool kFourBit = F != BlockFormat::Q8_0x8;
+  const __m256i ones = _mm256_set1_epi16(1), low4 = _mm256_set1_epi8(0x0F);
+  __m256 sums[R];
+  for (int r = 0; r < R; ++r) sums[r] = _mm256_setzero_ps();
+  const int64_t blocks = k / kActivationBlock;
+  for (int64_t b = 0; b < blocks; ++b) {
+    const uint8_t* column = group + b * kColumnBytes;
+    const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(column)));
+    if constexpr (kFourBit) {
+      constexpr int kScaleBytes = F == BlockFormat::Q4_1x8 ? 32 : 16;
+      __m256i low[4], high[4];  // quants 4g..4g+3 and 16+4g..16+4g+3 of the eight rows
+      for (int g = 0; g < 4; ++g) {
+        const __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(column + kScaleBytes + 32 * g));
+        low[g] = _mm256_and_si256(bytes, low4);
+        high[g] = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low4);
+      }
+      for (int r = 0; r < R; ++r) {
+        const ActivationBlock& a = x[r * x_blocks + b];
+        int32_t words[8];
+        std::memcpy(words, a.q, sizeof words);
+        // pairs of products of 4-bit by 8-bit quants stay under 2^15 even summed eight times
+        __m256i pairs = _mm256_setzero_si256();
+        for (int g = 0; g < 4; ++g) {
+          pairs = _mm256_add_epi16(pairs, _mm256_maddubs_epi16(low[g], _mm256_set1_epi32(words[g])));
+          pairs = _mm256_add_epi16(pairs, _mm256_maddubs_epi16(high[g], _mm256_set1_epi32(words[4 + g])));
+        }
+        const __m256 scale = _mm256_mul_ps(d, _mm256_set1_ps(a.scale));
+        sums[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, ones)), scale, sums[r]);
+        if constexpr (F == BlockFormat::Q4_0x8)
+          sums[r] = _mm256_fnmadd_ps(scale, _mm256_set1_ps(8.0f * static_cast<float>(a.half_sums[0] + a.half_sums[1])),
+                                     sums[r]);
+        else
+          sums[r] = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(column + 16))),
+                                    _mm256_set1_ps(a.sum), sums[r]);
+      }
+    } else {
+      for (int r = 0; r < R; ++r) {
+        const ActivationBlock& a = x[r * x_blocks + b];
+        int32_t words[8];
+        std::memcpy(words, a.q, sizeof words);
+        __m256i total = _mm256_setzero_si256();
+        for (int g = 0; g < 8; ++g) {
+          const __m256i quants = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(column + 16 + 32 * g));
+          const __m256i activations = _mm256_set1_epi32(words[g]);
+          const __m256i pairs =
+              _mm256_maddubs_epi16(_mm256_sign_epi8(quants, quants), _mm256_sign_epi8(activations, quants));
+          total = _mm256_add_epi32(total, _mm256_madd_epi16(pairs, ones));
+        }
+        sums[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(d, _mm256_set1_ps(a.scale)), sums[r]);
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r) _mm256_storeu_ps(out + r * out_stride, sums[r]);
+}
+
 #else
 
 // Quant i of chunk `chunk` (unsigned, Q8_0's signed).
@@ -326,6 +391,7 @@ inline int quant_at(const uint8_t* block, const BlockHeader& h, int chunk, int i
       const int high = (block[128 + half * 32 + i] >> (quarter * 2)) & 0x03;
       return low | (high << 4);
     }
+    default: break;  // packed formats: unpacked first
   }
   return 0;
 }
@@ -358,6 +424,18 @@ inline void dot_row(const ActivationBlock* x, int64_t x_blocks, const uint8_t* r
   for (int r = 0; r < R; ++r) out[r * out_stride] = sums[r];
 }
 
+// Without AVX2 a group of interleaved rows is unpacked, then multiplied row by row.
+template <BlockFormat F, int R>
+inline void dot_group(const ActivationBlock* x, int64_t x_blocks, const uint8_t* group, int64_t k, float* out,
+                      int64_t out_stride) {
+  constexpr BlockFormat kPlain = plain_format(F);
+  const int64_t row_bytes = k / kActivationBlock * block_bytes(kPlain);
+  thread_local std::vector<uint8_t> rows;
+  rows.resize(static_cast<size_t>(kPackedRows * row_bytes));
+  unpack_rows(F, group, kPackedRows, k, rows.data());
+  for (int64_t j = 0; j < kPackedRows; ++j) dot_row<kPlain, R>(x, x_blocks, rows.data() + j * row_bytes, k, out + j, out_stride);
+}
+
 template <BlockFormat F>
 inline void widen_chunk(const uint8_t* block, const BlockHeader& header, int chunk, float* out) {
   const ChunkScales scales = chunk_scales<F>(block, header, chunk);
@@ -370,7 +448,7 @@ inline void widen_chunk(const uint8_t* block, const BlockHeader& header, int chu
 #endif
 
 template <BlockFormat F>
-void widen_blocks_in(const void* w, int64_t k, float* out) {
+void widen_row(const void* w, int64_t k, float* out) {
   constexpr int kChunks = chunks_per_block<F>();
   for (int64_t b = 0; b < k / block_elements(F); ++b) {
     const uint8_t* block = static_cast<const uint8_t*>(w) + b * block_bytes(F);
@@ -380,17 +458,44 @@ void widen_blocks_in(const void* w, int64_t k, float* out) {
 }
 
 template <BlockFormat F>
+void widen_rows(const void* w, int64_t k, float* out, int64_t rows) {
+  const int64_t row_bytes = k / block_elements(F) * block_bytes(F);
+  for (int64_t r = 0; r < rows; ++r) widen_row<F>(static_cast<const uint8_t*>(w) + r * row_bytes, k, out + r * k);
+}
+
+// A packed format's groups are unpacked, then widened row by row.
+template <BlockFormat F>
+void widen_groups(const void* w, int64_t k, float* out, int64_t rows) {
+  constexpr BlockFormat kPlain = plain_format(F);
+  const int64_t group_bytes = kPackedRows * (k / kActivationBlock) * block_bytes(kPlain);
+  thread_local std::vector<uint8_t> plain;
+  plain.resize(static_cast<size_t>(group_bytes));
+  for (int64_t g = 0; g < rows / kPackedRows; ++g) {
+    unpack_rows(F, static_cast<const uint8_t*>(w) + g * group_bytes, kPackedRows, k, plain.data());
+    widen_rows<kPlain>(plain.data(), k, out + g * kPackedRows * k, kPackedRows);
+  }
+}
+
+template <BlockFormat F>
 void dot_blocks_in(const ActivationBlock* x, int64_t rows, const void* w, int64_t k, float* out, int64_t out_stride,
                    int64_t count) {
   const int64_t x_blocks = k / kActivationBlock, row_bytes = k / block_elements(F) * block_bytes(F);
-  for (int64_t j = 0; j < count; ++j) {
+  constexpr int64_t kStep = is_packed(F) ? kPackedRows : 1;
+  for (int64_t j = 0; j < count; j += kStep) {
     const uint8_t* row = static_cast<const uint8_t*>(w) + j * row_bytes;
+    const auto product = [&](auto group_rows, int64_t r) {
+      constexpr int R = decltype(group_rows)::value;
+      if constexpr (is_packed(F))
+        dot_group<F, R>(x + r * x_blocks, x_blocks, row, k, out + r * out_stride + j, out_stride);
+      else
+        dot_row<F, R>(x + r * x_blocks, x_blocks, row, k, out + r * out_stride + j, out_stride);
+    };
     int64_t r = 0;
-    for (; r + 4 <= rows; r += 4) dot_row<F, 4>(x + r * x_blocks, x_blocks, row, k, out + r * out_stride + j, out_stride);
+    for (; r + 4 <= rows; r += 4) product(std::integral_constant<int, 4>{}, r);
     switch (rows - r) {
-      case 1: dot_row<F, 1>(x + r * x_blocks, x_blocks, row, k, out + r * out_stride + j, out_stride); break;
-      case 2: dot_row<F, 2>(x + r * x_blocks, x_blocks, row, k, out + r * out_stride + j, out_stride); break;
-      case 3: dot_row<F, 3>(x + r * x_blocks, x_blocks, row, k, out + r * out_stride + j, out_stride); break;
+      case 1: product(std::integral_constant<int, 1>{}, r); break;
+      case 2: product(std::integral_constant<int, 2>{}, r); break;
+      case 3: product(std::integral_constant<int, 3>{}, r); break;
       default: break;
     }
   }
@@ -398,16 +503,19 @@ void dot_blocks_in(const ActivationBlock* x, int64_t rows, const void* w, int64_
 
 }  // namespace quantized
 
-static void widen_blocks(BlockFormat format, const void* w, int64_t k, float* out) {
+static void widen_blocks(BlockFormat format, const void* w, int64_t k, float* out, int64_t rows) {
   using namespace quantized;
   switch (format) {
-    case BlockFormat::Q4_0: return widen_blocks_in<BlockFormat::Q4_0>(w, k, out);
-    case BlockFormat::Q4_1: return widen_blocks_in<BlockFormat::Q4_1>(w, k, out);
-    case BlockFormat::Q5_0: return widen_blocks_in<BlockFormat::Q5_0>(w, k, out);
-    case BlockFormat::Q5_1: return widen_blocks_in<BlockFormat::Q5_1>(w, k, out);
-    case BlockFormat::Q8_0: return widen_blocks_in<BlockFormat::Q8_0>(w, k, out);
-    case BlockFormat::Q4_K: return widen_blocks_in<BlockFormat::Q4_K>(w, k, out);
-    case BlockFormat::Q6_K: return widen_blocks_in<BlockFormat::Q6_K>(w, k, out);
+    case BlockFormat::Q4_0: return widen_rows<BlockFormat::Q4_0>(w, k, out, rows);
+    case BlockFormat::Q4_1: return widen_rows<BlockFormat::Q4_1>(w, k, out, rows);
+    case BlockFormat::Q5_0: return widen_rows<BlockFormat::Q5_0>(w, k, out, rows);
+    case BlockFormat::Q5_1: return widen_rows<BlockFormat::Q5_1>(w, k, out, rows);
+    case BlockFormat::Q8_0: return widen_rows<BlockFormat::Q8_0>(w, k, out, rows);
+    case BlockFormat::Q4_K: return widen_rows<BlockFormat::Q4_K>(w, k, out, rows);
+    case BlockFormat::Q6_K: return widen_rows<BlockFormat::Q6_K>(w, k, out, rows);
+    case BlockFormat::Q4_0x8: return widen_groups<BlockFormat::Q4_0x8>(w, k, out, rows);
+    case BlockFormat::Q4_1x8: return widen_groups<BlockFormat::Q4_1x8>(w, k, out, rows);
+    case BlockFormat::Q8_0x8: return widen_groups<BlockFormat::Q8_0x8>(w, k, out, rows);
   }
 }
 
@@ -422,6 +530,9 @@ static void dot_blocks(BlockFormat format, const ActivationBlock* x, int64_t row
     case BlockFormat::Q8_0: return dot_blocks_in<BlockFormat::Q8_0>(x, rows, w, k, out, out_stride, count);
     case BlockFormat::Q4_K: return dot_blocks_in<BlockFormat::Q4_K>(x, rows, w, k, out, out_stride, count);
     case BlockFormat::Q6_K: return dot_blocks_in<BlockFormat::Q6_K>(x, rows, w, k, out, out_stride, count);
+    case BlockFormat::Q4_0x8: return dot_blocks_in<BlockFormat::Q4_0x8>(x, rows, w, k, out, out_stride, count);
+    case BlockFormat::Q4_1x8: return dot_blocks_in<BlockFormat::Q4_1x8>(x, rows, w, k, out, out_stride, count);
+    case BlockFormat::Q8_0x8: return dot_blocks_in<BlockFormat::Q8_0x8>(x, rows, w, k, out, out_stride, count);
   }
 }
 

@@ -57,6 +57,9 @@ class Backend {
     if (epilogue.residual.defined()) epilogue3.residual = epilogue.residual.view({1, m, n});
     matmul_epilogue(x.view({1, m, k}), weight.view({1, n, k}), bias, out3, false, true, 1.0f, epilogue3);
   }
+  // `weight` (a linear layer's or embedding table's, block-quantized) in the layout this backend
+  // multiplies fastest: the CPU interleaves rows of some formats; the default keeps it as it is.
+  virtual Tensor pack_weight(const Tensor& weight) { return weight; }
   // out = f(x) element-wise; x and out contiguous f32 of equal size. `scalar` feeds Scale/AddScalar.
   virtual void unary(Unary op, const Tensor& x, Tensor& out, float scalar) = 0;
   // out = a op b; a and b are f32 views already expanded to out's shape (strides may be 0); out

@@ -256,6 +256,8 @@ class GgufSource final : public TensorSource {
     }
   }
 
+  void release(const std::string& name) const override { file_->release(find(name).gguf_name); }
+
   std::optional<DType> stored_dtype(const std::string& name) const override {
     switch (file_->info(find(name).gguf_name).type) {
       case TensorType::F32: return DType::F32;

@@ -44,6 +44,11 @@ Tensor embedding(const Tensor& weight, const Tensor& ids) {
   return out.view(out_shape);
 }
 
+Tensor pack_quantized(const Tensor& weight) {
+  if (!weight.defined() || !is_block_quantized(weight.dtype())) return weight;
+  return backend::backend_for(weight.device()).pack_weight(weight);
+}
+
 Tensor concat(const std::vector<Tensor>& tensors, int64_t axis) {
   if (tensors.empty()) throw InvalidArgument("concat: no tensors given");
   const Tensor& first = tensors.front();

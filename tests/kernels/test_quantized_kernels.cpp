@@ -119,13 +119,51 @@ TEST_CASE("every ISA widens quantized rows as gguf::dequantize does", "[kernels]
       const std::vector<uint8_t> w = random_weights(c, 1, k, rng);
       std::vector<float> want(static_cast<size_t>(k)), got(static_cast<size_t>(k));
       gguf::dequantize(c.type, w.data(), want.data(), k);
-      table->widen_blocks(c.format, w.data(), k, got.data());
+      table->widen_blocks(c.format, w.data(), k, got.data(), 1);
       for (int64_t i = 0; i < k; ++i) {
         INFO("element " << i);
         // the same products, a multiply-add possibly fused: a rounding of the scale-sized terms apart
         CHECK(std::abs(got[static_cast<size_t>(i)] - want[static_cast<size_t>(i)]) <=
               2e-7 * (std::abs(want[static_cast<size_t>(i)]) + 0.05f * 64));
       }
+    }
+}
+
+TEST_CASE("rows interleaved by eight give the products and values of the plain rows", "[kernels][quantized]") {
+  std::mt19937 rng(13);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (const kernels::cpu::KernelTable* table : kernels::cpu::supported_kernels())
+    for (const FormatCase& c : format_cases()) {
+      if (!kernels::cpu::has_packed_format(c.format)) continue;
+      const BlockFormat packed = kernels::cpu::packed_format(c.format);
+      INFO(table->name << " format " << gguf::type_name(c.type) << " x8");
+      const int64_t k = 96, count = 16, rows = 5, out_stride = 17;
+      const std::vector<uint8_t> w = random_weights(c, count, k, rng);
+      std::vector<uint8_t> interleaved(w.size()), back(w.size());
+      kernels::cpu::pack_rows(c.format, w.data(), count, k, interleaved.data());
+      CHECK(interleaved != w);
+      kernels::cpu::unpack_rows(packed, interleaved.data(), count, k, back.data());
+      CHECK(back == w);
+
+      std::vector<float> x(static_cast<size_t>(rows * k));
+      for (float& v : x) v = normal(rng);
+      std::vector<ActivationBlock> blocks(static_cast<size_t>(rows * k / kActivationBlock));
+      table->quantize_activations(x.data(), rows, k, blocks.data());
+      for (int64_t used_rows = 1; used_rows <= rows; ++used_rows) {
+        std::vector<float> want(static_cast<size_t>(used_rows * out_stride)), got(want.size());
+        table->dot_blocks(c.format, blocks.data(), used_rows, w.data(), k, want.data(), out_stride, count);
+        table->dot_blocks(packed, blocks.data(), used_rows, interleaved.data(), k, got.data(), out_stride, count);
+        for (int64_t r = 0; r < used_rows; ++r)
+          for (int64_t j = 0; j < count; ++j) {
+            INFO("rows " << used_rows << " row " << r << " column " << j);
+            const size_t at = static_cast<size_t>(r * out_stride + j);
+            CHECK(got[at] == Approx(want[at]).margin(1e-5).epsilon(1e-5));  // the same integer sums
+          }
+      }
+      std::vector<float> widened(static_cast<size_t>(count * k)), plain(widened.size());
+      table->widen_blocks(c.format, w.data(), k, plain.data(), count);
+      table->widen_blocks(packed, interleaved.data(), k, widened.data(), count);
+      CHECK(widened == plain);
     }
 }
 

@@ -63,6 +63,11 @@ TEST_CASE("linear multiplies block-quantized weights as they are stored", "[ops]
     REQUIRE_CLOSE(ops::linear(x, packed, b), expected, 1e-4);
     REQUIRE_CLOSE(ops::linear(x, packed, b, {.activation = "silu", .residual = residual}),
                   ops::add(ops::activation(expected, "silu"), residual), 1e-4);
+    // Interleaved by eight rows for the CPU's kernels where the rows come in whole groups.
+    const Tensor interleaved = ops::pack_quantized(packed);
+    CHECK(interleaved.dtype() == (out % 8 == 0 ? DType::Q8_0x8 : DType::Q8_0));
+    REQUIRE_CLOSE(ops::linear(x, interleaved, b, {.activation = "silu", .residual = residual}),
+                  ops::add(ops::activation(expected, "silu"), residual), 1e-4);
     // Rows of a fused projection are a view of whole rows of blocks.
     REQUIRE_CLOSE(ops::linear(x, packed.narrow(0, 8, 16)), ops::reference::linear(x, dequantized.narrow(0, 8, 16)),
                   1e-4);
@@ -78,5 +83,10 @@ TEST_CASE("embedding dequantizes the rows it looks up from a quantized table", "
   const Tensor rows = ops::embedding(packed, ids);
   CHECK(rows.shape() == Shape{5, 96});
   CHECK(rows.to_vector<float>() == ops::embedding(dequantized, ids).to_vector<float>());
+  const auto [table48, dequantized48] = random_q8_0(48, 96, 6);
+  const Tensor interleaved = ops::pack_quantized(table48);
+  CHECK(interleaved.dtype() == DType::Q8_0x8);
+  const Tensor ids48 = Tensor::from_vector<int64_t>({3, 0, 47, 9, 17}, {5});
+  CHECK(ops::embedding(interleaved, ids48).to_vector<float>() == ops::embedding(dequantized48, ids48).to_vector<float>());
   CHECK_THROWS_WITH(ops::embedding(packed, Tensor::from_vector<int64_t>({50}, {1})), Catch::Contains("out of range"));
 }

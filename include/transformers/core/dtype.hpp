@@ -11,13 +11,20 @@
 
 namespace transformers {
 
-// The last seven are ggml's block-quantized formats, kept as a GGUF file stores them: a tensor of
-// one holds whole rows of blocks and its last dimension counts bytes (dtype_size is 1), so that
-// views of rows work as for any tensor; block_columns gives the elements a row stands for. Only
-// linear layers and embedding tables read them (on the CPU); converting one is an error.
-enum class DType : uint8_t { F32, F16, BF16, F64, I64, I32, I16, I8, U8, Bool, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K };
+// From Q4_0 on: ggml's block-quantized formats, kept as a GGUF file stores them. A tensor of one
+// holds whole rows of blocks and its last dimension counts bytes (dtype_size is 1), so that views
+// of rows work as for any tensor; block_columns gives the elements a row stands for. The x8 ones
+// are Q4_0 / Q4_1 / Q8_0 with eight rows interleaved for the CPU's kernels (ops::pack_quantized;
+// views of whole groups of eight rows only). Only linear layers and embedding tables read them (on
+// the CPU); converting one is an error.
+enum class DType : uint8_t {
+  F32, F16, BF16, F64, I64, I32, I16, I8, U8, Bool,
+  Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K, Q4_0x8, Q4_1x8, Q8_0x8
+};
 
 inline bool is_block_quantized(DType t) { return t >= DType::Q4_0; }
+// Eight rows interleaved (Q4_0x8, Q4_1x8, Q8_0x8).
+inline bool is_packed_quantized(DType t) { return t >= DType::Q4_0x8; }
 
 // Elements and bytes of one block of a block-quantized dtype (0 for the others).
 inline int64_t quant_block_elements(DType t) {
@@ -26,11 +33,14 @@ inline int64_t quant_block_elements(DType t) {
 }
 inline int64_t quant_block_bytes(DType t) {
   switch (t) {
-    case DType::Q4_0: return 18;
-    case DType::Q4_1: return 20;
+    case DType::Q4_0:
+    case DType::Q4_0x8: return 18;
+    case DType::Q4_1:
+    case DType::Q4_1x8: return 20;
     case DType::Q5_0: return 22;
     case DType::Q5_1: return 24;
-    case DType::Q8_0: return 34;
+    case DType::Q8_0:
+    case DType::Q8_0x8: return 34;
     case DType::Q4_K: return 144;
     case DType::Q6_K: return 210;
     default: return 0;
@@ -59,7 +69,10 @@ inline size_t dtype_size(DType t) {
     case DType::Q5_1:
     case DType::Q8_0:
     case DType::Q4_K:
-    case DType::Q6_K: return 1;
+    case DType::Q6_K:
+    case DType::Q4_0x8:
+    case DType::Q4_1x8:
+    case DType::Q8_0x8: return 1;
   }
   return 0;
 }
@@ -84,6 +97,9 @@ inline const char* dtype_name(DType t) {
     case DType::Q8_0: return "q8_0";
     case DType::Q4_K: return "q4_k";
     case DType::Q6_K: return "q6_k";
+    case DType::Q4_0x8: return "q4_0x8";
+    case DType::Q4_1x8: return "q4_1x8";
+    case DType::Q8_0x8: return "q8_0x8";
   }
   return "?";
 }

@@ -28,6 +28,9 @@ class TensorSource {
   // multiplies quantized weights as they are; nullopt when it is not stored in one the CPU
   // multiplies, or when matching transformers' layout would need more than reordering whole rows.
   virtual std::optional<Tensor> get_blocks(const std::string& /*name*/) const { return std::nullopt; }
+  // Lets the source drop what it holds of `name` (a file's mapped pages) once the caller keeps its
+  // own copy; it is read again if asked for.
+  virtual void release(const std::string& /*name*/) const {}
   // The floating dtype `name` is stored in; nullopt for integers and quantized blocks.
   virtual std::optional<DType> stored_dtype(const std::string& name) const = 0;
 };

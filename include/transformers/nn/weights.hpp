@@ -15,6 +15,7 @@
 
 #include "transformers/core/tensor.hpp"
 #include "transformers/io/tensor_source.hpp"
+#include "transformers/ops/ops.hpp"
 
 namespace transformers::nn {
 
@@ -107,7 +108,9 @@ class Weights {
     if (shape != expected_shape)
       throw FileError(path() + ": tensor '" + found + "' has shape " + shape_str(shape) + " but the config needs " +
                       shape_str(expected_shape));
-    return blocks;
+    Tensor packed = ops::pack_quantized(blocks);
+    if (packed.storage() != blocks.storage()) source_->release(found);  // a copy: the file's pages may go
+    return packed;
   }
 
   // The checkpoint's name for `name`, or "" when it has none.

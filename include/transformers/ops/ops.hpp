@@ -62,6 +62,9 @@ Tensor rms_norm(const Tensor& x, const Tensor& weight, float eps);
 // Rows of weight [vocab, dim] picked by integer ids of any shape -> [*ids.shape, dim]. An id out of
 // range throws naming it.
 Tensor embedding(const Tensor& weight, const Tensor& ids);
+// A block-quantized weight for linear / embedding, in the layout its device multiplies fastest
+// (the CPU interleaves eight rows of Q4_0, Q4_1 and Q8_0 weights: a copy); else `weight` itself.
+Tensor pack_quantized(const Tensor& weight);
 Tensor concat(const std::vector<Tensor>& tensors, int64_t axis);
 // Entries of x along `axis` at `index` (1-D integer tensor), as torch.index_select.
 Tensor index_select(const Tensor& x, int64_t axis, const Tensor& index);

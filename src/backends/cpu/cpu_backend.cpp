@@ -69,8 +69,15 @@ std::optional<kernels::cpu::BlockFormat> block_format(DType dtype) {
     case DType::Q8_0: return BlockFormat::Q8_0;
     case DType::Q4_K: return BlockFormat::Q4_K;
     case DType::Q6_K: return BlockFormat::Q6_K;
+    case DType::Q4_0x8: return BlockFormat::Q4_0x8;
+    case DType::Q4_1x8: return BlockFormat::Q4_1x8;
+    case DType::Q8_0x8: return BlockFormat::Q8_0x8;
     default: return std::nullopt;
   }
+}
+
+DType plain_dtype(DType packed) {
+  return packed == DType::Q4_0x8 ? DType::Q4_0 : packed == DType::Q4_1x8 ? DType::Q4_1 : DType::Q8_0;
 }
 
 // Below this many elements a row-wise op runs on one thread: waking the OpenMP team costs more
@@ -220,6 +227,26 @@ class CpuBackend final : public Backend {
     for (int64_t r = 0; r < rows; ++r) k.rms_norm_row(x.data<float>() + r * n, w, eps, out.data<float>() + r * n, n);
   }
 
+  // Q4_0 / Q4_1 / Q8_0 weights with whole groups of eight rows are interleaved for dot_blocks'
+  // eight-row kernel (a copy, made once at load; kernels.hpp describes the layout).
+  Tensor pack_weight(const Tensor& weight) override {
+    const auto format = block_format(weight.dtype());
+    if (!format || !kernels::cpu::has_packed_format(*format) || weight.dim() != 2 ||
+        weight.size(0) % kernels::cpu::kPackedRows != 0 || !weight.is_contiguous())
+      return weight;
+    const DType packed_dtype = weight.dtype() == DType::Q4_0   ? DType::Q4_0x8
+                               : weight.dtype() == DType::Q4_1 ? DType::Q4_1x8
+                                                               : DType::Q8_0x8;
+    Tensor out = Tensor::empty(weight.shape(), packed_dtype);
+    const int64_t columns = block_columns(weight.dtype(), weight.size(1));
+    const int64_t groups = weight.size(0) / kernels::cpu::kPackedRows, group_bytes = kernels::cpu::kPackedRows * weight.size(1);
+#pragma omp parallel for if (groups > 64)
+    for (int64_t g = 0; g < groups; ++g)
+      kernels::cpu::pack_rows(*format, static_cast<const uint8_t*>(weight.data_ptr()) + g * group_bytes,
+                              kernels::cpu::kPackedRows, columns, static_cast<uint8_t*>(out.data_ptr()) + g * group_bytes);
+    return out;
+  }
+
   // A half-precision or quantized table stays so: only the rows looked up are widened.
   void embedding(const Tensor& weight, const Tensor& ids, Tensor& out) override {
     const int64_t count = ids.numel();
@@ -228,8 +255,20 @@ class CpuBackend final : public Backend {
     if (is_block_quantized(weight.dtype())) {
       const int64_t row_bytes = weight.size(1), dim = block_columns(weight.dtype(), row_bytes);
       const auto* table = static_cast<const uint8_t*>(weight.data_ptr());
-      for (int64_t i = 0; i < count; ++i)
-        dequantize_blocks(weight.dtype(), table + index[i] * row_bytes, po + i * dim, dim);
+      if (!is_packed_quantized(weight.dtype())) {
+        for (int64_t i = 0; i < count; ++i)
+          dequantize_blocks(weight.dtype(), table + index[i] * row_bytes, po + i * dim, dim);
+        return;
+      }
+      // the row's group of eight interleaved rows, unpacked
+      const auto packed = *block_format(weight.dtype());
+      const int64_t group_rows = kernels::cpu::kPackedRows;
+      std::vector<uint8_t> group(static_cast<size_t>(group_rows * row_bytes));
+      for (int64_t i = 0; i < count; ++i) {
+        const int64_t first = index[i] / group_rows * group_rows;
+        kernels::cpu::unpack_rows(packed, table + first * row_bytes, group_rows, dim, group.data());
+        dequantize_blocks(plain_dtype(weight.dtype()), group.data() + (index[i] - first) * row_bytes, po + i * dim, dim);
+      }
       return;
     }
     const int64_t dim = weight.size(1);

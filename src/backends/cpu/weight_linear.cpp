@@ -131,11 +131,13 @@ void widened_blocks(const WeightLinear& job) {
       job.block_format ? job.k / block_elements(*job.block_format) * block_bytes(*job.block_format) : job.k * 2;
   for (int64_t begin = 0; begin < job.n; begin += block) {
     const int64_t rows = std::min(block, job.n - begin);
+    // a packed format widens whole groups of rows (block is a multiple of 16, n of kPackedRows)
+    const int64_t step = job.block_format && is_packed(*job.block_format) ? kernels::cpu::kPackedRows : 1;
 #pragma omp parallel for if (rows * job.k > 65536 && !omp_in_parallel())
-    for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t r = 0; r < rows; r += step) {
       const void* row = static_cast<const char*>(job.w) + (begin + r) * row_bytes;
       if (job.block_format)
-        kernels.widen_blocks(*job.block_format, row, job.k, widened + r * job.k);
+        kernels.widen_blocks(*job.block_format, row, job.k, widened + r * job.k, step);
       else
         kernels.widen_half(half, static_cast<const uint16_t*>(row), widened + r * job.k, job.k);
     }
