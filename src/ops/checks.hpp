@@ -42,6 +42,11 @@ inline void require_linear_weight(const Tensor& t, const char* op, const char* a
   if (!t.device().is_cpu())
     throw InvalidArgument(std::string(op) + ": " + arg + " " + t.describe() +
                           " holds quantized blocks, which only the CPU multiplies");
+  // Interleaved rows come in groups of eight: a view must start and end on a group.
+  if (is_packed_quantized(t.dtype()) && t.dim() == 2 &&
+      (t.size(0) % 8 != 0 || t.offset() % (8 * t.size(1)) != 0 || !t.is_contiguous()))
+    throw InvalidArgument(std::string(op) + ": " + arg + " " + t.describe() +
+                          " is a view of rows interleaved by eight that splits a group of eight");
 }
 
 // The columns of a 2-D weight: its elements per row, for a block-quantized one too.

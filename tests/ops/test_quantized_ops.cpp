@@ -72,8 +72,11 @@ TEST_CASE("linear multiplies block-quantized weights as they are stored", "[ops]
     REQUIRE_CLOSE(ops::linear(x, packed.narrow(0, 8, 16)), ops::reference::linear(x, dequantized.narrow(0, 8, 16)),
                   1e-4);
   }
-  const auto [packed, dequantized] = random_q8_0(8, 64, 1);
+  const auto [packed, dequantized] = random_q8_0(16, 64, 1);
   CHECK_THROWS_WITH(ops::linear(random_input({2, 32}, 1), packed), Catch::Contains("in_features = 64"));
+  const Tensor interleaved = ops::pack_quantized(packed);
+  CHECK_THROWS_WITH(ops::linear(random_input({2, 64}, 1), interleaved.narrow(0, 4, 8)),
+                    Catch::Contains("splits a group of eight"));
 }
 
 TEST_CASE("embedding dequantizes the rows it looks up from a quantized table", "[ops][embedding][quantized]") {
