@@ -4,6 +4,8 @@
 // multiply-add (AVX2's maddubs) instead of 32 widenings to f32. Every format is seen as chunks of
 // 32 weights, w_i = d * s_i * (q_i - offset) + m with small unsigned quants q (signed for Q8_0), a
 // float scale d and minimum m per chunk and an integer sub-scale s per 16 (Q6_K's; 1 elsewhere).
+// The x8 formats (eight rows interleaved, kernels.hpp) have their own AVX2 kernel, dot_group, whose
+// vector lanes are the eight rows; without AVX2 they are unpacked and take the plain path.
 // Not a public header: included by the kernels_*.cpp files after kernels_impl.hpp.
 #include <cmath>
 #include <cstdint>
