@@ -503,39 +503,41 @@ void dot_blocks_in(const ActivationBlock* x, int64_t rows, const void* w, int64_
   }
 }
 
+// Calls visit(std::integral_constant<BlockFormat, format>): the format as a template argument.
+template <typename Visit>
+void with_format(BlockFormat format, Visit&& visit) {
+  using F = BlockFormat;
+  switch (format) {
+    case F::Q4_0: return visit(std::integral_constant<F, F::Q4_0>{});
+    case F::Q4_1: return visit(std::integral_constant<F, F::Q4_1>{});
+    case F::Q5_0: return visit(std::integral_constant<F, F::Q5_0>{});
+    case F::Q5_1: return visit(std::integral_constant<F, F::Q5_1>{});
+    case F::Q8_0: return visit(std::integral_constant<F, F::Q8_0>{});
+    case F::Q4_K: return visit(std::integral_constant<F, F::Q4_K>{});
+    case F::Q6_K: return visit(std::integral_constant<F, F::Q6_K>{});
+    case F::Q4_0x8: return visit(std::integral_constant<F, F::Q4_0x8>{});
+    case F::Q4_1x8: return visit(std::integral_constant<F, F::Q4_1x8>{});
+    case F::Q8_0x8: return visit(std::integral_constant<F, F::Q8_0x8>{});
+  }
+}
+
 }  // namespace quantized
 
 static void widen_blocks(BlockFormat format, const void* w, int64_t k, float* out, int64_t rows) {
-  using namespace quantized;
-  switch (format) {
-    case BlockFormat::Q4_0: return widen_rows<BlockFormat::Q4_0>(w, k, out, rows);
-    case BlockFormat::Q4_1: return widen_rows<BlockFormat::Q4_1>(w, k, out, rows);
-    case BlockFormat::Q5_0: return widen_rows<BlockFormat::Q5_0>(w, k, out, rows);
-    case BlockFormat::Q5_1: return widen_rows<BlockFormat::Q5_1>(w, k, out, rows);
-    case BlockFormat::Q8_0: return widen_rows<BlockFormat::Q8_0>(w, k, out, rows);
-    case BlockFormat::Q4_K: return widen_rows<BlockFormat::Q4_K>(w, k, out, rows);
-    case BlockFormat::Q6_K: return widen_rows<BlockFormat::Q6_K>(w, k, out, rows);
-    case BlockFormat::Q4_0x8: return widen_groups<BlockFormat::Q4_0x8>(w, k, out, rows);
-    case BlockFormat::Q4_1x8: return widen_groups<BlockFormat::Q4_1x8>(w, k, out, rows);
-    case BlockFormat::Q8_0x8: return widen_groups<BlockFormat::Q8_0x8>(w, k, out, rows);
-  }
+  quantized::with_format(format, [&](auto f) {
+    constexpr BlockFormat F = decltype(f)::value;
+    if constexpr (is_packed(F))
+      quantized::widen_groups<F>(w, k, out, rows);
+    else
+      quantized::widen_rows<F>(w, k, out, rows);
+  });
 }
 
 static void dot_blocks(BlockFormat format, const ActivationBlock* x, int64_t rows, const void* w, int64_t k, float* out,
                        int64_t out_stride, int64_t count) {
-  using namespace quantized;
-  switch (format) {
-    case BlockFormat::Q4_0: return dot_blocks_in<BlockFormat::Q4_0>(x, rows, w, k, out, out_stride, count);
-    case BlockFormat::Q4_1: return dot_blocks_in<BlockFormat::Q4_1>(x, rows, w, k, out, out_stride, count);
-    case BlockFormat::Q5_0: return dot_blocks_in<BlockFormat::Q5_0>(x, rows, w, k, out, out_stride, count);
-    case BlockFormat::Q5_1: return dot_blocks_in<BlockFormat::Q5_1>(x, rows, w, k, out, out_stride, count);
-    case BlockFormat::Q8_0: return dot_blocks_in<BlockFormat::Q8_0>(x, rows, w, k, out, out_stride, count);
-    case BlockFormat::Q4_K: return dot_blocks_in<BlockFormat::Q4_K>(x, rows, w, k, out, out_stride, count);
-    case BlockFormat::Q6_K: return dot_blocks_in<BlockFormat::Q6_K>(x, rows, w, k, out, out_stride, count);
-    case BlockFormat::Q4_0x8: return dot_blocks_in<BlockFormat::Q4_0x8>(x, rows, w, k, out, out_stride, count);
-    case BlockFormat::Q4_1x8: return dot_blocks_in<BlockFormat::Q4_1x8>(x, rows, w, k, out, out_stride, count);
-    case BlockFormat::Q8_0x8: return dot_blocks_in<BlockFormat::Q8_0x8>(x, rows, w, k, out, out_stride, count);
-  }
+  quantized::with_format(format, [&](auto f) {
+    quantized::dot_blocks_in<decltype(f)::value>(x, rows, w, k, out, out_stride, count);
+  });
 }
 
 }  // namespace transformers::kernels::cpu::KERNEL_NAMESPACE
