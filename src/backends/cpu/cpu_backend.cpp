@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "../backend.hpp"
@@ -61,25 +62,24 @@ std::optional<kernels::cpu::WeightFormat> weight_format(DType dtype) {
   }
 }
 
+// The block-quantized dtypes and the kernels' name for each: one table, read both ways.
+constexpr std::pair<DType, kernels::cpu::BlockFormat> kBlockFormats[] = {
+    {DType::Q4_0, kernels::cpu::BlockFormat::Q4_0},     {DType::Q4_1, kernels::cpu::BlockFormat::Q4_1},
+    {DType::Q5_0, kernels::cpu::BlockFormat::Q5_0},     {DType::Q5_1, kernels::cpu::BlockFormat::Q5_1},
+    {DType::Q8_0, kernels::cpu::BlockFormat::Q8_0},     {DType::Q4_K, kernels::cpu::BlockFormat::Q4_K},
+    {DType::Q6_K, kernels::cpu::BlockFormat::Q6_K},     {DType::Q4_0x8, kernels::cpu::BlockFormat::Q4_0x8},
+    {DType::Q4_1x8, kernels::cpu::BlockFormat::Q4_1x8}, {DType::Q8_0x8, kernels::cpu::BlockFormat::Q8_0x8}};
+
 std::optional<kernels::cpu::BlockFormat> block_format(DType dtype) {
-  using kernels::cpu::BlockFormat;
-  switch (dtype) {
-    case DType::Q4_0: return BlockFormat::Q4_0;
-    case DType::Q4_1: return BlockFormat::Q4_1;
-    case DType::Q5_0: return BlockFormat::Q5_0;
-    case DType::Q5_1: return BlockFormat::Q5_1;
-    case DType::Q8_0: return BlockFormat::Q8_0;
-    case DType::Q4_K: return BlockFormat::Q4_K;
-    case DType::Q6_K: return BlockFormat::Q6_K;
-    case DType::Q4_0x8: return BlockFormat::Q4_0x8;
-    case DType::Q4_1x8: return BlockFormat::Q4_1x8;
-    case DType::Q8_0x8: return BlockFormat::Q8_0x8;
-    default: return std::nullopt;
-  }
+  for (const auto& [candidate, format] : kBlockFormats)
+    if (candidate == dtype) return format;
+  return std::nullopt;
 }
 
-DType plain_dtype(DType packed) {
-  return packed == DType::Q4_0x8 ? DType::Q4_0 : packed == DType::Q4_1x8 ? DType::Q4_1 : DType::Q8_0;
+DType dtype_of(kernels::cpu::BlockFormat format) {
+  for (const auto& [dtype, candidate] : kBlockFormats)
+    if (candidate == format) return dtype;
+  throw InvalidArgument("cpu backend: a block format without a dtype");
 }
 
 // Below this many elements a row-wise op runs on one thread: waking the OpenMP team costs more
@@ -266,10 +266,7 @@ class CpuBackend final : public Backend {
     if (!format || !kernels::cpu::has_packed_format(*format) || weight.dim() != 2 ||
         weight.size(0) % kernels::cpu::kPackedRows != 0 || !weight.is_contiguous())
       return weight;
-    const DType packed_dtype = weight.dtype() == DType::Q4_0   ? DType::Q4_0x8
-                               : weight.dtype() == DType::Q4_1 ? DType::Q4_1x8
-                                                               : DType::Q8_0x8;
-    Tensor out = packed_arena_.tensor(weight.shape(), packed_dtype);
+    Tensor out = packed_arena_.tensor(weight.shape(), dtype_of(kernels::cpu::packed_format(*format)));
     const int64_t columns = block_columns(weight.dtype(), weight.size(1));
     const int64_t groups = weight.size(0) / kernels::cpu::kPackedRows, group_bytes = kernels::cpu::kPackedRows * weight.size(1);
 #pragma omp parallel for if (groups > 64)
@@ -299,7 +296,7 @@ class CpuBackend final : public Backend {
       for (int64_t i = 0; i < count; ++i) {
         const int64_t first = index[i] / group_rows * group_rows;
         kernels::cpu::unpack_rows(packed, table + first * row_bytes, group_rows, dim, group.data());
-        dequantize_blocks(plain_dtype(weight.dtype()), group.data() + (index[i] - first) * row_bytes, po + i * dim, dim);
+        dequantize_blocks(dtype_of(kernels::cpu::plain_format(packed)), group.data() + (index[i] - first) * row_bytes, po + i * dim, dim);
       }
       return;
     }
