@@ -13,6 +13,7 @@ packages=(
   nlohmann-json3-dev   # config.json, tokenizer.json, safetensors headers
   catch2               # Catch2 v2 test framework
   libonig-dev          # Oniguruma: the regex engine HF tokenizers uses
+  libpcre2-dev         # PCRE2's JIT: matches the patterns that mean the same to it, faster
   libutf8proc-dev      # Unicode normalization and categories
   libcurl4-openssl-dev # Hub downloads
   libssl-dev           # OpenSSL libcrypto: SHA-256 of downloads

@@ -1,5 +1,5 @@
 # Fails when a public header includes a third-party header other than nlohmann/json: users'
-# builds must never need oneDNN, Eigen, CUDA, curl, Oniguruma, utf8proc or sentencepiece.
+# builds must never need oneDNN, Eigen, CUDA, curl, Oniguruma, PCRE2, utf8proc or sentencepiece.
 file(GLOB_RECURSE headers ${SOURCE_DIR}/include/*.hpp)
 set(failures "")
 foreach(header IN LISTS headers)
