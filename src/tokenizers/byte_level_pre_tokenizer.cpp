@@ -1,4 +1,6 @@
 // ByteLevel pre-tokenizer: optional prefix space, GPT-2 regex split, then bytes -> printable chars.
+#include <array>
+
 #include "byte_level.hpp"
 #include "pre_tokenizer.hpp"
 #include "regex.hpp"
@@ -23,15 +25,12 @@ class ByteLevelPreTokenizer final : public PreTokenizer {
   }
 
   static void map_bytes_to_chars(NormalizedString& piece) {
-    const std::string& bytes = piece.get();
-    std::vector<CharChange> changes;
-    changes.reserve(bytes.size());
-    for (size_t at = 0, length = 0; at < bytes.size(); at += length) {
-      decode_utf8(bytes, at, length);
-      for (size_t i = 0; i < length; ++i)
-        changes.push_back({byte_to_char(static_cast<uint8_t>(bytes[at + i])), i == 0 ? 0 : 1});
-    }
-    piece.transform(changes, 0);
+    static const std::array<std::string, 256> utf8_of_byte = [] {
+      std::array<std::string, 256> table;
+      for (size_t byte = 0; byte < 256; ++byte) append_utf8(table[byte], byte_to_char(static_cast<uint8_t>(byte)));
+      return table;
+    }();
+    piece.map_bytes(utf8_of_byte);
   }
 
  private:

@@ -102,6 +102,29 @@ void NormalizedString::transform(const std::vector<CharChange>& changes, size_t 
   alignments_.swap(alignments);
 }
 
+void NormalizedString::map_bytes(const std::array<std::string, 256>& utf8_of_byte) {
+  thread_local TRANSFORMERS_FAST_TLS std::string rewritten;
+  thread_local TRANSFORMERS_FAST_TLS std::vector<Alignment> alignments;
+  rewritten.clear();
+  alignments.clear();
+  rewritten.reserve(2 * normalized_.size());
+  alignments.reserve(2 * normalized_.size());
+  for (size_t at = 0; at < normalized_.size();) {
+    const size_t length = std::min(sequence_length(static_cast<unsigned char>(normalized_[at])), normalized_.size() - at);
+    for (size_t i = 0; i < length; ++i) {
+      // The first byte's char replaces the input char; the others are inserted after it and take
+      // the alignment of the char before them, the input char's last byte.
+      const Alignment alignment = alignments_[i == 0 ? at : at + length - 1];
+      const std::string& utf8 = utf8_of_byte[static_cast<unsigned char>(normalized_[at + i])];
+      rewritten += utf8;
+      alignments.insert(alignments.end(), utf8.size(), alignment);
+    }
+    at += length;
+  }
+  normalized_.swap(rewritten);
+  alignments_.swap(alignments);
+}
+
 // The three rewrites below build their changes in a thread-local buffer and skip transform()
 // when nothing changes (an identity rewrite leaves the text and its alignments as they are).
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <array>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,6 +47,9 @@ class NormalizedString {
   NormalizedString slice(size_t start, size_t end) const;
 
   void transform(const std::vector<CharChange>& changes, size_t removed_leading_chars);
+  // Replaces every byte b by the char whose UTF-8 is utf8_of_byte[b] (ByteLevel's table): what
+  // transform() gives for "change 0 for a char's first byte, insert for the rest", in one pass.
+  void map_bytes(const std::array<std::string, 256>& utf8_of_byte);
   void filter(const std::function<bool(char32_t)>& keep);
   void map(const std::function<char32_t(char32_t)>& replace);
   // Replaces each char by one or more chars that all keep its alignment.
