@@ -51,7 +51,7 @@ enum class WeightFormat { F32, BF16, F16 };
 // scales d[8] (and Q4_1's minimums m[8]), then their quants arranged so that one 32-byte load holds
 // four consecutive quants of each of the eight rows, and one integer multiply-add serves eight
 // rows. They take the same bytes as the rows they come from, eight rows at a time.
-enum class BlockFormat { Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K, Q4_0x8, Q4_1x8, Q8_0x8 };
+enum class BlockFormat { Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q4_0x8, Q4_1x8, Q8_0x8 };
 constexpr int64_t kPackedRows = 8;
 constexpr bool is_packed(BlockFormat format) { return format >= BlockFormat::Q4_0x8; }
 // The format of the rows a packed format interleaves (plain formats: themselves).
@@ -64,7 +64,7 @@ constexpr BlockFormat plain_format(BlockFormat format) {
   }
 }
 constexpr int64_t block_elements(BlockFormat format) {
-  return format == BlockFormat::Q4_K || format == BlockFormat::Q6_K ? 256 : 32;
+  return format >= BlockFormat::Q2_K && format <= BlockFormat::Q6_K ? 256 : 32;
 }
 // Bytes of one row's block (a packed format: an eighth of a block column of its eight rows).
 constexpr int64_t block_bytes(BlockFormat format) {
@@ -74,7 +74,10 @@ constexpr int64_t block_bytes(BlockFormat format) {
     case BlockFormat::Q5_0: return 22;
     case BlockFormat::Q5_1: return 24;
     case BlockFormat::Q8_0: return 34;
+    case BlockFormat::Q2_K: return 84;
+    case BlockFormat::Q3_K: return 110;
     case BlockFormat::Q4_K: return 144;
+    case BlockFormat::Q5_K: return 176;
     case BlockFormat::Q6_K: return 210;
     default: return 0;
   }

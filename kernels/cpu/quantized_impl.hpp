@@ -1,9 +1,10 @@
-// Products of f32 activations with ggml's block-quantized weights (Q4_0 ... Q8_0, Q4_K, Q6_K) read
-// as a GGUF file stores them, never dequantized whole. As llama.cpp does, the activations are
+// Products of f32 activations with ggml's block-quantized weights (Q4_0 ... Q8_0, Q2_K ... Q6_K)
+// read as a GGUF file stores them, never dequantized whole. As llama.cpp does, the activations are
 // rounded to int8 blocks of 32 first, so that 32 weights times 32 activations is one integer
 // multiply-add (AVX2's maddubs) instead of 32 widenings to f32. Every format is seen as chunks of
-// 32 weights, w_i = d * s_i * (q_i - offset) + m with small unsigned quants q (signed for Q8_0), a
-// float scale d and minimum m per chunk and an integer sub-scale s per 16 (Q6_K's; 1 elsewhere).
+// 32 weights, w_i = d * s_i * (q_i - offset) + m * n_i with small unsigned quants q (signed for
+// Q8_0), a float scale d and minimum m per chunk, and integer sub-scales s and sub-minimums n per
+// 16 (Q2_K, Q3_K, Q6_K have sub-scales, Q2_K sub-minimums; they are 1 elsewhere).
 // The x8 formats (eight rows interleaved, kernels.hpp) have their own AVX2 kernel, dot_group, whose
 // vector lanes are the eight rows; without AVX2 they are unpacked and take the plain path.
 // Not a public header: included by the kernels_*.cpp files after kernels_impl.hpp.
@@ -75,7 +76,8 @@ inline float half_at(const uint8_t* p) {
 struct BlockHeader {
   float d = 0.0f, m = 0.0f;
   uint32_t fifth_bits = 0;  // Q5_0 / Q5_1: bit i is the fifth bit of quant i
-  int scales[8] = {}, minimums[8] = {};  // Q4_K: six-bit scale and minimum of each chunk
+  int scales[16] = {}, minimums[8] = {};  // Q4_K / Q5_K: six-bit scale and minimum of each chunk;
+                                          // Q3_K: the signed scale of each 16
 };
 
 // The numbers of one chunk of 32 weights (see the file comment).
@@ -83,9 +85,10 @@ struct ChunkScales {
   float d, m;
   int offset;
   int sub_scales[2];  // of elements 0-15 and 16-31
+  int sub_minimums[2] = {1, 1};
 };
 
-// d and m, the block's first two halves, in one conversion where the CPU has one.
+// d and m, two consecutive halves, in one conversion where the CPU has one.
 inline void read_two_halves(const uint8_t* block, BlockHeader& h) {
 #if defined(__F16C__)
   int32_t both;
@@ -112,7 +115,14 @@ inline BlockHeader read_header(const uint8_t* block) {
   } else if constexpr (F == BlockFormat::Q5_1) {
     read_two_halves(block, h);
     std::memcpy(&h.fifth_bits, block + 4, 4);
-  } else if constexpr (F == BlockFormat::Q4_K) {
+  } else if constexpr (F == BlockFormat::Q2_K) {  // scales[16], qs[64], d, dmin
+    read_two_halves(block + 80, h);
+  } else if constexpr (F == BlockFormat::Q3_K) {  // hmask[32], qs[64], scales[12], d
+    h.d = half_at(block + 108);
+    const uint8_t* s = block + 96;  // low four bits in bytes 0-7, the two high bits in 8-11
+    for (int i = 0; i < 16; ++i)
+      h.scales[i] = (((i < 8 ? s[i] : s[i - 8] >> 4) & 0x0F) | (((s[8 + i % 4] >> (2 * (i / 4))) & 0x03) << 4)) - 32;
+  } else if constexpr (F == BlockFormat::Q4_K || F == BlockFormat::Q5_K) {  // d, dmin, scales[12], ...
     read_two_halves(block, h);
     const uint8_t* s = block + 4;
     for (int i = 0; i < 4; ++i) {
@@ -137,7 +147,13 @@ inline ChunkScales chunk_scales(const uint8_t* block, const BlockHeader& h, int 
     case BlockFormat::Q4_1:
     case BlockFormat::Q5_1: return {h.d, h.m, 0, {1, 1}};
     case BlockFormat::Q8_0: return {h.d, 0.0f, 0, {1, 1}};
+    case BlockFormat::Q2_K: {  // a byte per 16: four-bit scale, four-bit minimum
+      const int first = block[2 * chunk], second = block[2 * chunk + 1];
+      return {h.d, -h.m, 0, {first & 0x0F, second & 0x0F}, {first >> 4, second >> 4}};
+    }
+    case BlockFormat::Q3_K: return {h.d, 0.0f, 4, {h.scales[2 * chunk], h.scales[2 * chunk + 1]}};
     case BlockFormat::Q4_K:
+    case BlockFormat::Q5_K:
       return {h.d * static_cast<float>(h.scales[chunk]), -(h.m * static_cast<float>(h.minimums[chunk])), 0, {1, 1}};
     case BlockFormat::Q6_K: {
       const auto* scales = reinterpret_cast<const int8_t*>(block + 192);
@@ -157,12 +173,18 @@ constexpr int chunks_per_block() {
 // block a (nothing for Q8_0; each format computes only the terms it has).
 template <BlockFormat F>
 inline float add_correction(float total, const ChunkScales& c, const ActivationBlock& a) {
-  if constexpr (F == BlockFormat::Q4_0 || F == BlockFormat::Q5_0 || F == BlockFormat::Q6_K) {
+  if constexpr (F == BlockFormat::Q4_0 || F == BlockFormat::Q5_0 || F == BlockFormat::Q3_K ||
+                F == BlockFormat::Q6_K) {
     const int offset_sum = c.offset * (c.sub_scales[0] * a.half_sums[0] + c.sub_scales[1] * a.half_sums[1]);
     total -= (c.d * a.scale) * static_cast<float>(offset_sum);
   }
-  if constexpr (F == BlockFormat::Q4_1 || F == BlockFormat::Q5_1 || F == BlockFormat::Q4_K)
+  if constexpr (F == BlockFormat::Q4_1 || F == BlockFormat::Q5_1 || F == BlockFormat::Q4_K ||
+                F == BlockFormat::Q5_K)
     total = std::fma(c.m, a.sum, total);
+  if constexpr (F == BlockFormat::Q2_K) {  // a minimum per 16: the rounded activations' half sums
+    const int minimum_sum = c.sub_minimums[0] * a.half_sums[0] + c.sub_minimums[1] * a.half_sums[1];
+    total = std::fma(c.m * a.scale, static_cast<float>(minimum_sum), total);
+  }
   return total;
 }
 
@@ -191,6 +213,24 @@ inline __m256i fifth_bits(uint32_t bits) {
   return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit), _mm256_set1_epi8(0x10));
 }
 
+// Bits 2s and 2s+1 of each of 32 bytes.
+inline __m256i crumbs(const uint8_t* bytes, int s) {
+  const __m256i loaded = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bytes));
+  return _mm256_and_si256(_mm256_srl_epi16(loaded, _mm_cvtsi32_si128(2 * s)), _mm256_set1_epi8(0x03));
+}
+
+// The low (half 0) or high (half 1) nibbles of 32 bytes.
+inline __m256i nibbles_of_pair(const uint8_t* bytes, int half) {
+  const __m256i loaded = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bytes));
+  return _mm256_and_si256(_mm256_srl_epi16(loaded, _mm_cvtsi32_si128(4 * half)), _mm256_set1_epi8(0x0F));
+}
+
+// Bit b (0-7) of each of 32 bytes, as 0 or 1.
+inline __m256i bit_of_bytes(const uint8_t* bytes, int b) {
+  const __m256i loaded = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bytes));
+  return _mm256_and_si256(_mm256_srl_epi16(loaded, _mm_cvtsi32_si128(b)), _mm256_set1_epi8(0x01));
+}
+
 // The 32 quants of chunk `chunk` as bytes (unsigned, Q8_0's signed).
 template <BlockFormat F>
 inline __m256i chunk_quants(const uint8_t* block, const BlockHeader& h, int chunk) {
@@ -201,10 +241,16 @@ inline __m256i chunk_quants(const uint8_t* block, const BlockHeader& h, int chun
     case BlockFormat::Q5_0: return _mm256_or_si256(nibbles(block + 6), fifth_bits(h.fifth_bits));
     case BlockFormat::Q5_1: return _mm256_or_si256(nibbles(block + 8), fifth_bits(h.fifth_bits));
     case BlockFormat::Q8_0: return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 2));
-    case BlockFormat::Q4_K: {  // chunks 2i and 2i+1 share 32 bytes: low and high nibbles
-      const __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 16 + 32 * (chunk / 2)));
-      return chunk % 2 ? _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low4) : _mm256_and_si256(bytes, low4);
-    }
+    case BlockFormat::Q2_K:  // chunks 4i ... 4i+3 share 32 bytes, two bits each
+      return crumbs(block + 16 + 32 * (chunk / 4), chunk % 4);
+    case BlockFormat::Q3_K:  // two bits as Q2_K's, the third of chunk c is bit c of hmask's bytes
+      return _mm256_or_si256(crumbs(block + 32 + 32 * (chunk / 4), chunk % 4),
+                             _mm256_slli_epi16(bit_of_bytes(block, chunk), 2));
+    case BlockFormat::Q4_K:  // chunks 2i and 2i+1 share 32 bytes: low and high nibbles
+      return nibbles_of_pair(block + 16 + 32 * (chunk / 2), chunk % 2);
+    case BlockFormat::Q5_K:  // as Q4_K, the fifth bit of chunk c is bit c of qh's bytes
+      return _mm256_or_si256(nibbles_of_pair(block + 48 + 32 * (chunk / 2), chunk % 2),
+                             _mm256_slli_epi16(bit_of_bytes(block + 16, chunk), 4));
     case BlockFormat::Q6_K: {  // four low bits in ql, two high bits in qh
       const int half = chunk / 4, quarter = chunk % 4;
       const __m256i low_bytes =
@@ -306,8 +352,9 @@ inline void widen_chunk(const uint8_t* block, const BlockHeader& header, int chu
     __m256i ints = F == BlockFormat::Q8_0 ? _mm256_cvtepi8_epi32(parts[p]) : _mm256_cvtepu8_epi32(parts[p]);
     ints = _mm256_sub_epi32(ints, _mm256_set1_epi32(scales.offset));
     const float scale = scales.d * static_cast<float>(scales.sub_scales[p / 2]);
+    const float minimum = scales.m * static_cast<float>(scales.sub_minimums[p / 2]);
     _mm256_storeu_ps(out + 8 * p,
-                     _mm256_fmadd_ps(_mm256_cvtepi32_ps(ints), _mm256_set1_ps(scale), _mm256_set1_ps(scales.m)));
+                     _mm256_fmadd_ps(_mm256_cvtepi32_ps(ints), _mm256_set1_ps(scale), _mm256_set1_ps(minimum)));
   }
 }
 
@@ -386,7 +433,12 @@ inline int quant_at(const uint8_t* block, const BlockHeader& h, int chunk, int i
     case BlockFormat::Q5_1:
       return ((block[8 + nibble_byte] >> shift) & 0x0F) | static_cast<int>(((h.fifth_bits >> i) & 1u) << 4);
     case BlockFormat::Q8_0: return static_cast<int8_t>(block[2 + i]);
+    case BlockFormat::Q2_K: return (block[16 + 32 * (chunk / 4) + i] >> (2 * (chunk % 4))) & 0x03;
+    case BlockFormat::Q3_K:
+      return ((block[32 + 32 * (chunk / 4) + i] >> (2 * (chunk % 4))) & 0x03) | (((block[i] >> chunk) & 1) << 2);
     case BlockFormat::Q4_K: return (block[16 + 32 * (chunk / 2) + i] >> ((chunk % 2) * 4)) & 0x0F;
+    case BlockFormat::Q5_K:
+      return ((block[48 + 32 * (chunk / 2) + i] >> ((chunk % 2) * 4)) & 0x0F) | (((block[16 + i] >> chunk) & 1) << 4);
     case BlockFormat::Q6_K: {
       const int half = chunk / 4, quarter = chunk % 4;
       const int low = (block[half * 64 + (quarter % 2) * 32 + i] >> ((quarter / 2) * 4)) & 0x0F;
@@ -443,7 +495,8 @@ inline void widen_chunk(const uint8_t* block, const BlockHeader& header, int chu
   const ChunkScales scales = chunk_scales<F>(block, header, chunk);
   for (int i = 0; i < kActivationBlock; ++i) {
     const float scale = scales.d * static_cast<float>(scales.sub_scales[i / 16]);
-    out[i] = std::fma(static_cast<float>(quant_at<F>(block, header, chunk, i) - scales.offset), scale, scales.m);
+    const float minimum = scales.m * static_cast<float>(scales.sub_minimums[i / 16]);
+    out[i] = std::fma(static_cast<float>(quant_at<F>(block, header, chunk, i) - scales.offset), scale, minimum);
   }
 }
 
@@ -513,7 +566,10 @@ void with_format(BlockFormat format, Visit&& visit) {
     case F::Q5_0: return visit(std::integral_constant<F, F::Q5_0>{});
     case F::Q5_1: return visit(std::integral_constant<F, F::Q5_1>{});
     case F::Q8_0: return visit(std::integral_constant<F, F::Q8_0>{});
+    case F::Q2_K: return visit(std::integral_constant<F, F::Q2_K>{});
+    case F::Q3_K: return visit(std::integral_constant<F, F::Q3_K>{});
     case F::Q4_K: return visit(std::integral_constant<F, F::Q4_K>{});
+    case F::Q5_K: return visit(std::integral_constant<F, F::Q5_K>{});
     case F::Q6_K: return visit(std::integral_constant<F, F::Q6_K>{});
     case F::Q4_0x8: return visit(std::integral_constant<F, F::Q4_0x8>{});
     case F::Q4_1x8: return visit(std::integral_constant<F, F::Q4_1x8>{});

@@ -72,7 +72,7 @@ std::vector<OptionSpec> model_options() {
           {"dtype", "DTYPE",
            "the model's dtype: auto (the checkpoint's; float32 for GGUF), float32, bfloat16 or float16", "auto"},
           {"keep-quantized", "",
-           "multiply a GGUF file's Q4_0/Q4_1/Q5_0/Q5_1/Q8_0/Q4_K/Q6_K weights as stored, activations rounded to int8 "
+           "multiply a GGUF file's Q4_0/Q4_1/Q5_0/Q5_1/Q8_0/Q2_K-Q6_K weights as stored, activations rounded to int8 "
            "as llama.cpp does (faster, less memory; logits close to, not equal to, transformers')"}};
 }
 

@@ -208,7 +208,10 @@ std::optional<DType> block_dtype(TensorType type) {
     case TensorType::Q5_0: return DType::Q5_0;
     case TensorType::Q5_1: return DType::Q5_1;
     case TensorType::Q8_0: return DType::Q8_0;
+    case TensorType::Q2_K: return DType::Q2_K;
+    case TensorType::Q3_K: return DType::Q3_K;
     case TensorType::Q4_K: return DType::Q4_K;
+    case TensorType::Q5_K: return DType::Q5_K;
     case TensorType::Q6_K: return DType::Q6_K;
     default: return std::nullopt;
   }
@@ -272,7 +275,8 @@ namespace transformers {
 
 void dequantize_blocks(DType dtype, const void* blocks, float* out, int64_t count) {
   for (const gguf::TensorType type : {gguf::TensorType::Q4_0, gguf::TensorType::Q4_1, gguf::TensorType::Q5_0,
-                                      gguf::TensorType::Q5_1, gguf::TensorType::Q8_0, gguf::TensorType::Q4_K,
+                                      gguf::TensorType::Q5_1, gguf::TensorType::Q8_0, gguf::TensorType::Q2_K,
+                                      gguf::TensorType::Q3_K, gguf::TensorType::Q4_K, gguf::TensorType::Q5_K,
                                       gguf::TensorType::Q6_K})
     if (gguf::block_dtype(type) == dtype) return gguf::dequantize(type, blocks, out, count);
   throw InvalidArgument(std::string("dequantize_blocks: ") + dtype_name(dtype) + " is not a block-quantized dtype");

@@ -31,7 +31,8 @@ const std::vector<FormatCase>& format_cases() {
       {BlockFormat::Q4_0, gguf::TensorType::Q4_0, {0}},    {BlockFormat::Q4_1, gguf::TensorType::Q4_1, {0, 2}},
       {BlockFormat::Q5_0, gguf::TensorType::Q5_0, {0}},    {BlockFormat::Q5_1, gguf::TensorType::Q5_1, {0, 2}},
       {BlockFormat::Q8_0, gguf::TensorType::Q8_0, {0}},    {BlockFormat::Q4_K, gguf::TensorType::Q4_K, {0, 2}},
-      {BlockFormat::Q6_K, gguf::TensorType::Q6_K, {208}},
+      {BlockFormat::Q6_K, gguf::TensorType::Q6_K, {208}},  {BlockFormat::Q2_K, gguf::TensorType::Q2_K, {80, 82}},
+      {BlockFormat::Q3_K, gguf::TensorType::Q3_K, {108}},  {BlockFormat::Q5_K, gguf::TensorType::Q5_K, {0, 2}},
   };
   return cases;
 }

@@ -19,7 +19,7 @@ namespace transformers {
 // the CPU); converting one is an error.
 enum class DType : uint8_t {
   F32, F16, BF16, F64, I64, I32, I16, I8, U8, Bool,
-  Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q6_K, Q4_0x8, Q4_1x8, Q8_0x8
+  Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q4_0x8, Q4_1x8, Q8_0x8
 };
 
 inline bool is_block_quantized(DType t) { return t >= DType::Q4_0; }
@@ -29,7 +29,7 @@ inline bool is_packed_quantized(DType t) { return t >= DType::Q4_0x8; }
 // Elements and bytes of one block of a block-quantized dtype (0 for the others).
 inline int64_t quant_block_elements(DType t) {
   if (!is_block_quantized(t)) return 0;
-  return t == DType::Q4_K || t == DType::Q6_K ? 256 : 32;
+  return t >= DType::Q2_K && t <= DType::Q6_K ? 256 : 32;
 }
 inline int64_t quant_block_bytes(DType t) {
   switch (t) {
@@ -41,7 +41,10 @@ inline int64_t quant_block_bytes(DType t) {
     case DType::Q5_1: return 24;
     case DType::Q8_0:
     case DType::Q8_0x8: return 34;
+    case DType::Q2_K: return 84;
+    case DType::Q3_K: return 110;
     case DType::Q4_K: return 144;
+    case DType::Q5_K: return 176;
     case DType::Q6_K: return 210;
     default: return 0;
   }
@@ -68,7 +71,10 @@ inline size_t dtype_size(DType t) {
     case DType::Q5_0:
     case DType::Q5_1:
     case DType::Q8_0:
+    case DType::Q2_K:
+    case DType::Q3_K:
     case DType::Q4_K:
+    case DType::Q5_K:
     case DType::Q6_K:
     case DType::Q4_0x8:
     case DType::Q4_1x8:
@@ -95,7 +101,10 @@ inline const char* dtype_name(DType t) {
     case DType::Q5_0: return "q5_0";
     case DType::Q5_1: return "q5_1";
     case DType::Q8_0: return "q8_0";
+    case DType::Q2_K: return "q2_k";
+    case DType::Q3_K: return "q3_k";
     case DType::Q4_K: return "q4_k";
+    case DType::Q5_K: return "q5_k";
     case DType::Q6_K: return "q6_k";
     case DType::Q4_0x8: return "q4_0x8";
     case DType::Q4_1x8: return "q4_1x8";

@@ -53,7 +53,7 @@ struct LoadOptions {
   hub::HubOptions hub;            // where the files come from: revision, cache_dir, token, offline...
   Device device = Device::cpu();  // where the weights go and the forward runs (inputs may stay on the CPU)
   std::optional<DType> dtype;     // what the model computes in: transformers' dtype, nullopt being "auto"
-  // GGUF weights stored in Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K or Q6_K stay so and are multiplied
+  // GGUF weights stored in Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 or Q2_K-Q6_K stay so and are multiplied
   // as stored on the CPU, their activations rounded to int8 blocks as llama.cpp does: a quarter to
   // an eighth of the bytes to read per token, logits close to (not equal to) transformers'. Off,
   // they are dequantized into `dtype` at load, as transformers does.

@@ -66,8 +66,9 @@ std::optional<kernels::cpu::WeightFormat> weight_format(DType dtype) {
 constexpr std::pair<DType, kernels::cpu::BlockFormat> kBlockFormats[] = {
     {DType::Q4_0, kernels::cpu::BlockFormat::Q4_0},     {DType::Q4_1, kernels::cpu::BlockFormat::Q4_1},
     {DType::Q5_0, kernels::cpu::BlockFormat::Q5_0},     {DType::Q5_1, kernels::cpu::BlockFormat::Q5_1},
-    {DType::Q8_0, kernels::cpu::BlockFormat::Q8_0},     {DType::Q4_K, kernels::cpu::BlockFormat::Q4_K},
-    {DType::Q6_K, kernels::cpu::BlockFormat::Q6_K},     {DType::Q4_0x8, kernels::cpu::BlockFormat::Q4_0x8},
+    {DType::Q8_0, kernels::cpu::BlockFormat::Q8_0},     {DType::Q2_K, kernels::cpu::BlockFormat::Q2_K},
+    {DType::Q3_K, kernels::cpu::BlockFormat::Q3_K},     {DType::Q4_K, kernels::cpu::BlockFormat::Q4_K},
+    {DType::Q5_K, kernels::cpu::BlockFormat::Q5_K},     {DType::Q6_K, kernels::cpu::BlockFormat::Q6_K},     {DType::Q4_0x8, kernels::cpu::BlockFormat::Q4_0x8},
     {DType::Q4_1x8, kernels::cpu::BlockFormat::Q4_1x8}, {DType::Q8_0x8, kernels::cpu::BlockFormat::Q8_0x8}};
 
 std::optional<kernels::cpu::BlockFormat> block_format(DType dtype) {
