@@ -16,11 +16,17 @@ class ByteLevelPreTokenizer final : public PreTokenizer {
       : add_prefix_space_(add_prefix_space), use_regex_(use_regex), regex_(kGpt2Pattern, where) {}
 
   void pre_tokenize(PreTokenizedString& text) const override {
-    text.split_normalized([&](size_t, NormalizedString&& piece) {
-      if (add_prefix_space_ && !piece.get().starts_with(' ')) piece.prepend(" ");
-      if (!use_regex_) return std::vector<NormalizedString>{std::move(piece)};
-      return piece.split(find_regex_matches(regex_, piece.get()), SplitBehavior::Isolated);
-    });
+    if (!use_regex_) {  // HF's split into the piece itself, done in place
+      text.normalize([&](NormalizedString& piece) {
+        if (add_prefix_space_ && !piece.get().starts_with(' ')) piece.prepend(" ");
+      });
+      text.drop_empty();
+    } else {
+      text.split_normalized([&](size_t, NormalizedString&& piece) {
+        if (add_prefix_space_ && !piece.get().starts_with(' ')) piece.prepend(" ");
+        return piece.split(find_regex_matches(regex_, piece.get()), SplitBehavior::Isolated);
+      });
+    }
     text.normalize(map_bytes_to_chars);
   }
 

@@ -103,12 +103,17 @@ void NormalizedString::transform(const std::vector<CharChange>& changes, size_t 
 }
 
 void NormalizedString::map_bytes(const std::array<std::string, 256>& utf8_of_byte) {
-  thread_local TRANSFORMERS_FAST_TLS std::string rewritten;
-  thread_local TRANSFORMERS_FAST_TLS std::vector<Alignment> alignments;
-  rewritten.clear();
-  alignments.clear();
-  rewritten.reserve(2 * normalized_.size());
-  alignments.reserve(2 * normalized_.size());
+  size_t mapped_size = 0;
+  bool identity = true;
+  for (char byte : normalized_) {
+    const std::string& utf8 = utf8_of_byte[static_cast<unsigned char>(byte)];
+    mapped_size += utf8.size();
+    identity = identity && utf8.size() == 1 && utf8[0] == byte;
+  }
+  if (identity) return;
+  std::string mapped(mapped_size, '\0');
+  std::vector<Alignment> alignments(mapped_size);
+  size_t write = 0;
   for (size_t at = 0; at < normalized_.size();) {
     const size_t length = std::min(sequence_length(static_cast<unsigned char>(normalized_[at])), normalized_.size() - at);
     for (size_t i = 0; i < length; ++i) {
@@ -116,13 +121,15 @@ void NormalizedString::map_bytes(const std::array<std::string, 256>& utf8_of_byt
       // the alignment of the char before them, the input char's last byte.
       const Alignment alignment = alignments_[i == 0 ? at : at + length - 1];
       const std::string& utf8 = utf8_of_byte[static_cast<unsigned char>(normalized_[at + i])];
-      rewritten += utf8;
-      alignments.insert(alignments.end(), utf8.size(), alignment);
+      for (char c : utf8) {
+        mapped[write] = c;
+        alignments[write++] = alignment;
+      }
     }
     at += length;
   }
-  normalized_.swap(rewritten);
-  alignments_.swap(alignments);
+  normalized_ = std::move(mapped);
+  alignments_ = std::move(alignments);
 }
 
 // The three rewrites below build their changes in a thread-local buffer and skip transform()

@@ -44,6 +44,10 @@ void PreTokenizedString::normalize(const std::function<void(NormalizedString&)>&
     if (!split.tokens) normalize_one(split.normalized);
 }
 
+void PreTokenizedString::drop_empty() {
+  std::erase_if(splits_, [](const Split& split) { return !split.tokens && split.normalized.empty(); });
+}
+
 void PreTokenizedString::tokenize(const std::function<std::vector<Token>(const NormalizedString&)>& tokenize_one) {
   for (Split& split : splits_)
     if (!split.tokens) split.tokens = tokenize_one(split.normalized);

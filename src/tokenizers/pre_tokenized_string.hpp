@@ -34,6 +34,8 @@ class PreTokenizedString {
   // Convenience for pre-tokenizers: pieces without tokens.
   void split_normalized(const std::function<std::vector<NormalizedString>(size_t, NormalizedString&&)>& split_one);
   void normalize(const std::function<void(NormalizedString&)>& normalize_one);
+  // Removes the splits without tokens whose text is empty (what split() does after splitting).
+  void drop_empty();
   void tokenize(const std::function<std::vector<Token>(const NormalizedString&)>& tokenize_one);
 
   const std::vector<Split>& splits() const { return splits_; }
