@@ -354,6 +354,7 @@ std::vector<NormalizedString> NormalizedString::split(const std::vector<MatchSpa
       break;
   }
   std::vector<NormalizedString> result;
+  result.reserve(pieces.size());
   for (const Piece& piece : pieces)
     if (!piece.remove) result.push_back(slice(piece.start, piece.end));
   return result;
