@@ -132,6 +132,10 @@ void NormalizedString::map_bytes(const std::array<std::string, 256>& utf8_of_byt
   alignments_ = std::move(alignments);
 }
 
+void NormalizedString::map_ascii(const std::array<char, 128>& ascii_table) {
+  for (char& byte : normalized_) byte = ascii_table[static_cast<unsigned char>(byte) & 0x7F];
+}
+
 // The three rewrites below build their changes in a thread-local buffer and skip transform()
 // when nothing changes (an identity rewrite leaves the text and its alignments as they are).
 

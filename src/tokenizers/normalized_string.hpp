@@ -50,6 +50,8 @@ class NormalizedString {
   // Replaces every byte b by the char whose UTF-8 is utf8_of_byte[b] (ByteLevel's table): what
   // transform() gives for "change 0 for a char's first byte, insert for the rest", in one pass.
   void map_bytes(const std::array<std::string, 256>& utf8_of_byte);
+  // Replaces every byte of an all-ASCII text by ascii_table[byte], in place (alignments unchanged).
+  void map_ascii(const std::array<char, 128>& ascii_table);
   void filter(const std::function<bool(char32_t)>& keep);
   void map(const std::function<char32_t(char32_t)>& replace);
   // Replaces each char by one or more chars that all keep its alignment.
