@@ -10,6 +10,7 @@ Command pipeline_command();
 Command generate_command();
 Command chat_template_command();
 Command chat_command();
+Command perplexity_command();
 // hub_commands.cpp
 Command download_command();
 Command scan_cache_command();

@@ -15,9 +15,10 @@ namespace transformers::cli {
 namespace {
 
 const std::vector<Command>& commands() {
-  static const std::vector<Command> list = {tokenize_command(),       pipeline_command(), generate_command(),
-                                            chat_command(),           chat_template_command(), download_command(),
-                                            scan_cache_command(),     delete_cache_command(),  info_command()};
+  static const std::vector<Command> list = {
+      tokenize_command(),   pipeline_command(),   generate_command(),     chat_command(),
+      perplexity_command(), chat_template_command(), download_command(), scan_cache_command(),
+      delete_cache_command(), info_command()};
   return list;
 }
 
