@@ -22,6 +22,7 @@ AddedToken parse_added_token(const json& entry, const std::string& where) {
 
 void TokenMatcher::add(std::string_view text, size_t token_index) {
   if (text.empty()) return;
+  starts_token_[static_cast<unsigned char>(text[0])] = true;
   size_t node = 0;
   for (char byte : text) {
     const auto key = static_cast<unsigned char>(byte);
@@ -39,6 +40,10 @@ std::vector<TokenMatcher::Match> TokenMatcher::find_all(std::string_view text) c
   std::vector<Match> matches;
   if (nodes_[0].children.empty()) return matches;
   for (size_t start = 0; start < text.size();) {
+    if (!starts_token_[static_cast<unsigned char>(text[start])]) {
+      ++start;
+      continue;
+    }
     std::optional<Match> longest;
     size_t node = 0;
     for (size_t at = start; at < text.size(); ++at) {

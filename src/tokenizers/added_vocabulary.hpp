@@ -1,6 +1,7 @@
 #pragma once
 // Added tokens ("added_tokens" in tokenizer.json): matched in the text before the model runs,
 // leftmost-longest; non-normalized ones on the raw text, normalized ones after normalization.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,6 +45,7 @@ class TokenMatcher {
     std::optional<size_t> token_index;
   };
   std::vector<Node> nodes_{Node{}};
+  std::array<bool, 256> starts_token_{};  // the first bytes of the tokens: other positions are skipped
 };
 
 class AddedVocabulary {
