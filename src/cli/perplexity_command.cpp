@@ -62,26 +62,33 @@ int run_perplexity(const CommandLine& args) {
     if (adds_bos) ids[0] = tokens[0];
     ModelInputs inputs;
     inputs.input_ids = Tensor::from_vector(ids, {1, static_cast<int64_t>(ids.size())});
-    const std::vector<float> logits = loaded.model->forward(inputs).logits.to(DType::F32).contiguous().to_vector<float>();
+    const std::vector<float> logits =
+        loaded.model->forward(inputs).logits.to(DType::F32).contiguous().to_vector<float>();
     const auto vocab = static_cast<int64_t>(logits.size() / ids.size());
     for (size_t position = first; position + 1 < chunk_size; ++position) {
-      const double nll = negative_log_likelihood(logits.data() + position * static_cast<size_t>(vocab), vocab,
-                                                 ids[position + 1]);
+      const double nll =
+          negative_log_likelihood(logits.data() + position * static_cast<size_t>(vocab), vocab, ids[position + 1]);
       total += nll;
       total_squares += nll * nll;
       ++count;
     }
     const double estimate = std::exp(total / static_cast<double>(count));
     estimates.push_back(estimate);
-    if (!args.has("json")) std::cout << "[" << chunk + 1 << "]" << estimate << (chunk + 1 < chunks ? "," : "\n") << std::flush;
+    if (!args.has("json"))
+      std::cout << "[" << chunk + 1 << "]" << estimate << (chunk + 1 < chunks ? "," : "\n") << std::flush;
   }
   const double mean = total / static_cast<double>(count);
   const double variance = total_squares / static_cast<double>(count) - mean * mean;
   // The standard error of exp(mean NLL), by the delta method, as llama-perplexity reports it.
-  const double error = count > 1 ? std::exp(mean) * std::sqrt(std::max(variance, 0.0) / static_cast<double>(count - 1)) : 0.0;
+  const double error =
+      count > 1 ? std::exp(mean) * std::sqrt(std::max(variance, 0.0) / static_cast<double>(count - 1)) : 0.0;
   if (args.has("json")) {
-    std::cout << nlohmann::json{{"perplexity", std::exp(mean)}, {"standard_error", error}, {"chunks", chunks},
-                                {"ctx", context}, {"scored_tokens", count}, {"text_tokens", tokens.size()},
+    std::cout << nlohmann::json{{"perplexity", std::exp(mean)},
+                                {"standard_error", error},
+                                {"chunks", chunks},
+                                {"ctx", context},
+                                {"scored_tokens", count},
+                                {"text_tokens", tokens.size()},
                                 {"chunk_estimates", estimates}}
                      .dump()
               << "\n";

@@ -18,7 +18,7 @@ class BertNormalizer final : public Normalizer {
     for (int byte = 0; byte < 128; ++byte) {
       const auto c = static_cast<char32_t>(byte);
       ascii_table_[static_cast<size_t>(byte)] =
-          static_cast<char>(clean_text_ && is_bert_whitespace(c) ? ' '
+          static_cast<char>(clean_text_ && is_bert_whitespace(c)       ? ' '
                             : lowercase_ && byte >= 'A' && byte <= 'Z' ? byte + ('a' - 'A')
                                                                        : byte);
     }

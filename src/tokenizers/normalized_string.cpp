@@ -115,7 +115,8 @@ void NormalizedString::map_bytes(const std::array<std::string, 256>& utf8_of_byt
   std::vector<Alignment> alignments(mapped_size);
   size_t write = 0;
   for (size_t at = 0; at < normalized_.size();) {
-    const size_t length = std::min(sequence_length(static_cast<unsigned char>(normalized_[at])), normalized_.size() - at);
+    const size_t length =
+        std::min(sequence_length(static_cast<unsigned char>(normalized_[at])), normalized_.size() - at);
     for (size_t i = 0; i < length; ++i) {
       // The first byte's char replaces the input char; the others are inserted after it and take
       // the alignment of the char before them, the input char's last byte.

@@ -50,13 +50,10 @@ class Translator {
   bool outside_class() {
     const char c = pattern_[at_];
     switch (c) {
-      case '\\':
-        return escape();
+      case '\\': return escape();
       case '^':
-      case '$':
-        return false;  // line anchors in Ruby, string anchors in PCRE2
-      case '(':
-        return group();
+      case '$': return false;  // line anchors in Ruby, string anchors in PCRE2
+      case '(': return group();
       case '{':
         if (next_is(1, ',')) return false;  // Ruby's {,n}; a literal in PCRE2
         break;
@@ -75,8 +72,8 @@ class Translator {
   bool class_member() {
     const char c = pattern_[at_];
     if (c == '\\') return escape();
-    if (c == '[') return false;                       // nested class or [:posix:]
-    if (c == '&' && next_is(1, '&')) return false;    // Ruby's class intersection
+    if (c == '[') return false;                     // nested class or [:posix:]
+    if (c == '&' && next_is(1, '&')) return false;  // Ruby's class intersection
     if (c == ']') in_class_ = false;
     out_ += c;
     ++at_;
@@ -112,9 +109,7 @@ class Translator {
     const char e = pattern_[at_ + 1];
     at_ += 2;
     switch (e) {
-      case 's':
-        out_ += in_class_ ? std::string(kWhiteSpace) : "[" + std::string(kWhiteSpace) + "]";
-        return true;
+      case 's': out_ += in_class_ ? std::string(kWhiteSpace) : "[" + std::string(kWhiteSpace) + "]"; return true;
       case 'S':
         if (in_class_) return false;
         out_ += "[^" + std::string(kWhiteSpace) + "]";
@@ -123,10 +118,8 @@ class Translator {
         out_ += "\\x{0B}";
         return true;
       case 'p':
-      case 'P':
-        return category(e);
-      case 'x':
-        return hex_escape();
+      case 'P': return category(e);
+      case 'x': return hex_escape();
       case 'A':
       case 'z':
       case 'Z':

@@ -67,14 +67,84 @@ void require_same_matches(const std::string& pattern, const std::string& text) {
 // engines could disagree on (U+0085, U+00A0, U+180E, U+3000), case folds (ſ, K sign, ß, ligatures),
 // combining marks, CJK, Thai, emoji, punctuation and line breaks.
 std::string random_text(std::mt19937& random) {
-  static const std::vector<std::string> pieces = {
-      "hello", "World", "it", "'s", "'S", "'ll", "'LL", "'re", "'ve", "'d", "'m", "'t", "'", " ", "  ", "   ", "\t",
-      "\n", "\r\n", "\r", "\v", "\f", "0", "12", "345", "67890", "\xD9\xA3\xD9\xA4", "\xE0\xA5\xAC", "\xC2\x85",
-      "\xC2\xA0", "\xE1\xA0\x8E", "\xE3\x80\x80", "\xE2\x80\xA8", "\xE2\x80\x8B", "\xC5\xBF", "\xE2\x84\xAA", "\xC3\x9F",
-      "\xEF\xAC\x81", "\xEF\xAC\x86", "e\xCC\x81", "\xCC\x81", "\xE4\xBD\xA0\xE5\xA5\xBD", "\xE3\x81\x82",
-      "\xE3\x82\xAB", "\xE3\x80\x82", "\xE0\xB8\xAA\xE0\xB8\xA7\xE0\xB8\xB1", "\xF0\x9F\x98\x80", "\xE2\x80\xA6", ".",
-      ",", "!", "?", "-", "_", "/", "(", ")", "[", "]", "\"", "#", "$", "%", "+", "=", "<", ">", "~", "`", "|",
-      "\xD0\x9F\xD1\x80\xD0\xB8", "\xCE\xA3\xCF\x82", "\xE2\x85\xA0", "\xC2\xBD", "ABC", "xyz", "Hello", "DOG"};
+  static const std::vector<std::string> pieces = {"hello",
+                                                  "World",
+                                                  "it",
+                                                  "'s",
+                                                  "'S",
+                                                  "'ll",
+                                                  "'LL",
+                                                  "'re",
+                                                  "'ve",
+                                                  "'d",
+                                                  "'m",
+                                                  "'t",
+                                                  "'",
+                                                  " ",
+                                                  "  ",
+                                                  "   ",
+                                                  "\t",
+                                                  "\n",
+                                                  "\r\n",
+                                                  "\r",
+                                                  "\v",
+                                                  "\f",
+                                                  "0",
+                                                  "12",
+                                                  "345",
+                                                  "67890",
+                                                  "\xD9\xA3\xD9\xA4",
+                                                  "\xE0\xA5\xAC",
+                                                  "\xC2\x85",
+                                                  "\xC2\xA0",
+                                                  "\xE1\xA0\x8E",
+                                                  "\xE3\x80\x80",
+                                                  "\xE2\x80\xA8",
+                                                  "\xE2\x80\x8B",
+                                                  "\xC5\xBF",
+                                                  "\xE2\x84\xAA",
+                                                  "\xC3\x9F",
+                                                  "\xEF\xAC\x81",
+                                                  "\xEF\xAC\x86",
+                                                  "e\xCC\x81",
+                                                  "\xCC\x81",
+                                                  "\xE4\xBD\xA0\xE5\xA5\xBD",
+                                                  "\xE3\x81\x82",
+                                                  "\xE3\x82\xAB",
+                                                  "\xE3\x80\x82",
+                                                  "\xE0\xB8\xAA\xE0\xB8\xA7\xE0\xB8\xB1",
+                                                  "\xF0\x9F\x98\x80",
+                                                  "\xE2\x80\xA6",
+                                                  ".",
+                                                  ",",
+                                                  "!",
+                                                  "?",
+                                                  "-",
+                                                  "_",
+                                                  "/",
+                                                  "(",
+                                                  ")",
+                                                  "[",
+                                                  "]",
+                                                  "\"",
+                                                  "#",
+                                                  "$",
+                                                  "%",
+                                                  "+",
+                                                  "=",
+                                                  "<",
+                                                  ">",
+                                                  "~",
+                                                  "`",
+                                                  "|",
+                                                  "\xD0\x9F\xD1\x80\xD0\xB8",
+                                                  "\xCE\xA3\xCF\x82",
+                                                  "\xE2\x85\xA0",
+                                                  "\xC2\xBD",
+                                                  "ABC",
+                                                  "xyz",
+                                                  "Hello",
+                                                  "DOG"};
   std::uniform_int_distribution<size_t> length(0, 24);
   std::uniform_int_distribution<size_t> pick(0, pieces.size() - 1);
   std::string text;
@@ -90,7 +160,8 @@ std::vector<std::string> shipped_patterns() {
       Regex::escape(" #&-~.x"),
   };
   for (const std::string& name : transformers::tokenizers::known_gguf_pre_tokenizers()) {
-    const std::optional<transformers::tokenizers::GgufPreTokenizer> pre = transformers::tokenizers::gguf_pre_tokenizer(name);
+    const std::optional<transformers::tokenizers::GgufPreTokenizer> pre =
+        transformers::tokenizers::gguf_pre_tokenizer(name);
     patterns.insert(patterns.end(), pre->patterns.begin(), pre->patterns.end());
   }
   return patterns;
@@ -101,9 +172,9 @@ std::vector<std::string> shipped_patterns() {
 TEST_CASE("Every class PCRE2 is given matches the code points Oniguruma's does", "[tokenizers][regex]") {
   // (A complement's runs are the gaps between its class's runs: \P{..} once is enough.)
   std::vector<std::string> atoms = {R"(\s)", R"(\S)", R"(\d)", ".", R"([^\s\p{L}\p{N}])", R"(\x{85})", R"(\P{L})"};
-  for (const char* category : {"L",  "Lu", "Ll", "Lt", "Lm", "Lo", "M",  "Mn", "Mc", "Me", "N",  "Nd",
-                               "Nl", "No", "P",  "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "S",  "Sm",
-                               "Sc", "Sk", "So", "Z",  "Zs", "Zl", "Zp", "C",  "Cc", "Cf", "Co", "Cn"}) {
+  for (const char* category :
+       {"L",  "Lu", "Ll", "Lt", "Lm", "Lo", "M",  "Mn", "Mc", "Me", "N",  "Nd", "Nl", "No", "P",  "Pc", "Pd", "Ps",
+        "Pe", "Pi", "Pf", "Po", "S",  "Sm", "Sc", "Sk", "So", "Z",  "Zs", "Zl", "Zp", "C",  "Cc", "Cf", "Co", "Cn"}) {
     atoms.push_back(std::string("\\p{") + category + "}");
   }
   for (char letter = 'a'; letter <= 'z'; ++letter) atoms.push_back(std::string("(?i:") + letter + ")");
@@ -111,9 +182,10 @@ TEST_CASE("Every class PCRE2 is given matches the code points Oniguruma's does",
 }
 
 TEST_CASE("Patterns the two engines read differently stay with Oniguruma", "[tokenizers][regex]") {
-  for (const char* pattern : {R"(\w+)", R"(\bx)", R"(\h)", R"(\p{Han})", R"(\pL)", R"(\p{^L})", "^a", "a$",
-                              "a{,3}", "[[:alpha:]]", "[a[b]]", "[a&&b]", "[]a]", R"([\S])", "(?i:ss)", "(?i:FI)",
-                              "a(?i)b|c", "(?m:.)", "(?<name>a)", R"(\u00e9)", R"(\1)", R"(\A[\A])"}) {
+  for (const char* pattern :
+       {R"(\w+)",   R"(\bx)",      R"(\h)",      R"(\p{Han})", R"(\pL)", R"(\p{^L})", "^a",      "a$",
+        "a{,3}",    "[[:alpha:]]", "[a[b]]",     "[a&&b]",     "[]a]",   R"([\S])",   "(?i:ss)", "(?i:FI)",
+        "a(?i)b|c", "(?m:.)",      "(?<name>a)", R"(\u00e9)",  R"(\1)",  R"(\A[\A])"}) {
     INFO("pattern " << pattern);
     CHECK_FALSE(pcre2_equivalent(pattern).has_value());
   }
@@ -132,9 +204,9 @@ TEST_CASE("Every shipped pre-tokenizer pattern splits random text as Oniguruma d
   std::mt19937 random(20261205);
   std::vector<std::string> texts;
   for (int i = 0; i < 400; ++i) texts.push_back(random_text(random));
-  texts.push_back(std::string(20000, ' ') + "x");             // long runs: the JIT stack, or Oniguruma
+  texts.push_back(std::string(20000, ' ') + "x");  // long runs: the JIT stack, or Oniguruma
   texts.push_back(std::string(20000, 'a') + std::string(20000, '\n'));
-  texts.push_back("\xFF\xFE broken UTF-8 \xC3");                 // PCRE2 refuses it; Oniguruma decides
+  texts.push_back("\xFF\xFE broken UTF-8 \xC3");  // PCRE2 refuses it; Oniguruma decides
   size_t on_pcre2 = 0;
   for (const std::string& pattern : shipped_patterns()) {
     const Regex fast(pattern, "test");
