@@ -11,34 +11,16 @@
 #include "src/tokenizers/byte_level.hpp"
 #include "src/tokenizers/pcre2_pattern.hpp"
 #include "src/tokenizers/regex.hpp"
+#include "src/tokenizers/unicode.hpp"
 #include "src/tokenizers/gguf_pre_tokenizers.hpp"
 
+using transformers::tokenizers::detail::append_utf8;
 using transformers::tokenizers::detail::ByteRange;
 using transformers::tokenizers::detail::pcre2_equivalent;
 using transformers::tokenizers::detail::Regex;
 using transformers::tokenizers::detail::RegexEngine;
 
 namespace {
-
-std::string utf8(char32_t cp) {
-  std::string s;
-  if (cp < 0x80) {
-    s += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    s += static_cast<char>(0xC0 | (cp >> 6));
-    s += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    s += static_cast<char>(0xE0 | (cp >> 12));
-    s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    s += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    s += static_cast<char>(0xF0 | (cp >> 18));
-    s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    s += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-  return s;
-}
 
 // Every scalar value once, in order: `(?:class)+` then matches the runs of members, which are the
 // same runs for both engines exactly when the two classes hold the same code points.
@@ -47,7 +29,7 @@ const std::string& all_code_points() {
     std::string s;
     for (char32_t cp = 1; cp < 0x110000; ++cp) {
       if (cp >= 0xD800 && cp < 0xE000) continue;
-      s += utf8(cp);
+      append_utf8(s, cp);
     }
     return s;
   }();
