@@ -65,6 +65,10 @@ Tensor embedding(const Tensor& weight, const Tensor& ids);
 // A block-quantized weight for linear / embedding, in the layout its device multiplies fastest
 // (the CPU interleaves eight rows of Q4_0, Q4_1 and Q8_0 weights: a copy); else `weight` itself.
 Tensor pack_quantized(const Tensor& weight);
+// A floating matrix [rows, columns] (columns a multiple of 32) quantized row by row into blocks of
+// 32 as ggml's reference quantizers do: Q8_0 (int8, one scale per block), Q4_0 (int4, one scale) or
+// Q4_1 (int4, a scale and a minimum). The result is [rows, row bytes] in that dtype, on the CPU.
+Tensor quantize_blocks(const Tensor& matrix, DType block_dtype);
 Tensor concat(const std::vector<Tensor>& tensors, int64_t axis);
 // Entries of x along `axis` at `index` (1-D integer tensor), as torch.index_select.
 Tensor index_select(const Tensor& x, int64_t axis, const Tensor& index);
