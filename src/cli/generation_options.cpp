@@ -38,6 +38,7 @@ LoadedModel load_causal_lm(const CommandLine& args) {
   load_options.device = Device(args.value_or("device", "cpu"));
   load_options.dtype = parse_model_dtype(args.value_or("dtype", "auto"));
   load_options.keep_quantized = args.has("keep-quantized");
+  load_options.quantization = args.value_or("quantization", "");
   // The tokenizer is built on its own thread while the weights load: it is serial work (a GGUF's
   // vocabulary and merges), the weights mostly wait on memory.
   auto tokenizer = std::async(std::launch::async, [&source] { return AutoTokenizer::from_pretrained(source); });
@@ -73,7 +74,10 @@ std::vector<OptionSpec> model_options() {
            "the model's dtype: auto (the checkpoint's; float32 for GGUF), float32, bfloat16 or float16", "auto"},
           {"keep-quantized", "",
            "multiply a GGUF file's Q4_0/Q4_1/Q5_0/Q5_1/Q8_0/Q2_K-Q6_K weights as stored, activations rounded to int8 "
-           "as llama.cpp does (faster, less memory; logits close to, not equal to, transformers')"}};
+           "as llama.cpp does (faster, less memory; logits close to, not equal to, transformers')"},
+          {"quantization", "int8|int4",
+           "quantize floating weights at load into groups of 32 (int8: Q8_0, int4: Q4_1) and multiply them as "
+           "blocks (CPU)"}};
 }
 
 std::vector<OptionSpec> generation_options() {

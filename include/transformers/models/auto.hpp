@@ -58,7 +58,28 @@ struct LoadOptions {
   // an eighth of the bytes to read per token, logits close to (not equal to) transformers'. Off,
   // they are dequantized into `dtype` at load, as transformers does.
   bool keep_quantized = false;
+  // Linear and embedding weights stored in floating point quantized at load, to be multiplied as
+  // blocks on the CPU like kept-quantized GGUF weights: "int8" (Q8_0: a scale per group) or "int4"
+  // (Q4_1: a scale and a minimum per group), in groups of `quantization_group_size` along a row (32,
+  // the block formats' size). Empty: as stored.
+  std::string quantization;
+  int64_t quantization_group_size = 32;
 };
+
+// The block dtype LoadOptions::quantization asks for (nullopt for none); throws InvalidArgument
+// naming the field for an unknown name or group size.
+inline std::optional<DType> quantization_block_dtype(const LoadOptions& options) {
+  if (options.quantization.empty()) return std::nullopt;
+  if (options.quantization != "int8" && options.quantization != "int4")
+    throw InvalidArgument("LoadOptions::quantization: '" + options.quantization + "' is not int8 or int4");
+  if (!options.device.is_cpu())
+    throw InvalidArgument("LoadOptions::quantization: quantized weights are multiplied on the CPU only, not on " +
+                          options.device.str());
+  if (options.quantization_group_size != 32)
+    throw InvalidArgument("LoadOptions::quantization_group_size: " + std::to_string(options.quantization_group_size) +
+                          " is not supported (32, the size of the Q8_0 / Q4_1 blocks the CPU multiplies)");
+  return options.quantization == "int8" ? DType::Q8_0 : DType::Q4_1;
+}
 
 struct ModelEntry {
   std::string model_type;  // config.json's model_type
@@ -222,14 +243,20 @@ inline std::unique_ptr<PreTrainedModel> auto_model_from_pretrained(const std::st
     const PretrainedConfig config = PretrainedConfig::from_json(config_json, *gguf_path);
     const ModelEntry& entry = find_model_entry(config, task);
     nn::Weights weights(gguf::hf_tensors(file, config_json), entry.base_model_prefix);
-    weights.on(options.device).with_dtype(options.dtype.value_or(DType::F32)).keep_quantized(options.keep_quantized);
+    weights.on(options.device)
+        .with_dtype(options.dtype.value_or(DType::F32))
+        .keep_quantized(options.keep_quantized)
+        .quantize_matrices(quantization_block_dtype(options));
     return entry.build(config, weights);
   }
   const std::string folder = hub::resolve_model_path(path_or_id, options.hub);
   PretrainedConfig config = PretrainedConfig::from_pretrained(folder);
   const ModelEntry& entry = find_model_entry(config, task);
   nn::Weights weights(safetensors::Checkpoint::open(folder), entry.base_model_prefix);
-  return entry.build(config, weights.on(options.device).with_dtype(model_dtype(config, options.dtype)));
+  weights.on(options.device)
+      .with_dtype(model_dtype(config, options.dtype))
+      .quantize_matrices(quantization_block_dtype(options));
+  return entry.build(config, weights);
 }
 
 // A model for `task` with random weights drawn from `seed`, as transformers' from_config (tests,
@@ -258,7 +285,10 @@ struct AutoModelFor {
   static std::unique_ptr<PreTrainedModel> from_pretrained(const std::string& path_or_id,
                                                           const hub::HubOptions& hub = {},
                                                           Device device = Device::cpu()) {
-    return auto_model_from_pretrained(path_or_id, task, {hub, device, std::nullopt});
+    LoadOptions options;
+    options.hub = hub;
+    options.device = device;
+    return auto_model_from_pretrained(path_or_id, task, options);
   }
   static std::unique_ptr<PreTrainedModel> from_config(const PretrainedConfig& config, uint64_t seed = 0,
                                                       Device device = Device::cpu()) {

@@ -292,7 +292,7 @@ class ForCausalLM final : public PreTrainedModel {
   ForCausalLM(const PretrainedConfig& config, const nn::Weights& w) : base_(config, w) {
     const auto& c = base_.family_config();
     lm_head_ = c.tie_word_embeddings ? base_.word_embeddings()
-                                     : w.get(std::string(Base::lm_head) + ".weight", {c.vocab_size, c.hidden_size});
+                                     : w.get_matrix(std::string(Base::lm_head) + ".weight", {c.vocab_size, c.hidden_size});
     if (c.final_logit_softcapping) final_logit_softcapping_ = static_cast<float>(*c.final_logit_softcapping);
   }
 

@@ -70,9 +70,11 @@ class GPTNeoXModel final : public DecoderModel<GPTNeoXConfig> {
       const std::string p = "gpt_neox.layers." + std::to_string(i);
       nn::DecoderLayer layer;
       layer.attention_norm = nn::Norm::of(nn::LayerNorm::load(w, p + ".input_layernorm", hidden, c.norm_eps));
-      const nn::Linear qkv = gpt_neox::heads_to_qkv(
-          nn::Linear::load(w, p + ".attention.query_key_value", hidden, 3 * hidden, c.attention_bias),
-          c.num_attention_heads, c.head_dim);
+      nn::Linear fused;  // loaded as stored: its rows are reordered, then quantized if asked
+      fused.weight = w.get(p + ".attention.query_key_value.weight", {3 * hidden, hidden});
+      if (c.attention_bias) fused.bias = w.get(p + ".attention.query_key_value.bias", {3 * hidden}).to(DType::F32);
+      nn::Linear qkv = gpt_neox::heads_to_qkv(fused, c.num_attention_heads, c.head_dim);
+      qkv.weight = w.quantized(qkv.weight);
       layer.attention.q_proj = qkv.rows(0, hidden);
       layer.attention.k_proj = qkv.rows(hidden, hidden);
       layer.attention.v_proj = qkv.rows(2 * hidden, hidden);

@@ -22,7 +22,7 @@ struct Linear {
   static Linear load(const Weights& w, const std::string& name, int64_t in_features, int64_t out_features,
                      bool with_bias = true) {
     Linear layer;
-    layer.weight = w.get(name + ".weight", {out_features, in_features});               // in the model's dtype
+    layer.weight = w.get_matrix(name + ".weight", {out_features, in_features});        // in the model's dtype
     if (with_bias) layer.bias = w.get(name + ".bias", {out_features}).to(DType::F32);  // added in f32
     return layer;
   }
@@ -60,7 +60,7 @@ struct Embedding {
   Tensor weight;  // [num_embeddings, dim]
 
   static Embedding load(const Weights& w, const std::string& name, int64_t count, int64_t dim) {
-    return Embedding{w.get(name + ".weight", {count, dim})};
+    return Embedding{w.get_matrix(name + ".weight", {count, dim})};
   }
   // Ids made on the host (positions, token types, the caller's input) go to the table's device.
   Tensor operator()(const Tensor& ids) const { return ops::embedding(weight, ids.to(weight.device())); }

@@ -93,6 +93,30 @@ class Weights {
     return *this;
   }
 
+  // A floating checkpoint's linear and embedding matrices quantized at load into `block_dtype`
+  // (Q8_0: int8, Q4_0 / Q4_1: int4; groups of 32 along a row), to be multiplied as blocks on the
+  // CPU like a GGUF file's kept-quantized weights. nullopt: as stored.
+  Weights& quantize_matrices(std::optional<DType> block_dtype) {
+    quantize_to_ = block_dtype;
+    return *this;
+  }
+
+  // A matrix a linear layer or an embedding table reads as [rows, columns]: get(), quantized when
+  // quantize_matrices() asks for it and its rows are whole blocks (others stay as they are).
+  Tensor get_matrix(const std::string& name, const Shape& expected_shape) const {
+    Tensor matrix = quantized(get(name, expected_shape));
+    if (is_block_quantized(matrix.dtype()) && quantize_to_ && !random_)
+      source_->release(locate(name));  // quantized here: the file's pages of the floating matrix may go
+    return matrix;
+  }
+  // `matrix` as get_matrix() hands it out (for a model that rearranges a matrix's rows first).
+  Tensor quantized(const Tensor& matrix) const {
+    if (!quantize_to_ || !device_.is_cpu() || !is_floating(matrix.dtype()) || matrix.dim() != 2 ||
+        matrix.size(1) % quant_block_elements(*quantize_to_) != 0)
+      return matrix;
+    return ops::pack_quantized(ops::quantize_blocks(matrix, *quantize_to_));
+  }
+
   bool contains(const std::string& name) const { return random_ || !locate(name).empty(); }
   const std::string& prefix() const { return prefix_; }
   // Where the weights come from (not for random weights).
@@ -152,6 +176,7 @@ class Weights {
   std::string prefix_;
   bool random_ = false;
   bool keep_quantized_ = false;
+  std::optional<DType> quantize_to_;  // quantize_matrices()
   uint64_t random_seed_ = 0;
   Device device_ = Device::cpu();
   DType dtype_ = DType::F32;
