@@ -61,7 +61,7 @@ struct LoadOptions {
   // Linear and embedding weights stored in floating point quantized at load, to be multiplied as
   // blocks on the CPU like kept-quantized GGUF weights: "int8" (Q8_0: a scale per group) or "int4"
   // (Q4_1: a scale and a minimum per group), in groups of `quantization_group_size` along a row (32,
-  // the block formats' size). Empty: as stored.
+  // the block formats' size); embedding tables take int8 either way. Empty: as stored.
   std::string quantization;
   int64_t quantization_group_size = 32;
 };

@@ -60,7 +60,7 @@ struct Embedding {
   Tensor weight;  // [num_embeddings, dim]
 
   static Embedding load(const Weights& w, const std::string& name, int64_t count, int64_t dim) {
-    return Embedding{w.get_matrix(name + ".weight", {count, dim})};
+    return Embedding{w.get_matrix(name + ".weight", {count, dim}, /*embedding_table=*/true)};
   }
   // Ids made on the host (positions, token types, the caller's input) go to the table's device.
   Tensor operator()(const Tensor& ids) const { return ops::embedding(weight, ids.to(weight.device())); }

@@ -102,20 +102,17 @@ class Weights {
   }
 
   // A matrix a linear layer or an embedding table reads as [rows, columns]: get(), quantized when
-  // quantize_matrices() asks for it and its rows are whole blocks (others stay as they are).
-  Tensor get_matrix(const std::string& name, const Shape& expected_shape) const {
-    Tensor matrix = quantized(get(name, expected_shape));
+  // quantize_matrices() asks for it and its rows are whole blocks (others stay as they are). An
+  // embedding table (and a head tied to it) takes 8 bits whatever was asked, as llama.cpp's 4-bit
+  // mixes keep token_embd at 8: it is read a row per token, and 4 bits cost the tied head most.
+  Tensor get_matrix(const std::string& name, const Shape& expected_shape, bool embedding_table = false) const {
+    Tensor matrix = quantized(get(name, expected_shape), embedding_table && quantize_to_ ? DType::Q8_0 : quantize_to_);
     if (is_block_quantized(matrix.dtype()) && quantize_to_ && !random_)
       source_->release(locate(name));  // quantized here: the file's pages of the floating matrix may go
     return matrix;
   }
   // `matrix` as get_matrix() hands it out (for a model that rearranges a matrix's rows first).
-  Tensor quantized(const Tensor& matrix) const {
-    if (!quantize_to_ || !device_.is_cpu() || !is_floating(matrix.dtype()) || matrix.dim() != 2 ||
-        matrix.size(1) % quant_block_elements(*quantize_to_) != 0)
-      return matrix;
-    return ops::pack_quantized(ops::quantize_blocks(matrix, *quantize_to_));
-  }
+  Tensor quantized(const Tensor& matrix) const { return quantized(matrix, quantize_to_); }
 
   bool contains(const std::string& name) const { return random_ || !locate(name).empty(); }
   const std::string& prefix() const { return prefix_; }
@@ -126,6 +123,13 @@ class Weights {
 
  private:
   bool has_prefix(const std::string& name) const { return name.rfind(prefix_ + ".", 0) == 0; }
+
+  Tensor quantized(const Tensor& matrix, std::optional<DType> block_dtype) const {
+    if (!block_dtype || !device_.is_cpu() || !is_floating(matrix.dtype()) || matrix.dim() != 2 ||
+        matrix.size(1) % quant_block_elements(*block_dtype) != 0)
+      return matrix;
+    return ops::pack_quantized(ops::quantize_blocks(matrix, *block_dtype));
+  }
 
   Tensor checked_blocks(const std::string& found, const Tensor& blocks, const Shape& expected_shape) const {
     const Shape shape{blocks.size(0), block_columns(blocks.dtype(), blocks.size(1))};
