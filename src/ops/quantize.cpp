@@ -76,14 +76,15 @@ Tensor quantize_blocks(const Tensor& matrix, DType block_dtype) {
     throw InvalidArgument("quantize_blocks: needs a floating matrix whose rows are whole blocks of 32, got " +
                           (matrix.defined() ? matrix.describe() : std::string("an undefined tensor")));
   const int64_t rows = matrix.size(0), columns = matrix.size(1), blocks = columns / kBlock;
-  const std::vector<float> values = matrix.to(Device::cpu()).to(DType::F32).contiguous().to_vector<float>();
+  const Tensor f32 = matrix.to(Device::cpu()).to(DType::F32).contiguous();  // read in place, not copied again
+  const float* values = f32.data<float>();
   const int64_t row_bytes = blocks * quant_block_bytes(block_dtype);
   Tensor out = Tensor::empty({rows, row_bytes}, block_dtype, Device::cpu());
   auto* bytes = static_cast<uint8_t*>(out.data_ptr());
 #pragma omp parallel for if (rows * columns > (1 << 16))
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t b = 0; b < blocks; ++b)
-      quantize_block(values.data() + r * columns + b * kBlock,
+      quantize_block(values + r * columns + b * kBlock,
                      bytes + r * row_bytes + b * quant_block_bytes(block_dtype));
   return out;
 }
