@@ -91,35 +91,74 @@ Sequences prompt_rows(const Tensor& input_ids, const GenerationConfig& config) {
   return Sequences(static_cast<size_t>(batch), std::vector<int64_t>{*config.bos_token_id});
 }
 
-}  // namespace
-
-GenerateOutput generate(const PreTrainedModel& model, const Tensor& input_ids, const GenerationConfig& config,
-                        const GenerateOptions& options) {
-  Sequences prompt = prompt_rows(input_ids, config);
-  const int64_t length = static_cast<int64_t>(prompt[0].size());
-  const int64_t max_position_embeddings = model.config().max_position_embeddings;
-  const GenerationConfig prepared = config.prepared_for(length, max_position_embeddings);
-  const bool beams = prepared.beams() > 1;
-  if (beams && options.streamer)
+void check_streamer(const GenerationConfig& prepared, const GenerateOptions& options) {
+  if (prepared.beams() > 1 && options.streamer)
     throw InvalidArgument("`streamer` cannot be used with beam search (yet!). Make sure that `num_beams` is set to 1.");
+}
 
-  Sequences mask = attention_mask(prompt, input_ids.size(1) > 0 ? options.attention_mask : Tensor(), prepared);
-  warn_if_right_padded(prompt, mask, options.attention_mask, prepared);
-  const int64_t expand = std::max(prepared.beams(), prepared.num_return_sequences.value_or(1));
-  prompt = repeat_interleave(prompt, expand);
-  mask = repeat_interleave(mask, expand);
+// The decoding loop over `stepper` from `prompt` (rows already expanded; `input_length` the columns
+// the processors count as prompt, `padding` its left padding per row), with the processors and
+// criteria transformers builds.
+GenerateOutput run_decoding(generation_detail::ModelStepper& stepper, Sequences prompt, int64_t input_length,
+                            const std::vector<int64_t>& padding, const GenerationConfig& prepared,
+                            int64_t max_position_embeddings, const GenerateOptions& options) {
   if (options.streamer) options.streamer->put(generation_detail::as_tensor(prompt));
-
-  const LogitsProcessorList processors =
-      make_logits_processors(prepared, length, padding_lengths(mask), options.logits_processor);
+  const LogitsProcessorList processors = make_logits_processors(prepared, input_length, padding, options.logits_processor);
   const StoppingCriteriaList criteria =
       make_stopping_criteria(prepared, options.tokenizer, max_position_embeddings, options.stopping_criteria);
   const uint64_t seed =
       options.seed ? *options.seed : (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
   const generation_detail::Decoding decoding{prepared, processors, criteria, options.streamer, seed};
-  generation_detail::ModelStepper stepper(model, mask, prepared.use_cache.value_or(true), *prepared.max_length);
-  return beams ? generation_detail::beam_search(stepper, prompt, decoding)
-               : generation_detail::greedy_or_sample(stepper, std::move(prompt), decoding);
+  return prepared.beams() > 1 ? generation_detail::beam_search(stepper, prompt, decoding)
+                              : generation_detail::greedy_or_sample(stepper, std::move(prompt), decoding);
+}
+
+int64_t expansion(const GenerationConfig& prepared) {
+  return std::max(prepared.beams(), prepared.num_return_sequences.value_or(1));
+}
+
+// transformers' generate for an encoder-decoder: the encoder over input_ids, then the decoder from
+// decoder_start_token_id (bos_token_id when unset), every length counted on the decoder's side.
+GenerateOutput generate_encoder_decoder(const EncoderDecoderModel& model, const Tensor& input_ids,
+                                        const GenerationConfig& config, const GenerateOptions& options) {
+  if (input_ids.dim() != 2 || input_ids.size(1) == 0 || input_ids.size(0) == 0 ||
+      !(input_ids.dtype() == DType::I64 || input_ids.dtype() == DType::I32))
+    throw InvalidArgument("generate: an encoder-decoder's input_ids must be [batch, length > 0] integers, not " +
+                          input_ids.describe());
+  const Sequences prompt = rows_of(input_ids, input_ids.size(0), input_ids.size(1));
+  const std::optional<int64_t> start = config.decoder_start_token_id ? config.decoder_start_token_id : config.bos_token_id;
+  if (!start)
+    throw InvalidArgument("`decoder_start_token_id` or `bos_token_id` has to be defined for encoder-decoder generation.");
+  const int64_t max_position_embeddings = model.config().max_position_embeddings;
+  const GenerationConfig prepared = config.prepared_for(1, max_position_embeddings);
+  check_streamer(prepared, options);
+  const Sequences mask = attention_mask(prompt, options.attention_mask, prepared);
+  const int64_t expand = expansion(prepared);
+  generation_detail::EncoderDecoderStepper stepper(model, prompt, mask, expand, prepared.use_cache.value_or(true),
+                                                   *prepared.max_length);
+  const Sequences decoder_prompt(prompt.size() * static_cast<size_t>(expand), std::vector<int64_t>{*start});
+  return run_decoding(stepper, decoder_prompt, 1, {}, prepared, max_position_embeddings, options);
+}
+
+}  // namespace
+
+GenerateOutput generate(const PreTrainedModel& model, const Tensor& input_ids, const GenerationConfig& config,
+                        const GenerateOptions& options) {
+  if (const auto* encoder_decoder = dynamic_cast<const EncoderDecoderModel*>(&model))
+    return generate_encoder_decoder(*encoder_decoder, input_ids, config, options);
+  Sequences prompt = prompt_rows(input_ids, config);
+  const int64_t length = static_cast<int64_t>(prompt[0].size());
+  const int64_t max_position_embeddings = model.config().max_position_embeddings;
+  const GenerationConfig prepared = config.prepared_for(length, max_position_embeddings);
+  check_streamer(prepared, options);
+  Sequences mask = attention_mask(prompt, input_ids.size(1) > 0 ? options.attention_mask : Tensor(), prepared);
+  warn_if_right_padded(prompt, mask, options.attention_mask, prepared);
+  const int64_t expand = expansion(prepared);
+  prompt = repeat_interleave(prompt, expand);
+  mask = repeat_interleave(mask, expand);
+  generation_detail::DecoderOnlyStepper stepper(model, mask, prepared.use_cache.value_or(true), *prepared.max_length);
+  return run_decoding(stepper, std::move(prompt), length, padding_lengths(mask), prepared, max_position_embeddings,
+                      options);
 }
 
 }  // namespace transformers

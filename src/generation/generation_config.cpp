@@ -54,6 +54,7 @@ void for_each_field(Config& c, Visit&& visit) {
   visit("pad_token_id", c.pad_token_id);
   visit("bos_token_id", c.bos_token_id);
   visit("eos_token_id", c.eos_token_id);
+  visit("decoder_start_token_id", c.decoder_start_token_id);
 }
 
 // transformers' other GenerationConfig attributes: kept in `other` as read; generate() refuses the
@@ -71,7 +72,6 @@ const std::vector<std::string>& untyped_fields() {
                                                  "output_attentions",
                                                  "output_hidden_states",
                                                  "encoder_no_repeat_ngram_size",
-                                                 "decoder_start_token_id",
                                                  "is_assistant",
                                                  "num_assistant_tokens",
                                                  "num_assistant_tokens_schedule",

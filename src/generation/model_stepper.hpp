@@ -1,16 +1,24 @@
 #pragma once
 // ModelStepper: the forward passes of one generate() call, as transformers' prefill and
-// prepare_inputs_for_generation make them. With a cache (nn::KVCache from the model's
+// prepare_inputs_for_generation make them, for a decoder-only model (DecoderOnlyStepper) or an
+// encoder-decoder (EncoderDecoderStepper).
+//
+// Decoder-only: with a cache (nn::KVCache from the model's
 // cache_layout(), sized for the whole call), the prompt goes in once and then only each new token,
 // with the attention mask grown by one column and position ids from the mask (cumsum - 1, padding
 // at 0); without one (use_cache false, or a model without a cache layout), the whole sequence goes
 // in every step. Either way the logits of the last position come back as f32 on the host. When the
 // model asks (PreTrainedModel::recompute_cache: Phi-3's LongRoPE switch), the cache is dropped and
 // the whole sequence runs again into a new one, as transformers' prepare_inputs_for_generation does.
+//
+// Encoder-decoder: the encoder runs once over the prompt (each input once, its output then repeated
+// for its beams or returned sequences); the decoder's tokens go through a self-attention cache and a
+// cross-attention cache that the first step fills from the encoder's output.
 #include <cstdint>
 #include <optional>
 #include <vector>
 
+#include "transformers/models/encoder_decoder_model.hpp"
 #include "transformers/models/modeling_outputs.hpp"
 #include "transformers/nn/kv_cache.hpp"
 
@@ -22,17 +30,24 @@ Tensor as_tensor(const Sequences& rows);  // [rows, length] int64; rows must be 
 
 class ModelStepper {
  public:
-  // `attention_mask`: per row, 1 = token, 0 = padding (left). Only a mask with padding is passed to
-  // the model (transformers drops an all-ones mask).
-  ModelStepper(const PreTrainedModel& model, const Sequences& attention_mask, bool use_cache, int64_t capacity);
-
+  virtual ~ModelStepper() = default;
   // The logits [rows, vocab] of the last position: first for the prompt, then after each new token
   // (the last column of `sequences`, which hold every token so far).
-  Tensor prefill(const Sequences& prompt);
-  Tensor next(const Sequences& sequences);
+  virtual Tensor prefill(const Sequences& prompt) = 0;
+  virtual Tensor next(const Sequences& sequences) = 0;
+  // Beam search: row r continues old row rows[r].
+  virtual void reorder(const std::vector<int64_t>& rows) = 0;
+};
 
-  // Beam search: row r continues old row rows[r] (cache, mask and positions).
-  void reorder(const std::vector<int64_t>& rows);
+class DecoderOnlyStepper final : public ModelStepper {
+ public:
+  // `attention_mask`: per row, 1 = token, 0 = padding (left). Only a mask with padding is passed to
+  // the model (transformers drops an all-ones mask).
+  DecoderOnlyStepper(const PreTrainedModel& model, const Sequences& attention_mask, bool use_cache, int64_t capacity);
+
+  Tensor prefill(const Sequences& prompt) override;
+  Tensor next(const Sequences& sequences) override;
+  void reorder(const std::vector<int64_t>& rows) override;  // cache, mask and positions
 
  private:
   Tensor forward(const Sequences& fed, int64_t columns);
@@ -45,6 +60,27 @@ class ModelStepper {
   bool has_padding_ = false;
   std::optional<nn::KVCache> cache_;
   int64_t capacity_ = 0;
+};
+
+class EncoderDecoderStepper final : public ModelStepper {
+ public:
+  // `input_ids` and `attention_mask`: the encoder's prompt, one row per input; every input continues
+  // as `rows_per_input` decoder rows (beams or returned sequences), adjacent.
+  EncoderDecoderStepper(const EncoderDecoderModel& model, const Sequences& input_ids, const Sequences& attention_mask,
+                        int64_t rows_per_input, bool use_cache, int64_t capacity);
+
+  Tensor prefill(const Sequences& prompt) override;
+  Tensor next(const Sequences& sequences) override;
+  void reorder(const std::vector<int64_t>& rows) override;
+
+ private:
+  Tensor forward(const Sequences& fed);
+
+  const EncoderDecoderModel& model_;
+  int64_t rows_per_input_;
+  Tensor encoder_output_, encoder_mask_;  // one row per decoder row
+  std::optional<nn::KVCache> cache_;
+  nn::CrossAttentionCache cross_;
 };
 
 }  // namespace transformers::generation_detail

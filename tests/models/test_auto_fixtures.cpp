@@ -1,7 +1,7 @@
 // Every registered encoder architecture and head against the tiny fixtures transformers made, loaded
 // through the Auto registry as a user would load them. A model_type without fixtures fails: its
 // equality with transformers would be unchecked. Decoders have theirs in fixtures/models/decoders
-// (test_decoders.cpp).
+// (test_decoders.cpp), encoder-decoders in fixtures/models/seq2seq (test_seq2seq.cpp).
 #include <filesystem>
 
 #include "encoder_fixtures.hpp"
@@ -11,10 +11,12 @@ using namespace transformers;
 
 TEST_CASE("every registered architecture and head equals transformers through the Auto classes",
           "[models][auto-fixtures]") {
-  const auto decoders = std::filesystem::path(TRANSFORMERS_TEST_DATA) / "fixtures" / "models" / "decoders";
+  const auto models = std::filesystem::path(TRANSFORMERS_TEST_DATA) / "fixtures" / "models";
   for (const ModelEntry& entry : model_registry()) {
     INFO(entry.class_name);
-    if (std::filesystem::is_directory(decoders / entry.model_type)) continue;
+    if (std::filesystem::is_directory(models / "decoders" / entry.model_type) ||
+        std::filesystem::is_directory(models / "seq2seq" / entry.model_type))
+      continue;
     for (const auto& [head_folder, task] : encoder_fixtures::heads()) {
       if (task != entry.task) continue;
       REQUIRE(std::filesystem::is_directory(encoder_fixtures::folder(entry.model_type, head_folder)));

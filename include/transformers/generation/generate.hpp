@@ -1,5 +1,6 @@
 #pragma once
-// generate(): transformers' GenerationMixin.generate for decoder-only models: greedy search,
+// generate(): transformers' GenerationMixin.generate for decoder-only models and encoder-decoders
+// (whose encoder runs once, the decoder starting from decoder_start_token_id): greedy search,
 // multinomial sampling (seeded), beam search and beam sampling, with the logits processors,
 // stopping criteria and streamers of this folder. One call keeps all its state (cache, random
 // generator) to itself, so several threads may generate with one model object at once.
@@ -45,7 +46,8 @@ struct GenerateOutput {
 };
 
 // `input_ids` [batch, length] (int64; an empty prompt [batch, 0] starts from bos_token_id, as
-// transformers' input_ids=None). `config` holds the model's generation config updated with the
+// transformers' input_ids=None). An encoder-decoder's input_ids are the encoder's, and `sequences`
+// holds the decoder's tokens from decoder_start_token_id on. `config` holds the model's generation config updated with the
 // call's arguments (GenerationConfig::from_pretrained(folder).updated(kwargs)); unset fields take
 // transformers' global defaults. Errors are transformers' (InvalidArgument with its messages).
 GenerateOutput generate(const PreTrainedModel& model, const Tensor& input_ids, const GenerationConfig& config,

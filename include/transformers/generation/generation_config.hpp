@@ -69,6 +69,7 @@ struct GenerationConfig {
   std::optional<int64_t> pad_token_id;
   std::optional<int64_t> bos_token_id;
   std::optional<std::vector<int64_t>> eos_token_id;  // an int or a list in JSON
+  std::optional<int64_t> decoder_start_token_id;     // encoder-decoders: the decoder's first token
   // Every other field, as read (transformers keeps unknown fields as attributes too). generate()
   // refuses the known ones that would change its result but are not implemented here
   // (guidance_scale, watermarking_config, constraints, top_h, ...).

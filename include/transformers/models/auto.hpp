@@ -29,13 +29,23 @@
 #include "transformers/models/qwen3.hpp"
 #include "transformers/models/qwen3_moe.hpp"
 #include "transformers/models/roberta.hpp"
+#include "transformers/models/t5.hpp"
 
 namespace transformers {
 
 // What an Auto class builds: AutoModel the base model, AutoModelFor<Task> a task head on it.
-enum class Task { Base, SequenceClassification, TokenClassification, QuestionAnswering, MaskedLM, CausalLM };
+enum class Task {
+  Base,
+  SequenceClassification,
+  TokenClassification,
+  QuestionAnswering,
+  MaskedLM,
+  CausalLM,
+  Seq2SeqLM
+};
 
-// "base", "sequence-classification", "token-classification", "question-answering", "masked-lm".
+// "base", "sequence-classification", "token-classification", "question-answering", "masked-lm",
+// "causal-lm", "seq2seq-lm".
 inline std::string task_name(Task task) {
   switch (task) {
     case Task::Base: return "base";
@@ -44,6 +54,7 @@ inline std::string task_name(Task task) {
     case Task::QuestionAnswering: return "question-answering";
     case Task::MaskedLM: return "masked-lm";
     case Task::CausalLM: return "causal-lm";
+    case Task::Seq2SeqLM: return "seq2seq-lm";
   }
   return "unknown task";
 }
@@ -190,6 +201,11 @@ inline const std::vector<ModelEntry>& model_registry() {
       model_entry<MixtralForCausalLM>("mixtral", Task::CausalLM, "MixtralForCausalLM"),
       model_entry<Qwen3MoeModel>("qwen3_moe", Task::Base, "Qwen3MoeModel"),
       model_entry<Qwen3MoeForCausalLM>("qwen3_moe", Task::CausalLM, "Qwen3MoeForCausalLM"),
+      // Encoder-decoders (models/encoder_decoder_model.hpp).
+      model_entry<T5Model>("t5", Task::Base, "T5Model"),
+      model_entry<T5ForConditionalGeneration>("t5", Task::Seq2SeqLM, "T5ForConditionalGeneration"),
+      model_entry<T5Model>("mt5", Task::Base, "MT5Model"),
+      model_entry<T5ForConditionalGeneration>("mt5", Task::Seq2SeqLM, "MT5ForConditionalGeneration"),
   };
   return entries;
 }
@@ -302,5 +318,6 @@ using AutoModelForTokenClassification = AutoModelFor<Task::TokenClassification>;
 using AutoModelForQuestionAnswering = AutoModelFor<Task::QuestionAnswering>;
 using AutoModelForMaskedLM = AutoModelFor<Task::MaskedLM>;
 using AutoModelForCausalLM = AutoModelFor<Task::CausalLM>;
+using AutoModelForSeq2SeqLM = AutoModelFor<Task::Seq2SeqLM>;
 
 }  // namespace transformers

@@ -20,6 +20,11 @@ struct ModelInputs {
                         // for the seq new tokens (transformers 5's generate)
   nn::KVCache* past_key_values = nullptr;  // read and extended in place; the model calls advance(seq)
   int64_t logits_to_keep = 0;              // 0: logits of every position; k: of the last k only
+  // Encoder-decoders (T5, BART, Marian): input_ids and attention_mask are the encoder's; the decoder
+  // reads decoder_input_ids (all its tokens count; past_key_values is its self-attention cache).
+  Tensor decoder_input_ids;  // [batch, decoder seq] integers
+  Tensor encoder_outputs;    // [batch, seq, hidden]: the encoder's output when already computed (generate)
+  nn::CrossAttentionCache* cross_attention_cache = nullptr;  // filled by the first step, read after
 };
 
 // The inputs on `device`, where a model's weights are: callers build them on the CPU.
@@ -31,6 +36,9 @@ inline ModelInputs inputs_on(const ModelInputs& in, Device device) {
   moved.position_ids = in.position_ids.defined() ? in.position_ids.to(device) : in.position_ids;
   moved.past_key_values = in.past_key_values;
   moved.logits_to_keep = in.logits_to_keep;
+  moved.decoder_input_ids = in.decoder_input_ids.defined() ? in.decoder_input_ids.to(device) : in.decoder_input_ids;
+  moved.encoder_outputs = in.encoder_outputs.defined() ? in.encoder_outputs.to(device) : in.encoder_outputs;
+  moved.cross_attention_cache = in.cross_attention_cache;
   return moved;
 }
 
@@ -41,7 +49,8 @@ inline Tensor attention_mask_or_ones(const ModelInputs& in) {
 }
 
 struct ModelOutput {
-  Tensor last_hidden_state;           // [batch, seq, hidden]
+  Tensor last_hidden_state;           // [batch, seq, hidden] (encoder-decoders: the decoder's)
+  Tensor encoder_last_hidden_state;   // encoder-decoders: [batch, seq, hidden]
   Tensor pooler_output;               // [batch, hidden], models with a pooler
   Tensor logits;                      // classification and masked-LM heads
   Tensor start_logits, end_logits;    // question answering: [batch, seq] each

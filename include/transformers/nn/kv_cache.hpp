@@ -173,4 +173,11 @@ class KVCache {
   std::vector<Layer> layers_;
 };
 
+// An encoder-decoder's cross-attention keys and values per decoder layer ([batch, heads, source
+// tokens, head_dim]): projected from the encoder's output by the first decoding step and read by
+// every later one, as transformers' EncoderDecoderCache.cross_attention_cache.
+struct CrossAttentionCache {
+  std::vector<std::pair<Tensor, Tensor>> layers;  // empty until the first step
+};
+
 }  // namespace transformers::nn
