@@ -73,7 +73,7 @@ GenerationConfig config_for(const fs::path& folder, const nlohmann::json& kwargs
 
 TEST_CASE("encoder-decoders equal transformers: encoder output, logits, base model", "[models][seq2seq]") {
   const std::vector<fs::path> all = cases();
-  REQUIRE(all.size() >= 3);
+  REQUIRE(all.size() >= 7);
   for (const fs::path& folder : all) {
     INFO(name(folder));
     const Fixture f(folder);
@@ -163,7 +163,7 @@ TEST_CASE("generate() gives transformers' beam search on every encoder-decoder",
 }
 
 TEST_CASE("encoder-decoders: tiny configs run, bad inputs are named", "[models][seq2seq]") {
-  for (const char* model_type : {"t5", "mt5"}) {
+  for (const char* model_type : {"t5", "mt5", "bart", "marian"}) {
     INFO(model_type);
     const auto model = AutoModelForSeq2SeqLM::from_config(tiny_config(model_type), 3);
     ModelInputs in;
@@ -179,5 +179,11 @@ TEST_CASE("encoder-decoders: tiny configs run, bad inputs are named", "[models][
     CHECK(generate(*model, in.input_ids, config).sequences.shape() == Shape{2, 4});
     CHECK_THROWS_WITH(generate(*model, in.input_ids, GenerationConfig().updated({{"max_new_tokens", 3}})),
                       Catch::Contains("decoder_start_token_id"));
+    if (std::string(model_type) == "bart" || std::string(model_type) == "marian") {  // 64 positions
+      ModelInputs long_decoder = in;
+      long_decoder.attention_mask = Tensor();
+      long_decoder.decoder_input_ids = Tensor::full({2, 70}, 4.0, DType::I64);
+      CHECK_THROWS_WITH(model->forward(long_decoder), Catch::Contains("max_position_embeddings"));
+    }
   }
 }

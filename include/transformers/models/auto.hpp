@@ -11,6 +11,7 @@
 #include "transformers/hub/hub.hpp"
 #include "transformers/io/gguf_checkpoint.hpp"
 #include "transformers/models/albert.hpp"
+#include "transformers/models/bart.hpp"
 #include "transformers/models/bert.hpp"
 #include "transformers/models/deberta_v2.hpp"
 #include "transformers/models/distilbert.hpp"
@@ -21,6 +22,7 @@
 #include "transformers/models/gpt2.hpp"
 #include "transformers/models/gpt_neox.hpp"
 #include "transformers/models/llama.hpp"
+#include "transformers/models/marian.hpp"
 #include "transformers/models/mistral.hpp"
 #include "transformers/models/mixtral.hpp"
 #include "transformers/models/mpnet.hpp"
@@ -206,6 +208,10 @@ inline const std::vector<ModelEntry>& model_registry() {
       model_entry<T5ForConditionalGeneration>("t5", Task::Seq2SeqLM, "T5ForConditionalGeneration"),
       model_entry<T5Model>("mt5", Task::Base, "MT5Model"),
       model_entry<T5ForConditionalGeneration>("mt5", Task::Seq2SeqLM, "MT5ForConditionalGeneration"),
+      model_entry<BartModel>("bart", Task::Base, "BartModel"),
+      model_entry<BartForConditionalGeneration>("bart", Task::Seq2SeqLM, "BartForConditionalGeneration"),
+      model_entry<MarianModel>("marian", Task::Base, "MarianModel"),
+      model_entry<MarianMTModel>("marian", Task::Seq2SeqLM, "MarianMTModel"),
   };
   return entries;
 }
