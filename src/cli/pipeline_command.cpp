@@ -49,6 +49,7 @@ json kwargs_from(const CommandLine& args) {
   integer("max-seq-len", "max_seq_len");
   integer("max-length", "max_length");
   integer("max-new-tokens", "max_new_tokens");
+  integer("num-beams", "num_beams");
   integer("seed", "seed");
   auto text = [&](const char* option, const char* name) {
     if (auto value = args.value(option)) kwargs[name] = *value;
@@ -143,7 +144,7 @@ int run_pipeline(const CommandLine& command_line) {
   options.gguf_file = command_line.value_or("gguf-file", "");
   options.device = Device(command_line.value_or("device", "cpu"));
   options.dtype = parse_model_dtype(command_line.value_or("dtype", "auto"));
-  auto pipe = pipeline(task, command_line.value_or("model", ""), options);
+  auto pipe = pipeline(task_name, command_line.value_or("model", ""), options);  // translation_xx_to_yy kept
 
   const auto question = command_line.value("question");
   std::vector<PipelineInput> items;
@@ -174,7 +175,9 @@ Command pipeline_command() {
            {"top-k", "N", "text-classification, fill-mask, question-answering: how many answers"},
            {"function-to-apply", "F", "text-classification: softmax, sigmoid or none", "from the model's config"},
            {"truncation", "", "truncate inputs longer than the model's maximum length"},
-           {"max-length", "N", "with --truncation: the length to truncate to; text-generation: the total length"},
+           {"max-length", "N",
+            "with --truncation: the length to truncate to; text-generation, summarization, translation, "
+            "text2text-generation: the total length"},
            {"aggregation-strategy", "S", "token-classification: none, simple, first, average or max", "none"},
            {"ignore-labels", "A,B", "token-classification: labels left out of the results", "O"},
            {"is-split-into-words", "", "token-classification: each input is a JSON list of words"},
@@ -190,7 +193,8 @@ Command pipeline_command() {
            {"max-answer-len", "N", "question-answering: longest answer in tokens", "15"},
            {"handle-impossible-answer", "", "question-answering: allow the empty answer"},
            {"no-align-to-words", "", "question-answering: answers may start or end inside a word"},
-           {"max-new-tokens", "N", "text-generation: most tokens to generate", "256"},
+           {"max-new-tokens", "N", "generating tasks: most tokens to generate", "256"},
+           {"num-beams", "N", "generating tasks: beams of beam search", "1; summarization, translation: 4"},
            {"seed", "N", "text-generation: seed for sampling (the same seed gives the same text)", "random"},
            {"kwargs", "JSON", "any other keyword arguments of the Python pipeline call, as a JSON object"}},
           run_pipeline};
