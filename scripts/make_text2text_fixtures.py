@@ -17,7 +17,15 @@ Writes, under tests/fixtures/pipelines/:
   tiny-bart-summarization/  a tiny random BART (vocab 651) with the bpe-bytelevel tokenizer and
                          bart-large-cnn's kind of generation_config.json (min/max length, no-repeat
                          trigrams, length penalty, forced BOS)
+  tiny-marian-translation/  a tiny random Marian (opus-mt's layout) with the MarianTokenizer files below
 each with calls.jsonl: one line per call {"task", "inputs", "kwargs", "output"} or {..., "error"}.
+
+and tests/fixtures/tokenizers/marian-spm/: MarianTokenizer's files as opus-mt ships them (source.spm
+and target.spm, unigram SentencePiece models trained here on different text; vocab.json, the joint
+vocabulary with </s> 0, <unk> 1, language codes, then the pieces, <pad> last; tokenizer_config.json
+from save_pretrained) and marian.jsonl: {"text", "ids"} per encoded text and {"ids",
+"skip_special_tokens", "decoded"} per decoded sequence, from transformers' MarianTokenizer (which runs
+the sentencepiece library itself).
 """
 
 from __future__ import annotations
@@ -140,12 +148,13 @@ def make_model_folder(folder: Path, model_type: str, config: dict, tokenizer_fix
         setattr(model.generation_config, key, value)
     model.save_pretrained(str(folder))
     canonicalize_folder(folder)
+    model = transformers.AutoModelForSeq2SeqLM.from_pretrained(str(folder), attn_implementation="eager").eval()
+    if tokenizer_fixture is None:  # the caller copies the tokenizer's files
+        return model, None
     source = FIXTURES / "tokenizers" / tokenizer_fixture
     for name in ("tokenizer.json", "tokenizer_config.json"):
         shutil.copy(source / name, folder / name)
-    model = transformers.AutoModelForSeq2SeqLM.from_pretrained(str(folder), attn_implementation="eager").eval()
-    tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder))
-    return model, tokenizer
+    return model, transformers.AutoTokenizer.from_pretrained(str(folder))
 
 
 TEXTS = ["The quick brown fox jumps over the lazy dog.", "hello world", "A longer sentence, with commas; and more words."]
@@ -195,6 +204,62 @@ def write_calls(folder: Path, lines: list[dict]) -> None:
             f.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
 
 
+MARIAN_TEXTS = ["The quick brown fox jumps over the lazy dog.", "hello world", "", "   spaced    out   words  ",
+                "Café naïve 中文 привет 🤗 x = 1", ">>de<< Hello there", ">>fr<<bonjour", "a </s> b <unk> c <pad>",
+                "ｆｕｌｌｗｉｄｔｈ ＡＢＣ １２３", "tokenizer\tmodel\nvocab", "zzqx unknownpiece ⅷ", "don't stop, it's 3.14!"]
+
+
+def make_marian_tokenizer(folder: Path) -> list[dict]:
+    """MarianTokenizer files (see the module docstring) and transformers' encodings of MARIAN_TEXTS."""
+    import tempfile
+
+    import sentencepiece as spm
+    from make_tokenizer_fixtures import generated_training_text
+    from transformers import MarianTokenizer
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    pieces = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, seed in (("source", 11), ("target", 12)):
+            corpus = Path(tmp) / f"{name}.txt"
+            corpus.write_text("\n".join(generated_training_text(seed=seed, lines=2000)) + "\n", encoding="utf-8")
+            spm.SentencePieceTrainer.train(input=str(corpus), model_prefix=str(Path(tmp) / name), model_type="unigram",
+                                           vocab_size=200, character_coverage=0.9995, minloglevel=2)
+            shutil.copy(Path(tmp) / f"{name}.model", folder / f"{name}.spm")
+            model = spm.SentencePieceProcessor(model_file=str(folder / f"{name}.spm"))
+            pieces += [model.id_to_piece(i) for i in range(model.get_piece_size())]
+    vocab = {"</s>": 0, "<unk>": 1, ">>de<<": 2, ">>fr<<": 3}
+    for piece in pieces:
+        if piece not in vocab and piece not in ("<s>",):
+            vocab[piece] = len(vocab)
+    vocab["<pad>"] = len(vocab)
+    (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    tokenizer = MarianTokenizer(source_spm=str(folder / "source.spm"), target_spm=str(folder / "target.spm"),
+                                vocab=str(folder / "vocab.json"))
+    tokenizer.save_pretrained(str(folder))
+    tokenizer = MarianTokenizer.from_pretrained(str(folder))
+    records = []
+    for text in MARIAN_TEXTS:
+        ids = tokenizer(text)["input_ids"]
+        records.append({"text": text, "ids": ids})
+        for skip in (True, False):
+            records.append({"ids": ids, "skip_special_tokens": skip,
+                            "decoded": tokenizer.decode(ids, skip_special_tokens=skip)})
+    with open(folder / "marian.jsonl", "w", encoding="utf-8") as f:
+        for record in records:
+            f.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+    return records
+
+
+MARIAN_CALLS = [
+    ("translation_en_to_de", "The quick brown fox jumps over the lazy dog.", {}),
+    ("translation", ["hello world", "Café naïve 中文"], {"batch_size": 2, "max_new_tokens": 12}),
+    ("translation_en_to_de", "don't stop, it's 3.14!", {"num_beams": 1, "max_new_tokens": 10}),
+    ("translation_en_to_de", "hello world", {"return_tensors": True, "max_new_tokens": 6}),
+]
+
+
 def main() -> None:
     check_versions("--allow-version-mismatch" in sys.argv)
     setup_torch()
@@ -229,7 +294,25 @@ def main() -> None:
     model, tokenizer = make_model_folder(bart_folder, "bart", bart_config, "bpe-bytelevel", generation)
     bart_lines = record({}, model, tokenizer, BART_CALLS)
     write_calls(bart_folder, bart_lines)
-    for line in t5_lines + bart_lines:
+
+    marian_tokenizer = FIXTURES / "tokenizers" / "marian-spm"
+    make_marian_tokenizer(marian_tokenizer)
+    marian_folder = root / "tiny-marian-translation"
+    shutil.rmtree(marian_folder, ignore_errors=True)
+    vocab_size = len(json.loads((marian_tokenizer / "vocab.json").read_text(encoding="utf-8")))
+    marian_config = dict(vocab_size=vocab_size, d_model=32, encoder_layers=2, decoder_layers=2,
+                         encoder_attention_heads=4, decoder_attention_heads=4, encoder_ffn_dim=48, decoder_ffn_dim=48,
+                         max_position_embeddings=128, scale_embedding=True, activation_function="swish",
+                         pad_token_id=vocab_size - 1, decoder_start_token_id=vocab_size - 1, eos_token_id=0,
+                         forced_eos_token_id=0, bos_token_id=None)
+    model, _ = make_model_folder(marian_folder, "marian", marian_config, None,
+                                 dict(max_length=40, num_beams=3, bad_words_ids=[[vocab_size - 1]]))
+    for name in ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json"):
+        shutil.copy(marian_tokenizer / name, marian_folder / name)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(str(marian_folder))
+    marian_lines = record({}, model, tokenizer, MARIAN_CALLS)
+    write_calls(marian_folder, marian_lines)
+    for line in t5_lines + bart_lines + marian_lines:
         print(json.dumps(line, ensure_ascii=False)[:300])
 
 

@@ -26,6 +26,7 @@ std::unique_ptr<Decoder> make_fuse_decoder(const json& config, const std::string
 std::unique_ptr<Decoder> make_strip_decoder(const json& config, const std::string& where);
 std::unique_ptr<Decoder> make_replace_decoder(const json& config, const std::string& where);
 std::unique_ptr<Decoder> make_ctc_decoder(const json& config, const std::string& where);
+std::unique_ptr<Decoder> make_marian_decoder(const json& config, const std::string& where);  // marian_tokenizer.cpp
 
 // The WordPiece decoder's cleanup (" ." -> "." and so on), shared with CTC.
 void clean_up_wordpiece(std::string& text);

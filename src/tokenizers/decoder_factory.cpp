@@ -14,6 +14,7 @@ std::unique_ptr<Decoder> make_decoder(const json& config, const std::string& whe
       {"BPEDecoder", make_bpe_decoder},      {"ByteFallback", make_byte_fallback_decoder},
       {"Fuse", make_fuse_decoder},           {"Strip", make_strip_decoder},
       {"Replace", make_replace_decoder},     {"CTC", make_ctc_decoder},
+      {"MarianSentencePiece", make_marian_decoder},
   };
   const std::string type = component_type(config, where);
   const auto found = makers.find(type);

@@ -163,9 +163,10 @@ std::string tokenizer_class_of(const fs::path& folder, const json& config, const
   static const std::pair<const char*, const char*> kByModelType[] = {
       {"bert", "BertTokenizer"},       {"distilbert", "BertTokenizer"}, {"electra", "BertTokenizer"},
       {"roberta", "RobertaTokenizer"}, {"gpt2", "GPT2Tokenizer"},       {"t5", "T5Tokenizer"},
-      {"llama", "LlamaTokenizer"}};
+      {"llama", "LlamaTokenizer"},     {"marian", "MarianTokenizer"}};
   for (const auto& [type, name] : kByModelType)
     if (model_type == type) return name;
+  if (fs::exists(folder / "source.spm")) return "MarianTokenizer";
   if (fs::exists(folder / "vocab.txt")) return "BertTokenizer";
   if (fs::exists(folder / "vocab.json")) return "GPT2Tokenizer";
   if (fs::exists(folder / "spiece.model")) return "T5Tokenizer";
@@ -174,7 +175,7 @@ std::string tokenizer_class_of(const fs::path& folder, const json& config, const
 
 bool has_legacy_files(const fs::path& folder) {
   for (const char* name :
-       {"vocab.txt", "vocab.json", "spiece.model", "tokenizer.model", "sentencepiece.bpe.model", "spm.model"})
+       {"vocab.txt", "vocab.json", "spiece.model", "tokenizer.model", "sentencepiece.bpe.model", "spm.model", "source.spm"})
     if (fs::exists(folder / name)) return true;
   return false;
 }
@@ -195,6 +196,7 @@ std::optional<LegacyTokenizer> legacy_tokenizer(const fs::path& folder, const js
     return bert_legacy_tokenizer(folder, tokenizer_config, special_tokens_map);
   if (name == "GPT2Tokenizer" || name == "RobertaTokenizer")
     return byte_level_bpe_legacy_tokenizer(folder, name, tokenizer_config, special_tokens_map);
+  if (name == "MarianTokenizer") return marian_legacy_tokenizer(folder, tokenizer_config, special_tokens_map);
   if (name == "T5Tokenizer" || name == "LlamaTokenizer") {
     auto model_file = sentencepiece_file(folder);
     if (!model_file)
@@ -205,7 +207,7 @@ std::optional<LegacyTokenizer> legacy_tokenizer(const fs::path& folder, const js
   throw FileError(
       folder.string() + ": no tokenizer.json, and tokenizer class '" + name +
       "' cannot be built from legacy files (supported: BertTokenizer, DistilBertTokenizer, ElectraTokenizer, "
-      "GPT2Tokenizer, RobertaTokenizer, T5Tokenizer, LlamaTokenizer)");
+      "GPT2Tokenizer, RobertaTokenizer, T5Tokenizer, LlamaTokenizer, MarianTokenizer)");
 }
 
 }  // namespace transformers::tokenizers

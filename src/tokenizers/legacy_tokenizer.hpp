@@ -86,6 +86,9 @@ LegacyTokenizer bert_legacy_tokenizer(const std::filesystem::path& folder, const
                                       const nlohmann::json& special_tokens_map);
 LegacyTokenizer byte_level_bpe_legacy_tokenizer(const std::filesystem::path& folder, const std::string& tokenizer_class,
                                                 const nlohmann::json& config, const nlohmann::json& special_tokens_map);
+// MarianTokenizer: source.spm, target.spm and vocab.json (marian_tokenizer.cpp).
+LegacyTokenizer marian_legacy_tokenizer(const std::filesystem::path& folder, const nlohmann::json& config,
+                                        const nlohmann::json& special_tokens_map);
 LegacyTokenizer sentencepiece_legacy_tokenizer(const std::filesystem::path& model_file,
                                                const std::string& tokenizer_class, const nlohmann::json& config,
                                                const nlohmann::json& special_tokens_map);

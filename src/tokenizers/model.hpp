@@ -46,5 +46,7 @@ std::unique_ptr<Model> make_wordpiece_model(const json& config, const std::strin
 std::unique_ptr<Model> make_bpe_model(const json& config, const std::string& where);
 std::unique_ptr<Model> make_unigram_model(const json& config, const std::string& where);
 std::unique_ptr<Model> make_wordlevel_model(const json& config, const std::string& where);
+// MarianTokenizer's pieces of source.spm mapped through vocab.json (marian_tokenizer.cpp).
+std::unique_ptr<Model> make_marian_model(const json& config, const std::string& where);
 
 }  // namespace transformers::tokenizers::detail

@@ -28,6 +28,7 @@ std::unique_ptr<Model> make_model(const json& config, const std::string& where) 
       {"BPE", make_bpe_model},
       {"Unigram", make_unigram_model},
       {"WordLevel", make_wordlevel_model},
+      {"MarianSentencePiece", make_marian_model},  // built for MarianTokenizer folders, not in tokenizer.json
   };
   const std::string type =
       config.is_object() && !config.contains("type") ? untagged_model_type(config) : component_type(config, where);

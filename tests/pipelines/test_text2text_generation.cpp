@@ -1,6 +1,7 @@
 // pipeline("text2text-generation" / "summarization" / "translation[_xx_to_yy]") against transformers
 // 4.57's pipeline code over transformers 5's generate() on a tiny T5 (task_specific_params: prefixes,
-// lengths, beams) and a tiny BART (bart-large-cnn's kind of generation config):
+// lengths, beams), a tiny BART (bart-large-cnn's kind of generation config) and a tiny Marian with
+// MarianTokenizer's files:
 // scripts/make_text2text_fixtures.py records every call; each gives the same texts or ids here, each
 // refused call is refused. The CLI prints the same records.
 #include "recorded_calls.hpp"
@@ -44,6 +45,7 @@ TEST_CASE("text2text-generation, summarization and translation equal the Python 
           "[pipelines][python][seq2seq]") {
   CHECK(replay("tiny-t5-text2text") >= 12);
   CHECK(replay("tiny-bart-summarization") >= 5);
+  CHECK(replay("tiny-marian-translation") >= 4);  // MarianTokenizer, bad_words_ids for the pad token
 }
 
 TEST_CASE("translation pipelines take their task's settings from task_specific_params", "[pipelines][seq2seq]") {

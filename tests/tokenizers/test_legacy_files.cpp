@@ -76,10 +76,16 @@ TEST_CASE("malformed legacy files are refused with the file named", "[tokenizers
   SECTION("a tokenizer class that has no legacy construction") {
     ScratchFolder folder("class");
     folder.write("vocab.txt", "[UNK]\n");
-    folder.write("tokenizer_config.json", R"({"tokenizer_class": "MarianTokenizer"})");
+    folder.write("tokenizer_config.json", R"({"tokenizer_class": "XLNetTokenizer"})");
     const std::string message = error_of(folder.path);
-    CHECK(message.find("MarianTokenizer") != std::string::npos);
+    CHECK(message.find("XLNetTokenizer") != std::string::npos);
     CHECK(message.find("BertTokenizer") != std::string::npos);
+  }
+  SECTION("MarianTokenizer without its SentencePiece models") {
+    ScratchFolder folder("marian");
+    folder.write("vocab.json", R"({"</s>": 0, "<unk>": 1})");
+    folder.write("tokenizer_config.json", R"({"tokenizer_class": "MarianTokenizer"})");
+    CHECK(error_of(folder.path).find("MarianTokenizer needs source.spm") != std::string::npos);
   }
   SECTION("no tokenizer files at all") {
     ScratchFolder folder("empty");
