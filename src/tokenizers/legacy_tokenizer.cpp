@@ -163,7 +163,8 @@ std::string tokenizer_class_of(const fs::path& folder, const json& config, const
   static const std::pair<const char*, const char*> kByModelType[] = {
       {"bert", "BertTokenizer"},       {"distilbert", "BertTokenizer"}, {"electra", "BertTokenizer"},
       {"roberta", "RobertaTokenizer"}, {"gpt2", "GPT2Tokenizer"},       {"t5", "T5Tokenizer"},
-      {"llama", "LlamaTokenizer"},     {"marian", "MarianTokenizer"}};
+      {"llama", "LlamaTokenizer"},     {"marian", "MarianTokenizer"}, {"bart", "RobertaTokenizer"},
+      {"mt5", "T5Tokenizer"}};
   for (const auto& [type, name] : kByModelType)
     if (model_type == type) return name;
   if (fs::exists(folder / "source.spm")) return "MarianTokenizer";
@@ -191,7 +192,8 @@ std::optional<fs::path> sentencepiece_file(const fs::path& folder) {
 std::optional<LegacyTokenizer> legacy_tokenizer(const fs::path& folder, const json& tokenizer_config,
                                                 const json& special_tokens_map, const std::string& model_type) {
   if (!has_legacy_files(folder)) return std::nullopt;
-  const std::string name = tokenizer_class_of(folder, tokenizer_config, model_type);
+  std::string name = tokenizer_class_of(folder, tokenizer_config, model_type);
+  if (name == "BartTokenizer") name = "RobertaTokenizer";  // transformers 5: an alias of RobertaTokenizer
   if (name == "BertTokenizer" || name == "DistilBertTokenizer" || name == "ElectraTokenizer")
     return bert_legacy_tokenizer(folder, tokenizer_config, special_tokens_map);
   if (name == "GPT2Tokenizer" || name == "RobertaTokenizer")
@@ -207,7 +209,7 @@ std::optional<LegacyTokenizer> legacy_tokenizer(const fs::path& folder, const js
   throw FileError(
       folder.string() + ": no tokenizer.json, and tokenizer class '" + name +
       "' cannot be built from legacy files (supported: BertTokenizer, DistilBertTokenizer, ElectraTokenizer, "
-      "GPT2Tokenizer, RobertaTokenizer, T5Tokenizer, LlamaTokenizer, MarianTokenizer)");
+      "GPT2Tokenizer, RobertaTokenizer, BartTokenizer, T5Tokenizer, LlamaTokenizer, MarianTokenizer)");
 }
 
 }  // namespace transformers::tokenizers

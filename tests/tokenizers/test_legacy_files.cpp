@@ -93,3 +93,18 @@ TEST_CASE("malformed legacy files are refused with the file named", "[tokenizers
     CHECK(error_of(folder.path).find("no tokenizer files") != std::string::npos);
   }
 }
+
+TEST_CASE("BartTokenizer and model_type bart read vocab.json + merges.txt as RobertaTokenizer",
+          "[tokenizers][legacy]") {
+  const fs::path roberta = fs::path(TRANSFORMERS_TEST_DATA) / "fixtures" / "tokenizers" / "legacy-roberta";
+  const std::string text = "Hello world, this is <mask> BART!";
+  const auto want = AutoTokenizer::from_pretrained(roberta.string())({text}).encodings.at(0).ids;
+  for (const std::string config : {R"({"tokenizer_class": "BartTokenizer", "model_max_length": 512})", "{}"}) {
+    INFO(config);
+    ScratchFolder folder("bart");
+    for (const char* name : {"vocab.json", "merges.txt"}) fs::copy_file(roberta / name, folder.path / name);
+    folder.write("tokenizer_config.json", config);
+    folder.write("config.json", R"({"model_type": "bart"})");
+    CHECK(AutoTokenizer::from_pretrained(folder.path.string())({text}).encodings.at(0).ids == want);
+  }
+}

@@ -11,6 +11,7 @@
 // builds on the same update/attend protocol with per-row lengths (a later issue).
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,7 +44,7 @@ class KVCache {
                             std::to_string(layout_.layers) + " layers");
     for (int64_t w : layout_.sliding_windows) {
       const int64_t slots = w > 0 ? w - 1 + kMaxStep : std::max<int64_t>(capacity, 1);
-      layers_.push_back(Layer{allocate(slots), allocate(slots), std::vector<int64_t>(static_cast<size_t>(slots), -1), w});
+      layers_.push_back(Layer{allocate(slots), allocate(slots), std::vector<int64_t>(static_cast<size_t>(slots), -1), w, {}, {}});
     }
   }
 
@@ -77,8 +78,18 @@ class KVCache {
     if (static_cast<int64_t>(rows.size()) != batch_)
       throw InvalidArgument("KVCache::reorder: " + std::to_string(rows.size()) + " rows for a batch of " +
                             std::to_string(batch_));
+    for (int64_t r : rows)
+      if (r < 0 || r >= batch_)
+        throw InvalidArgument("KVCache::reorder: row " + std::to_string(r) + " of a batch of " + std::to_string(batch_));
+    bool identity = true;
+    for (int64_t r = 0; r < batch_; ++r) identity = identity && rows[static_cast<size_t>(r)] == r;
+    if (identity) return;
     const Tensor index = Tensor::from_vector(rows, {batch_});
     for (Layer& l : layers_) {
+      if (layout_.device.is_cpu()) {
+        reorder_on_host(l, rows);
+        continue;
+      }
       l.keys = ops::index_select(l.keys, 0, index);
       l.values = ops::index_select(l.values, 0, index);
     }
@@ -89,10 +100,32 @@ class KVCache {
     Tensor keys, values;           // [batch, kv_heads, slots, head_dim]
     std::vector<int64_t> indices;  // cache index held by each slot, -1 when empty
     int64_t window = 0;
+    Tensor spare_keys, spare_values;  // reorder's second buffers (host caches only)
   };
 
   Tensor allocate(int64_t slots) const {
     return Tensor::zeros({batch_, layout_.kv_heads, slots, layout_.head_dim}, layout_.dtype, layout_.device);
+  }
+
+  // Rows moved on the host through a second buffer kept for the purpose (no allocation per step),
+  // copying only the slots written so far: a full-attention layer holds length() of its capacity.
+  void reorder_on_host(Layer& l, const std::vector<int64_t>& rows) {
+    const int64_t slots = l.keys.size(2);
+    const int64_t used = l.window == 0 ? std::min(length_, slots) : slots;
+    const size_t row_bytes = static_cast<size_t>(slots * layout_.head_dim) * dtype_size(layout_.dtype);
+    const size_t used_bytes = static_cast<size_t>(used * layout_.head_dim) * dtype_size(layout_.dtype);
+    for (Tensor* buffer : {&l.keys, &l.values}) {
+      Tensor& spare = buffer == &l.keys ? l.spare_keys : l.spare_values;
+      if (!spare.defined() || spare.shape() != buffer->shape()) spare = Tensor::empty(buffer->shape(), layout_.dtype);
+      const auto* from = static_cast<const unsigned char*>(buffer->data_ptr());
+      auto* to = static_cast<unsigned char*>(spare.data_ptr());
+      const int64_t heads = layout_.kv_heads;
+      for (int64_t r = 0; r < batch_; ++r)
+        for (int64_t h = 0; h < heads; ++h)
+          std::memcpy(to + static_cast<size_t>(r * heads + h) * row_bytes,
+                      from + static_cast<size_t>(rows[static_cast<size_t>(r)] * heads + h) * row_bytes, used_bytes);
+      std::swap(*buffer, spare);
+    }
   }
 
   void check_step(const Tensor& keys, const Tensor& values, int64_t n) const {
