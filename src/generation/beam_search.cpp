@@ -96,15 +96,11 @@ class BeamSearch {
     return rows;
   }
 
-  // log_softmax of the logits, then the processors; recorded when asked.
+  // log_softmax of the logits (the op's vectorized kernel, as torch computes it in f32), then the
+  // processors; recorded when asked.
   Tensor step_scores(const Tensor& logits, GenerateOutput& output) const {
-    ScoreRows log_probs(logits);
-    for (int64_t r = 0; r < log_probs.rows; ++r) {
-      const std::vector<double> normalized = log_softmax(log_probs.row(r), log_probs.vocab);
-      std::transform(normalized.begin(), normalized.end(), log_probs.row(r),
-                     [](double x) { return static_cast<float>(x); });
-    }
-    Tensor scores = apply_logits_processors(decoding_.processors, as_tensor(flat_running()), log_probs.tensor());
+    Tensor scores = apply_logits_processors(decoding_.processors, as_tensor(flat_running()),
+                                            ops::log_softmax(logits, -1));
     if (config_.output_logits.value_or(false)) output.logits.push_back(logits);
     if (config_.output_scores.value_or(false)) output.scores.push_back(scores);
     return scores;
