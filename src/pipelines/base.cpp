@@ -127,6 +127,30 @@ size_t Pipeline::batch_size(const json& kwargs) const {
   return kwargs.contains("batch_size") ? kwargs["batch_size"].get<size_t>() : options_.batch_size;
 }
 
+std::vector<json> Pipeline::run_each_call(const std::vector<PipelineCall>& calls, size_t batch_size,
+                                         const std::function<void(const json&)>& check,
+                                         const GenerateBatch& generate) const {
+  if (batch_size == 0) throw InvalidArgument(task_ + ": batch_size must be at least 1");
+  std::vector<json> results;
+  for (const PipelineCall& call : calls) {
+    check(call.kwargs);
+    const std::vector<json> inputs = split_inputs(call.inputs, call.kwargs);
+    std::vector<Items> items;
+    for (const json& input : inputs) items.push_back(preprocess(input, call.kwargs));
+    json call_results = json::array();
+    for (size_t start = 0; start < inputs.size(); start += batch_size) {
+      const size_t end = std::min(inputs.size(), start + batch_size);
+      std::vector<const tokenizers::Encoding*> batch;
+      for (size_t i = start; i < end; ++i) batch.push_back(&items[i].at(0));
+      const ItemOutputs outputs = generate(batch, call.kwargs);
+      for (size_t i = start; i < end; ++i)
+        call_results.push_back(postprocess(inputs[i], items[i], {outputs[i - start]}, call.kwargs));
+    }
+    results.push_back(join_results(call.inputs, call.kwargs, std::move(call_results)));
+  }
+  return results;
+}
+
 TokenizeOptions Pipeline::tokenize_options(const json& kwargs) const {
   TokenizeOptions options;
   options.truncation = kwargs.value("truncation", options_.truncation);

@@ -166,25 +166,9 @@ json Text2TextGenerationPipeline::join_results(const json& inputs, const json&, 
 }
 
 std::vector<json> Text2TextGenerationPipeline::run(const std::vector<PipelineCall>& calls, size_t batch_size) const {
-  if (batch_size == 0) throw InvalidArgument(task() + ": batch_size must be at least 1");
-  std::vector<json> results;
-  for (const PipelineCall& call : calls) {  // generation settings are per call: no batch spans two calls
-    const std::vector<json> inputs = split_inputs(call.inputs, call.kwargs);
-    call_config(call.kwargs);  // refuse bad generation arguments before any work
-    std::vector<Items> items;
-    for (const json& input : inputs) items.push_back(preprocess(input, call.kwargs));
-    json call_results = json::array();
-    for (size_t start = 0; start < inputs.size(); start += batch_size) {
-      const size_t end = std::min(inputs.size(), start + batch_size);
-      std::vector<const tokenizers::Encoding*> batch;
-      for (size_t i = start; i < end; ++i) batch.push_back(&items[i].at(0));
-      const ItemOutputs outputs = generate_batch(batch, call.kwargs);
-      for (size_t i = start; i < end; ++i)
-        call_results.push_back(postprocess(inputs[i], items[i], {outputs[i - start]}, call.kwargs));
-    }
-    results.push_back(join_results(call.inputs, call.kwargs, std::move(call_results)));
-  }
-  return results;
+  return run_each_call(
+      calls, batch_size, [this](const json& kwargs) { call_config(kwargs); },  // bad generate arguments
+      [this](const auto& items, const json& kwargs) { return generate_batch(items, kwargs); });
 }
 
 }  // namespace transformers

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "transformers/models/encoder_decoder_model.hpp"
-#include "transformers/nn/decoder_step.hpp"
 #include "transformers/nn/layers.hpp"
 
 namespace transformers {
@@ -195,54 +194,27 @@ class BartStacks {
   // The decoder's last_hidden_state for in.decoder_input_ids over `encoder_output`, through the
   // caches in `in` when given.
   Tensor decode(const ModelInputs& in, const Tensor& encoder_output) const {
-    if (!in.decoder_input_ids.defined())
-      throw InvalidArgument(config_.model_type + ": decoder_input_ids are required (transformers derives them from "
-                            "labels, which transformers.cpp does not take)");
-    ModelInputs decoder_inputs;
-    decoder_inputs.input_ids = in.decoder_input_ids;
-    decoder_inputs.past_key_values = in.past_key_values;
-    static const std::vector<nn::RotaryEmbedding> no_rotary;
-    nn::DecoderStep step(decoder_inputs, device(), no_rotary);
-    const int64_t past = in.past_key_values ? in.past_key_values->length() : 0;
-    const Tensor encoder_mask = in.attention_mask.defined()
-                                    ? in.attention_mask.to(device())
-                                    : Tensor::full({encoder_output.size(0), encoder_output.size(1)}, 1.0, DType::I64,
-                                                   device());
-    nn::CrossAttentionCache local_cross;
-    nn::CrossAttentionCache& cross = in.cross_attention_cache ? *in.cross_attention_cache : local_cross;
-    Tensor h = embed(decoder_embed_, decoder_positions_, decoder_embed_norm_, in.decoder_input_ids, past);
+    seq2seq::DecoderPass pass(in, encoder_output, device(), config_.model_type);
+    Tensor h = embed(decoder_embed_, decoder_positions_, decoder_embed_norm_, in.decoder_input_ids, pass.past());
     Tensor self_mask;
     for (size_t i = 0; i < decoder_.size(); ++i) {
       const bart::Layer& layer = decoder_[i];
       const auto [keys, values] = layer.self_attn.keys_values(h);
-      const nn::KVCache::Attended seen = step.attend(static_cast<int64_t>(i), keys, values);
-      if (!self_mask.defined()) self_mask = step.mask(0, seen.indices);
+      const nn::KVCache::Attended seen = pass.step().attend(static_cast<int64_t>(i), keys, values);
+      if (!self_mask.defined()) self_mask = pass.step().mask(0, seen.indices);
       h = layer.self_attn_layer_norm(layer.self_attn.attend(h, seen.keys, seen.values, self_mask, h));
-      if (cross.layers.size() <= i) cross.layers.push_back(layer.encoder_attn.keys_values(encoder_output));
-      h = layer.encoder_attn_layer_norm(
-          layer.encoder_attn.attend(h, cross.layers[i].first, cross.layers[i].second, encoder_mask, h));
+      const auto& [cross_keys, cross_values] =
+          pass.cross(i, [&] { return layer.encoder_attn.keys_values(encoder_output); });
+      h = layer.encoder_attn_layer_norm(layer.encoder_attn.attend(h, cross_keys, cross_values, pass.encoder_mask(), h));
       h = layer.feed_forward(h);
     }
-    step.finish();
+    pass.finish();
     return h;
   }
 
   std::optional<nn::CacheLayout> cache_layout() const {
-    nn::CacheLayout layout;
-    layout.layers = c_.decoder_layers;
-    layout.kv_heads = c_.decoder_attention_heads;
-    layout.head_dim = c_.d_model / c_.decoder_attention_heads;
-    layout.sliding_windows.assign(static_cast<size_t>(c_.decoder_layers), 0);
-    layout.device = device();
-    return layout;
-  }
-
-  ModelOutput forward(const ModelInputs& in) const {
-    ModelOutput out;
-    out.encoder_last_hidden_state =
-        in.encoder_outputs.defined() ? in.encoder_outputs.to(device()) : encode(in.input_ids, in.attention_mask);
-    out.last_hidden_state = decode(in, out.encoder_last_hidden_state);
-    return out;
+    return seq2seq::decoder_cache_layout(c_.decoder_layers, c_.decoder_attention_heads,
+                                         c_.d_model / c_.decoder_attention_heads, device());
   }
 
   const PretrainedConfig& config() const { return config_; }
@@ -278,60 +250,44 @@ class BartStacks {
 
 // <Family>Model (AutoModel) over BartStacks: the decoder's last_hidden_state and the encoder's.
 template <typename Family>
-class BartStyleModel final : public EncoderDecoderModel {
+class BartStyleModel final : public seq2seq::WithStacks<BartStacks> {
  public:
   static constexpr const char* base_model_prefix = "model";
   static nlohmann::json tiny_config() { return Family::tiny_config(); }
 
   BartStyleModel(const PretrainedConfig& config, const nn::Weights& w)
-      : stacks_(config, w, "model", Family::layout()) {}
+      : seq2seq::WithStacks<BartStacks>(config, w, "model", Family::layout()) {}
   ModelOutput forward(const ModelInputs& in, bool /*output_hidden_states*/ = false) const override {
-    return stacks_.forward(in);
+    return this->run(in);
   }
-  Tensor encode(const Tensor& input_ids, const Tensor& attention_mask) const override {
-    return stacks_.encode(input_ids, attention_mask);
-  }
-  const PretrainedConfig& config() const override { return stacks_.config(); }
-  std::optional<nn::CacheLayout> cache_layout() const override { return stacks_.cache_layout(); }
-
- private:
-  BartStacks stacks_;
 };
 
 // BartForConditionalGeneration / MarianMTModel: logits = lm_head(decoder output) + final_logits_bias,
 // lm_head being the checkpoint's own where it has one and the decoder's embeddings otherwise.
 template <typename Family>
-class BartStyleForConditionalGeneration final : public EncoderDecoderModel {
+class BartStyleForConditionalGeneration final : public seq2seq::WithStacks<BartStacks> {
  public:
   static constexpr const char* base_model_prefix = "model";
   static nlohmann::json tiny_config() { return Family::tiny_config(); }
 
   BartStyleForConditionalGeneration(const PretrainedConfig& config, const nn::Weights& w)
-      : stacks_(config, w, "model", Family::layout()) {
-    const BartConfig& c = stacks_.bart_config();
+      : seq2seq::WithStacks<BartStacks>(config, w, "model", Family::layout()) {
+    const BartConfig& c = this->stacks_.bart_config();
     lm_head_ = w.contains("lm_head.weight") ? w.get_matrix("lm_head.weight", {c.decoder_vocab_size, c.d_model})
-                                            : stacks_.decoder_embeddings();
+                                            : this->stacks_.decoder_embeddings();
     if (w.contains("final_logits_bias"))
-      final_logits_bias_ = w.get("final_logits_bias", {1, c.decoder_vocab_size}).to(DType::F32).view({c.decoder_vocab_size});
+      final_logits_bias_ =
+          w.get("final_logits_bias", {1, c.decoder_vocab_size}).to(DType::F32).view({c.decoder_vocab_size});
   }
 
   ModelOutput forward(const ModelInputs& in, bool /*output_hidden_states*/ = false) const override {
-    ModelOutput out = stacks_.forward(in);
-    Tensor hidden = out.last_hidden_state;
-    const int64_t n = hidden.size(1);
-    if (in.logits_to_keep > 0 && in.logits_to_keep < n)
-      hidden = hidden.narrow(1, n - in.logits_to_keep, in.logits_to_keep);
-    out.logits = ops::linear(hidden, lm_head_, final_logits_bias_);
+    ModelOutput out = this->run(in);
+    out.logits = ops::linear(this->kept_positions(out.last_hidden_state, in.logits_to_keep), lm_head_,
+                             final_logits_bias_);
     return out;
   }
-  Tensor encode(const Tensor& input_ids, const Tensor& attention_mask) const override {
-    return stacks_.encode(input_ids, attention_mask);
-  }
-  const PretrainedConfig& config() const override { return stacks_.config(); }
-  std::optional<nn::CacheLayout> cache_layout() const override { return stacks_.cache_layout(); }
 
  private:
-  BartStacks stacks_;
   Tensor lm_head_;            // [decoder vocab, d_model]
   Tensor final_logits_bias_;  // [decoder vocab] f32, or undefined (zeros)
 };

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "transformers/models/encoder_decoder_model.hpp"
-#include "transformers/nn/decoder_step.hpp"
 #include "transformers/nn/layers.hpp"
 
 namespace transformers {
@@ -236,60 +235,31 @@ class T5Stacks {
   // The decoder's last_hidden_state for in.decoder_input_ids over `encoder_output`, through the
   // caches in `in` when given.
   Tensor decode(const ModelInputs& in, const Tensor& encoder_output) const {
-    if (!in.decoder_input_ids.defined())
-      throw InvalidArgument("T5: decoder_input_ids are required (transformers derives them from labels, which "
-                            "transformers.cpp does not take)");
-    ModelInputs decoder_inputs;
-    decoder_inputs.input_ids = in.decoder_input_ids;
-    decoder_inputs.past_key_values = in.past_key_values;
-    static const std::vector<nn::RotaryEmbedding> no_rotary;
-    nn::DecoderStep step(decoder_inputs, device(), no_rotary);
-    const int64_t past = in.past_key_values ? in.past_key_values->length() : 0, n = step.length();
-    const Tensor encoder_mask = in.attention_mask.defined()
-                                    ? in.attention_mask.to(device())
-                                    : Tensor::full({encoder_output.size(0), encoder_output.size(1)}, 1.0, DType::I64,
-                                                   device());
-    nn::CrossAttentionCache local_cross;
-    nn::CrossAttentionCache& cross = in.cross_attention_cache ? *in.cross_attention_cache : local_cross;
+    seq2seq::DecoderPass pass(in, encoder_output, device(), "T5");
     Tensor self_mask;
     Tensor h = shared_(in.decoder_input_ids);
     for (size_t i = 0; i < decoder_.size(); ++i) {
       const t5::Block& block = decoder_[i];
-      Tensor normed = block.self_norm(h);
+      const Tensor normed = block.self_norm(h);
       const auto [keys, values] = block.self_attention.keys_values(normed);
-      const nn::KVCache::Attended seen = step.attend(static_cast<int64_t>(i), keys, values);
-      if (!self_mask.defined()) {
+      const nn::KVCache::Attended seen = pass.step().attend(static_cast<int64_t>(i), keys, values);
+      if (!self_mask.defined()) {  // the bias of the first layer, shared by all
         const int64_t slots = static_cast<int64_t>(seen.indices.size());
-        self_mask = ops::add(decoder_bias_(n, past, slots, device()), step.mask(0, seen.indices));
+        self_mask = ops::add(decoder_bias_(pass.step().length(), pass.past(), slots, device()),
+                             pass.step().mask(0, seen.indices));
       }
       h = ops::add(h, block.self_attention.attend(normed, seen.keys, seen.values, self_mask));
-      if (cross.layers.size() <= i) cross.layers.push_back(block.cross_attention.keys_values(encoder_output));
-      normed = block.cross_norm(h);
-      h = ops::add(h, block.cross_attention.attend(normed, cross.layers[i].first, cross.layers[i].second, encoder_mask));
+      const auto& [cross_keys, cross_values] =
+          pass.cross(i, [&] { return block.cross_attention.keys_values(encoder_output); });
+      h = ops::add(h, block.cross_attention.attend(block.cross_norm(h), cross_keys, cross_values, pass.encoder_mask()));
       h = block.ff(block.ff_norm(h), h);
     }
-    step.finish();
+    pass.finish();
     return decoder_norm_(h);
   }
 
   std::optional<nn::CacheLayout> cache_layout() const {
-    nn::CacheLayout layout;
-    layout.layers = c_.num_decoder_layers;
-    layout.kv_heads = c_.num_heads;
-    layout.head_dim = c_.d_kv;
-    layout.sliding_windows.assign(static_cast<size_t>(c_.num_decoder_layers), 0);
-    layout.device = device();
-    return layout;
-  }
-
-  // What T5ForConditionalGeneration and T5Model return: the decoder's output over the encoder's,
-  // computed here unless the caller passes it (generate).
-  ModelOutput forward(const ModelInputs& in) const {
-    ModelOutput out;
-    out.encoder_last_hidden_state =
-        in.encoder_outputs.defined() ? in.encoder_outputs.to(device()) : encode(in.input_ids, in.attention_mask);
-    out.last_hidden_state = decode(in, out.encoder_last_hidden_state);
-    return out;
+    return seq2seq::decoder_cache_layout(c_.num_decoder_layers, c_.num_heads, c_.d_kv, device());
   }
 
   const PretrainedConfig& config() const { return config_; }
@@ -307,7 +277,7 @@ class T5Stacks {
 };
 
 // T5Model (AutoModel): the decoder's last_hidden_state and the encoder's.
-class T5Model final : public EncoderDecoderModel {
+class T5Model final : public seq2seq::WithStacks<T5Stacks> {
  public:
   static constexpr const char* base_model_prefix = "transformer";
   static nlohmann::json tiny_config() {
@@ -315,29 +285,19 @@ class T5Model final : public EncoderDecoderModel {
             {"decoder_start_token_id", 0}};
   }
 
-  T5Model(const PretrainedConfig& config, const nn::Weights& w) : stacks_(config, w) {}
-  ModelOutput forward(const ModelInputs& in, bool /*output_hidden_states*/ = false) const override {
-    return stacks_.forward(in);
-  }
-  Tensor encode(const Tensor& input_ids, const Tensor& attention_mask) const override {
-    return stacks_.encode(input_ids, attention_mask);
-  }
-  const PretrainedConfig& config() const override { return stacks_.config(); }
-  std::optional<nn::CacheLayout> cache_layout() const override { return stacks_.cache_layout(); }
-
- private:
-  T5Stacks stacks_;
+  T5Model(const PretrainedConfig& config, const nn::Weights& w) : WithStacks(config, w) {}
+  ModelOutput forward(const ModelInputs& in, bool /*output_hidden_states*/ = false) const override { return run(in); }
 };
 
 // T5ForConditionalGeneration (AutoModelForSeq2SeqLM): logits = lm_head(decoder output), the head
 // being the checkpoint's lm_head.weight where it has one (transformers 5 keeps it untied when it
 // differs from the shared table) and the shared table otherwise.
-class T5ForConditionalGeneration final : public EncoderDecoderModel {
+class T5ForConditionalGeneration final : public seq2seq::WithStacks<T5Stacks> {
  public:
   static constexpr const char* base_model_prefix = T5Model::base_model_prefix;
   static nlohmann::json tiny_config() { return T5Model::tiny_config(); }
 
-  T5ForConditionalGeneration(const PretrainedConfig& config, const nn::Weights& w) : stacks_(config, w) {
+  T5ForConditionalGeneration(const PretrainedConfig& config, const nn::Weights& w) : WithStacks(config, w) {
     const T5Config& c = stacks_.t5_config();
     lm_head_ = w.contains("lm_head.weight") ? w.get_matrix("lm_head.weight", {c.vocab_size, c.d_model})
                                             : stacks_.shared();
@@ -345,23 +305,14 @@ class T5ForConditionalGeneration final : public EncoderDecoderModel {
   }
 
   ModelOutput forward(const ModelInputs& in, bool /*output_hidden_states*/ = false) const override {
-    ModelOutput out = stacks_.forward(in);
-    Tensor hidden = out.last_hidden_state;
-    const int64_t n = hidden.size(1);
-    if (in.logits_to_keep > 0 && in.logits_to_keep < n)
-      hidden = hidden.narrow(1, n - in.logits_to_keep, in.logits_to_keep);
+    ModelOutput out = run(in);
+    Tensor hidden = kept_positions(out.last_hidden_state, in.logits_to_keep);
     if (output_scale_) hidden = ops::scale(hidden, *output_scale_);
     out.logits = ops::linear(hidden, lm_head_);
     return out;
   }
-  Tensor encode(const Tensor& input_ids, const Tensor& attention_mask) const override {
-    return stacks_.encode(input_ids, attention_mask);
-  }
-  const PretrainedConfig& config() const override { return stacks_.config(); }
-  std::optional<nn::CacheLayout> cache_layout() const override { return stacks_.cache_layout(); }
 
  private:
-  T5Stacks stacks_;
   Tensor lm_head_;  // [vocab, d_model]
   std::optional<float> output_scale_;
 };

@@ -3,6 +3,7 @@
 // tokenizer, JSON in and out in the Python pipeline's shapes, with one batching loop for all tasks.
 // The stages are public so that a caller gathering inputs of several requests (a batching server)
 // can run their items through shared forward passes.
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -101,6 +102,15 @@ class Pipeline {
 
   // The tokenizer kwargs (truncation, max_length), else the options'.
   TokenizeOptions tokenize_options(const json& kwargs) const;
+
+  // run() of the generating tasks, whose settings are per call: each call on its own, checked by
+  // `check` first, its inputs preprocessed, their encodings `batch_size` at a time through
+  // `generate` (this call's kwargs), each input postprocessed, the results joined.
+  using GenerateBatch =
+      std::function<ItemOutputs(const std::vector<const tokenizers::Encoding*>& items, const json& kwargs)>;
+  std::vector<json> run_each_call(const std::vector<PipelineCall>& calls, size_t batch_size,
+                                  const std::function<void(const json& kwargs)>& check,
+                                  const GenerateBatch& generate) const;
 
  private:
   std::string task_;
