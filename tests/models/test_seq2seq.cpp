@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "models/decoder_fixtures.hpp"  // max_diff_at_tokens
 #include "test_util.hpp"
 #include "transformers/generation/generate.hpp"
 #include "transformers/io/safetensors.hpp"
@@ -51,19 +52,6 @@ struct Fixture {
   }
 };
 
-// Largest |a - b| over the encoder positions whose attention mask is 1 (a, b [batch, seq, hidden]).
-double max_diff_at_tokens(const Tensor& a, const Tensor& b, const Tensor& attention_mask) {
-  REQUIRE(a.shape() == b.shape());
-  const std::vector<float> x = a.contiguous().to_vector<float>(), y = b.contiguous().to_vector<float>();
-  const std::vector<int64_t> mask = attention_mask.to_vector<int64_t>();
-  const size_t width = static_cast<size_t>(a.size(2));
-  double worst = 0.0;
-  for (size_t position = 0; position < mask.size(); ++position)
-    for (size_t i = 0; mask[position] != 0 && i < width; ++i)
-      worst = std::max(worst, static_cast<double>(std::fabs(x[position * width + i] - y[position * width + i])));
-  return worst;
-}
-
 // The generation config of a fixture's folder with the call's arguments.
 GenerationConfig config_for(const fs::path& folder, const nlohmann::json& kwargs) {
   return GenerationConfig::from_pretrained(folder.string()).updated(kwargs);
@@ -79,8 +67,8 @@ TEST_CASE("encoder-decoders equal transformers: encoder output, logits, base mod
     const Fixture f(folder);
     const auto model = AutoModelForSeq2SeqLM::from_pretrained(folder.string());
     const ModelOutput out = model->forward(f.forward_inputs());
-    CHECK(max_diff_at_tokens(out.encoder_last_hidden_state, f.want("encoder_last_hidden_state"),
-                             f.input("attention_mask")) < 1e-4);
+    CHECK(decoder_fixtures::max_diff_at_tokens(out.encoder_last_hidden_state.contiguous(),
+                                               f.want("encoder_last_hidden_state"), f.input("attention_mask")) < 1e-4);
     REQUIRE_CLOSE(out.logits, f.want("logits"), 1e-4);
     const auto base = AutoModel::from_pretrained(folder.string());
     REQUIRE_CLOSE(base->forward(f.forward_inputs()).last_hidden_state, f.want("last_hidden_state"), 1e-4);
