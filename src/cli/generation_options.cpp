@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <filesystem>
 #include <future>
 
 namespace transformers::cli {
@@ -33,8 +34,14 @@ LoadedModel load_causal_lm(const CommandLine& args) {
   if (!args.has("model")) throw UsageError("--model is required");
   hub::HubOptions hub_options;
   if (auto gguf_file = args.value("gguf-file")) hub_options.gguf_file = *gguf_file;
-  const std::string source = hub::resolve_model_source(*args.value("model"), hub_options);  // a folder or a .gguf file
+  std::string source = hub::resolve_model_source(*args.value("model"), hub_options);  // a folder or a .gguf file
   LoadOptions load_options;
+  load_options.adapters = adapters_of(args);
+  // An adapter folder: the tokenizer and generation config come from its base, the adapter goes on top.
+  if (peft::is_adapter_folder(source) && !std::filesystem::exists(std::filesystem::path(source) / "config.json")) {
+    load_options.adapters.insert(load_options.adapters.begin(), peft::NamedAdapter{"default", source});
+    source = hub::resolve_model_source(peft::base_model_of(source), hub_options);
+  }
   load_options.device = Device(args.value_or("device", "cpu"));
   load_options.dtype = parse_model_dtype(args.value_or("dtype", "auto"));
   load_options.keep_quantized = args.has("keep-quantized");
@@ -47,6 +54,25 @@ LoadedModel load_causal_lm(const CommandLine& args) {
                      GenerationConfig::from_pretrained(source).updated(generate_kwargs(args))};
   if (!loaded.config.max_new_tokens && !loaded.config.max_length) loaded.config.max_new_tokens = 256;
   return loaded;
+}
+
+std::vector<peft::NamedAdapter> adapters_of(const CommandLine& args) {
+  std::vector<peft::NamedAdapter> adapters;
+  for (const std::string& value : args.values("adapter")) {
+    try {
+      adapters.push_back(peft::parse_named_adapter(value));
+    } catch (const InvalidArgument& e) {
+      throw UsageError(std::string("--adapter: ") + e.what());
+    }
+  }
+  return adapters;
+}
+
+OptionSpec adapter_option() {
+  return {"adapter", "[NAME=]PATH",
+          "load this PEFT LoRA adapter folder (or Hub id) on the model, named NAME (default: the folder's name); "
+          "repeatable, the first is active",
+          "", true};
 }
 
 json generate_kwargs(const CommandLine& args) {
@@ -77,7 +103,8 @@ std::vector<OptionSpec> model_options() {
            "as llama.cpp does (faster, less memory; logits close to, not equal to, transformers')"},
           {"quantization", "int8|int4",
            "quantize floating weights at load into groups of 32 (int8: Q8_0, int4: Q4_1) and multiply them as "
-           "blocks (CPU)"}};
+           "blocks (CPU)"},
+          adapter_option()};
 }
 
 std::vector<OptionSpec> generation_options() {

@@ -21,8 +21,13 @@ struct LoadedModel {
   GenerationConfig config;  // the model's generation config updated with the options; 256 new tokens unless set
 };
 
-// --model (a folder, Hub id or .gguf file) with --gguf-file, on --device in --dtype.
+// --model (a folder, Hub id, .gguf file or PEFT adapter folder) with --gguf-file, on --device in
+// --dtype, with the --adapter folders loaded on it.
 LoadedModel load_causal_lm(const CommandLine& args);
+
+// The --adapter [NAME=]PATH values (generate, chat, pipeline), and that option's --help row.
+std::vector<peft::NamedAdapter> adapters_of(const CommandLine& args);
+OptionSpec adapter_option();
 
 // generate()'s keyword arguments from the generation options and --kwargs.
 nlohmann::json generate_kwargs(const CommandLine& args);

@@ -14,6 +14,7 @@
 
 #include "command_line.hpp"
 #include "commands.hpp"
+#include "generation_options.hpp"  // adapters_of, adapter_option
 
 namespace transformers::cli {
 namespace {
@@ -144,6 +145,7 @@ int run_pipeline(const CommandLine& command_line) {
   options.gguf_file = command_line.value_or("gguf-file", "");
   options.device = Device(command_line.value_or("device", "cpu"));
   options.dtype = parse_model_dtype(command_line.value_or("dtype", "auto"));
+  options.adapters = adapters_of(command_line);
   auto pipe = pipeline(task_name, command_line.value_or("model", ""), options);  // translation_xx_to_yy kept
 
   const auto question = command_line.value("question");
@@ -171,6 +173,7 @@ Command pipeline_command() {
            {"revision", "R", "branch, tag or commit of a Hub model", "main"},
            {"device", "DEVICE", "cpu, cuda or cuda:N", "cpu"},
            {"dtype", "DTYPE", "the model's dtype: auto (the checkpoint's), float32, bfloat16 or float16", "auto"},
+           adapter_option(),
            {"batch-size", "N", "inputs per forward pass (results are the same as unbatched)", "1"},
            {"top-k", "N", "text-classification, fill-mask, question-answering: how many answers"},
            {"function-to-apply", "F", "text-classification: softmax, sigmoid or none", "from the model's config"},

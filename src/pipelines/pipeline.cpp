@@ -1,6 +1,7 @@
 // The task table and pipeline(): the model's path is resolved once, here, and the folder passed on.
 #include "transformers/pipelines/pipeline.hpp"
 
+#include <filesystem>
 #include <future>
 
 #include "transformers/core/logging.hpp"
@@ -13,6 +14,7 @@ LoadOptions load_options_of(const PipelineOptions& options) {
   LoadOptions load_options;
   load_options.device = options.device;
   load_options.dtype = options.dtype;
+  load_options.adapters = options.adapters;
   return load_options;
 }
 
@@ -113,8 +115,15 @@ std::unique_ptr<Pipeline> pipeline(const std::string& task, const std::string& m
     hub_options.revision = entry.revision;
   if (!options.gguf_file.empty()) hub_options.gguf_file = options.gguf_file;
   // A folder, or the GGUF file that a .gguf path or gguf_file names: every loader reads both.
-  return entry.load(hub::resolve_model_source(model.empty() ? entry.model : model, hub_options), task,
-                    std::move(options));
+  std::string source = hub::resolve_model_source(model.empty() ? entry.model : model, hub_options);
+  // A PEFT adapter folder: the tokenizer and the model come from the base it names, the adapter goes on
+  // top, as transformers' pipeline() does when PEFT is installed (unless the folder is a whole model too).
+  if (peft::is_adapter_folder(source) && !std::filesystem::exists(std::filesystem::path(source) / "config.json")) {
+    options.adapters.insert(options.adapters.begin(), peft::NamedAdapter{"default", source});
+    hub_options.revision = std::nullopt;  // the revision named the adapter's repository
+    source = hub::resolve_model_source(peft::base_model_of(source), hub_options);
+  }
+  return entry.load(source, task, std::move(options));
 }
 
 }  // namespace transformers

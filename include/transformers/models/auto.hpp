@@ -32,6 +32,7 @@
 #include "transformers/models/qwen3_moe.hpp"
 #include "transformers/models/roberta.hpp"
 #include "transformers/models/t5.hpp"
+#include "transformers/peft/adapter_folder.hpp"
 
 namespace transformers {
 
@@ -77,6 +78,9 @@ struct LoadOptions {
   // the block formats' size); embedding tables take int8 either way. Empty: as stored.
   std::string quantization;
   int64_t quantization_group_size = 32;
+  // PEFT adapters loaded on the model in this order, as load_adapter(path, name): the first becomes
+  // the active one (after an adapter folder's own "default").
+  std::vector<peft::NamedAdapter> adapters;
 };
 
 // The block dtype LoadOptions::quantization asks for (nullopt for none); throws InvalidArgument
@@ -251,12 +255,26 @@ inline PretrainedConfig tiny_config(const std::string& model_type) {
   throw InvalidArgument("model_type '" + model_type + "' has no line in transformers.cpp's model_registry()");
 }
 
+// entry's model on `weights`, with the index of its linear layers that adapters attach through.
+inline std::unique_ptr<PreTrainedModel> build_model(const ModelEntry& entry, const PretrainedConfig& config,
+                                                    const nn::Weights& weights) {
+  std::unique_ptr<PreTrainedModel> model = entry.build(config, weights);
+  model->set_adapter_index(weights.adapter_index());
+  return model;
+}
+
 // A model for `task` from a folder (config.json + safetensors weights), a Hub id found in the
 // Hugging Face cache ("org/name"), a .gguf file, or a folder / Hub id with options.hub.gguf_file, as
 // options say (Hub options, device, dtype: nullopt for "auto",
-// see model_dtype).
+// see model_dtype). A PEFT adapter folder (adapter_config.json) loads its base model
+// (peft::base_model_of) and the adapter on it, active under the name "default", as transformers does
+// when PEFT is installed.
 inline std::unique_ptr<PreTrainedModel> auto_model_from_pretrained(const std::string& path_or_id, Task task,
                                                                    const LoadOptions& options = {}) {
+  const auto with_adapters = [&](std::unique_ptr<PreTrainedModel> model) {
+    for (const peft::NamedAdapter& adapter : options.adapters) model->load_adapter(adapter.path, adapter.name);
+    return model;
+  };
   if (const std::optional<std::string> gguf_path = hub::resolve_gguf_file(path_or_id, options.hub)) {
     // As transformers: the config and the weights from the GGUF file, dequantized into the model's
     // dtype, float32 unless asked otherwise (transformers' "auto" finds the float32 tensors it made).
@@ -269,16 +287,22 @@ inline std::unique_ptr<PreTrainedModel> auto_model_from_pretrained(const std::st
         .with_dtype(options.dtype.value_or(DType::F32))
         .keep_quantized(options.keep_quantized)
         .quantize_matrices(quantization_block_dtype(options));
-    return entry.build(config, weights);
+    return with_adapters(build_model(entry, config, weights));
   }
   const std::string folder = hub::resolve_model_path(path_or_id, options.hub);
+  if (peft::is_adapter_folder(folder)) {
+    LoadOptions base_options = options;
+    base_options.hub.revision = {};  // the revision named the adapter's repository
+    base_options.adapters = {{"default", folder}};
+    return with_adapters(auto_model_from_pretrained(peft::base_model_of(folder), task, base_options));
+  }
   PretrainedConfig config = PretrainedConfig::from_pretrained(folder);
   const ModelEntry& entry = find_model_entry(config, task);
   nn::Weights weights(safetensors::Checkpoint::open(folder), entry.base_model_prefix);
   weights.on(options.device)
       .with_dtype(model_dtype(config, options.dtype))
       .quantize_matrices(quantization_block_dtype(options));
-  return entry.build(config, weights);
+  return with_adapters(build_model(entry, config, weights));
 }
 
 // A model for `task` with random weights drawn from `seed`, as transformers' from_config (tests,
@@ -287,7 +311,7 @@ inline std::unique_ptr<PreTrainedModel> auto_model_from_config(const PretrainedC
                                                                uint64_t seed = 0, Device device = Device::cpu()) {
   const ModelEntry& entry = find_model_entry(config, task);
   nn::Weights weights = nn::Weights::random(entry.base_model_prefix, seed);
-  return entry.build(config, weights.on(device));
+  return build_model(entry, config, weights.on(device));
 }
 
 // transformers' AutoConfig: the config of a folder, Hub id or GGUF file (options.gguf_file too).

@@ -38,15 +38,25 @@ struct GPTNeoXConfig : DecoderConfig {
 
 namespace gpt_neox {
 
-// query_key_value's rows are [head 0: q k v, head 1: q k v, ...]; the same rows as [q | k | v].
-inline nn::Linear heads_to_qkv(const nn::Linear& fused, int64_t heads, int64_t head_dim) {
-  const int64_t hidden = fused.weight.size(1);
-  nn::Linear out;
-  out.weight =
-      fused.weight.view({heads, 3, head_dim, hidden}).transpose(0, 1).contiguous().view({3 * heads * head_dim, hidden});
-  if (fused.bias.defined())
-    out.bias = fused.bias.view({heads, 3, head_dim}).transpose(0, 1).contiguous().view({3 * heads * head_dim});
-  return out;
+// query_key_value's rows are [head 0: q k v, head 1: q k v, ...]; the same rows as [q | k | v]. rows:
+// [3 * heads * head_dim] or [3 * heads * head_dim, columns] (the weight, the bias, an adapter's B).
+inline Tensor heads_to_qkv(const Tensor& rows, int64_t heads, int64_t head_dim) {
+  const int64_t columns = rows.dim() == 2 ? rows.size(1) : 1;
+  return rows.contiguous()
+      .view({heads, 3, head_dim, columns})
+      .transpose(0, 1)
+      .contiguous()
+      .view(rows.dim() == 2 ? Shape{3 * heads * head_dim, columns} : Shape{3 * heads * head_dim});
+}
+
+// heads_to_qkv's inverse.
+inline Tensor qkv_to_heads(const Tensor& rows, int64_t heads, int64_t head_dim) {
+  const int64_t columns = rows.dim() == 2 ? rows.size(1) : 1;
+  return rows.contiguous()
+      .view({3, heads, head_dim, columns})
+      .transpose(0, 1)
+      .contiguous()
+      .view(rows.dim() == 2 ? Shape{3 * heads * head_dim, columns} : Shape{3 * heads * head_dim});
 }
 
 }  // namespace gpt_neox
@@ -73,8 +83,14 @@ class GPTNeoXModel final : public DecoderModel<GPTNeoXConfig> {
       nn::Linear fused;  // loaded as stored: its rows are reordered, then quantized if asked
       fused.weight = w.get(p + ".attention.query_key_value.weight", {3 * hidden, hidden});
       if (c.attention_bias) fused.bias = w.get(p + ".attention.query_key_value.bias", {3 * hidden}).to(DType::F32);
-      nn::Linear qkv = gpt_neox::heads_to_qkv(fused, c.num_attention_heads, c.head_dim);
-      qkv.weight = w.quantized(qkv.weight);
+      const auto to_qkv = [heads = c.num_attention_heads, head_dim = c.head_dim](const Tensor& rows) {
+        return gpt_neox::heads_to_qkv(rows, heads, head_dim);
+      };
+      nn::Linear qkv{w.quantized(to_qkv(fused.weight)), fused.bias.defined() ? to_qkv(fused.bias) : Tensor()};
+      const auto to_heads = [heads = c.num_attention_heads, head_dim = c.head_dim](const Tensor& rows) {
+        return gpt_neox::qkv_to_heads(rows, heads, head_dim);
+      };
+      qkv = std::move(qkv).adaptable(w, p + ".attention.query_key_value", {to_qkv, to_heads});
       layer.attention.q_proj = qkv.rows(0, hidden);
       layer.attention.k_proj = qkv.rows(hidden, hidden);
       layer.attention.v_proj = qkv.rows(2 * hidden, hidden);

@@ -1,11 +1,14 @@
 #pragma once
 // What the models take and return, with transformers' names. Tensors a model does not produce stay
 // undefined.
+#include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "transformers/config/pretrained_config.hpp"
 #include "transformers/core/tensor.hpp"
+#include "transformers/nn/adapters.hpp"
 #include "transformers/nn/kv_cache.hpp"
 
 namespace transformers {
@@ -71,6 +74,35 @@ class PreTrainedModel {
   // switches to its long factors past original_max_position_embeddings and so invalidates the keys
   // cached with the short ones. False for every other model.
   virtual bool recompute_cache(int64_t /*sequence_length*/, int64_t /*cached*/) const { return false; }
+
+  // ---- PEFT adapters, as transformers' PeftAdapterMixin (src/peft/model_adapters.cpp) ----
+  // Reads a LoRA adapter folder (or Hub id) as PEFT saves it and attaches it as `adapter_name`. The
+  // first adapter loaded becomes the active one; later ones wait for set_adapter(). Throws FileError
+  // naming the module when the adapter does not fit this model (a missing layer, other shapes).
+  void load_adapter(const std::string& path_or_id, const std::string& adapter_name = "default");
+  void set_adapter(const std::string& adapter_name);
+  void disable_adapters();  // compute with the base weights, adapters kept
+  void enable_adapters();
+  void delete_adapter(const std::string& adapter_name);
+  std::vector<std::string> active_adapters() const;  // empty when none is active or they are disabled
+  std::vector<std::string> adapter_names() const;    // in load order
+  // Folds the active adapter into the weights (copies of the base's; one call, no per-token cost);
+  // unmerge_adapter() returns to the base weights exactly. merge_and_unload() keeps the merged
+  // weights as the model's own and forgets the adapters, as PEFT's merge_and_unload.
+  void merge_adapter();
+  void unmerge_adapter();
+  void merge_and_unload();
+  // Writes config.json and model.safetensors: the checkpoint the model was loaded from with every
+  // merged layer's weights in place of the base's (merge_and_unload() then save_pretrained() makes a
+  // plain model). Throws for random weights, which have no checkpoint.
+  void save_pretrained(const std::string& folder) const;
+
+  // The index of this model's linear layers (nn::Weights::adapter_index()); the Auto loaders set it.
+  void set_adapter_index(std::shared_ptr<nn::AdapterIndex> index) { adapter_index_ = std::move(index); }
+
+ private:
+  nn::AdapterIndex& adapters() const;
+  std::shared_ptr<nn::AdapterIndex> adapter_index_;
 };
 
 }  // namespace transformers

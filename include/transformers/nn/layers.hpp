@@ -1,6 +1,8 @@
 #pragma once
 // The building blocks every model shares, named after their torch.nn counterparts. Each is its
 // weights plus a call operator; loading takes the weight name prefix ("bert.pooler.dense").
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "transformers/core/logging.hpp"
@@ -18,13 +20,23 @@ enum class Part { Required, IfPresent, Absent };
 struct Linear {
   Tensor weight;  // [out_features, in_features]
   Tensor bias;    // [out_features] or undefined
+  // The adapters (LoRA) that may change this layer, shared with its other copies; null for a layer
+  // made outside Weights. first_row: where a rows() view starts in the whole layer.
+  std::shared_ptr<AdapterSlot> adapters = nullptr;
+  int64_t first_row = 0;
 
   static Linear load(const Weights& w, const std::string& name, int64_t in_features, int64_t out_features,
                      bool with_bias = true) {
     Linear layer;
     layer.weight = w.get_matrix(name + ".weight", {out_features, in_features});        // in the model's dtype
     if (with_bias) layer.bias = w.get(name + ".bias", {out_features}).to(DType::F32);  // added in f32
-    return layer;
+    return std::move(layer).adaptable(w, name);
+  }
+  // This layer, recorded under `name` in w's adapter index so that adapters can attach to it (layout:
+  // how its rows were reordered from the file's).
+  Linear adaptable(const Weights& w, const std::string& name, FileLayout layout = {}) && {
+    adapters = w.adapter_slot(name, weight, bias, std::move(layout));
+    return std::move(*this);
   }
   // Loads `name` as `part` says; an IfPresent layer whose weights the checkpoint lacks stays empty
   // (weight undefined) and `missing_output` ("pooler_output") is named in the warning.
@@ -41,17 +53,20 @@ struct Linear {
   }
   // GPT-2's Conv1D: the same map, stored transposed ([in_features, out_features]); made a Linear once.
   static Linear load_conv1d(const Weights& w, const std::string& name, int64_t in_features, int64_t out_features) {
-    return {w.get(name + ".weight", {in_features, out_features}).transpose(0, 1).contiguous(),
-            w.get(name + ".bias", {out_features}).to(DType::F32)};
+    Linear layer{w.get(name + ".weight", {in_features, out_features}).transpose(0, 1).contiguous(),
+                 w.get(name + ".bias", {out_features}).to(DType::F32)};
+    return std::move(layer).adaptable(w, name, FileLayout{.transposed = true});
   }
   // Output features first .. first + count - 1 of a fused projection (qkv_proj, gate_up_proj): a view of
   // its rows, no copy.
   Linear rows(int64_t first, int64_t count) const {
-    return {weight.narrow(0, first, count), bias.defined() ? bias.narrow(0, first, count) : Tensor()};
+    return {weight.narrow(0, first, count), bias.defined() ? bias.narrow(0, first, count) : Tensor(), adapters,
+            first_row + first};
   }
-  Tensor operator()(const Tensor& x) const { return ops::linear(x, weight, bias); }
+  Tensor operator()(const Tensor& x) const { return (*this)(x, ops::LinearEpilogue{}); }
   // With an activation and/or a residual fused into the product: act(x W^T + b) + residual.
   Tensor operator()(const Tensor& x, const ops::LinearEpilogue& epilogue) const {
+    if (adapters && adapters->in_use()) return adapters->apply(x, weight, bias, first_row, epilogue);
     return ops::linear(x, weight, bias, epilogue);
   }
 };

@@ -15,6 +15,7 @@
 
 #include "transformers/core/tensor.hpp"
 #include "transformers/io/tensor_source.hpp"
+#include "transformers/nn/adapters.hpp"
 #include "transformers/ops/ops.hpp"
 
 namespace transformers::nn {
@@ -24,7 +25,9 @@ class Weights {
   // base_model_prefix: "bert", "distilbert", ... - the prefix a head model puts before the base
   // model's weights.
   Weights(std::shared_ptr<const TensorSource> source, std::string base_model_prefix)
-      : source_(std::move(source)), prefix_(std::move(base_model_prefix)) {}
+      : source_(std::move(source)),
+        prefix_(std::move(base_model_prefix)),
+        adapter_index_(std::make_shared<AdapterIndex>(prefix_, source_)) {}
   Weights(safetensors::Checkpoint checkpoint, std::string base_model_prefix)
       : Weights(tensor_source(std::move(checkpoint)), std::move(base_model_prefix)) {}
 
@@ -114,6 +117,15 @@ class Weights {
   // `matrix` as get_matrix() hands it out (for a model that rearranges a matrix's rows first).
   Tensor quantized(const Tensor& matrix) const { return quantized(matrix, quantize_to_); }
 
+  // Records the linear layer `name` (weight and bias as the model computes with them; layout: how the
+  // model reordered the file's rows) in the model's adapter index; what the layer computes adapters through.
+  std::shared_ptr<AdapterSlot> adapter_slot(const std::string& name, const Tensor& weight, const Tensor& bias,
+                                            FileLayout layout = {}) const {
+    return adapter_index_->add_layer(name, weight, bias, std::move(layout));
+  }
+  // Every linear layer loaded from these weights so far, for PreTrainedModel's adapters.
+  const std::shared_ptr<AdapterIndex>& adapter_index() const { return adapter_index_; }
+
   bool contains(const std::string& name) const { return random_ || !locate(name).empty(); }
   const std::string& prefix() const { return prefix_; }
   // Where the weights come from (not for random weights).
@@ -181,6 +193,7 @@ class Weights {
   bool random_ = false;
   bool keep_quantized_ = false;
   std::optional<DType> quantize_to_;  // quantize_matrices()
+  std::shared_ptr<AdapterIndex> adapter_index_;
   uint64_t random_seed_ = 0;
   Device device_ = Device::cpu();
   DType dtype_ = DType::F32;

@@ -14,6 +14,7 @@
 #include "transformers/core/device.hpp"
 #include "transformers/core/error.hpp"
 #include "transformers/models/modeling_outputs.hpp"
+#include "transformers/peft/adapter_folder.hpp"
 #include "transformers/tokenizers/auto_tokenizer.hpp"
 
 namespace transformers {
@@ -27,6 +28,9 @@ struct PipelineOptions {
   Device device =
       Device::cpu();           // where the model runs: Device("cuda:0") for a GPU (inputs and outputs stay on the host)
   std::optional<DType> dtype;  // the model's dtype, as pipeline(dtype=...): nullopt is "auto" (the checkpoint's)
+  // PEFT adapters loaded on the model in order (the first active), as LoadOptions::adapters. A model
+  // that is itself an adapter folder adds its adapter first, as "default".
+  std::vector<peft::NamedAdapter> adapters;
 };
 
 // One call of a pipeline: inputs and kwargs as the Python pipeline takes them.
