@@ -5,8 +5,10 @@
 //
 //   bench_generate --model FOLDER [--dtype auto|float32|bfloat16|float16] [--prompt 512]
 //                  [--decode-prompt P] [--new-tokens 128] [--batch 1] [--runs 3] [--warmup 1]
-//                  [--threads T] [--seed 1] [--cases prefill,decode]
+//                  [--threads T] [--seed 1] [--cases prefill,decode] [--adapter [NAME=]PATH]... [--merge]
 //
+// --adapter loads a PEFT LoRA adapter on the model (repeatable; the first is active), --merge folds
+// the active one into the weights (bench_lora.py times the cost of both).
 // Inputs: [batch, prompt] ids pseudo-random in [0, vocab_size) (bench_util.hpp's xorshift64), the
 // attention mask all ones (so that no id is taken for padding). Each run times, with
 // std::chrono::steady_clock:
@@ -47,6 +49,8 @@ struct Options {
   uint64_t seed = 1;
   bool prefill = true, decode = true;
   bool keep_quantized = false;  // a GGUF model's blocks multiplied as stored (LoadOptions::keep_quantized)
+  std::vector<std::string> adapters;  // --adapter [NAME=]PATH
+  bool merge = false;                 // merge_adapter() after loading
 };
 
 [[noreturn]] void usage(const std::string& message) {
@@ -55,7 +59,8 @@ struct Options {
                "usage: bench_generate --model FOLDER [--dtype auto|float32|bfloat16|float16] [--keep-quantized]\n"
                "                      [--prompt 512]\n"
                "                      [--decode-prompt P] [--new-tokens 128] [--batch 1] [--runs 3] [--warmup 1]\n"
-               "                      [--threads T] [--seed 1] [--cases prefill,decode]\n",
+               "                      [--threads T] [--seed 1] [--cases prefill,decode]\n"
+               "                      [--adapter [NAME=]PATH]... [--merge]\n",
                message.c_str());
   std::exit(2);
 }
@@ -70,6 +75,10 @@ Options parse(int argc, char** argv) {
       o.dtype = args.value();
     } else if (a == "--keep-quantized") {
       o.keep_quantized = true;
+    } else if (a == "--adapter") {
+      o.adapters.push_back(args.value());
+    } else if (a == "--merge") {
+      o.merge = true;
     } else if (a == "--prompt") {
       o.prompt = args.integer(1);
     } else if (a == "--decode-prompt") {
@@ -106,6 +115,7 @@ Options parse(int argc, char** argv) {
   if (o.model.empty()) usage("--model FOLDER is required");
   if (!o.prefill && !o.decode) usage("--cases names no case");
   if (o.decode_prompt == 0) o.decode_prompt = o.prompt;
+  if (o.merge && o.adapters.empty()) usage("--merge needs an --adapter");
   return o;
 }
 
@@ -172,8 +182,10 @@ int main(int argc, char** argv) {
     transformers::LoadOptions load;
     load.dtype = transformers::parse_model_dtype(o.dtype);
     load.keep_quantized = o.keep_quantized;
+    for (const std::string& adapter : o.adapters) load.adapters.push_back(transformers::peft::parse_named_adapter(adapter));
     const std::unique_ptr<transformers::PreTrainedModel> model =
         transformers::AutoModelForCausalLM::from_pretrained(o.model, load);
+    if (o.merge) model->merge_adapter();
     const transformers::GenerationConfig base = transformers::GenerationConfig::from_pretrained(o.model);
     const double load_s = seconds(load_start, Clock::now());
     const int64_t vocab = model->config().get<int64_t>("vocab_size", 0);
@@ -182,6 +194,8 @@ int main(int argc, char** argv) {
                                        {"model", o.model},
                                        {"dtype", o.dtype},
                                        {"keep_quantized", o.keep_quantized},
+                                       {"adapters", o.adapters},
+                                       {"merged", o.merge},
                                        {"threads", transformers::get_num_threads()},
                                        {"load_s", load_s}}
                             .dump()
