@@ -12,6 +12,9 @@ Writes tests/fixtures/peft/<case>/ for every case of CASES:
   inputs.safetensors    input_ids, attention_mask [2, 10] (row 1 padded: on the left for decoders, on
                         the right for encoders); decoders: position_ids (cumsum(mask) - 1, from 0);
                         encoder-decoders: decoder_input_ids [2, 6]
+  generate.json         llama only: the prompt GENERATE_PROMPT (tokenized without special tokens by the WordPiece
+                        tokenizer base/ carries) and the 8 tokens PEFT's model with adapter "qv" generates
+                        greedily (min_new_tokens 8; every step's top-2 margin >= 1e-3)
   pipeline.json         bert only: transformers' pipeline("text-classification", model=<adapter folder>,
                         top_k=None) on TEXTS (base/ carries a WordPiece tokenizer of the model's 96 tokens)
   expected.safetensors  logits_base; logits_<adapter> (the PeftModel with that adapter active);
@@ -94,15 +97,29 @@ TEXTS = ["i loved this movie", "the plot was not good but the music was great ."
 
 def save_wordpiece_tokenizer(folder: Path) -> None:
     """A BERT WordPiece tokenizer whose vocabulary is exactly the 96 ids of the tiny model."""
-    from transformers import BertTokenizerFast
+    from transformers import BertTokenizer
 
     letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + WORDS + letters + ["##" + c for c in letters]
     vocab += [f"##{w}" for w in ("s", "ed", "ing", "ly", "er", "est")][:VOCAB - len(vocab)]
     assert len(vocab) == VOCAB, len(vocab)
-    vocab_file = folder / "vocab.txt"
-    vocab_file.write_text("\n".join(vocab) + "\n", encoding="utf-8")
-    BertTokenizerFast(vocab_file=str(vocab_file), do_lower_case=True).save_pretrained(str(folder))
+    BertTokenizer(vocab={token: i for i, token in enumerate(vocab)}, do_lower_case=True).save_pretrained(str(folder))
+
+
+GENERATE_PROMPT = "the movie was not"
+
+
+def generate_record(model, tokenizer_folder: Path) -> dict:
+    from transformers import AutoTokenizer
+
+    ids = AutoTokenizer.from_pretrained(str(tokenizer_folder))(GENERATE_PROMPT, add_special_tokens=False,
+                                                               return_tensors="pt").input_ids
+    out = model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), do_sample=False, max_new_tokens=8,
+                         min_new_tokens=8, output_scores=True, return_dict_in_generate=True)
+    top2 = torch.stack(out.scores, dim=1).float().topk(2, dim=-1).values
+    assert (top2[..., 0] - top2[..., 1]).min().item() >= MARGIN
+    return {"prompt": GENERATE_PROMPT, "prompt_ids": ids[0].tolist(), "adapter": "qv",
+            "generated_token_ids": out.sequences[0, ids.shape[1]:].tolist()}
 
 
 def pipeline_outputs(adapter_folder: Path) -> list:
@@ -163,7 +180,7 @@ def make_case(root: Path, name: str) -> dict:
     spread(model, SPREAD_STD)
     model.save_pretrained(str(folder / "base"))
     canonicalize_folder(folder / "base")
-    if name == "bert":
+    if name in ("bert", "llama"):
         save_wordpiece_tokenizer(folder / "base")
     causal = auto_class == "AutoModelForCausalLM"
     seed_for(f"peft/{name}/inputs")
@@ -181,11 +198,16 @@ def make_case(root: Path, name: str) -> dict:
         config_path = folder / adapter / "adapter_config.json"
         adapter_config = json.loads(config_path.read_text())
         adapter_config["base_model_name_or_path"] = "../base"
+        if isinstance(adapter_config.get("target_modules"), list):  # PEFT writes a set, in no fixed order
+            adapter_config["target_modules"] = sorted(adapter_config["target_modules"])
         config_path.write_text(json.dumps(adapter_config, indent=2, sort_keys=True) + "\n")
         (folder / adapter / "README.md").unlink(missing_ok=True)
         canonicalize_folder(folder / adapter)
         logits = peft_model(**inputs).logits
         expected[f"logits_{adapter}"] = logits
+        if name == "llama" and adapter == "qv":
+            (folder / "generate.json").write_text(json.dumps(generate_record(peft_model, folder / "base"), indent=1)
+                                                  + "\n", encoding="utf-8")
         if causal:
             sequences, margins = greedy(peft_model, inputs)
             assert margins.min().item() >= MARGIN, f"{name}/{adapter}: a greedy margin is {margins.min().item()}"

@@ -290,3 +290,18 @@ TEST_CASE("--adapter values: NAME=PATH or PATH named after its folder", "[peft]"
   CHECK(peft::parse_named_adapter("my-lora").path == "my-lora");
   CHECK_THROWS_WITH(peft::parse_named_adapter("=x"), Catch::Contains("non-empty"));
 }
+
+TEST_CASE("transformers-cli generate on an adapter folder: the base's tokenizer, PEFT's tokens", "[peft][cli]") {
+  const Case c("llama");
+  std::ifstream in(c.folder / "generate.json");
+  REQUIRE(in);
+  const nlohmann::json want = nlohmann::json::parse(in);
+  const std::string command = std::string(TRANSFORMERS_CLI) + " generate --model '" + (c.folder / "qv").string() +
+                              "' --greedy --max-new-tokens 8 --kwargs '{\"min_new_tokens\": 8}' --no-special-tokens " +
+                              "--json '" + want["prompt"].get<std::string>() + "'";
+  const std::vector<std::string> lines = test_util::command_output_lines(command);
+  REQUIRE(lines.size() == 1);
+  const nlohmann::json out = nlohmann::json::parse(lines[0]);
+  CHECK(out["prompt_tokens"] == want["prompt_ids"].size());
+  CHECK(out["generated_token_ids"] == want["generated_token_ids"]);
+}
