@@ -305,3 +305,22 @@ TEST_CASE("transformers-cli generate on an adapter folder: the base's tokenizer,
   CHECK(out["prompt_tokens"] == want["prompt_ids"].size());
   CHECK(out["generated_token_ids"] == want["generated_token_ids"]);
 }
+
+TEST_CASE("an adapter on a GGUF base: dequantized as transformers does, or kept quantized", "[peft][gguf]") {
+  const fs::path folder = root() / "llama-gguf";
+  const auto expected = safetensors::File::open((folder / "expected.safetensors").string());
+  ModelInputs in;
+  in.input_ids = expected->get("input_ids");
+  // from_pretrained(adapter folder) finds the .gguf its base_model_name_or_path names beside it.
+  std::unique_ptr<PreTrainedModel> model = AutoModelForCausalLM::from_pretrained((folder / "qv").string());
+  REQUIRE_CLOSE(model->forward(in).logits, expected->get("logits_qv"), 1e-4);
+  model->disable_adapters();
+  REQUIRE_CLOSE(model->forward(in).logits, expected->get("logits_base"), 1e-4);
+
+  // Kept quantized (down_proj is Q8_0 in the file): the adapter is added to the quantized layer's output.
+  LoadOptions options;
+  options.keep_quantized = true;
+  std::unique_ptr<PreTrainedModel> quantized = AutoModelForCausalLM::from_pretrained((folder / "qv").string(), options);
+  CHECK(cosine(quantized->forward(in).logits, expected->get("logits_qv")) >= 0.999);
+  CHECK_THROWS_WITH(quantized->merge_adapter(), Catch::Contains("down_proj") && Catch::Contains("quantized"));
+}
