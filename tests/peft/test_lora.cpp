@@ -168,6 +168,7 @@ TEST_CASE("merge_and_unload then save_pretrained writes a plain model with the a
     const fs::path out = scratch(name);
     model->save_pretrained(out.string());
     CHECK(c.diff(*c.load(out.string()), "logits_" + adapter + "_merged") <= 1e-4);
+    CHECK(fs::exists(out / "generation_config.json") == fs::exists(c.folder / "base" / "generation_config.json"));
     fs::remove_all(out);
   }
 }

@@ -92,9 +92,10 @@ class PreTrainedModel {
   void merge_adapter();
   void unmerge_adapter();
   void merge_and_unload();
-  // Writes config.json and model.safetensors: the checkpoint the model was loaded from with every
-  // merged layer's weights in place of the base's (merge_and_unload() then save_pretrained() makes a
-  // plain model). Throws for random weights, which have no checkpoint.
+  // Writes config.json, model.safetensors (and the base folder's generation_config.json): the
+  // checkpoint the model was loaded from with every merged layer's weights in place of the base's
+  // (merge_and_unload() then save_pretrained() makes a plain model). Throws for random weights,
+  // which have no checkpoint.
   void save_pretrained(const std::string& folder) const;
 
   // The index of this model's linear layers (nn::Weights::adapter_index()); the Auto loaders set it.
