@@ -8,6 +8,7 @@
 #include "../io/temporary_file.hpp"
 #include "transformers/core/error.hpp"
 #include "transformers/hub/hub.hpp"
+#include "transformers/io/gguf_checkpoint.hpp"
 #include "transformers/io/safetensors.hpp"
 #include "transformers/models/modeling_outputs.hpp"
 #include "transformers/peft/lora_config.hpp"
@@ -236,8 +237,13 @@ void PreTrainedModel::merge_and_unload() {
 
 void PreTrainedModel::save_pretrained(const std::string& folder) const {
   const nn::AdapterIndex& index = adapters();
-  const std::shared_ptr<const TensorSource>& source = index.source();
-  if (!source) throw InvalidArgument("save_pretrained: the model has random weights, no checkpoint to save from");
+  if (index.checkpoint().empty())
+    throw InvalidArgument("save_pretrained: the model has random weights, no checkpoint to save from");
+  // The checkpoint opened again: the tensors no layer changed are copied from it as stored.
+  const std::shared_ptr<const TensorSource> source =
+      ends_with(index.checkpoint(), ".gguf")
+          ? gguf::hf_tensors(gguf::File::open(index.checkpoint()), config().raw)
+          : tensor_source(safetensors::Checkpoint::open(index.checkpoint()));
   // The checkpoint's name of each layer whose weights changed.
   std::map<std::string, const nn::AdapterSlot*> changed;
   for (const auto& [name, slot] : index.layers()) {
@@ -267,7 +273,7 @@ void PreTrainedModel::save_pretrained(const std::string& folder) const {
   safetensors::save((fs::path(folder) / "model.safetensors").string(), tensors, {{"format", "pt"}});
   write_text((fs::path(folder) / "config.json").string(), config().raw.dump(2) + "\n");
   // The base folder's generation config goes along, as transformers' save_pretrained writes it.
-  const fs::path generation_config = fs::path(source->path()) / "generation_config.json";
+  const fs::path generation_config = fs::path(index.checkpoint()) / "generation_config.json";
   std::error_code error;
   if (fs::is_regular_file(generation_config, error)) {
     std::ifstream in(generation_config, std::ios::binary);

@@ -206,6 +206,10 @@ TEST_CASE("adapters that do not fit are refused by name, leaving the model as it
   model->load_adapter((gpt2.folder / "attn").string());
   CHECK_THROWS_WITH(model->load_adapter((gpt2.folder / "attn").string()), Catch::Contains("already loaded"));
   CHECK_THROWS_WITH(model->set_adapter("nope"), Catch::Contains("'nope'") && Catch::Contains("default"));
+  model->delete_adapter("default");
+  CHECK(model->adapter_names().empty());
+  CHECK_THROWS_WITH(model->set_adapter(""), Catch::Contains("no adapter named ''"));  // not the deleted one
+  CHECK(gpt2.diff(*model, "logits_base") <= 1e-4);
 
   // A config whose r disagrees with the tensors, DoRA, a missing weights file.
   const fs::path bad = scratch("bad");
@@ -317,6 +321,14 @@ TEST_CASE("an adapter on a GGUF base: dequantized as transformers does, or kept 
   REQUIRE_CLOSE(model->forward(in).logits, expected->get("logits_qv"), 1e-4);
   model->disable_adapters();
   REQUIRE_CLOSE(model->forward(in).logits, expected->get("logits_base"), 1e-4);
+  // Merged and saved: a safetensors model of the GGUF's dequantized weights with the adapter in them.
+  model->enable_adapters();
+  model->merge_and_unload();
+  const fs::path out = scratch("gguf");
+  model->save_pretrained(out.string());
+  REQUIRE_CLOSE(AutoModelForCausalLM::from_pretrained(out.string())->forward(in).logits, expected->get("logits_qv"),
+                1e-4);
+  fs::remove_all(out);
 
   // Kept quantized (down_proj is Q8_0 in the file): the adapter is added to the quantized layer's output.
   LoadOptions options;

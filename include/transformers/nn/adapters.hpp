@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "transformers/core/tensor.hpp"
-#include "transformers/io/tensor_source.hpp"
 #include "transformers/ops/ops.hpp"
 
 namespace transformers::nn {
@@ -134,11 +133,12 @@ class AdapterSlot {
 // and the adapters loaded into it (by name, in load order). Filled while the model loads.
 class AdapterIndex {
  public:
-  // source: the checkpoint the model was loaded from (null for random weights), which a merged model
-  // is saved from.
-  AdapterIndex(std::string base_model_prefix, std::shared_ptr<const TensorSource> source)
+  // checkpoint: the path of the checkpoint the model was loaded from (a folder or a .gguf file; empty
+  // for random weights), which a merged model is saved from. A path, not the open checkpoint: holding
+  // that would keep a dequantized GGUF file mapped for the model's lifetime.
+  AdapterIndex(std::string base_model_prefix, std::string checkpoint)
       : prefix_(std::move(base_model_prefix)),
-        source_(std::move(source)),
+        checkpoint_(std::move(checkpoint)),
         selection_(std::make_shared<AdapterSelection>()) {}
 
   std::shared_ptr<AdapterSlot> add_layer(const std::string& name, const Tensor& weight, const Tensor& bias,
@@ -151,7 +151,7 @@ class AdapterIndex {
   std::shared_ptr<AdapterSlot> find(const std::string& name) const;
   const std::map<std::string, std::shared_ptr<AdapterSlot>>& layers() const { return layers_; }
   const std::string& prefix() const { return prefix_; }
-  const std::shared_ptr<const TensorSource>& source() const { return source_; }
+  const std::string& checkpoint() const { return checkpoint_; }
 
   AdapterSelection& selection() { return *selection_; }
   const AdapterSelection& selection() const { return *selection_; }
@@ -160,13 +160,13 @@ class AdapterIndex {
   // The index of adapter `name`, -1 when none is loaded under it.
   int adapter(const std::string& name) const {
     for (size_t i = 0; i < names_.size(); ++i)
-      if (names_[i] == name) return static_cast<int>(i);
+      if (!name.empty() && names_[i] == name) return static_cast<int>(i);
     return -1;
   }
 
  private:
   std::string prefix_;
-  std::shared_ptr<const TensorSource> source_;
+  std::string checkpoint_;
   std::shared_ptr<AdapterSelection> selection_;
   std::map<std::string, std::shared_ptr<AdapterSlot>> layers_;
   std::vector<std::string> names_;  // adapters by index; an unloaded one's name becomes ""

@@ -27,7 +27,7 @@ class Weights {
   Weights(std::shared_ptr<const TensorSource> source, std::string base_model_prefix)
       : source_(std::move(source)),
         prefix_(std::move(base_model_prefix)),
-        adapter_index_(std::make_shared<AdapterIndex>(prefix_, source_)) {}
+        adapter_index_(std::make_shared<AdapterIndex>(prefix_, source_ ? source_->path() : std::string())) {}
   Weights(safetensors::Checkpoint checkpoint, std::string base_model_prefix)
       : Weights(tensor_source(std::move(checkpoint)), std::move(base_model_prefix)) {}
 
