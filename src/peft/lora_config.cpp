@@ -1,8 +1,11 @@
 #include "transformers/peft/lora_config.hpp"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include <cmath>
 #include <fstream>
-#include <regex>
+#include <memory>
 #include <sstream>
 
 #include "transformers/core/error.hpp"
@@ -32,17 +35,33 @@ bool is_neutral(const nlohmann::json& json, const char* name) {
          ((it->is_array() || it->is_object()) && it->empty());
 }
 
+// Whether `pattern` (Python re syntax, which PCRE2 reads the same way for what patterns use) matches
+// the whole of `name`. PCRE2, not std::regex: libstdc++ 12's regex trips GCC's uninitialized-value
+// warnings under the sanitizers' -O2 build.
+bool full_match(const std::string& pattern, const std::string& name, const std::string& source) {
+  int error = 0;
+  PCRE2_SIZE offset = 0;
+  const std::unique_ptr<pcre2_code, decltype(&pcre2_code_free)> code(
+      pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), PCRE2_UTF, &error, &offset, nullptr),
+      &pcre2_code_free);
+  if (!code) {
+    PCRE2_UCHAR message[256];
+    pcre2_get_error_message(error, message, sizeof message);
+    throw FileError(source + ": pattern '" + pattern + "' is not a valid regular expression: " +
+                    reinterpret_cast<const char*>(message) + " at offset " + std::to_string(offset));
+  }
+  const std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)> match(
+      pcre2_match_data_create_from_pattern(code.get(), nullptr), &pcre2_match_data_free);
+  return pcre2_match(code.get(), reinterpret_cast<PCRE2_SPTR>(name.data()), name.size(), 0,
+                     PCRE2_ANCHORED | PCRE2_ENDANCHORED, match.get(), nullptr) >= 0;
+}
+
 // PEFT's get_pattern_key: the first key k such that the name is k, or ends in "." + a match of k.
 template <typename Map>
 const typename Map::mapped_type* pattern_value(const Map& patterns, const std::string& name,
                                                const std::string& source) {
-  for (const auto& [key, value] : patterns) {
-    try {
-      if (std::regex_match(name, std::regex("(.*\\.)?(" + key + ")"))) return &value;
-    } catch (const std::regex_error& e) {
-      throw FileError(source + ": pattern '" + key + "' is not a valid regular expression: " + e.what());
-    }
-  }
+  for (const auto& [key, value] : patterns)
+    if (full_match("(.*\\.)?(" + key + ")", name, source)) return &value;
   return nullptr;
 }
 
