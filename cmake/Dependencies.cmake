@@ -48,13 +48,14 @@ find_package(CURL QUIET)
 transformers_require(CURL_FOUND "libcurl" libcurl4-openssl-dev)
 find_package(OpenSSL QUIET COMPONENTS Crypto)
 transformers_require(OPENSSL_FOUND "OpenSSL libcrypto (SHA-256 of downloads)" libssl-dev)
+# The server's HTTP layer (and the hub tests' fake Hub); Debian ships cpp-httplib compiled
+# (libcpp-httplib.so).
+pkg_check_modules(CPP_HTTPLIB QUIET IMPORTED_TARGET cpp-httplib)
+transformers_require(CPP_HTTPLIB_FOUND "cpp-httplib (the server's HTTP layer)" libcpp-httplib-dev)
 find_package(yaml-cpp CONFIG QUIET)
 transformers_require(yaml-cpp_FOUND "yaml-cpp (model cards)" libyaml-cpp-dev)
 
 if(TRANSFORMERS_BUILD_TESTS)
   find_package(Catch2 2 CONFIG QUIET)
   transformers_require(Catch2_FOUND "Catch2 v2" catch2)
-  # The hub tests' fake Hub server; Debian ships cpp-httplib compiled (libcpp-httplib.so).
-  pkg_check_modules(CPP_HTTPLIB QUIET IMPORTED_TARGET cpp-httplib)
-  transformers_require(CPP_HTTPLIB_FOUND "cpp-httplib (the hub tests' fake Hub)" libcpp-httplib-dev)
 endif()

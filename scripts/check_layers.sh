@@ -6,6 +6,7 @@
 #   chat_templates -> anything but core
 #   generation -> backends, pipelines
 #   backends   -> models, nn, pipelines, tokenizers   (kernels/ counts as backends)
+#   everything but the CLI -> server
 # Run by CTest (test "include_layers"); usage: scripts/check_layers.sh [project root]
 set -euo pipefail
 root="${1:-$(cd "$(dirname "$0")/.." && pwd)}"
@@ -35,6 +36,8 @@ check "chat_templates must include only core" \
   'backends|models|nn|ops|io|hub|tokenizers|pipelines|generation' include/transformers/chat_templates src/chat_templates
 check "generation must not include backends or pipelines" 'backends|pipelines' include/transformers/generation src/generation
 check "backends must not include models" 'models|nn|pipelines|tokenizers|generation' src/backends kernels
+check "only the CLI may include the server" 'server' include/transformers/{core,models,nn,ops,io,config,tokenizers,chat_templates,generation,pipelines,hub,peft,backends} \
+  src/{core,ops,io,config,tokenizers,chat_templates,generation,pipelines,hub,peft,backends} kernels
 
 if [ "$failures" -gt 0 ]; then
   echo "include_layers: $failures rule(s) broken"

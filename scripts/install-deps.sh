@@ -18,7 +18,7 @@ packages=(
   libcurl4-openssl-dev # Hub downloads
   libssl-dev           # OpenSSL libcrypto: SHA-256 of downloads
   libyaml-cpp-dev      # model cards: README.md YAML front matter
-  libcpp-httplib-dev   # tests: the fake Hub server on a loopback port
+  libcpp-httplib-dev   # the server's HTTP layer; the tests' fake Hub
 )
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -25,11 +25,12 @@ if [ "${TRANSFORMERS_SKIP_SANITIZERS:-0}" != 1 ]; then
   # ThreadSanitizer where objects are shared by threads: the tokenizer tests (one Tokenizer used by
   # threads, tests/tokenizers/test_thread_safety.cpp) and one pipeline called from threads
   # (tests/pipelines/test_pipeline_threads.cpp), and generate() from threads on one model with a
-  # streamer's queue between threads (tests/generation, tag [threads]). OpenMP's runtime is not
+  # streamer's queue between threads (tests/generation, tag [threads]), and the server answering
+  # concurrent requests of every kind (tests/server, tag [threads]). OpenMP's runtime is not
   # instrumented, so its teams are kept to one thread (the test's own std::threads are what is checked).
-  echo "=== tsan: configure, build test_tokenizers, test_pipelines and test_generation, test"
+  echo "=== tsan: configure, build test_tokenizers, test_pipelines, test_generation and test_server, test"
   cmake --preset tsan >/dev/null
-  cmake --build --preset tsan -j "$jobs" --target test_tokenizers test_pipelines test_generation
+  cmake --build --preset tsan -j "$jobs" --target test_tokenizers test_pipelines test_generation test_server
   OMP_NUM_THREADS=1 TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
-    ctest --preset tsan -R "^(tokenizers|pipelines_threads|generation_threads)$"
+    ctest --preset tsan -R "^(tokenizers|pipelines_threads|generation_threads|server_threads)$"
 fi

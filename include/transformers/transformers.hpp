@@ -14,5 +14,6 @@
 #include "transformers/ops/ops.hpp"
 #include "transformers/pipelines/pipeline.hpp"
 #include "transformers/pipelines/sentence_transformer.hpp"
+#include "transformers/server/server.hpp"
 #include "transformers/tokenizers/auto_tokenizer.hpp"
 #include "transformers/tokenizers/tokenizer.hpp"

@@ -11,6 +11,7 @@ Command generate_command();
 Command chat_template_command();
 Command chat_command();
 Command perplexity_command();
+Command serve_command();
 // hub_commands.cpp
 Command download_command();
 Command scan_cache_command();

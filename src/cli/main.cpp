@@ -17,7 +17,7 @@ namespace {
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
       tokenize_command(),   pipeline_command(),   generate_command(),     chat_command(),
-      perplexity_command(), chat_template_command(), download_command(), scan_cache_command(),
+      perplexity_command(), serve_command(), chat_template_command(), download_command(), scan_cache_command(),
       delete_cache_command(), info_command()};
   return list;
 }

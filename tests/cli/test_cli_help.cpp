@@ -62,7 +62,7 @@ std::vector<HelpRow> option_rows(const std::string& help) {
 TEST_CASE("every command's --help lists each option with a description", "[cli]") {
   const auto names = command_names();
   CHECK(std::set<std::string>(names.begin(), names.end()) ==
-        std::set<std::string>{"tokenize", "generate", "chat", "perplexity", "chat-template", "pipeline", "download", "scan-cache", "delete-cache", "info"});
+        std::set<std::string>{"tokenize", "generate", "chat", "perplexity", "chat-template", "pipeline", "serve", "download", "scan-cache", "delete-cache", "info"});
   for (const std::string& name : names) {
     INFO(name);
     const auto help = cli(name + " --help");

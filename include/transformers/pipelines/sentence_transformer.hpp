@@ -74,6 +74,9 @@ class SentenceTransformer {
 
   Pooling pooling() const { return pooling_; }
   bool normalizes() const { return normalize_; }
+  const PreTrainedTokenizerFast& tokenizer() const { return tokenizer_; }
+  // sentence_bert_config.json's max_seq_length: where encode() truncates (nullopt: the tokenizer's limit).
+  std::optional<size_t> max_seq_length() const { return max_seq_length_; }
 
  private:
   SentenceTransformer(std::unique_ptr<PreTrainedModel> model, PreTrainedTokenizerFast tokenizer)
