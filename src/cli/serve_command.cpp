@@ -63,6 +63,7 @@ server::ServerOptions server_options(const CommandLine& args) {
   options.max_total_tokens = count(args, "max-total-tokens", options.max_total_tokens);
   options.max_body_bytes = count(args, "max-body-bytes", options.max_body_bytes);
   options.max_batch_tokens = count(args, "max-batch-tokens", options.max_batch_tokens);
+  options.max_batch_size = count(args, "max-batch-size", options.max_batch_size);
   options.cors_origin = args.value_or("cors-origin", "");
   if (options.max_input_tokens >= options.max_total_tokens)
     throw UsageError("--max-input-tokens must be below --max-total-tokens (room is needed to generate)");
@@ -112,6 +113,7 @@ Command serve_command() {
       {"max-total-tokens", "N", "prompt + generated tokens of one request", "2048"},
       {"max-body-bytes", "N", "largest request body", "2097152"},
       {"max-batch-tokens", "N", "tokens of texts in one embedding/classification forward pass", "16384"},
+      {"max-batch-size", "N", "generations decoding together in a continuous batch (1: one at a time)", "64"},
       {"cors-origin", "ORIGIN", "answer browsers from this origin (Access-Control-Allow-Origin)"},
       {"threads", "N", "threads for the models' computations", "OMP_NUM_THREADS or all cores"},
       {"device", "DEVICE", "cpu, cuda or cuda:N", "cpu"},

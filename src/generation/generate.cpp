@@ -146,6 +146,16 @@ GenerateOutput generate(const PreTrainedModel& model, const Tensor& input_ids, c
                         const GenerateOptions& options) {
   if (const auto* encoder_decoder = dynamic_cast<const EncoderDecoderModel*>(&model))
     return generate_encoder_decoder(*encoder_decoder, input_ids, config, options);
+  return generation_detail::generate_stepped(
+      model, input_ids, config, options,
+      [&model](const Sequences& mask, bool use_cache, int64_t capacity) -> std::unique_ptr<generation_detail::ModelStepper> {
+        return std::make_unique<generation_detail::DecoderOnlyStepper>(model, mask, use_cache, capacity);
+      });
+}
+
+GenerateOutput generation_detail::generate_stepped(const PreTrainedModel& model, const Tensor& input_ids,
+                                                   const GenerationConfig& config, const GenerateOptions& options,
+                                                   const StepperFactory& make_stepper) {
   Sequences prompt = prompt_rows(input_ids, config);
   const int64_t length = static_cast<int64_t>(prompt[0].size());
   const int64_t max_position_embeddings = model.config().max_position_embeddings;
@@ -156,8 +166,9 @@ GenerateOutput generate(const PreTrainedModel& model, const Tensor& input_ids, c
   const int64_t expand = expansion(prepared);
   prompt = repeat_interleave(prompt, expand);
   mask = repeat_interleave(mask, expand);
-  generation_detail::DecoderOnlyStepper stepper(model, mask, prepared.use_cache.value_or(true), *prepared.max_length);
-  return run_decoding(stepper, std::move(prompt), length, padding_lengths(mask), prepared, max_position_embeddings,
+  const std::unique_ptr<generation_detail::ModelStepper> stepper =
+      make_stepper(mask, prepared.use_cache.value_or(true), *prepared.max_length);
+  return run_decoding(*stepper, std::move(prompt), length, padding_lengths(mask), prepared, max_position_embeddings,
                       options);
 }
 

@@ -15,8 +15,12 @@
 // for its beams or returned sequences); the decoder's tokens go through a self-attention cache and a
 // cross-attention cache that the first step fills from the encoder's output.
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
+
+#include "transformers/generation/generate.hpp"
 
 #include "transformers/models/encoder_decoder_model.hpp"
 #include "transformers/models/modeling_outputs.hpp"
@@ -82,5 +86,15 @@ class EncoderDecoderStepper final : public ModelStepper {
   std::optional<nn::KVCache> cache_;
   nn::CrossAttentionCache cross_;
 };
+
+// Makes a decoder-only call's stepper from its attention mask (rows already expanded for beams or
+// returned sequences), whether to cache, and the cache's capacity.
+using StepperFactory =
+    std::function<std::unique_ptr<ModelStepper>(const Sequences& attention_mask, bool use_cache, int64_t capacity)>;
+
+// generate() for a decoder-only model whose forward passes go through `make_stepper`'s stepper (a
+// SharedBatch's, for one); generate() itself passes a DecoderOnlyStepper.
+GenerateOutput generate_stepped(const PreTrainedModel& model, const Tensor& input_ids, const GenerationConfig& config,
+                                const GenerateOptions& options, const StepperFactory& make_stepper);
 
 }  // namespace transformers::generation_detail

@@ -143,8 +143,22 @@ std::string Metrics::prometheus(const std::vector<std::unique_ptr<ServedModel>>&
       << "# TYPE transformers_requests_in_flight gauge\ntransformers_requests_in_flight " << in_flight << "\n"
       << "# HELP transformers_queue_depth Requests waiting for their model.\n"
       << "# TYPE transformers_queue_depth gauge\n";
+  for (const auto& model : models) {
+    const size_t batch_waiting = model->batch ? static_cast<size_t>(model->batch->counts().waiting) : 0;
+    out << "transformers_queue_depth{model=\"" << model->name << "\"} " << model->queued.load() + batch_waiting << "\n";
+  }
+  out << "# HELP transformers_batch_rows Generations decoding in a model's continuous batch now.\n"
+         "# TYPE transformers_batch_rows gauge\n";
   for (const auto& model : models)
-    out << "transformers_queue_depth{model=\"" << model->name << "\"} " << model->queued.load() << "\n";
+    if (model->batch) out << "transformers_batch_rows{model=\"" << model->name << "\"} " << model->batch->counts().rows << "\n";
+  out << "# HELP transformers_batch_steps_total Batched decoding steps, and the rows they decoded.\n"
+         "# TYPE transformers_batch_steps_total counter\n";
+  for (const auto& model : models)
+    if (model->batch) {
+      const auto counts = model->batch->counts();
+      out << "transformers_batch_steps_total{model=\"" << model->name << "\"} " << counts.steps << "\n"
+          << "transformers_batch_stepped_rows_total{model=\"" << model->name << "\"} " << counts.stepped_rows << "\n";
+    }
   return out.str();
 }
 

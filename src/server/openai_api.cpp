@@ -186,12 +186,19 @@ Tensor prompt_tensor(const Job& job) {
   return Tensor::from_vector(job.prompt, {1, static_cast<int64_t>(job.prompt.size())});
 }
 
+// One sequence joins the model's continuous batch; anything else (n > 1, beams, a model that cannot
+// share its steps) waits for its turn and runs alone.
+GenerateOutput generate_job(ServedModel& model, const Job& job, const GenerateOptions& options) {
+  if (model.batch && job.n == 1 && job.config.beams() == 1)
+    return generation_detail::generate_stepped(
+        *model.causal_lm, prompt_tensor(job), job.config, options,
+        [&model](const generation_detail::Sequences&, bool, int64_t) { return model.batch->stepper(); });
+  Turn turn(model);
+  return generate(*model.causal_lm, prompt_tensor(job), job.config, options);
+}
+
 std::vector<Choice> run(const Context& context, ServedModel& model, Job& job) {
-  GenerateOutput out;
-  {
-    Turn turn(model);
-    out = generate(*model.causal_lm, prompt_tensor(job), job.config, job.options);
-  }
+  const GenerateOutput out = generate_job(model, job, job.options);
   const int64_t rows = out.sequences.size(0), length = out.sequences.size(1);
   const std::vector<int64_t> ids = out.sequences.to_vector<int64_t>();
   std::vector<Choice> choices;
@@ -275,11 +282,7 @@ void stream(const Context& context, ServedModel& model, Job& job, httplib::Respo
         state->options.stopping_criteria.push_back(std::make_shared<ClientGone>(gone));
         Choice choice;
         try {
-          GenerateOutput out;
-          {
-            Turn turn(*served);
-            out = generate(*served->causal_lm, prompt_tensor(*state), state->config, state->options);
-          }
+          const GenerateOutput out = generate_job(*served, *state, state->options);
           const std::vector<int64_t> ids = out.sequences.to_vector<int64_t>();
           choice = choice_of(*served, *state, {ids.begin() + static_cast<int64_t>(state->prompt.size()), ids.end()});
           if (filter.stopped) choice.finish_reason = "stop";

@@ -54,7 +54,7 @@ void load_causal_lm(ServedModel& served, std::string source, const ModelSpec& sp
 
 }  // namespace
 
-std::unique_ptr<ServedModel> load_served_model(const ModelSpec& spec) {
+std::unique_ptr<ServedModel> load_served_model(const ModelSpec& spec, size_t max_batch_rows) {
   auto served = std::make_unique<ServedModel>();
   served->name = served_name(spec);
   hub::HubOptions hub = spec.load.hub;
@@ -77,6 +77,9 @@ std::unique_ptr<ServedModel> load_served_model(const ModelSpec& spec) {
   } else {
     served->kind = ModelKind::CausalLM;
     load_causal_lm(*served, source, spec, hub);
+    if (max_batch_rows > 1 && generation_detail::SharedBatch::supports(*served->causal_lm))
+      served->batch = std::make_unique<generation_detail::SharedBatch>(*served->causal_lm,
+                                                                        static_cast<int64_t>(max_batch_rows));
   }
   return served;
 }

@@ -1,7 +1,7 @@
 #pragma once
-// A model the server holds: what kind it is (which routes take it), the loaded pieces, and the turn
-// its requests take one after another (each with all the threads) — the place a batching
-// scheduler will go.
+// A model the server holds: what kind it is (which routes take it), the loaded pieces, the shared
+// batch its generations decode in together, and the turn other requests take one after another
+// (each with all the threads).
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -12,6 +12,8 @@
 #include <transformers/pipelines/pipeline.hpp>
 #include <transformers/pipelines/sentence_transformer.hpp>
 #include <transformers/server/server.hpp>
+
+#include "../generation/shared_batch.hpp"
 
 namespace transformers::server {
 
@@ -26,6 +28,8 @@ struct ServedModel {
   std::unique_ptr<PreTrainedModel> causal_lm;
   std::optional<PreTrainedTokenizerFast> tokenizer;
   GenerationConfig generation;
+  // Continuous batching of its one-row generations, where the model allows it (else they take turns).
+  std::unique_ptr<generation_detail::SharedBatch> batch;
   // Embedding: sentence-transformers' modules (pooling, normalization) over the encoder.
   std::optional<SentenceTransformer> embedder;
   // Classifier: the text-classification pipeline (also scores /rerank's query-text pairs).
@@ -40,7 +44,7 @@ struct ServedModel {
 // Loads spec.path as the kind its files say: modules.json is a sentence-transformers embedding
 // model, a *ForSequenceClassification architecture a classifier, anything else a causal LM (a .gguf
 // file and PEFT adapter folders included).
-std::unique_ptr<ServedModel> load_served_model(const ModelSpec& spec);
+std::unique_ptr<ServedModel> load_served_model(const ModelSpec& spec, size_t max_batch_rows);
 
 // The name a spec is served under: its own, else the last part of its path.
 std::string served_name(const ModelSpec& spec);

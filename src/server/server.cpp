@@ -134,7 +134,7 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
     for (const auto& loaded : s.models)
       if (loaded->name == served_name(spec))
         throw InvalidArgument("two models are named '" + loaded->name + "': name them (--model NAME=PATH)");
-    s.models.push_back(load_served_model(spec));
+    s.models.push_back(load_served_model(spec, s.options.max_batch_size));
   }
   const size_t threads = s.options.http_threads ? s.options.http_threads : s.options.max_concurrent_requests + 8;
   s.http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };

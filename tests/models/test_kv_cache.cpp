@@ -77,3 +77,44 @@ TEST_CASE("reorder moves whole rows, as beam search needs", "[models][kv_cache]"
   CHECK(a.keys.select(0, 2).contiguous().to_vector<float>() == std::vector<float>{0, 1, 2002});
   CHECK_THROWS_AS(cache.reorder({0}), InvalidArgument);
 }
+
+TEST_CASE("rows join aligned on the right, leave, and share their padding", "[models][kv_cache]") {
+  const nn::CacheLayout layout{1, 1, 2, {0}, DType::F32, Device::cpu()};
+  // Two callers' caches: 3 tokens (values 0..2) and 5 tokens (values 1000..1004, as a row 1 would hold).
+  nn::KVCache short_one(layout, 1), long_one(layout, 1);
+  short_one.update(0, step_keys(1, 1, 0, 3, 2), step_keys(1, 1, 0, 3, 2));
+  short_one.advance(3);
+  long_one.update(0, step_keys(1, 1, 1000, 5, 2), step_keys(1, 1, 1000, 5, 2));
+  long_one.advance(5);
+
+  nn::KVCache batch(layout, 0, 4, /*row_capacity=*/3);
+  CHECK(batch.row_capacity() == 3);
+  batch.pad_left(3);  // an empty batch made as long as its first newcomer
+  batch.add_row(short_one, 0);
+  batch.pad_left(2);  // the longer one comes: everyone moves right
+  batch.add_row(long_one, 0);
+  REQUIRE(batch.batch() == 2);
+  REQUIRE(batch.length() == 5);
+  auto a = batch.update(0, step_keys(2, 1, 5, 1, 2), step_keys(2, 1, 5, 1, 2));
+  batch.advance(1);
+  auto row = [&](int64_t r) { return a.keys.select(0, r).select(0, 0).select(1, 0).contiguous().to_vector<float>(); };
+  CHECK(row(0) == std::vector<float>{0, 0, 0, 1, 2, 5});  // two slots of padding (zeros), then its tokens
+  CHECK(row(1) == std::vector<float>{1000, 1001, 1002, 1003, 1004, 1005});
+  CHECK(a.keys.size(0) == 2);  // only the rows in use are attended
+
+  // The first row leaves: the last takes its place.
+  batch.remove_row(0);
+  a = batch.update(0, step_keys(1, 1, 1006, 1, 2), step_keys(1, 1, 1006, 1, 2));
+  batch.advance(1);
+  CHECK(row(0) == std::vector<float>{1000, 1001, 1002, 1003, 1004, 1005, 1006});
+  // Positions no row needs any more go.
+  batch.trim_left(2);
+  CHECK(batch.length() == 5);
+  a = batch.update(0, step_keys(1, 1, 1007, 1, 2), step_keys(1, 1, 1007, 1, 2));
+  CHECK(row(0) == std::vector<float>{1002, 1003, 1004, 1005, 1006, 1007});
+
+  CHECK_THROWS_WITH(batch.add_row(long_one, 1), Catch::Contains("does not fit"));
+  nn::KVCache sliding({1, 1, 2, {4}, DType::F32, Device::cpu()}, 1);
+  CHECK_THROWS_WITH(sliding.pad_left(1), Catch::Contains("without sliding windows"));
+  CHECK_THROWS_WITH(nn::KVCache(layout, 1, 4, 2).reorder({0}), Catch::Contains("spare rows"));
+}

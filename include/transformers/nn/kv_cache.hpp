@@ -7,8 +7,9 @@
 // Positions in the cache are "cache indices" (0, 1, 2, ... for every row; left padding included),
 // which is what causal and sliding-window masks compare; the rotary position of a token is a
 // separate thing (position_ids, from the attention mask). Every row has the same length: batched
-// generation pads on the left. A batching server that adds and drops sequences between steps
-// builds on the same update/attend protocol with per-row lengths (a later issue).
+// generation pads on the left. A batching server adds and drops sequences between steps with
+// add_row / remove_row (rows stay aligned on the right: a shorter newcomer is padded on the left)
+// and keeps the common left padding short with pad_left / trim_left.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -38,10 +39,14 @@ class KVCache {
 
   // `capacity`: the tokens a full-attention layer holds before it must grow (generate passes the
   // prompt length + max_new_tokens, so it never grows).
-  KVCache(CacheLayout layout, int64_t batch, int64_t capacity = 256) : layout_(std::move(layout)), batch_(batch) {
+  // `row_capacity`: rows allocated (at least `batch`), for a batching server's add_row; only caches
+  // without sliding windows, on the CPU, take more than `batch`.
+  KVCache(CacheLayout layout, int64_t batch, int64_t capacity = 256, int64_t row_capacity = 0)
+      : layout_(std::move(layout)), batch_(batch), row_capacity_(std::max(batch, row_capacity)) {
     if (static_cast<int64_t>(layout_.sliding_windows.size()) != layout_.layers)
       throw InvalidArgument("KVCache: " + std::to_string(layout_.sliding_windows.size()) + " sliding windows for " +
                             std::to_string(layout_.layers) + " layers");
+    if (row_capacity_ > batch_) check_rows_movable("KVCache(row_capacity)");
     for (int64_t w : layout_.sliding_windows) {
       const int64_t slots = w > 0 ? w - 1 + kMaxStep : std::max<int64_t>(capacity, 1);
       layers_.push_back(Layer{allocate(slots), allocate(slots), std::vector<int64_t>(static_cast<size_t>(slots), -1), w, {}, {}});
@@ -73,8 +78,79 @@ class KVCache {
 
   void advance(int64_t n) { length_ += n; }
 
+  // ---- Rows joining and leaving between steps (a batching server; CPU, no sliding windows) ----
+  int64_t row_capacity() const { return row_capacity_; }
+
+  // Appends row `row` of `source` (as long as this cache or shorter, same layout) as the last row,
+  // its tokens ending where this cache's rows end: its first length() - source.length() cache
+  // indices are padding (zeros), which the caller's attention mask hides.
+  void add_row(const KVCache& source, int64_t row) {
+    check_rows_movable("KVCache::add_row");
+    if (batch_ >= row_capacity_) throw InvalidArgument("KVCache::add_row: all " + std::to_string(row_capacity_) + " rows are in use");
+    if (row < 0 || row >= source.batch_ || source.length_ > length_ || source.layout_.kv_heads != layout_.kv_heads ||
+        source.layout_.head_dim != layout_.head_dim || source.layout_.dtype != layout_.dtype ||
+        source.layers_.size() != layers_.size())
+      throw InvalidArgument("KVCache::add_row: row " + std::to_string(row) + " of a cache of " +
+                            std::to_string(source.length_) + " tokens does not fit a cache of " + std::to_string(length_));
+    const int64_t padding = length_ - source.length_;
+    for (size_t i = 0; i < layers_.size(); ++i)
+      for (bool keys : {true, false}) {
+        const Tensor& from = keys ? source.layers_[i].keys : source.layers_[i].values;
+        Tensor& to = keys ? layers_[i].keys : layers_[i].values;
+        for (int64_t h = 0; h < layout_.kv_heads; ++h) {
+          std::memset(slot_ptr(to, batch_, h, 0), 0, bytes_of(padding));
+          std::memcpy(slot_ptr(to, batch_, h, padding), slot_ptr(from, row, h, 0), bytes_of(source.length_));
+        }
+      }
+    ++batch_;
+  }
+
+  // Drops row `row`; the last row moves into its place.
+  void remove_row(int64_t row) {
+    check_rows_movable("KVCache::remove_row");
+    if (row < 0 || row >= batch_)
+      throw InvalidArgument("KVCache::remove_row: row " + std::to_string(row) + " of " + std::to_string(batch_));
+    const int64_t last = batch_ - 1;
+    if (row != last)
+      for (Layer& l : layers_)
+        for (Tensor* buffer : {&l.keys, &l.values})
+          for (int64_t h = 0; h < layout_.kv_heads; ++h)
+            std::memcpy(slot_ptr(*buffer, row, h, 0), slot_ptr(*buffer, last, h, 0), bytes_of(length_));
+    --batch_;
+    if (batch_ == 0) length_ = 0;
+  }
+
+  // Puts `count` padding positions before every row's tokens (a longer newcomer is coming).
+  void pad_left(int64_t count) {
+    check_rows_movable("KVCache::pad_left");
+    for (Layer& l : layers_) {
+      if (length_ + count > l.keys.size(2)) grow(l, std::max(length_ + count, 2 * l.keys.size(2)));
+      for (Tensor* buffer : {&l.keys, &l.values})
+        for (int64_t r = 0; r < batch_; ++r)
+          for (int64_t h = 0; h < layout_.kv_heads; ++h) {
+            std::memmove(slot_ptr(*buffer, r, h, count), slot_ptr(*buffer, r, h, 0), bytes_of(length_));
+            std::memset(slot_ptr(*buffer, r, h, 0), 0, bytes_of(count));
+          }
+    }
+    length_ += count;
+  }
+
+  // Removes the first `count` positions of every row: padding in all of them (the caller knows).
+  void trim_left(int64_t count) {
+    check_rows_movable("KVCache::trim_left");
+    if (count < 0 || count > length_)
+      throw InvalidArgument("KVCache::trim_left: " + std::to_string(count) + " of " + std::to_string(length_) + " positions");
+    for (Layer& l : layers_)
+      for (Tensor* buffer : {&l.keys, &l.values})
+        for (int64_t r = 0; r < batch_; ++r)
+          for (int64_t h = 0; h < layout_.kv_heads; ++h)
+            std::memmove(slot_ptr(*buffer, r, h, 0), slot_ptr(*buffer, r, h, count), bytes_of(length_ - count));
+    length_ -= count;
+  }
+
   // Beam search: row r of the cache becomes old row rows[r].
   void reorder(const std::vector<int64_t>& rows) {
+    if (row_capacity_ != batch_) throw InvalidArgument("KVCache::reorder: not on a cache with spare rows");
     if (static_cast<int64_t>(rows.size()) != batch_)
       throw InvalidArgument("KVCache::reorder: " + std::to_string(rows.size()) + " rows for a batch of " +
                             std::to_string(batch_));
@@ -104,8 +180,28 @@ class KVCache {
   };
 
   Tensor allocate(int64_t slots) const {
-    return Tensor::zeros({batch_, layout_.kv_heads, slots, layout_.head_dim}, layout_.dtype, layout_.device);
+    return Tensor::zeros({row_capacity_, layout_.kv_heads, slots, layout_.head_dim}, layout_.dtype, layout_.device);
   }
+
+  void check_rows_movable(const char* what) const {
+    const bool sliding = std::any_of(layout_.sliding_windows.begin(), layout_.sliding_windows.end(),
+                                     [](int64_t w) { return w > 0; });
+    if (sliding || !layout_.device.is_cpu())
+      throw InvalidArgument(std::string(what) + ": rows move only in a CPU cache without sliding windows");
+  }
+
+  // Where slot `slot` of head `head` of row `row` starts in a layer's buffer ([rows, heads, slots, dim]).
+  unsigned char* slot_ptr(const Tensor& buffer, int64_t row, int64_t head, int64_t slot) const {
+    const int64_t slots = buffer.size(2);
+    return static_cast<unsigned char*>(buffer.data_ptr()) +
+           static_cast<size_t>(((row * layout_.kv_heads + head) * slots + slot) * layout_.head_dim) * dtype_size(layout_.dtype);
+  }
+  size_t bytes_of(int64_t slots) const {
+    return static_cast<size_t>(slots * layout_.head_dim) * dtype_size(layout_.dtype);
+  }
+
+  // The rows in use of a layer's buffer.
+  Tensor active(const Tensor& buffer) const { return row_capacity_ == batch_ ? buffer : buffer.narrow(0, 0, batch_); }
 
   // Rows moved on the host through a second buffer kept for the purpose (no allocation per step),
   // copying only the slots written so far: a full-attention layer holds length() of its capacity.
@@ -139,11 +235,11 @@ class KVCache {
   Attended append(Layer& l, const Tensor& keys, const Tensor& values, int64_t n) {
     const int64_t capacity = l.keys.size(2), needed = length_ + n;
     if (needed > capacity) grow(l, std::max(needed, 2 * capacity));
-    l.keys.narrow(2, length_, n).copy_from(keys);
-    l.values.narrow(2, length_, n).copy_from(values);
+    active(l.keys).narrow(2, length_, n).copy_from(keys);
+    active(l.values).narrow(2, length_, n).copy_from(values);
     std::vector<int64_t> indices(static_cast<size_t>(needed));
     for (int64_t i = 0; i < needed; ++i) indices[static_cast<size_t>(i)] = i;
-    return {l.keys.narrow(2, 0, needed), l.values.narrow(2, 0, needed), std::move(indices)};
+    return {active(l.keys).narrow(2, 0, needed), active(l.values).narrow(2, 0, needed), std::move(indices)};
   }
 
   void grow(Layer& l, int64_t slots) {
@@ -201,7 +297,8 @@ class KVCache {
   }
 
   CacheLayout layout_;
-  int64_t batch_ = 0;
+  int64_t batch_ = 0;         // rows in use
+  int64_t row_capacity_ = 0;  // rows allocated
   int64_t length_ = 0;
   std::vector<Layer> layers_;
 };

@@ -4,8 +4,10 @@
 // encoders through OpenAI's /v1/embeddings and Text Embeddings Inference's API (/embed, /predict,
 // /rerank, /info), with /health and Prometheus /metrics; a Bearer key guards every route but
 // /health. The HTTP layer (cpp-httplib) stays in src/server/, so this header is all a program that
-// embeds the server sees. Requests to one model run one at a time, each with all the threads;
-// admission is bounded (429 beyond --max-concurrent-requests), never an unbounded queue.
+// embeds the server sees. Generations of one sequence decode together in a continuous batch (rows
+// join and leave between steps) where the model allows it; other requests to one model take turns,
+// each with all the threads. Admission is bounded (429 beyond max_concurrent_requests), never an
+// unbounded queue.
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -33,6 +35,7 @@ struct ServerOptions {
   size_t max_total_tokens = 2048;        // prompt + new tokens of one generation
   size_t max_body_bytes = 2 * 1024 * 1024;
   size_t max_batch_tokens = 16384;  // tokens of the texts that one embedding forward pass takes
+  size_t max_batch_size = 64;       // generations decoding together (1: one at a time)
   std::string cors_origin;          // Access-Control-Allow-Origin when set
   size_t http_threads = 0;          // connections served at once; 0: max_concurrent_requests + 8
   double read_timeout_seconds = 10;  // a client slower than this to send its request is dropped

@@ -1,0 +1,292 @@
+// Continuous batching of concurrent generate() calls (see shared_batch.hpp).
+#include "shared_batch.hpp"
+
+#include <algorithm>
+#include <exception>
+
+namespace transformers::generation_detail {
+
+// One call's place in the batch. Fields the call's thread writes (token, submitted, leaving) change
+// under the mutex; the rest belong to the worker.
+struct SharedBatch::Member {
+  std::vector<int64_t> prompt;  // until it joins
+  std::vector<int64_t> mask;    // per cache index: 1 its token, 0 padding
+  int64_t next_position = 0;
+  int64_t token = 0;
+  bool submitted = false, leaving = false, in_batch = false, answered = false;
+  Tensor logits;  // [1, vocab], f32 on the host
+  std::exception_ptr error;
+};
+
+// The ModelStepper of one call: its forward passes are the batch's.
+class SharedStepper final : public ModelStepper {
+ public:
+  explicit SharedStepper(SharedBatch& batch) : batch_(batch) {}
+  ~SharedStepper() override {
+    if (joined_) batch_.leave(member_);
+  }
+
+  Tensor prefill(const Sequences& prompt) override {
+    if (prompt.size() != 1) throw InvalidArgument("SharedBatch: one row per call, not " + std::to_string(prompt.size()));
+    joined_ = true;
+    return batch_.join(member_, prompt[0]);
+  }
+  Tensor next(const Sequences& sequences) override { return batch_.step(member_, sequences.at(0).back()); }
+  void reorder(const std::vector<int64_t>&) override { throw InvalidArgument("SharedBatch: no beam search"); }
+
+ private:
+  SharedBatch& batch_;
+  SharedBatch::Member member_;
+  bool joined_ = false;
+};
+
+namespace {
+
+constexpr int64_t kFirstRows = 8;          // rows allocated at first; doubled up to max_rows
+constexpr int64_t kTrimmedPadding = 32;    // common left padding worth moving every row for
+constexpr int64_t kJoinsPerStep = 4;       // prefills between two steps of the running rows
+
+nn::CacheLayout layout_of(const PreTrainedModel& model) {
+  const std::optional<nn::CacheLayout> layout = model.cache_layout();
+  if (!layout) throw InvalidArgument("SharedBatch: the model has no KV cache");
+  return *layout;
+}
+
+Tensor last_position_logits(const Tensor& logits) {
+  if (!logits.defined() || logits.dim() != 3)
+    throw InvalidArgument("SharedBatch: the model must return logits [batch, positions, vocab]");
+  return logits.select(1, logits.size(1) - 1).to(Device::cpu()).to(DType::F32).contiguous();
+}
+
+}  // namespace
+
+bool SharedBatch::supports(const PreTrainedModel& model) {
+  const std::optional<nn::CacheLayout> layout = model.cache_layout();
+  if (!layout || !layout->device.is_cpu()) return false;
+  if (std::any_of(layout->sliding_windows.begin(), layout->sliding_windows.end(), [](int64_t w) { return w > 0; }))
+    return false;
+  return !model.recompute_cache(int64_t{1} << 40, 0);
+}
+
+SharedBatch::SharedBatch(const PreTrainedModel& model, int64_t max_rows)
+    : model_(model),
+      max_rows_(std::max<int64_t>(1, max_rows)),
+      cache_(layout_of(model), 0, 256, std::min(kFirstRows, std::max<int64_t>(1, max_rows))) {
+  if (!supports(model)) throw InvalidArgument("SharedBatch: this model's steps cannot be batched across calls");
+  worker_ = std::thread([this] { work(); });
+}
+
+SharedBatch::~SharedBatch() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_worker_.notify_all();
+  worker_.join();
+}
+
+std::unique_ptr<ModelStepper> SharedBatch::stepper() { return std::make_unique<SharedStepper>(*this); }
+
+SharedBatch::Counts SharedBatch::counts() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return {static_cast<int64_t>(rows_.size()), static_cast<int64_t>(joining_.size()), steps_, stepped_rows_};
+}
+
+namespace {
+
+// Waits for the worker's answer to `member`, then hands on its logits or its error.
+template <typename Member>
+Tensor await_answer(std::unique_lock<std::mutex>& lock, std::condition_variable& answered, Member& member) {
+  answered.wait(lock, [&] { return member.answered; });
+  member.answered = false;
+  if (member.error) {
+    std::exception_ptr error = member.error;
+    member.error = nullptr;
+    std::rethrow_exception(error);
+  }
+  return std::move(member.logits);
+}
+
+}  // namespace
+
+Tensor SharedBatch::join(Member& member, const std::vector<int64_t>& prompt) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (stopping_) throw Error("SharedBatch: shutting down");
+  member.prompt = prompt;
+  joining_.push_back(&member);
+  wake_worker_.notify_all();
+  return await_answer(lock, answered_, member);
+}
+
+Tensor SharedBatch::step(Member& member, int64_t token) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!member.in_batch) throw Error("SharedBatch: the call is no longer in the batch");
+  member.token = token;
+  member.submitted = true;
+  ++submitted_;
+  wake_worker_.notify_all();
+  return await_answer(lock, answered_, member);
+}
+
+void SharedBatch::leave(Member& member) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  const auto waiting = std::find(joining_.begin(), joining_.end(), &member);
+  if (waiting != joining_.end()) joining_.erase(waiting);
+  if (!member.in_batch) return;
+  member.leaving = true;
+  wake_worker_.notify_all();
+  answered_.wait(lock, [&] { return !member.in_batch; });
+}
+
+void SharedBatch::work() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (true) {
+    auto leaving = [&] { return std::any_of(rows_.begin(), rows_.end(), [](const Member* m) { return m->leaving; }); };
+    auto all_submitted = [&] { return !rows_.empty() && submitted_ == static_cast<int64_t>(rows_.size()); };
+    auto can_join = [&] { return !joining_.empty() && static_cast<int64_t>(rows_.size()) < max_rows_; };
+    wake_worker_.wait(lock, [&] { return stopping_ || leaving() || can_join() || all_submitted(); });
+    if (stopping_) break;
+    if (leaving()) {
+      for (size_t r = rows_.size(); r-- > 0;)
+        if (rows_[r]->leaving) remove(*rows_[r]);
+      trim_common_padding();
+      answered_.notify_all();
+      continue;  // the rows left may all have submitted now
+    }
+    for (int64_t joined = 0; joined < kJoinsPerStep && can_join(); ++joined) {
+      Member* member = joining_.front();
+      joining_.pop_front();
+      lock.unlock();
+      try {
+        admit(*member);  // the prefill runs while other calls submit their tokens
+      } catch (...) {
+        member->error = std::current_exception();
+      }
+      lock.lock();
+      if (member->in_batch || member->error) {
+        member->answered = true;
+        answered_.notify_all();
+      }
+    }
+    if (all_submitted()) {
+      lock.unlock();
+      std::exception_ptr error;
+      try {
+        run_step();
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      for (Member* member : rows_) {
+        member->submitted = false;
+        member->answered = true;
+        member->error = error;
+      }
+      submitted_ = 0;
+      ++steps_;
+      stepped_rows_ += static_cast<int64_t>(rows_.size());
+      answered_.notify_all();
+    }
+  }
+  // Shutting down: every waiting call gets an error.
+  for (Member* member : joining_) {
+    member->error = std::make_exception_ptr(Error("SharedBatch: shutting down"));
+    member->answered = true;
+  }
+  joining_.clear();
+  for (Member* member : rows_) {
+    member->error = std::make_exception_ptr(Error("SharedBatch: shutting down"));
+    member->answered = true;
+    member->in_batch = false;
+  }
+  rows_.clear();
+  answered_.notify_all();
+}
+
+// The prompt through the model alone, then its cache row into the batch (worker thread, unlocked:
+// only the worker touches the cache and the rows' masks).
+void SharedBatch::admit(Member& member) {
+  const int64_t length = static_cast<int64_t>(member.prompt.size());
+  nn::KVCache own(cache_.layout(), 1, length);
+  ModelInputs inputs;
+  inputs.input_ids = Tensor::from_vector(member.prompt, {1, length});
+  std::vector<int64_t> positions(static_cast<size_t>(length));
+  for (int64_t i = 0; i < length; ++i) positions[static_cast<size_t>(i)] = i;
+  inputs.position_ids = Tensor::from_vector(positions, {1, length});
+  inputs.past_key_values = &own;
+  inputs.logits_to_keep = 1;
+  member.logits = last_position_logits(model_.forward(inputs).logits);
+
+  if (cache_.batch() == cache_.row_capacity()) {  // room for more rows: move the batch to a bigger cache
+    nn::KVCache bigger(cache_.layout(), 0, std::max<int64_t>(256, cache_.length()),
+                       std::min(max_rows_, 2 * cache_.row_capacity()));
+    bigger.pad_left(cache_.length());
+    for (int64_t r = 0; r < cache_.batch(); ++r) bigger.add_row(cache_, r);
+    std::swap(cache_, bigger);
+  }
+  if (length > cache_.length()) {
+    const int64_t extra = length - cache_.length();
+    cache_.pad_left(extra);
+    for (Member* row : rows_) row->mask.insert(row->mask.begin(), static_cast<size_t>(extra), 0);
+  }
+  cache_.add_row(own, 0);
+  member.mask.assign(static_cast<size_t>(cache_.length() - length), 0);
+  member.mask.insert(member.mask.end(), static_cast<size_t>(length), 1);
+  member.next_position = length;
+  member.prompt.clear();
+  std::lock_guard<std::mutex> lock(mutex_);
+  rows_.push_back(&member);
+  member.in_batch = true;
+}
+
+// One token of every row through the model together (worker thread, unlocked).
+void SharedBatch::run_step() {
+  const int64_t rows = static_cast<int64_t>(rows_.size()), width = cache_.length() + 1;
+  std::vector<int64_t> tokens, mask, positions;
+  bool padded = false;
+  for (Member* member : rows_) {
+    tokens.push_back(member->token);
+    positions.push_back(member->next_position);
+    member->mask.push_back(1);
+    mask.insert(mask.end(), member->mask.begin(), member->mask.end());
+    padded = padded || member->mask.front() == 0;
+  }
+  ModelInputs inputs;
+  inputs.input_ids = Tensor::from_vector(tokens, {rows, 1});
+  if (padded) inputs.attention_mask = Tensor::from_vector(mask, {rows, width});  // an all-ones mask is left out
+  inputs.position_ids = Tensor::from_vector(positions, {rows, 1});
+  inputs.past_key_values = &cache_;
+  inputs.logits_to_keep = 1;
+  const Tensor logits = last_position_logits(model_.forward(inputs).logits);
+  for (int64_t r = 0; r < rows; ++r) {
+    Member& member = *rows_[static_cast<size_t>(r)];
+    member.logits = logits.narrow(0, r, 1).contiguous();
+    ++member.next_position;
+  }
+}
+
+// Under the lock, between steps.
+void SharedBatch::remove(Member& member) {
+  const auto it = std::find(rows_.begin(), rows_.end(), &member);
+  const int64_t row = it - rows_.begin();
+  cache_.remove_row(row);  // the last row moves into its place, in the cache as here
+  *it = rows_.back();
+  rows_.pop_back();
+  member.in_batch = false;
+  member.leaving = false;
+}
+
+// Padding every row starts with is dropped once it is worth moving the rows for.
+void SharedBatch::trim_common_padding() {
+  if (rows_.empty()) return;
+  int64_t common = cache_.length();
+  for (const Member* member : rows_) {
+    const auto first_token = std::find(member->mask.begin(), member->mask.end(), 1);
+    common = std::min<int64_t>(common, first_token - member->mask.begin());
+  }
+  if (common < kTrimmedPadding) return;
+  cache_.trim_left(common);
+  for (Member* member : rows_) member->mask.erase(member->mask.begin(), member->mask.begin() + common);
+}
+
+}  // namespace transformers::generation_detail
