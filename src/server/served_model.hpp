@@ -14,6 +14,7 @@
 #include <transformers/server/server.hpp>
 
 #include "../generation/shared_batch.hpp"
+#include "text_batcher.hpp"
 
 namespace transformers::server {
 
@@ -30,8 +31,10 @@ struct ServedModel {
   GenerationConfig generation;
   // Continuous batching of its one-row generations, where the model allows it (else they take turns).
   std::unique_ptr<generation_detail::SharedBatch> batch;
-  // Embedding: sentence-transformers' modules (pooling, normalization) over the encoder.
+  // Embedding: sentence-transformers' modules (pooling, normalization) over the encoder, and the
+  // forward passes concurrent requests share.
   std::optional<SentenceTransformer> embedder;
+  TextBatcher texts;
   // Classifier: the text-classification pipeline (also scores /rerank's query-text pairs).
   std::unique_ptr<Pipeline> classifier;
 

@@ -66,20 +66,26 @@ Embeddings embed_texts(const Context& context, ServedModel& model, const std::ve
     result.tokens += tokens;
     longest = std::max(longest, tokens);
   }
-  const size_t batch_size = std::max<size_t>(1, context.options.max_batch_tokens / longest);
-  Tensor embeddings;
-  {
-    Turn turn(model);
-    embeddings = model.embedder->encode(texts, batch_size);
-  }
-  context.metrics.batch(texts.size());
-  const std::vector<float> values = embeddings.to_vector<float>();
-  const size_t dim = texts.empty() ? 0 : values.size() / texts.size();
-  for (size_t i = 0; i < texts.size(); ++i) {
-    result.rows.emplace_back(values.begin() + static_cast<int64_t>(i * dim),
-                             values.begin() + static_cast<int64_t>((i + 1) * dim));
-    if (normalize_rows.value_or(false)) normalize(result.rows.back());
-  }
+  const size_t budget = context.options.max_batch_tokens;
+  Metrics& metrics = context.metrics;
+  result.rows = model.texts.embed(texts, result.tokens, longest, budget,
+                                  [&model, &metrics, budget](const std::vector<std::string>& all, size_t longest_of_all) {
+                                    Tensor embeddings;
+                                    {
+                                      Turn turn(model);
+                                      embeddings = model.embedder->encode(all, std::max<size_t>(1, budget / longest_of_all));
+                                    }
+                                    metrics.batch(all.size());
+                                    const std::vector<float> values = embeddings.to_vector<float>();
+                                    const size_t dim = all.empty() ? 0 : values.size() / all.size();
+                                    TextBatcher::Rows rows;
+                                    for (size_t i = 0; i < all.size(); ++i)
+                                      rows.emplace_back(values.begin() + static_cast<int64_t>(i * dim),
+                                                        values.begin() + static_cast<int64_t>((i + 1) * dim));
+                                    return rows;
+                                  });
+  if (normalize_rows.value_or(false))
+    for (std::vector<float>& row : result.rows) normalize(row);
   return result;
 }
 

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <mutex>
 #include <thread>
@@ -473,8 +474,27 @@ TEST_CASE("concurrent requests of every kind get the answers they get alone", "[
         }
     });
   for (std::thread& thread : threads) thread.join();
+  // Texts batched with others' are padded further: their numbers may move in the last bits.
+  std::function<bool(const json&, const json&)> same = [&same](const json& a, const json& b) {
+    if (a.is_number_float() && b.is_number_float()) return std::abs(a.get<double>() - b.get<double>()) <= 1e-5;
+    if (a.type() != b.type() || a.size() != b.size()) return false;
+    if (a.is_array()) {
+      for (size_t i = 0; i < a.size(); ++i)
+        if (!same(a[i], b[i])) return false;
+      return true;
+    }
+    if (a.is_object()) {
+      for (const auto& [key, value] : a.items())
+        if (!b.contains(key) || !same(value, b[key])) return false;
+      return true;
+    }
+    return a == b;
+  };
   for (const std::vector<json>& replies : answers) {
     REQUIRE(replies.size() == 3 * requests.size());
-    for (const json& reply : replies) CHECK(reply["reply"] == alone[reply["request"].get<size_t>()]);
+    for (const json& reply : replies) {
+      INFO(reply["reply"].dump().substr(0, 300));
+      CHECK(same(reply["reply"], alone[reply["request"].get<size_t>()]));
+    }
   }
 }

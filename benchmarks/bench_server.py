@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Load test of `transformers-cli serve` against llama.cpp's llama-server on the same GGUF file.
+
+Each engine is started in turn on a loopback port; CLIENTS threads (the load generator shares the
+machine's cores with the server, the same for both) stream /v1/completions for SECONDS: prompts of
+about PROMPT_TOKENS tokens (each request's own, so no engine reuses another's prompt), NEW_TOKENS
+tokens each (ignore_eos, greedy). Reported per engine: output tokens/s over the window, time to the
+first token (p50/p99) and inter-token latency (per request: (last chunk - first chunk) / (tokens -
+1), p50/p99 over requests; and the p99 of the gaps between chunks).
+
+llama-server: build it from the llama-cpp-python sdist's vendor/llama.cpp, outside the repository:
+    pip download llama-cpp-python --no-deps --no-binary :all: -d /tmp/pkgs && tar xzf ... &&
+    cmake -B build -DGGML_NATIVE=ON -DLLAMA_CURL=OFF && cmake --build build --target llama-server
+
+    python benchmarks/bench_server.py --cli build/ci/src/cli/transformers-cli --gguf SmolLM2.Q4_1.gguf \\
+        [--llama-server PATH] [--clients 64] [--seconds 60] [--threads 2] [--keep-quantized]
+Only the standard library is needed.
+"""
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+WORDS = ("the river city morning light garden winter story house friend music stone window market road "
+         "letter bridge summer forest evening harbor mountain village teacher journey silver field").split()
+
+
+def prompt_of(rng, words):
+    return "Continue this story: " + " ".join(rng.choice(WORDS) for _ in range(words))
+
+
+def wait_healthy(port, process, seconds=120):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/health")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("the server did not become healthy")
+
+
+def one_request(port, prompt, new_tokens):
+    """Streams one completion; returns (ttft, chunk times, completion tokens) or None on failure."""
+    body = json.dumps({"prompt": prompt, "max_tokens": new_tokens, "temperature": 0, "ignore_eos": True,
+                       "stream": True, "stream_options": {"include_usage": True}})
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    start = time.perf_counter()
+    connection.request("POST", "/v1/completions", body, {"Content-Type": "application/json"})
+    response = connection.getresponse()
+    if response.status != 200:
+        response.read()
+        return None
+    chunk_times, tokens = [], None
+    for line in response:
+        line = line.strip()
+        if not line.startswith(b"data: ") or line == b"data: [DONE]":
+            continue
+        event = json.loads(line[6:])
+        if event.get("usage"):
+            tokens = event["usage"]["completion_tokens"]
+        for choice in event.get("choices") or []:
+            if choice.get("text"):
+                chunk_times.append(time.perf_counter() - start)
+    connection.close()
+    if not chunk_times:
+        return None
+    return chunk_times[0], chunk_times, tokens if tokens is not None else len(chunk_times)
+
+
+def load(port, clients, seconds, prompt_words, new_tokens):
+    results, failures, lock = [], [0], threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def client(index):
+        rng = random.Random(index)
+        while time.perf_counter() < stop_at:
+            outcome = one_request(port, prompt_of(rng, prompt_words), new_tokens)
+            finished = time.perf_counter()
+            with lock:
+                if outcome is None:
+                    failures[0] += 1
+                elif finished <= stop_at + 5:
+                    results.append((finished, outcome))
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    return results, failures[0], elapsed
+
+
+def percentile(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * (len(values) - 1) + 0.5))] if values else float("nan")
+
+
+def report(name, results, failures, elapsed):
+    tokens = sum(outcome[2] for _, outcome in results)
+    ttft = [outcome[0] for _, outcome in results]
+    itl = [(outcome[1][-1] - outcome[1][0]) / max(1, outcome[2] - 1) for _, outcome in results]
+    gaps = [b - a for _, outcome in results for a, b in zip(outcome[1], outcome[1][1:])]
+    row = {"engine": name, "requests": len(results), "failed": failures, "output_tok_s": tokens / elapsed,
+           "ttft_p50_s": percentile(ttft, 0.5), "ttft_p99_s": percentile(ttft, 0.99),
+           "itl_p50_ms": 1000 * percentile(itl, 0.5), "itl_p99_ms": 1000 * percentile(itl, 0.99),
+           "chunk_gap_p99_ms": 1000 * percentile(gaps, 0.99)}
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def run_engine(name, command, port, args, prompt_words):
+    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    try:
+        wait_healthy(port, process)
+        load(port, min(4, args.clients), 3, prompt_words, 8)  # warm-up
+        return report(name, *load(port, args.clients, args.seconds, prompt_words, args.new_tokens))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cli", default="build/ci/src/cli/transformers-cli")
+    parser.add_argument("--gguf", required=True)
+    parser.add_argument("--llama-server", default=os.environ.get("LLAMA_SERVER"))
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--prompt-tokens", type=int, default=100)
+    parser.add_argument("--new-tokens", type=int, default=128)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--keep-quantized", action="store_true", help="ours multiplies the GGUF blocks as stored")
+    parser.add_argument("--dtype", default="auto", help="ours: the dtype of dequantized weights (e.g. bfloat16)")
+    parser.add_argument("--port", type=int, default=18080)
+    args = parser.parse_args()
+    prompt_words = max(1, int(args.prompt_tokens * 0.75))  # ~1.3 tokens per word of WORDS
+    total = args.prompt_tokens + args.new_tokens + 64
+    ours = [args.cli, "serve", "--model", f"bench={args.gguf}", "--port", str(args.port), "--threads",
+            str(args.threads), "--max-batch-size", str(args.clients), "--max-concurrent-requests",
+            str(2 * args.clients), "--max-total-tokens", str(total), "--dtype", args.dtype]
+    if args.keep_quantized:
+        ours.append("--keep-quantized")
+    rows = [run_engine("transformers.cpp" + (" (kept quantized)" if args.keep_quantized else f" ({args.dtype})"),
+                       ours, args.port, args, prompt_words)]
+    if args.llama_server:
+        theirs = [args.llama_server, "-m", args.gguf, "--port", str(args.port + 1), "-t", str(args.threads),
+                  "-np", str(args.clients), "-c", str(args.clients * total), "--cont-batching"]
+        rows.append(run_engine("llama-server", theirs, args.port + 1, args, prompt_words))
+        ratio = rows[0]["output_tok_s"] / rows[1]["output_tok_s"]
+        print(f"throughput ratio (ours / llama-server): {ratio:.2f}x", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
