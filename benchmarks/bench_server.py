@@ -14,6 +14,8 @@ llama-server: build it from the llama-cpp-python sdist's vendor/llama.cpp, outsi
 
     python benchmarks/bench_server.py --cli build/ci/src/cli/transformers-cli --gguf SmolLM2.Q4_1.gguf \\
         [--llama-server PATH] [--clients 64] [--seconds 60] [--threads 2] [--keep-quantized]
+    python benchmarks/bench_server.py --embedding-model sentence-transformers/all-MiniLM-L6-v2 --clients 32
+(the second: /embed requests per second of one client after another against 32 at once, ~32-token texts).
 Only the standard library is needed.
 """
 import argparse
@@ -87,7 +89,11 @@ def load(port, clients, seconds, prompt_words, new_tokens):
     def client(index):
         rng = random.Random(index)
         while time.perf_counter() < stop_at:
-            outcome = one_request(port, prompt_of(rng, prompt_words), new_tokens)
+            try:
+                outcome = one_request(port, prompt_of(rng, prompt_words), new_tokens)
+            except OSError as error:  # counted as a failure, the client goes on
+                print(f"client {index}: {error!r}", file=sys.stderr, flush=True)
+                outcome = None
             finished = time.perf_counter()
             with lock:
                 if outcome is None:
@@ -125,7 +131,8 @@ def report(name, results, failures, elapsed):
 
 def run_engine(name, command, port, args, prompt_words):
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    log = open(f"/tmp/bench_server_{port}.log", "w")  # a pipe nobody reads would fill and stall the server
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         wait_healthy(port, process)
         load(port, min(4, args.clients), 3, prompt_words, 8)  # warm-up
@@ -136,12 +143,62 @@ def run_engine(name, command, port, args, prompt_words):
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
+
+
+def embed_rate(port, clients, seconds, words):
+    """Requests per second of /embed with one text of ~`words` words each, from `clients` threads."""
+    done, lock = [0], threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def client(index):
+        rng = random.Random(index)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        while time.perf_counter() < stop_at:
+            body = json.dumps({"inputs": " ".join(rng.choice(WORDS) for _ in range(words))})
+            connection.request("POST", "/embed", body, {"Content-Type": "application/json"})
+            response = connection.getresponse()
+            response.read()
+            if response.status == 200:
+                with lock:
+                    done[0] += 1
+        connection.close()
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return done[0] / (time.perf_counter() - began)
+
+
+def run_embeddings(args):
+    """/embed on a sentence-transformers model: one client after another vs --clients at once."""
+    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
+    log = open(f"/tmp/bench_server_{args.port}.log", "w")
+    process = subprocess.Popen([args.cli, "serve", "--model", f"embed={args.embedding_model}", "--port",
+                                str(args.port), "--threads", str(args.threads)], stdout=log, stderr=subprocess.STDOUT,
+                               env=env)
+    try:
+        wait_healthy(port=args.port, process=process)
+        words = 24  # ~32 tokens with [CLS] and [SEP]
+        embed_rate(args.port, 1, 3, words)  # warm-up
+        single = embed_rate(args.port, 1, args.seconds, words)
+        concurrent = embed_rate(args.port, args.clients, args.seconds, words)
+        print(json.dumps({"engine": "transformers.cpp /embed", "single_client_req_s": single,
+                          f"{args.clients}_clients_req_s": concurrent, "ratio": concurrent / single}), flush=True)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        log.close()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cli", default="build/ci/src/cli/transformers-cli")
-    parser.add_argument("--gguf", required=True)
+    parser.add_argument("--gguf", help="the LLM to serve (the generation load test)")
+    parser.add_argument("--embedding-model", help="a sentence-transformers folder or Hub id: the /embed test instead")
     parser.add_argument("--llama-server", default=os.environ.get("LLAMA_SERVER"))
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=60)
@@ -152,11 +209,17 @@ def main():
     parser.add_argument("--dtype", default="auto", help="ours: the dtype of dequantized weights (e.g. bfloat16)")
     parser.add_argument("--port", type=int, default=18080)
     args = parser.parse_args()
+    if args.embedding_model:
+        run_embeddings(args)
+        return 0
+    if not args.gguf:
+        parser.error("--gguf or --embedding-model is required")
     prompt_words = max(1, int(args.prompt_tokens * 0.75))  # ~1.3 tokens per word of WORDS
     total = args.prompt_tokens + args.new_tokens + 64
     ours = [args.cli, "serve", "--model", f"bench={args.gguf}", "--port", str(args.port), "--threads",
             str(args.threads), "--max-batch-size", str(args.clients), "--max-concurrent-requests",
-            str(2 * args.clients), "--max-total-tokens", str(total), "--dtype", args.dtype]
+            str(2 * args.clients), "--max-input-tokens", str(total - args.new_tokens), "--max-total-tokens", str(total),
+            "--dtype", args.dtype]
     if args.keep_quantized:
         ours.append("--keep-quantized")
     rows = [run_engine("transformers.cpp" + (" (kept quantized)" if args.keep_quantized else f" ({args.dtype})"),

@@ -4,6 +4,8 @@
 // compiles its pool size in, so the pool is set here from the options.
 #include <transformers/server/server.hpp>
 
+#include <sys/socket.h>
+
 #include <chrono>
 #include <set>
 
@@ -141,6 +143,7 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   s.http.set_payload_max_length(s.options.max_body_bytes);
   s.http.set_read_timeout(std::chrono::duration<double>(s.options.read_timeout_seconds));
   s.http.set_keep_alive_max_count(1000);
+  s.http.set_tcp_nodelay(true);  // small writes (headers, then the body; SSE frames) go out at once
   s.http.set_pre_routing_handler([this](const httplib::Request& request, httplib::Response& response) {
     Impl& impl = *impl_;
     if (!impl.options.cors_origin.empty()) {
@@ -176,11 +179,19 @@ Server::~Server() { stop(); }
 int Server::bind() {
   Impl& s = *impl_;
   if (s.port >= 0) return s.port;
+  int listening = -1;
+  s.http.set_socket_options([&listening](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listening = sock;
+  });
   s.port = s.options.port == 0 ? s.http.bind_to_any_port(s.options.host)
                                : (s.http.bind_to_port(s.options.host, s.options.port) ? s.options.port : -1);
   if (s.port < 0)
     throw Error("cannot listen on " + s.options.host + ":" + std::to_string(s.options.port) +
                 " (address in use, or not this machine's)");
+  // Debian's cpp-httplib listens with a backlog of 5: many clients connecting at once would be
+  // dropped. Listening again on the socket raises it.
+  if (listening >= 0) ::listen(listening, SOMAXCONN);
   return s.port;
 }
 
