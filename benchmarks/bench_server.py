@@ -6,7 +6,9 @@ machine's cores with the server, the same for both) stream /v1/completions for S
 about PROMPT_TOKENS tokens (each request's own, so no engine reuses another's prompt), NEW_TOKENS
 tokens each (ignore_eos, greedy). Reported per engine: output tokens/s over the window, time to the
 first token (p50/p99) and inter-token latency (per request: (last chunk - first chunk) / (tokens -
-1), p50/p99 over requests; and the p99 of the gaps between chunks).
+1), p50/p99 over requests; and the p99 of the gaps between chunks). Clients start at random moments
+over --ramp seconds, and only the --seconds after it are measured: tokens are counted by when their
+chunk arrived, latencies over the requests that started in the window.
 
 llama-server: build it from the llama-cpp-python sdist's vendor/llama.cpp, outside the repository:
     pip download llama-cpp-python --no-deps --no-binary :all: -d /tmp/pkgs && tar xzf ... &&
@@ -55,7 +57,7 @@ def wait_healthy(port, process, seconds=120):
 
 
 def one_request(port, prompt, new_tokens):
-    """Streams one completion; returns (ttft, chunk times, completion tokens) or None on failure."""
+    """Streams one completion; returns (start, chunk times, completion tokens), times absolute (perf_counter)."""
     body = json.dumps({"prompt": prompt, "max_tokens": new_tokens, "temperature": 0, "ignore_eos": True,
                        "stream": True, "stream_options": {"include_usage": True}})
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
@@ -75,40 +77,42 @@ def one_request(port, prompt, new_tokens):
             tokens = event["usage"]["completion_tokens"]
         for choice in event.get("choices") or []:
             if choice.get("text"):
-                chunk_times.append(time.perf_counter() - start)
+                chunk_times.append(time.perf_counter())
     connection.close()
     if not chunk_times:
         return None
-    return chunk_times[0], chunk_times, tokens if tokens is not None else len(chunk_times)
+    return start, chunk_times, tokens if tokens is not None else len(chunk_times)
 
 
-def load(port, clients, seconds, prompt_words, new_tokens):
-    results, failures, lock = [], [0], threading.Lock()
-    stop_at = time.perf_counter() + seconds
+def load(port, clients, seconds, prompt_words, new_tokens, ramp):
+    """Clients start at random moments within `ramp` seconds (no waves of requests starting and ending
+    together), then loop; measured: the `seconds` after the ramp. A request's tokens are spread evenly
+    over its chunks, and the chunks that arrive within the window count."""
+    outcomes, failures, lock = [], [0], threading.Lock()
+    began = time.perf_counter()
+    window = (began + ramp, began + ramp + seconds)
 
     def client(index):
         rng = random.Random(index)
-        while time.perf_counter() < stop_at:
+        time.sleep(rng.uniform(0, ramp))
+        while time.perf_counter() < window[1]:
             try:
                 outcome = one_request(port, prompt_of(rng, prompt_words), new_tokens)
             except OSError as error:  # counted as a failure, the client goes on
                 print(f"client {index}: {error!r}", file=sys.stderr, flush=True)
                 outcome = None
-            finished = time.perf_counter()
             with lock:
                 if outcome is None:
                     failures[0] += 1
-                elif finished <= stop_at + 5:
-                    results.append((finished, outcome))
+                else:
+                    outcomes.append(outcome)
 
-    began = time.perf_counter()
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - began
-    return results, failures[0], elapsed
+    return outcomes, failures[0], window
 
 
 def percentile(values, q):
@@ -116,12 +120,16 @@ def percentile(values, q):
     return values[min(len(values) - 1, int(q * (len(values) - 1) + 0.5))] if values else float("nan")
 
 
-def report(name, results, failures, elapsed):
-    tokens = sum(outcome[2] for _, outcome in results)
-    ttft = [outcome[0] for _, outcome in results]
-    itl = [(outcome[1][-1] - outcome[1][0]) / max(1, outcome[2] - 1) for _, outcome in results]
-    gaps = [b - a for _, outcome in results for a, b in zip(outcome[1], outcome[1][1:])]
-    row = {"engine": name, "requests": len(results), "failed": failures, "output_tok_s": tokens / elapsed,
+def report(name, outcomes, failures, window):
+    tokens = 0.0
+    for _, chunks, count in outcomes:
+        tokens += count / len(chunks) * sum(window[0] <= t < window[1] for t in chunks)
+    started = [o for o in outcomes if window[0] <= o[0] < window[1]]  # latencies: requests started in the window
+    ttft = [chunks[0] - start for start, chunks, _ in started]
+    itl = [(chunks[-1] - chunks[0]) / max(1, count - 1) for _, chunks, count in started]
+    gaps = [b - a for _, chunks, _ in started for a, b in zip(chunks, chunks[1:])]
+    row = {"engine": name, "requests_started": len(started), "failed": failures,
+           "output_tok_s": tokens / (window[1] - window[0]),
            "ttft_p50_s": percentile(ttft, 0.5), "ttft_p99_s": percentile(ttft, 0.99),
            "itl_p50_ms": 1000 * percentile(itl, 0.5), "itl_p99_ms": 1000 * percentile(itl, 0.99),
            "chunk_gap_p99_ms": 1000 * percentile(gaps, 0.99)}
@@ -135,8 +143,8 @@ def run_engine(name, command, port, args, prompt_words):
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         wait_healthy(port, process)
-        load(port, min(4, args.clients), 3, prompt_words, 8)  # warm-up
-        return report(name, *load(port, args.clients, args.seconds, prompt_words, args.new_tokens))
+        load(port, min(4, args.clients), 3, prompt_words, 8, 0)  # warm-up
+        return report(name, *load(port, args.clients, args.seconds, prompt_words, args.new_tokens, args.ramp))
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -201,7 +209,8 @@ def main():
     parser.add_argument("--embedding-model", help="a sentence-transformers folder or Hub id: the /embed test instead")
     parser.add_argument("--llama-server", default=os.environ.get("LLAMA_SERVER"))
     parser.add_argument("--clients", type=int, default=64)
-    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--seconds", type=float, default=60, help="the measured window")
+    parser.add_argument("--ramp", type=float, default=20, help="seconds over which clients start, not measured")
     parser.add_argument("--prompt-tokens", type=int, default=100)
     parser.add_argument("--new-tokens", type=int, default=128)
     parser.add_argument("--threads", type=int, default=2)
