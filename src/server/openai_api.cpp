@@ -320,6 +320,69 @@ std::vector<int64_t> chat_prompt(ServedModel& model, const json& body) {
   return model.tokenizer->encode(prompt, /*add_special_tokens=*/false);
 }
 
+// What differs between chat and text completions: the object names and a choice's fields (besides
+// "index" and "finish_reason") in a whole response, a streamed piece, the last chunk and, for chat,
+// the first chunk.
+struct Format {
+  std::string id_prefix, object, chunk_object;
+  std::function<json(const Choice&)> choice;
+  std::function<json(const std::string& text)> piece;
+  std::function<json()> last;
+  std::function<json()> opening;  // none for text completions
+};
+
+// The job's completion as `format` shapes it: one JSON response, or a stream of chunks.
+void respond(const Context& context, ServedModel& model, Job job, httplib::Response& response,
+             std::shared_ptr<Admission> admission, const Format& format) {
+  const std::string id = random_id(format.id_prefix);
+  const int64_t created = unix_time();
+  auto envelope = [id, created, name = model.name](const std::string& object) {
+    return json{{"id", id}, {"object", object}, {"created", created}, {"model", name}};
+  };
+  const size_t prompt_tokens = job.prompt.size();
+  if (!job.stream) {
+    json choices = json::array();
+    size_t completion = 0;
+    for (const Choice& choice : run(context, model, job)) {
+      json item = format.choice(choice);
+      item["index"] = choices.size();
+      item["finish_reason"] = choice.finish_reason;
+      choices.push_back(std::move(item));
+      completion += choice.tokens;
+    }
+    json reply = envelope(format.object);
+    reply["choices"] = std::move(choices);
+    reply["usage"] = usage(prompt_tokens, completion);
+    response.set_content(reply.dump(), "application/json");
+    return;
+  }
+  const bool include_usage = job.include_usage;
+  // OpenAI's chunks carry "usage": null when the last one will hold the usage.
+  auto chunk = [envelope, include_usage, object = format.chunk_object](json fields, json finish_reason) {
+    fields["index"] = 0;
+    fields["finish_reason"] = std::move(finish_reason);
+    json c = envelope(object);
+    c["choices"] = json::array({std::move(fields)});
+    if (include_usage) c["usage"] = nullptr;
+    return c;
+  };
+  auto piece = [chunk, make = format.piece](const std::string& text) { return chunk(make(text), nullptr); };
+  auto finish = [chunk, envelope, include_usage, prompt_tokens, last = format.last,
+                 object = format.chunk_object](const Choice& choice) {
+    std::vector<json> frames{chunk(last(), choice.finish_reason)};
+    if (include_usage) {  // OpenAI's last chunk: no choices, the usage
+      json with_usage = envelope(object);
+      with_usage["choices"] = json::array();
+      with_usage["usage"] = usage(prompt_tokens, choice.tokens);
+      frames.push_back(std::move(with_usage));
+    }
+    return frames;
+  };
+  std::function<json()> opening;
+  if (format.opening) opening = [chunk, make = format.opening] { return chunk(make(), nullptr); };
+  stream(context, model, job, response, std::move(admission), piece, finish, opening);
+}
+
 std::string base64(const std::string& bytes) {
   static const char* digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
@@ -347,50 +410,17 @@ void chat_completions(const Context& context, const json& body, httplib::Respons
                       std::shared_ptr<Admission> admission) {
   ServedModel& model = model_for(context, body, ModelKind::CausalLM);
   Job job = read_job(context, model, body, chat_prompt(model, body));
-  const std::string id = random_id("chatcmpl-");
-  const int64_t created = unix_time();
-  auto envelope = [id, created, name = model.name](const std::string& object) {
-    return json{{"id", id}, {"object", object}, {"created", created}, {"model", name}};
+  Format chat;
+  chat.id_prefix = "chatcmpl-";
+  chat.object = "chat.completion";
+  chat.chunk_object = "chat.completion.chunk";
+  chat.choice = [](const Choice& choice) {
+    return json{{"message", {{"role", "assistant"}, {"content", choice.text}}}, {"logprobs", nullptr}};
   };
-  if (!job.stream) {
-    json choices = json::array();
-    size_t completion = 0;
-    for (const Choice& choice : run(context, model, job)) {
-      choices.push_back({{"index", choices.size()},
-                         {"message", {{"role", "assistant"}, {"content", choice.text}}},
-                         {"logprobs", nullptr},
-                         {"finish_reason", choice.finish_reason}});
-      completion += choice.tokens;
-    }
-    json reply = envelope("chat.completion");
-    reply["choices"] = choices;
-    reply["usage"] = usage(job.prompt.size(), completion);
-    response.set_content(reply.dump(), "application/json");
-    return;
-  }
-  const size_t prompt_tokens = job.prompt.size();
-  const bool include_usage = job.include_usage;
-  auto chunk = [envelope, include_usage](json delta, json finish_reason) {
-    json c = envelope("chat.completion.chunk");
-    c["choices"] = json::array(
-        {{{"index", 0}, {"delta", std::move(delta)}, {"logprobs", nullptr}, {"finish_reason", std::move(finish_reason)}}});
-    if (include_usage) c["usage"] = nullptr;
-    return c;
-  };
-  stream(
-      context, model, job, response, std::move(admission),
-      [chunk](const std::string& text) { return chunk({{"content", text}}, nullptr); },
-      [chunk, envelope, include_usage, prompt_tokens](const Choice& choice) {
-        std::vector<json> frames{chunk(json::object(), choice.finish_reason)};
-        if (include_usage) {  // OpenAI's last chunk: no choices, the usage
-          json with_usage = envelope("chat.completion.chunk");
-          with_usage["choices"] = json::array();
-          with_usage["usage"] = usage(prompt_tokens, choice.tokens);
-          frames.push_back(std::move(with_usage));
-        }
-        return frames;
-      },
-      [chunk] { return chunk({{"role", "assistant"}, {"content", ""}}, nullptr); });
+  chat.piece = [](const std::string& text) { return json{{"delta", {{"content", text}}}, {"logprobs", nullptr}}; };
+  chat.last = [] { return json{{"delta", json::object()}, {"logprobs", nullptr}}; };
+  chat.opening = [] { return json{{"delta", {{"role", "assistant"}, {"content", ""}}}, {"logprobs", nullptr}}; };
+  respond(context, model, std::move(job), response, std::move(admission), chat);
 }
 
 void completions(const Context& context, const json& body, httplib::Response& response,
@@ -399,47 +429,13 @@ void completions(const Context& context, const json& body, httplib::Response& re
   const std::vector<std::string> prompts = strings_field(body, "prompt", true);
   if (prompts.size() != 1) throw HttpError(400, "prompt must be one string (lists are not served yet)");
   Job job = read_job(context, model, body, model.tokenizer->encode(prompts[0]));
-  const std::string id = random_id("cmpl-");
-  const int64_t created = unix_time();
-  auto envelope = [id, created, name = model.name]() {
-    return json{{"id", id}, {"object", "text_completion"}, {"created", created}, {"model", name}};
-  };
-  if (!job.stream) {
-    json choices = json::array();
-    size_t completion = 0;
-    for (const Choice& choice : run(context, model, job)) {
-      choices.push_back(
-          {{"index", choices.size()}, {"text", choice.text}, {"logprobs", nullptr}, {"finish_reason", choice.finish_reason}});
-      completion += choice.tokens;
-    }
-    json reply = envelope();
-    reply["choices"] = choices;
-    reply["usage"] = usage(job.prompt.size(), completion);
-    response.set_content(reply.dump(), "application/json");
-    return;
-  }
-  const size_t prompt_tokens = job.prompt.size();
-  const bool include_usage = job.include_usage;
-  auto chunk = [envelope](const std::string& text, json finish_reason) {
-    json c = envelope();
-    c["choices"] = json::array(
-        {{{"index", 0}, {"text", text}, {"logprobs", nullptr}, {"finish_reason", std::move(finish_reason)}}});
-    return c;
-  };
-  stream(
-      context, model, job, response, std::move(admission),
-      [chunk](const std::string& text) { return chunk(text, nullptr); },
-      [chunk, envelope, include_usage, prompt_tokens](const Choice& choice) {
-        std::vector<json> frames{chunk("", choice.finish_reason)};
-        if (include_usage) {
-          json with_usage = envelope();
-          with_usage["choices"] = json::array();
-          with_usage["usage"] = usage(prompt_tokens, choice.tokens);
-          frames.push_back(std::move(with_usage));
-        }
-        return frames;
-      },
-      nullptr);
+  Format text;
+  text.id_prefix = "cmpl-";
+  text.object = text.chunk_object = "text_completion";
+  text.choice = [](const Choice& choice) { return json{{"text", choice.text}, {"logprobs", nullptr}}; };
+  text.piece = [](const std::string& piece) { return json{{"text", piece}, {"logprobs", nullptr}}; };
+  text.last = [] { return json{{"text", ""}, {"logprobs", nullptr}}; };
+  respond(context, model, std::move(job), response, std::move(admission), text);
 }
 
 json embeddings(const Context& context, const json& body) {
