@@ -44,7 +44,7 @@ namespace {
 
 constexpr int64_t kFirstRows = 8;          // rows allocated at first; doubled up to max_rows
 constexpr int64_t kTrimmedPadding = 32;    // common left padding worth moving every row for
-constexpr int64_t kJoinsPerStep = 4;       // prefills between two steps of the running rows
+constexpr int64_t kJoinsPerStep = 8;       // newcomers prefilled together between two steps
 
 nn::CacheLayout layout_of(const PreTrainedModel& model) {
   const std::optional<nn::CacheLayout> layout = model.cache_layout();
@@ -143,7 +143,10 @@ void SharedBatch::work() {
   while (true) {
     auto leaving = [&] { return std::any_of(rows_.begin(), rows_.end(), [](const Member* m) { return m->leaving; }); };
     auto all_submitted = [&] { return !rows_.empty() && submitted_ == static_cast<int64_t>(rows_.size()); };
-    auto can_join = [&] { return !joining_.empty() && static_cast<int64_t>(rows_.size()) < max_rows_; };
+    auto can_join_more = [&](size_t taken) {
+      return !joining_.empty() && static_cast<int64_t>(rows_.size() + taken) < max_rows_;
+    };
+    auto can_join = [&] { return can_join_more(0); };
     wake_worker_.wait(lock, [&] { return stopping_ || leaving() || can_join() || all_submitted(); });
     if (stopping_) break;
     if (leaving()) {
@@ -153,20 +156,25 @@ void SharedBatch::work() {
       answered_.notify_all();
       continue;  // the rows left may all have submitted now
     }
-    for (int64_t joined = 0; joined < kJoinsPerStep && can_join(); ++joined) {
-      Member* member = joining_.front();
-      joining_.pop_front();
+    if (can_join()) {  // newcomers are prefilled together while the running calls submit their tokens
+      std::vector<Member*> group;
+      while (static_cast<int64_t>(group.size()) < kJoinsPerStep && can_join_more(group.size())) {
+        group.push_back(joining_.front());
+        joining_.pop_front();
+      }
       lock.unlock();
+      std::exception_ptr error;
       try {
-        admit(*member);  // the prefill runs while other calls submit their tokens
+        admit(group);
       } catch (...) {
-        member->error = std::current_exception();
+        error = std::current_exception();
       }
       lock.lock();
-      if (member->in_batch || member->error) {
+      for (Member* member : group) {
+        if (error) member->error = error;
         member->answered = true;
-        answered_.notify_all();
       }
+      answered_.notify_all();
     }
     if (all_submitted()) {
       lock.unlock();
@@ -203,40 +211,61 @@ void SharedBatch::work() {
   answered_.notify_all();
 }
 
-// The prompt through the model alone, then its cache row into the batch (worker thread, unlocked:
-// only the worker touches the cache and the rows' masks).
-void SharedBatch::admit(Member& member) {
-  const int64_t length = static_cast<int64_t>(member.prompt.size());
-  nn::KVCache own(cache_.layout(), 1, length);
+// The newcomers' prompts through the model together (padded on the left to the longest), then their
+// cache rows into the batch (worker thread, unlocked: only the worker touches the cache and the
+// rows' masks).
+void SharedBatch::admit(const std::vector<Member*>& group) {
+  int64_t longest = 0;
+  for (const Member* member : group) longest = std::max<int64_t>(longest, static_cast<int64_t>(member->prompt.size()));
+  const int64_t rows = static_cast<int64_t>(group.size());
+  std::vector<int64_t> ids, mask, positions;
+  bool padded = false;
+  for (const Member* member : group) {
+    const int64_t padding = longest - static_cast<int64_t>(member->prompt.size());
+    padded = padded || padding > 0;
+    for (int64_t i = 0; i < longest; ++i) {
+      const bool token = i >= padding;
+      ids.push_back(token ? member->prompt[static_cast<size_t>(i - padding)] : member->prompt.front());
+      mask.push_back(token ? 1 : 0);
+      positions.push_back(token ? i - padding : 0);  // transformers: cumsum(mask) - 1, 0 at padding
+    }
+  }
+  nn::KVCache own(cache_.layout(), rows, longest);
   ModelInputs inputs;
-  inputs.input_ids = Tensor::from_vector(member.prompt, {1, length});
-  std::vector<int64_t> positions(static_cast<size_t>(length));
-  for (int64_t i = 0; i < length; ++i) positions[static_cast<size_t>(i)] = i;
-  inputs.position_ids = Tensor::from_vector(positions, {1, length});
+  inputs.input_ids = Tensor::from_vector(ids, {rows, longest});
+  if (padded) inputs.attention_mask = Tensor::from_vector(mask, {rows, longest});
+  inputs.position_ids = Tensor::from_vector(positions, {rows, longest});
   inputs.past_key_values = &own;
   inputs.logits_to_keep = 1;
-  member.logits = last_position_logits(model_.forward(inputs).logits);
+  const Tensor logits = last_position_logits(model_.forward(inputs).logits);
 
-  if (cache_.batch() == cache_.row_capacity()) {  // room for more rows: move the batch to a bigger cache
+  while (cache_.row_capacity() - cache_.batch() < rows) {  // room for more rows: a bigger cache
     nn::KVCache bigger(cache_.layout(), 0, std::max<int64_t>(256, cache_.length()),
                        std::min(max_rows_, 2 * cache_.row_capacity()));
     bigger.pad_left(cache_.length());
     for (int64_t r = 0; r < cache_.batch(); ++r) bigger.add_row(cache_, r);
     std::swap(cache_, bigger);
   }
-  if (length > cache_.length()) {
-    const int64_t extra = length - cache_.length();
+  if (longest > cache_.length()) {
+    const int64_t extra = longest - cache_.length();
     cache_.pad_left(extra);
     for (Member* row : rows_) row->mask.insert(row->mask.begin(), static_cast<size_t>(extra), 0);
   }
-  cache_.add_row(own, 0);
-  member.mask.assign(static_cast<size_t>(cache_.length() - length), 0);
-  member.mask.insert(member.mask.end(), static_cast<size_t>(length), 1);
-  member.next_position = length;
-  member.prompt.clear();
+  for (int64_t r = 0; r < rows; ++r) {
+    Member& member = *group[static_cast<size_t>(r)];
+    const int64_t length = static_cast<int64_t>(member.prompt.size());
+    cache_.add_row(own, r);  // its padding in the group's pass comes along, masked like the rest
+    member.mask.assign(static_cast<size_t>(cache_.length() - length), 0);
+    member.mask.insert(member.mask.end(), static_cast<size_t>(length), 1);
+    member.next_position = length;
+    member.logits = logits.narrow(0, r, 1).contiguous();
+    member.prompt.clear();
+  }
   std::lock_guard<std::mutex> lock(mutex_);
-  rows_.push_back(&member);
-  member.in_batch = true;
+  for (Member* member : group) {
+    rows_.push_back(member);
+    member->in_batch = true;
+  }
 }
 
 // One token of every row through the model together (worker thread, unlocked).

@@ -2,11 +2,12 @@
 // Continuous batching of concurrent generate() calls on one decoder-only model. Each call keeps its
 // own decoding loop on its own thread (its logits processors, sampling, stopping criteria and
 // streamer, exactly as alone), but its forward passes go through a SharedBatch: one worker thread
-// runs the next step of every call under way as one batched forward. A newcomer's prompt is
-// prefilled on its own, then its cache row joins the batch between steps, padded on the left to the
-// batch's length (position ids and the attention mask keep its numbers its own); a call that ends
-// leaves, and padding that every row has in common is trimmed away. The batch's cache rows live in
-// one nn::KVCache with room for max_rows rows, so joining and leaving copy one row, not the batch.
+// runs the next step of every call under way as one batched forward. Newcomers' prompts are
+// prefilled together (up to eight, padded on the left), then their cache rows join the batch between
+// steps, padded on the left to the batch's length (position ids and the attention mask keep each
+// call's numbers its own); a call that ends leaves, and padding that every row has in common is
+// trimmed away. The batch's cache rows live in one nn::KVCache with spare rows, so joining and
+// leaving copy one row, not the batch.
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -51,7 +52,7 @@ class SharedBatch {
   void leave(Member& member);
 
   void work();
-  void admit(Member& member);
+  void admit(const std::vector<Member*>& group);
   void run_step();
   void remove(Member& member);
   void trim_common_padding();

@@ -3,7 +3,11 @@
 // embeddings are transformers' hidden states pooled and normalized as sentence-transformers does;
 // /predict is transformers' text-classification pipeline; and the refusals (key, JSON, types,
 // limits, admission) come with their status and the API's error body.
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -497,4 +501,37 @@ TEST_CASE("concurrent requests of every kind get the answers they get alone", "[
       CHECK(same(reply["reply"], alone[reply["request"].get<size_t>()]));
     }
   }
+}
+
+TEST_CASE("a client too slow to send its request is dropped, and others are served meanwhile", "[server]") {
+  server::ServerOptions options;
+  options.port = 0;
+  options.read_timeout_seconds = 0.5;
+  options.models = {{"llama", (kFixtures / "tiny-llama-gen").string(), "", {}}};
+  RunningServer running(options);
+  // A raw connection that sends half a request line and then nothing.
+  const int sock = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(sock >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(running.port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(sock, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0);
+  const std::string partial = "POST /v1/completions HTTP/1.1\r\nHost: x\r\n";
+  REQUIRE(::send(sock, partial.data(), partial.size(), 0) == static_cast<ssize_t>(partial.size()));
+  // Served while the slow one waits.
+  auto served = running.client().Get("/v1/models");
+  REQUIRE(served);
+  CHECK(served->status == 200);
+  // The server gives up on the slow client within its read timeout.
+  timeval wait{5, 0};
+  ::setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
+  char buffer[256];
+  const auto start = std::chrono::steady_clock::now();
+  const ssize_t got = ::recv(sock, buffer, sizeof(buffer), 0);
+  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ::close(sock);
+  // Closed, or closed after an error status.
+  CHECK((got <= 0 || std::string(buffer, static_cast<size_t>(got)).rfind("HTTP/1.1 4", 0) == 0));
+  CHECK(waited < 4.0);
 }
