@@ -61,14 +61,24 @@ struct Job {
   std::vector<std::string> stop;
   size_t n = 1;
   bool stream = false, include_usage = false;
+  bool logprobs = false;    // the chosen tokens' log-probabilities (of the model's raw distribution)
+  size_t top_logprobs = 0;  // and this many alternatives at each step
+};
+
+// A generated token with its log-probability and the most likely tokens at its step.
+struct TokenLogprob {
+  std::string token;
+  double logprob = 0;
+  std::vector<std::pair<std::string, double>> top;
 };
 
 struct Choice {
   std::string text, finish_reason;
   size_t tokens = 0;
+  std::vector<TokenLogprob> logprobs;  // with Job::logprobs
 };
 
-Job read_job(const Context& context, ServedModel& model, const json& body, std::vector<int64_t> prompt) {
+Job read_job(const Context& context, ServedModel& model, const json& body, std::vector<int64_t> prompt, bool chat) {
   const ServerOptions& limits = context.options;
   Job job;
   job.prompt = std::move(prompt);
@@ -122,9 +132,24 @@ Job read_job(const Context& context, ServedModel& model, const json& body, std::
   if (job.stop.size() > 4) throw HttpError(400, "stop takes at most 4 sequences");
   job.stop.erase(std::remove(job.stop.begin(), job.stop.end(), std::string()), job.stop.end());
   if (!job.stop.empty()) kwargs["stop_strings"] = job.stop;
-  if (bool_field(body, "logprobs").value_or(false) || integer_field(body, "top_logprobs") ||
-      (body.contains("logprobs") && body["logprobs"].is_number_integer()))
-    throw HttpError(400, "logprobs are not served yet", "invalid_request_error", "unsupported_parameter");
+  if (chat) {  // logprobs: true, top_logprobs: 0..20
+    job.logprobs = bool_field(body, "logprobs").value_or(false);
+    if (auto top = integer_field(body, "top_logprobs")) {
+      if (*top < 0 || *top > 20) throw HttpError(400, "top_logprobs must be within [0, 20]");
+      if (*top > 0 && !job.logprobs) throw HttpError(400, "top_logprobs needs logprobs: true");
+      job.top_logprobs = static_cast<size_t>(*top);
+    }
+  } else if (auto top = integer_field(body, "logprobs")) {  // completions: logprobs: 0..5
+    if (*top < 0 || *top > 5) throw HttpError(400, "logprobs must be within [0, 5]");
+    job.logprobs = true;
+    job.top_logprobs = static_cast<size_t>(*top);
+  }
+  if (job.logprobs) {
+    if (bool_field(body, "stream").value_or(false))
+      throw HttpError(400, "logprobs are not streamed yet", "invalid_request_error", "unsupported_parameter");
+    kwargs["output_logits"] = true;
+    kwargs["return_dict_in_generate"] = true;
+  }
   const bool samples = kwargs.contains("do_sample") ? kwargs["do_sample"].get<bool>()
                                                      : model.generation.do_sample.value_or(false);
   if (job.n > 1 && !samples) throw HttpError(400, "n > 1 needs sampling (a temperature above 0)");
@@ -197,6 +222,37 @@ GenerateOutput generate_job(ServedModel& model, const Job& job, const GenerateOp
   return generate(*model.causal_lm, prompt_tensor(job), job.config, options);
 }
 
+// The log-probabilities of a returned row's tokens under the model's raw logits (log_softmax in
+// double), with the top alternatives, as OpenAI reports them.
+std::vector<TokenLogprob> logprobs_of(const ServedModel& model, const Job& job, const GenerateOutput& out, int64_t row,
+                                      std::vector<int64_t>::const_iterator sequence) {
+  std::vector<TokenLogprob> result;
+  const size_t steps = std::min(out.logits.size(), static_cast<size_t>(out.sequences.size(1)) - job.prompt.size());
+  auto text_of = [&model](int64_t id) { return model.tokenizer->decode({id}); };
+  for (size_t step = 0; step < steps; ++step) {
+    const Tensor& logits = out.logits[step];
+    const int64_t vocab = logits.size(1);
+    const std::vector<float> all = logits.narrow(0, row, 1).contiguous().to_vector<float>();
+    const double top = *std::max_element(all.begin(), all.end());
+    double sum = 0;
+    for (float v : all) sum += std::exp(static_cast<double>(v) - top);
+    const double log_normalizer = top + std::log(sum);
+    const int64_t id = *(sequence + static_cast<int64_t>(job.prompt.size() + step));
+    if (id < 0 || id >= vocab) break;
+    TokenLogprob token{text_of(id), static_cast<double>(all[static_cast<size_t>(id)]) - log_normalizer, {}};
+    std::vector<int64_t> order(static_cast<size_t>(vocab));
+    for (int64_t i = 0; i < vocab; ++i) order[static_cast<size_t>(i)] = i;
+    const size_t k = std::min(job.top_logprobs, order.size());
+    std::partial_sort(order.begin(), order.begin() + static_cast<int64_t>(k), order.end(),
+                      [&all](int64_t a, int64_t b) { return all[static_cast<size_t>(a)] > all[static_cast<size_t>(b)]; });
+    for (size_t i = 0; i < k; ++i)
+      token.top.emplace_back(text_of(order[i]), static_cast<double>(all[static_cast<size_t>(order[i])]) - log_normalizer);
+    result.push_back(std::move(token));
+    if (is_eos(job.config, id)) break;
+  }
+  return result;
+}
+
 std::vector<Choice> run(const Context& context, ServedModel& model, Job& job) {
   const GenerateOutput out = generate_job(model, job, job.options);
   const int64_t rows = out.sequences.size(0), length = out.sequences.size(1);
@@ -206,6 +262,7 @@ std::vector<Choice> run(const Context& context, ServedModel& model, Job& job) {
   for (int64_t row = 0; row < rows; ++row) {
     const auto begin = ids.begin() + row * length;
     choices.push_back(choice_of(model, job, {begin + static_cast<int64_t>(job.prompt.size()), begin + length}));
+    if (job.logprobs) choices.back().logprobs = logprobs_of(model, job, out, row, begin);
     generated += choices.back().tokens;
   }
   context.metrics.tokens(job.prompt.size(), generated);
@@ -383,6 +440,40 @@ void respond(const Context& context, ServedModel& model, Job job, httplib::Respo
   stream(context, model, job, response, std::move(admission), piece, finish, opening);
 }
 
+json utf8_bytes(const std::string& text) {
+  json bytes = json::array();
+  for (unsigned char c : text) bytes.push_back(c);
+  return bytes;
+}
+
+// Chat's shape: {"content": [{token, logprob, bytes, top_logprobs: [{token, logprob, bytes}]}]}.
+json chat_logprobs(const Choice& choice) {
+  json content = json::array();
+  for (const TokenLogprob& t : choice.logprobs) {
+    json top = json::array();
+    for (const auto& [token, logprob] : t.top)
+      top.push_back({{"token", token}, {"logprob", logprob}, {"bytes", utf8_bytes(token)}});
+    content.push_back({{"token", t.token}, {"logprob", t.logprob}, {"bytes", utf8_bytes(t.token)}, {"top_logprobs", top}});
+  }
+  return {{"content", content}};
+}
+
+// Completions' shape: tokens, token_logprobs, top_logprobs (one {token: logprob} per step), text_offset.
+json completion_logprobs(const Choice& choice) {
+  json tokens = json::array(), token_logprobs = json::array(), top = json::array(), offsets = json::array();
+  size_t offset = 0;
+  for (const TokenLogprob& t : choice.logprobs) {
+    tokens.push_back(t.token);
+    token_logprobs.push_back(t.logprob);
+    json alternatives = json::object();
+    for (const auto& [token, logprob] : t.top) alternatives[token] = logprob;
+    top.push_back(alternatives);
+    offsets.push_back(offset);
+    offset += t.token.size();
+  }
+  return {{"tokens", tokens}, {"token_logprobs", token_logprobs}, {"top_logprobs", top}, {"text_offset", offsets}};
+}
+
 std::string base64(const std::string& bytes) {
   static const char* digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
@@ -409,13 +500,15 @@ json list_models(const Context& context) {
 void chat_completions(const Context& context, const json& body, httplib::Response& response,
                       std::shared_ptr<Admission> admission) {
   ServedModel& model = model_for(context, body, ModelKind::CausalLM);
-  Job job = read_job(context, model, body, chat_prompt(model, body));
+  Job job = read_job(context, model, body, chat_prompt(model, body), /*chat=*/true);
   Format chat;
   chat.id_prefix = "chatcmpl-";
   chat.object = "chat.completion";
   chat.chunk_object = "chat.completion.chunk";
-  chat.choice = [](const Choice& choice) {
-    return json{{"message", {{"role", "assistant"}, {"content", choice.text}}}, {"logprobs", nullptr}};
+  const bool logprobs = job.logprobs;
+  chat.choice = [logprobs](const Choice& choice) {
+    return json{{"message", {{"role", "assistant"}, {"content", choice.text}}},
+                {"logprobs", logprobs ? chat_logprobs(choice) : json(nullptr)}};
   };
   chat.piece = [](const std::string& text) { return json{{"delta", {{"content", text}}}, {"logprobs", nullptr}}; };
   chat.last = [] { return json{{"delta", json::object()}, {"logprobs", nullptr}}; };
@@ -428,11 +521,14 @@ void completions(const Context& context, const json& body, httplib::Response& re
   ServedModel& model = model_for(context, body, ModelKind::CausalLM);
   const std::vector<std::string> prompts = strings_field(body, "prompt", true);
   if (prompts.size() != 1) throw HttpError(400, "prompt must be one string (lists are not served yet)");
-  Job job = read_job(context, model, body, model.tokenizer->encode(prompts[0]));
+  Job job = read_job(context, model, body, model.tokenizer->encode(prompts[0]), /*chat=*/false);
   Format text;
   text.id_prefix = "cmpl-";
   text.object = text.chunk_object = "text_completion";
-  text.choice = [](const Choice& choice) { return json{{"text", choice.text}, {"logprobs", nullptr}}; };
+  const bool logprobs = job.logprobs;
+  text.choice = [logprobs](const Choice& choice) {
+    return json{{"text", choice.text}, {"logprobs", logprobs ? completion_logprobs(choice) : json(nullptr)}};
+  };
   text.piece = [](const std::string& piece) { return json{{"text", piece}, {"logprobs", nullptr}}; };
   text.last = [] { return json{{"text", ""}, {"logprobs", nullptr}}; };
   respond(context, model, std::move(job), response, std::move(admission), text);

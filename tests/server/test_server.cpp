@@ -19,7 +19,9 @@
 #include <mutex>
 #include <thread>
 
+#include <transformers/models/auto.hpp>
 #include <transformers/server/server.hpp>
+#include <transformers/tokenizers/auto_tokenizer.hpp>
 
 #include "pipelines/recorded_calls.hpp"
 #include "test_util.hpp"
@@ -534,4 +536,47 @@ TEST_CASE("a client too slow to send its request is dropped, and others are serv
   // Closed, or closed after an error status.
   CHECK((got <= 0 || std::string(buffer, static_cast<size_t>(got)).rfind("HTTP/1.1 4", 0) == 0));
   CHECK(waited < 4.0);
+}
+
+TEST_CASE("logprobs are the model's log-softmax, with the top alternatives", "[server]") {
+  // The first step's distribution, computed here from the model itself.
+  const auto model = AutoModelForCausalLM::from_pretrained((kFixtures / "tiny-llama-gen").string());
+  const auto tokenizer = AutoTokenizer::from_pretrained((kFixtures / "tiny-llama-gen").string());
+  const std::vector<int64_t> ids = tokenizer.encode("Hello world");
+  ModelInputs inputs;
+  inputs.input_ids = Tensor::from_vector(ids, {1, static_cast<int64_t>(ids.size())});
+  const Tensor logits = model->forward(inputs).logits;
+  const std::vector<float> last = logits.select(1, logits.size(1) - 1).contiguous().to_vector<float>();
+  double normalizer = 0;
+  const double top = *std::max_element(last.begin(), last.end());
+  for (float v : last) normalizer += std::exp(v - top);
+  const double best_logprob = -std::log(normalizer);  // the argmax's log-probability
+
+  const json text = post("/v1/completions", {{"prompt", "Hello world"}, {"max_tokens", 5}, {"temperature", 0}, {"logprobs", 3}});
+  const json& lp = text["choices"][0]["logprobs"];
+  REQUIRE(lp["tokens"].size() == 5);
+  CHECK(std::abs(lp["token_logprobs"][0].get<double>() - best_logprob) < 1e-4);
+  for (size_t i = 0; i < 5; ++i) {
+    CHECK(lp["top_logprobs"][i].size() <= 3);
+    double highest = -1e9;
+    for (const auto& [token, value] : lp["top_logprobs"][i].items()) highest = std::max(highest, value.get<double>());
+    CHECK(std::abs(highest - lp["token_logprobs"][i].get<double>()) < 1e-9);  // greedy took the best
+  }
+  const json chat = post("/v1/chat/completions", {{"messages", {{{"role", "user"}, {"content", "Hello"}}}},
+                                                  {"max_tokens", 4}, {"temperature", 0}, {"logprobs", true},
+                                                  {"top_logprobs", 2}});
+  const json& content = chat["choices"][0]["logprobs"]["content"];
+  REQUIRE(content.size() == chat["usage"]["completion_tokens"].get<size_t>());
+  for (const json& token : content) {
+    CHECK(token["logprob"].get<double>() <= 0);
+    REQUIRE(token["top_logprobs"].size() == 2);
+    CHECK(token["top_logprobs"][0]["logprob"].get<double>() >= token["top_logprobs"][1]["logprob"].get<double>());
+    CHECK(token["top_logprobs"][0]["logprob"] == token["logprob"]);
+    CHECK(token["bytes"].size() == token["token"].get<std::string>().size());
+  }
+  CHECK(post("/v1/chat/completions", {{"messages", {{{"role", "user"}, {"content", "a"}}}}, {"logprobs", true},
+                                      {"stream", true}},
+             400)["error"]["code"] == "unsupported_parameter");
+  CHECK(post("/v1/chat/completions", {{"messages", {{{"role", "user"}, {"content", "a"}}}}, {"top_logprobs", 2}}, 400)
+            ["error"]["message"] == "top_logprobs needs logprobs: true");
 }
