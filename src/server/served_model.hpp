@@ -14,7 +14,7 @@
 #include <transformers/server/server.hpp>
 
 #include "../generation/shared_batch.hpp"
-#include "text_batcher.hpp"
+#include "request_batcher.hpp"
 
 namespace transformers::server {
 
@@ -31,12 +31,21 @@ struct ServedModel {
   GenerationConfig generation;
   // Continuous batching of its one-row generations, where the model allows it (else they take turns).
   std::unique_ptr<generation_detail::SharedBatch> batch;
-  // Embedding: sentence-transformers' modules (pooling, normalization) over the encoder, and the
-  // forward passes concurrent requests share.
+  // Embedding: sentence-transformers' modules (pooling, normalization) over the encoder.
   std::optional<SentenceTransformer> embedder;
-  TextBatcher texts;
   // Classifier: the text-classification pipeline (also scores /rerank's query-text pairs).
   std::unique_ptr<Pipeline> classifier;
+  // Concurrent embedding or classification requests share forward passes.
+  struct TextsRequest {
+    const std::vector<std::string>* texts = nullptr;
+    size_t longest = 0;  // tokens of its longest text
+  };
+  struct CallRequest {
+    PipelineCall call;
+    size_t longest = 0;
+  };
+  RequestBatcher<TextsRequest, std::vector<std::vector<float>>> embedding_batches;
+  RequestBatcher<CallRequest, nlohmann::json> classification_batches;
 
   std::mutex turn;                // held by the request running on the model
   std::atomic<size_t> queued{0};  // requests waiting for the turn

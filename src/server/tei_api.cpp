@@ -36,23 +36,36 @@ json sequence_input(const json& value, const std::string& field) {
   throw HttpError(422, "'" + field + "' must hold texts or pairs of texts", "invalid_request_error", "invalid_type");
 }
 
-// The classifier pipeline over `inputs` (texts or {text, text_pair}), every label scored.
+// The classifier pipeline over `inputs` (texts or {text, text_pair}), every label scored, in a
+// forward pass shared with concurrent requests.
 json classify(const Context& context, ServedModel& model, const json& inputs, bool truncate,
               const std::string& function_to_apply) {
-  size_t longest = 1;
+  ServedModel::CallRequest request;
+  size_t tokens = 0;
   for (const json& input : inputs) {
     const std::string text = input.is_string() ? input.get<std::string>()
                                                : input["text"].get<std::string>() + " " +
                                                      input["text_pair"].get<std::string>();
-    longest = std::max(longest, checked_tokens(context, model.text_tokenizer(), text, truncate));
+    const size_t count = checked_tokens(context, model.text_tokenizer(), text, truncate);
+    tokens += count;
+    request.longest = std::max(request.longest, count);
   }
-  const json kwargs = {{"top_k", nullptr},
-                       {"function_to_apply", function_to_apply},
-                       {"truncation", truncate},
-                       {"batch_size", std::max<size_t>(1, context.options.max_batch_tokens / longest)}};
-  context.metrics.batch(inputs.size());
-  Turn turn(model);
-  return (*model.classifier)(inputs, kwargs);
+  request.call = {inputs, {{"top_k", nullptr}, {"function_to_apply", function_to_apply}, {"truncation", truncate}}};
+  const size_t budget = context.options.max_batch_tokens;
+  Metrics& metrics = context.metrics;
+  return model.classification_batches.submit(
+      request, tokens, budget, [&model, &metrics, budget](const std::vector<const ServedModel::CallRequest*>& batch) {
+        std::vector<PipelineCall> calls;
+        size_t longest = 1, items = 0;
+        for (const ServedModel::CallRequest* r : batch) {
+          calls.push_back(r->call);
+          longest = std::max(longest, r->longest);
+          items += r->call.inputs.size();
+        }
+        metrics.batch(items);
+        Turn turn(model);
+        return (*model.classifier)(calls, std::max<size_t>(1, budget / longest));
+      });
 }
 
 }  // namespace
@@ -68,22 +81,34 @@ Embeddings embed_texts(const Context& context, ServedModel& model, const std::ve
   }
   const size_t budget = context.options.max_batch_tokens;
   Metrics& metrics = context.metrics;
-  result.rows = model.texts.embed(texts, result.tokens, longest, budget,
-                                  [&model, &metrics, budget](const std::vector<std::string>& all, size_t longest_of_all) {
-                                    Tensor embeddings;
-                                    {
-                                      Turn turn(model);
-                                      embeddings = model.embedder->encode(all, std::max<size_t>(1, budget / longest_of_all));
-                                    }
-                                    metrics.batch(all.size());
-                                    const std::vector<float> values = embeddings.to_vector<float>();
-                                    const size_t dim = all.empty() ? 0 : values.size() / all.size();
-                                    TextBatcher::Rows rows;
-                                    for (size_t i = 0; i < all.size(); ++i)
-                                      rows.emplace_back(values.begin() + static_cast<int64_t>(i * dim),
-                                                        values.begin() + static_cast<int64_t>((i + 1) * dim));
-                                    return rows;
-                                  });
+  const ServedModel::TextsRequest request{&texts, longest};
+  result.rows = model.embedding_batches.submit(
+      request, result.tokens, budget, [&model, &metrics, budget](const std::vector<const ServedModel::TextsRequest*>& batch) {
+        std::vector<std::string> all;
+        size_t batch_longest = 1;
+        for (const ServedModel::TextsRequest* r : batch) {
+          all.insert(all.end(), r->texts->begin(), r->texts->end());
+          batch_longest = std::max(batch_longest, r->longest);
+        }
+        Tensor embeddings;
+        {
+          Turn turn(model);
+          embeddings = model.embedder->encode(all, std::max<size_t>(1, budget / batch_longest));
+        }
+        metrics.batch(all.size());
+        const std::vector<float> values = embeddings.to_vector<float>();
+        const size_t dim = all.empty() ? 0 : values.size() / all.size();
+        std::vector<std::vector<std::vector<float>>> results;
+        size_t next = 0;
+        for (const ServedModel::TextsRequest* r : batch) {
+          std::vector<std::vector<float>> rows;
+          for (size_t i = 0; i < r->texts->size(); ++i, ++next)
+            rows.emplace_back(values.begin() + static_cast<int64_t>(next * dim),
+                              values.begin() + static_cast<int64_t>((next + 1) * dim));
+          results.push_back(std::move(rows));
+        }
+        return results;
+      });
   if (normalize_rows.value_or(false))
     for (std::vector<float>& row : result.rows) normalize(row);
   return result;
