@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <exception>
-#include <filesystem>
 #include <future>
 
 namespace transformers::cli {
@@ -38,10 +37,7 @@ LoadedModel load_causal_lm(const CommandLine& args) {
   LoadOptions load_options;
   load_options.adapters = adapters_of(args);
   // An adapter folder: the tokenizer and generation config come from its base, the adapter goes on top.
-  if (peft::is_adapter_folder(source) && !std::filesystem::exists(std::filesystem::path(source) / "config.json")) {
-    load_options.adapters.insert(load_options.adapters.begin(), peft::NamedAdapter{"default", source});
-    source = hub::resolve_model_source(peft::base_model_of(source), hub_options);
-  }
+  source = peft::model_source_of(source, load_options.adapters, hub_options);
   load_options.device = Device(args.value_or("device", "cpu"));
   load_options.dtype = parse_model_dtype(args.value_or("dtype", "auto"));
   load_options.keep_quantized = args.has("keep-quantized");

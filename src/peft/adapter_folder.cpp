@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "transformers/core/error.hpp"
+#include "transformers/hub/hub.hpp"
 #include "transformers/peft/lora_config.hpp"
 
 namespace fs = std::filesystem;
@@ -45,6 +46,14 @@ std::string base_model_of(const std::string& adapter_folder) {
   if (fs::exists(resolved, error) && fs::equivalent(resolved, adapter_folder, error))
     throw FileError(config_path.string() + ": base_model_name_or_path names the adapter folder itself");
   return resolved;
+}
+
+std::string model_source_of(const std::string& source, std::vector<NamedAdapter>& adapters, const hub::HubOptions& hub) {
+  if (!is_adapter_folder(source) || fs::exists(fs::path(source) / "config.json")) return source;
+  adapters.insert(adapters.begin(), NamedAdapter{"default", source});
+  hub::HubOptions base_hub = hub;
+  base_hub.revision = std::nullopt;
+  return hub::resolve_model_source(base_model_of(source), base_hub);
 }
 
 }  // namespace transformers::peft

@@ -1,7 +1,6 @@
 // The task table and pipeline(): the model's path is resolved once, here, and the folder passed on.
 #include "transformers/pipelines/pipeline.hpp"
 
-#include <filesystem>
 #include <future>
 
 #include "transformers/core/logging.hpp"
@@ -118,11 +117,7 @@ std::unique_ptr<Pipeline> pipeline(const std::string& task, const std::string& m
   std::string source = hub::resolve_model_source(model.empty() ? entry.model : model, hub_options);
   // A PEFT adapter folder: the tokenizer and the model come from the base it names, the adapter goes on
   // top, as transformers' pipeline() does when PEFT is installed (unless the folder is a whole model too).
-  if (peft::is_adapter_folder(source) && !std::filesystem::exists(std::filesystem::path(source) / "config.json")) {
-    options.adapters.insert(options.adapters.begin(), peft::NamedAdapter{"default", source});
-    hub_options.revision = std::nullopt;  // the revision named the adapter's repository
-    source = hub::resolve_model_source(peft::base_model_of(source), hub_options);
-  }
+  source = peft::model_source_of(source, options.adapters, hub_options);
   return entry.load(source, task, std::move(options));
 }
 

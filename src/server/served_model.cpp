@@ -43,10 +43,7 @@ bool is_classifier(const std::string& folder) {
 void load_causal_lm(ServedModel& served, std::string source, const ModelSpec& spec, const hub::HubOptions& hub) {
   LoadOptions load = spec.load;
   // An adapter folder: the tokenizer and generation config come from its base, the adapter goes on top.
-  if (peft::is_adapter_folder(source) && !fs::exists(fs::path(source) / "config.json")) {
-    load.adapters.insert(load.adapters.begin(), peft::NamedAdapter{"default", source});
-    source = hub::resolve_model_source(peft::base_model_of(source), hub);
-  }
+  source = peft::model_source_of(source, load.adapters, hub);
   served.causal_lm = AutoModelForCausalLM::from_pretrained(source, load);
   served.tokenizer = AutoTokenizer::from_pretrained(source);
   served.generation = GenerationConfig::from_pretrained(source);

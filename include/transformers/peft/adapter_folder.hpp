@@ -2,6 +2,11 @@
 // Recognising a PEFT adapter folder and finding the base model it was trained on (peft/ is described
 // in peft/lora_config.hpp).
 #include <string>
+#include <vector>
+
+namespace transformers::hub {
+struct HubOptions;
+}
 
 namespace transformers::peft {
 
@@ -24,5 +29,11 @@ bool is_adapter_folder(const std::string& folder);
 // folder (so that an adapter and its base can travel together), else the Hub id it is. Throws
 // FileError naming the file when the field is missing or names the adapter itself.
 std::string base_model_of(const std::string& adapter_folder);
+
+// Where a model, its tokenizer and its generation config come from when `source` (a resolved folder
+// or file) may be an adapter folder without a model of its own: then the base's source (resolved
+// with `hub`, less its revision, which named the adapter's repository), the adapter put first in
+// `adapters` as "default"; any other source as it is.
+std::string model_source_of(const std::string& source, std::vector<NamedAdapter>& adapters, const hub::HubOptions& hub);
 
 }  // namespace transformers::peft
