@@ -27,7 +27,8 @@ class SharedStepper final : public ModelStepper {
   }
 
   Tensor prefill(const Sequences& prompt) override {
-    if (prompt.size() != 1) throw InvalidArgument("SharedBatch: one row per call, not " + std::to_string(prompt.size()));
+    if (prompt.size() != 1)
+      throw InvalidArgument("SharedBatch: one row per call, not " + std::to_string(prompt.size()));
     joined_ = true;
     return batch_.join(member_, prompt[0]);
   }
@@ -42,9 +43,9 @@ class SharedStepper final : public ModelStepper {
 
 namespace {
 
-constexpr int64_t kFirstRows = 8;          // rows allocated at first; doubled up to max_rows
-constexpr int64_t kTrimmedPadding = 32;    // common left padding worth moving every row for
-constexpr int64_t kJoinsPerStep = 8;       // newcomers prefilled together between two steps
+constexpr int64_t kFirstRows = 8;        // rows allocated at first; doubled up to max_rows
+constexpr int64_t kTrimmedPadding = 32;  // common left padding worth moving every row for
+constexpr int64_t kJoinsPerStep = 8;     // newcomers prefilled together between two steps
 
 nn::CacheLayout layout_of(const PreTrainedModel& model) {
   const std::optional<nn::CacheLayout> layout = model.cache_layout();

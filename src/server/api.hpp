@@ -101,7 +101,7 @@ struct Embeddings {
   std::vector<std::vector<float>> rows;
   size_t tokens = 0;
 };
-Embeddings embed_texts(const Context& context, ServedModel& model, const std::vector<std::string>& texts,
-                       bool truncate, std::optional<bool> normalize);
+Embeddings embed_texts(const Context& context, ServedModel& model, const std::vector<std::string>& texts, bool truncate,
+                       std::optional<bool> normalize);
 
 }  // namespace transformers::server

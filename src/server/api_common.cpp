@@ -26,9 +26,10 @@ ServedModel& model_for(const Context& context, const json& body, ModelKind kind)
   // OpenAI clients always send a model name; a server with one model of the kind answers with it,
   // as llama-server and TEI do.
   if (of_kind == 1 && (!name || context.models.size() == 1)) return *only;
-  if (name) throw HttpError(404, "The model '" + *name + "' does not exist", "invalid_request_error", "model_not_found");
-  throw HttpError(400, "name the model: this server holds " + std::to_string(of_kind) + " " + kind_name(kind) +
-                           " models");
+  if (name)
+    throw HttpError(404, "The model '" + *name + "' does not exist", "invalid_request_error", "model_not_found");
+  throw HttpError(400,
+                  "name the model: this server holds " + std::to_string(of_kind) + " " + kind_name(kind) + " models");
 }
 
 namespace {
@@ -76,7 +77,8 @@ std::optional<bool> bool_field(const json& body, const std::string& name) {
 std::vector<std::string> strings_field(const json& body, const std::string& name, bool required) {
   const json* value = field(body, name);
   if (!value) {
-    if (required) throw HttpError(400, "'" + name + "' is required", "invalid_request_error", "missing_required_parameter");
+    if (required)
+      throw HttpError(400, "'" + name + "' is required", "invalid_request_error", "missing_required_parameter");
     return {};
   }
   if (value->is_string()) return {value->get<std::string>()};
@@ -121,21 +123,36 @@ void Metrics::batch(size_t texts) {
   batched_texts_ += texts;
 }
 
+namespace {
+
+// A label value as Prometheus' text format writes it: backslash, quote and newline escaped.
+std::string label(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c == '\n' ? std::string("\\n") : std::string(1, c);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string Metrics::prometheus(const std::vector<std::unique_ptr<ServedModel>>& models, size_t in_flight) const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::ostringstream out;
   out << "# HELP transformers_requests_total Requests answered, by route and HTTP status.\n"
          "# TYPE transformers_requests_total counter\n";
   for (const auto& [key, count] : requests_)
-    out << "transformers_requests_total{route=\"" << key.first << "\",status=\"" << key.second << "\"} " << count << "\n";
+    out << "transformers_requests_total{route=\"" << key.first << "\",status=\"" << key.second << "\"} " << count
+        << "\n";
   out << "# HELP transformers_request_duration_seconds Time from request to the end of the response.\n"
          "# TYPE transformers_request_duration_seconds summary\n";
   for (const auto& [route, total] : durations_)
     out << "transformers_request_duration_seconds_sum{route=\"" << route << "\"} " << total.first << "\n"
         << "transformers_request_duration_seconds_count{route=\"" << route << "\"} " << total.second << "\n";
   out << "# TYPE transformers_prompt_tokens_total counter\ntransformers_prompt_tokens_total " << prompt_tokens_ << "\n"
-      << "# TYPE transformers_generated_tokens_total counter\ntransformers_generated_tokens_total "
-      << generated_tokens_ << "\n"
+      << "# TYPE transformers_generated_tokens_total counter\ntransformers_generated_tokens_total " << generated_tokens_
+      << "\n"
       << "# HELP transformers_batch_texts_total Texts run in embedding and classification forward passes.\n"
       << "# TYPE transformers_batches_total counter\ntransformers_batches_total " << batches_ << "\n"
       << "# TYPE transformers_batch_texts_total counter\ntransformers_batch_texts_total " << batched_texts_ << "\n"
@@ -145,19 +162,22 @@ std::string Metrics::prometheus(const std::vector<std::unique_ptr<ServedModel>>&
       << "# TYPE transformers_queue_depth gauge\n";
   for (const auto& model : models) {
     const size_t batch_waiting = model->batch ? static_cast<size_t>(model->batch->counts().waiting) : 0;
-    out << "transformers_queue_depth{model=\"" << model->name << "\"} " << model->queued.load() + batch_waiting << "\n";
+    out << "transformers_queue_depth{model=\"" << label(model->name) << "\"} " << model->queued.load() + batch_waiting
+        << "\n";
   }
   out << "# HELP transformers_batch_rows Generations decoding in a model's continuous batch now.\n"
          "# TYPE transformers_batch_rows gauge\n";
   for (const auto& model : models)
-    if (model->batch) out << "transformers_batch_rows{model=\"" << model->name << "\"} " << model->batch->counts().rows << "\n";
+    if (model->batch)
+      out << "transformers_batch_rows{model=\"" << label(model->name) << "\"} " << model->batch->counts().rows << "\n";
   out << "# HELP transformers_batch_steps_total Batched decoding steps, and the rows they decoded.\n"
          "# TYPE transformers_batch_steps_total counter\n";
   for (const auto& model : models)
     if (model->batch) {
       const auto counts = model->batch->counts();
-      out << "transformers_batch_steps_total{model=\"" << model->name << "\"} " << counts.steps << "\n"
-          << "transformers_batch_stepped_rows_total{model=\"" << model->name << "\"} " << counts.stepped_rows << "\n";
+      out << "transformers_batch_steps_total{model=\"" << label(model->name) << "\"} " << counts.steps << "\n"
+          << "transformers_batch_stepped_rows_total{model=\"" << label(model->name) << "\"} " << counts.stepped_rows
+          << "\n";
     }
   return out.str();
 }

@@ -150,8 +150,8 @@ Job read_job(const Context& context, ServedModel& model, const json& body, std::
     kwargs["output_logits"] = true;
     kwargs["return_dict_in_generate"] = true;
   }
-  const bool samples = kwargs.contains("do_sample") ? kwargs["do_sample"].get<bool>()
-                                                     : model.generation.do_sample.value_or(false);
+  const bool samples =
+      kwargs.contains("do_sample") ? kwargs["do_sample"].get<bool>() : model.generation.do_sample.value_or(false);
   if (job.n > 1 && !samples) throw HttpError(400, "n > 1 needs sampling (a temperature above 0)");
   try {
     job.config = model.generation.updated(kwargs);
@@ -165,8 +165,8 @@ Job read_job(const Context& context, ServedModel& model, const json& body, std::
   if (presence < -2 || presence > 2 || frequency < -2 || frequency > 2)
     throw HttpError(400, "presence_penalty and frequency_penalty must be within [-2, 2]");
   if (presence != 0 || frequency != 0)
-    job.options.logits_processor.push_back(std::make_shared<PresenceFrequencyPenalty>(
-        static_cast<int64_t>(job.prompt.size()), presence, frequency));
+    job.options.logits_processor.push_back(
+        std::make_shared<PresenceFrequencyPenalty>(static_cast<int64_t>(job.prompt.size()), presence, frequency));
   if (auto seed = integer_field(body, "seed")) job.options.seed = static_cast<uint64_t>(*seed);
   job.options.tokenizer = &*model.tokenizer;
   job.stream = bool_field(body, "stream").value_or(false);
@@ -243,10 +243,12 @@ std::vector<TokenLogprob> logprobs_of(const ServedModel& model, const Job& job, 
     std::vector<int64_t> order(static_cast<size_t>(vocab));
     for (int64_t i = 0; i < vocab; ++i) order[static_cast<size_t>(i)] = i;
     const size_t k = std::min(job.top_logprobs, order.size());
-    std::partial_sort(order.begin(), order.begin() + static_cast<int64_t>(k), order.end(),
-                      [&all](int64_t a, int64_t b) { return all[static_cast<size_t>(a)] > all[static_cast<size_t>(b)]; });
+    std::partial_sort(
+        order.begin(), order.begin() + static_cast<int64_t>(k), order.end(),
+        [&all](int64_t a, int64_t b) { return all[static_cast<size_t>(a)] > all[static_cast<size_t>(b)]; });
     for (size_t i = 0; i < k; ++i)
-      token.top.emplace_back(text_of(order[i]), static_cast<double>(all[static_cast<size_t>(order[i])]) - log_normalizer);
+      token.top.emplace_back(text_of(order[i]),
+                             static_cast<double>(all[static_cast<size_t>(order[i])]) - log_normalizer);
     result.push_back(std::move(token));
     if (is_eos(job.config, id)) break;
   }
@@ -318,43 +320,41 @@ void stream(const Context& context, ServedModel& model, Job& job, httplib::Respo
   Metrics* metrics = &context.metrics;  // the context is the handler's; the stream outlives it
   ServedModel* served = &model;
   response.set_header("Cache-Control", "no-cache");
-  response.set_chunked_content_provider(
-      "text/event-stream",
-      [state, metrics, served, admission, delta, finish, opening](size_t, httplib::DataSink& sink) {
-        auto gone = std::make_shared<std::atomic<bool>>(false);
-        auto send = [&](const std::string& data) {
-          const std::string frame = "data: " + data + "\n\n";
-          if (!gone->load() && !sink.write(frame.data(), frame.size())) *gone = true;
-        };
-        if (opening) send(opening().dump());
-        StopFilter filter(state->stop);
-        std::vector<int64_t> generated;
-        auto on_text = [&](const std::string& text, bool end) {
-          const std::string piece = filter.push(text, end);
-          if (!piece.empty()) send(delta(piece).dump());
-        };
-        TextStreamer streamer(*served->tokenizer, /*skip_prompt=*/true, StreamerDecodeOptions{true, std::nullopt},
-                              on_text);
-        state->options.streamer = &streamer;
-        state->options.stopping_criteria.push_back(std::make_shared<ClientGone>(gone));
-        Choice choice;
-        try {
-          const GenerateOutput out = generate_job(*served, *state, state->options);
-          const std::vector<int64_t> ids = out.sequences.to_vector<int64_t>();
-          choice = choice_of(*served, *state, {ids.begin() + static_cast<int64_t>(state->prompt.size()), ids.end()});
-          if (filter.stopped) choice.finish_reason = "stop";
-          metrics->tokens(state->prompt.size(), choice.tokens);
-        } catch (const std::exception& e) {  // the status is sent: the error goes in the stream
-          send(json{{"error", {{"message", e.what()}, {"type", "server_error"}, {"param", nullptr}, {"code", nullptr}}}}
-                   .dump());
-          sink.done();
-          return true;
-        }
-        for (const json& frame : finish(choice)) send(frame.dump());
-        send("[DONE]");
-        sink.done();
-        return true;
-      });
+  response.set_chunked_content_provider("text/event-stream", [state, metrics, served, admission, delta, finish,
+                                                              opening](size_t, httplib::DataSink& sink) {
+    auto gone = std::make_shared<std::atomic<bool>>(false);
+    auto send = [&](const std::string& data) {
+      const std::string frame = "data: " + data + "\n\n";
+      if (!gone->load() && !sink.write(frame.data(), frame.size())) *gone = true;
+    };
+    if (opening) send(opening().dump());
+    StopFilter filter(state->stop);
+    std::vector<int64_t> generated;
+    auto on_text = [&](const std::string& text, bool end) {
+      const std::string piece = filter.push(text, end);
+      if (!piece.empty()) send(delta(piece).dump());
+    };
+    TextStreamer streamer(*served->tokenizer, /*skip_prompt=*/true, StreamerDecodeOptions{true, std::nullopt}, on_text);
+    state->options.streamer = &streamer;
+    state->options.stopping_criteria.push_back(std::make_shared<ClientGone>(gone));
+    Choice choice;
+    try {
+      const GenerateOutput out = generate_job(*served, *state, state->options);
+      const std::vector<int64_t> ids = out.sequences.to_vector<int64_t>();
+      choice = choice_of(*served, *state, {ids.begin() + static_cast<int64_t>(state->prompt.size()), ids.end()});
+      if (filter.stopped) choice.finish_reason = "stop";
+      metrics->tokens(state->prompt.size(), choice.tokens);
+    } catch (const std::exception& e) {  // the status is sent: the error goes in the stream
+      send(json{{"error", {{"message", e.what()}, {"type", "server_error"}, {"param", nullptr}, {"code", nullptr}}}}
+               .dump());
+      sink.done();
+      return true;
+    }
+    for (const json& frame : finish(choice)) send(frame.dump());
+    send("[DONE]");
+    sink.done();
+    return true;
+  });
 }
 
 std::vector<int64_t> chat_prompt(ServedModel& model, const json& body) {
@@ -453,7 +453,8 @@ json chat_logprobs(const Choice& choice) {
     json top = json::array();
     for (const auto& [token, logprob] : t.top)
       top.push_back({{"token", token}, {"logprob", logprob}, {"bytes", utf8_bytes(token)}});
-    content.push_back({{"token", t.token}, {"logprob", t.logprob}, {"bytes", utf8_bytes(t.token)}, {"top_logprobs", top}});
+    content.push_back(
+        {{"token", t.token}, {"logprob", t.logprob}, {"bytes", utf8_bytes(t.token)}, {"top_logprobs", top}});
   }
   return {{"content", content}};
 }
@@ -481,8 +482,7 @@ std::string base64(const std::string& bytes) {
   for (size_t i = 0; i < bytes.size(); i += 3) {
     const size_t left = std::min<size_t>(3, bytes.size() - i);
     uint32_t group = 0;
-    for (size_t k = 0; k < 3; ++k)
-      group = (group << 8) | (k < left ? static_cast<unsigned char>(bytes[i + k]) : 0u);
+    for (size_t k = 0; k < 3; ++k) group = (group << 8) | (k < left ? static_cast<unsigned char>(bytes[i + k]) : 0u);
     for (size_t k = 0; k < 4; ++k) out += k <= left ? digits[(group >> (18 - 6 * k)) & 63] : '=';
   }
   return out;
@@ -493,7 +493,8 @@ std::string base64(const std::string& bytes) {
 json list_models(const Context& context) {
   json data = json::array();
   for (const auto& model : context.models)
-    data.push_back({{"id", model->name}, {"object", "model"}, {"created", unix_time()}, {"owned_by", "transformers.cpp"}});
+    data.push_back(
+        {{"id", model->name}, {"object", "model"}, {"created", unix_time()}, {"owned_by", "transformers.cpp"}});
   return {{"object", "list"}, {"data", data}};
 }
 

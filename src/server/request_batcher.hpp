@@ -49,8 +49,10 @@ class RequestBatcher {
       }
       lock.lock();
       for (size_t i = 0; i < batch.size(); ++i) {
-        if (error) batch[i]->error = error;
-        else batch[i]->result = std::move(results[i]);
+        if (error)
+          batch[i]->error = error;
+        else
+          batch[i]->result = std::move(results[i]);
         batch[i]->done = true;
       }
       running_ = false;

@@ -28,7 +28,7 @@ std::string served_name(const ModelSpec& spec) {
   fs::path path(spec.path);
   if (!spec.gguf_file.empty()) path = spec.gguf_file;
   while (!path.empty() && path.filename().empty()) path = path.parent_path();  // "folder/"
-  return fs::exists(path) ? path.filename().string() : spec.path;  // a Hub id keeps its owner
+  return fs::exists(path) ? path.filename().string() : spec.path;              // a Hub id keeps its owner
 }
 
 namespace {
@@ -61,8 +61,9 @@ std::unique_ptr<ServedModel> load_served_model(const ModelSpec& spec, size_t max
   if (folder && fs::exists(fs::path(source) / "modules.json")) {
     served->kind = ModelKind::Embedding;
     if (!spec.load.adapters.empty() || spec.load.dtype || !spec.load.quantization.empty())
-      throw InvalidArgument(served->name + ": a sentence-transformers model is served as stored (no adapters, "
-                                           "dtype or quantization yet)");
+      throw InvalidArgument(served->name +
+                            ": a sentence-transformers model is served as stored (no adapters, "
+                            "dtype or quantization yet)");
     served->embedder = SentenceTransformer::from_pretrained(source, hub, spec.load.device);
   } else if (folder && is_classifier(source)) {
     served->kind = ModelKind::Classifier;
@@ -75,8 +76,8 @@ std::unique_ptr<ServedModel> load_served_model(const ModelSpec& spec, size_t max
     served->kind = ModelKind::CausalLM;
     load_causal_lm(*served, source, spec, hub);
     if (max_batch_rows > 1 && generation_detail::SharedBatch::supports(*served->causal_lm))
-      served->batch = std::make_unique<generation_detail::SharedBatch>(*served->causal_lm,
-                                                                        static_cast<int64_t>(max_batch_rows));
+      served->batch =
+          std::make_unique<generation_detail::SharedBatch>(*served->causal_lm, static_cast<int64_t>(max_batch_rows));
   }
   return served;
 }

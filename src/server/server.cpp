@@ -38,13 +38,16 @@ void send_error(httplib::Response& response, bool openai, int status, const std:
   json body;
   if (openai) {
     body = {{"error",
-             {{"message", message}, {"type", type}, {"param", nullptr}, {"code", code.empty() ? json(nullptr) : json(code)}}}};
+             {{"message", message},
+              {"type", type},
+              {"param", nullptr},
+              {"code", code.empty() ? json(nullptr) : json(code)}}}};
   } else {
     const char* kind = status == 413 || status == 422 || status == 400 ? "validation"
-                       : status == 429                                  ? "overloaded"
-                       : status == 401                                  ? "unauthorized"
-                       : status == 404                                  ? "not_found"
-                                                                         : "backend";
+                       : status == 429                                 ? "overloaded"
+                       : status == 401                                 ? "unauthorized"
+                       : status == 404                                 ? "not_found"
+                                                                       : "backend";
     body = {{"error", message}, {"error_type", kind}};
   }
   response.status = status;
@@ -52,8 +55,16 @@ void send_error(httplib::Response& response, bool openai, int status, const std:
 }
 
 std::string route_of(const httplib::Request& request) {
-  static const std::set<std::string> known = {"/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models",
-                                              "/embed", "/predict", "/rerank", "/info", "/health", "/metrics"};
+  static const std::set<std::string> known = {"/v1/chat/completions",
+                                              "/v1/completions",
+                                              "/v1/embeddings",
+                                              "/v1/models",
+                                              "/embed",
+                                              "/predict",
+                                              "/rerank",
+                                              "/info",
+                                              "/health",
+                                              "/metrics"};
   return known.count(request.path) ? request.path : "other";
 }
 
@@ -115,7 +126,8 @@ void Server::Impl::add_routes() {
                     [this](const json& body, httplib::Response& response, std::shared_ptr<Admission> admission) {
                       completions(context(), body, response, std::move(admission));
                     }));
-  http.Post("/v1/embeddings", json_route("/v1/embeddings", true, [this](const json& b) { return embeddings(context(), b); }));
+  http.Post("/v1/embeddings",
+            json_route("/v1/embeddings", true, [this](const json& b) { return embeddings(context(), b); }));
   http.Get("/v1/models", json_route("/v1/models", false, [this](const json&) { return list_models(context()); }));
   http.Post("/embed", json_route("/embed", true, [this](const json& b) { return embed(context(), b); }));
   http.Post("/predict", json_route("/predict", true, [this](const json& b) { return predict(context(), b); }));
@@ -131,7 +143,8 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   Impl& s = *impl_;
   s.options = std::move(options);
   if (s.options.models.empty()) throw InvalidArgument("ServerOptions::models: no model to serve");
-  if (s.options.max_concurrent_requests == 0) throw InvalidArgument("ServerOptions::max_concurrent_requests must be > 0");
+  if (s.options.max_concurrent_requests == 0)
+    throw InvalidArgument("ServerOptions::max_concurrent_requests must be > 0");
   for (const ModelSpec& spec : s.options.models) {
     for (const auto& loaded : s.models)
       if (loaded->name == served_name(spec))

@@ -43,9 +43,9 @@ json classify(const Context& context, ServedModel& model, const json& inputs, bo
   ServedModel::CallRequest request;
   size_t tokens = 0;
   for (const json& input : inputs) {
-    const std::string text = input.is_string() ? input.get<std::string>()
-                                               : input["text"].get<std::string>() + " " +
-                                                     input["text_pair"].get<std::string>();
+    const std::string text = input.is_string()
+                                 ? input.get<std::string>()
+                                 : input["text"].get<std::string>() + " " + input["text_pair"].get<std::string>();
     const size_t count = checked_tokens(context, model.text_tokenizer(), text, truncate);
     tokens += count;
     request.longest = std::max(request.longest, count);
@@ -70,8 +70,8 @@ json classify(const Context& context, ServedModel& model, const json& inputs, bo
 
 }  // namespace
 
-Embeddings embed_texts(const Context& context, ServedModel& model, const std::vector<std::string>& texts,
-                       bool truncate, std::optional<bool> normalize_rows) {
+Embeddings embed_texts(const Context& context, ServedModel& model, const std::vector<std::string>& texts, bool truncate,
+                       std::optional<bool> normalize_rows) {
   Embeddings result;
   size_t longest = 1;
   for (const std::string& text : texts) {
@@ -83,7 +83,8 @@ Embeddings embed_texts(const Context& context, ServedModel& model, const std::ve
   Metrics& metrics = context.metrics;
   const ServedModel::TextsRequest request{&texts, longest};
   result.rows = model.embedding_batches.submit(
-      request, result.tokens, budget, [&model, &metrics, budget](const std::vector<const ServedModel::TextsRequest*>& batch) {
+      request, result.tokens, budget,
+      [&model, &metrics, budget](const std::vector<const ServedModel::TextsRequest*>& batch) {
         std::vector<std::string> all;
         size_t batch_longest = 1;
         for (const ServedModel::TextsRequest* r : batch) {
@@ -128,7 +129,8 @@ json predict(const Context& context, const json& body) {
   const json& inputs = body["inputs"];
   bool single = true;
   json items = json::array();
-  if (inputs.is_string() || (inputs.is_array() && inputs.size() == 2 && inputs[0].is_string() && inputs[1].is_string())) {
+  if (inputs.is_string() ||
+      (inputs.is_array() && inputs.size() == 2 && inputs[0].is_string() && inputs[1].is_string())) {
     items.push_back(sequence_input(inputs, "inputs"));
   } else if (inputs.is_array() && !inputs.empty()) {
     single = false;
@@ -137,14 +139,16 @@ json predict(const Context& context, const json& body) {
     throw HttpError(422, "'inputs' must be a text, a pair of texts or a non-empty list of them");
   }
   const bool raw = bool_field(body, "raw_scores").value_or(false);
-  json results = classify(context, model, items, bool_field(body, "truncate").value_or(false), raw ? "none" : "default");
+  json results =
+      classify(context, model, items, bool_field(body, "truncate").value_or(false), raw ? "none" : "default");
   return single ? results.at(0) : results;
 }
 
 json rerank(const Context& context, const json& body) {
   ServedModel& model = model_for(context, body, ModelKind::Classifier);
   if (model.classifier->model().config().num_labels() != 1)
-    throw HttpError(400, "model '" + model.name + "' has " + std::to_string(model.classifier->model().config().num_labels()) +
+    throw HttpError(400, "model '" + model.name + "' has " +
+                             std::to_string(model.classifier->model().config().num_labels()) +
                              " labels; /rerank needs a cross-encoder with one (use /predict)");
   const std::optional<std::string> query = string_field(body, "query");
   if (!query) throw HttpError(422, "'query' is required");
@@ -154,7 +158,8 @@ json rerank(const Context& context, const json& body) {
   json pairs = json::array();
   for (const std::string& text : texts) pairs.push_back({{"text", *query}, {"text_pair", text}});
   // TEI's reranker score is the single logit's sigmoid (raw_scores: the logit).
-  const json scored = classify(context, model, pairs, bool_field(body, "truncate").value_or(false), raw ? "none" : "sigmoid");
+  const json scored =
+      classify(context, model, pairs, bool_field(body, "truncate").value_or(false), raw ? "none" : "sigmoid");
   json ranks = json::array();
   for (size_t i = 0; i < texts.size(); ++i) {
     json rank = {{"index", i}, {"score", scored[i][0]["score"]}};

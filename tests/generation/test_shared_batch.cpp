@@ -46,8 +46,8 @@ double min_margin(const std::vector<Tensor>& logits) {
 }  // namespace
 
 TEST_CASE("calls sharing a continuous batch get the logits they get alone", "[generation][threads]") {
-  const auto model = AutoModelForCausalLM::from_pretrained(std::string(TRANSFORMERS_TEST_DATA) +
-                                                           "/fixtures/pipelines/tiny-llama-gen");
+  const auto model =
+      AutoModelForCausalLM::from_pretrained(std::string(TRANSFORMERS_TEST_DATA) + "/fixtures/pipelines/tiny-llama-gen");
   REQUIRE(generation_detail::SharedBatch::supports(*model));
   std::vector<Call> calls;
   for (int i = 0; i < 7; ++i) {
@@ -81,7 +81,8 @@ TEST_CASE("calls sharing a continuous batch get the logits they get alone", "[ge
     // The same tokens where no step was a near tie; logits compared while the tokens agree.
     if (min_margin(alone[i].logits) >= 1e-3 || calls[i].kwargs.contains("do_sample"))
       CHECK(generation_test::int_rows(shared[i].sequences) == generation_test::int_rows(alone[i].sequences));
-    const auto ours = generation_test::int_rows(shared[i].sequences)[0], theirs = generation_test::int_rows(alone[i].sequences)[0];
+    const auto ours = generation_test::int_rows(shared[i].sequences)[0],
+               theirs = generation_test::int_rows(alone[i].sequences)[0];
     for (size_t step = 0; step < alone[i].logits.size(); ++step) {
       REQUIRE_CLOSE(shared[i].logits[step], alone[i].logits[step], 1e-4);
       if (ours[calls[i].prompt.size() + step] != theirs[calls[i].prompt.size() + step]) break;

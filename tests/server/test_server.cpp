@@ -37,19 +37,20 @@ namespace fs = std::filesystem;
 
 // A sentence-transformers folder over the tiny DistilBERT: mean pooling, then Normalize.
 fs::path embedding_folder() {
-  static const fs::path folder = [] {
-    const fs::path dir = fs::temp_directory_path() / ("transformers_server_st_" + std::to_string(::getpid()));
-    fs::create_directories(dir / "1_Pooling");
-    for (const char* name : {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
-                             "special_tokens_map.json"})
-      fs::copy_file(kFixtures / "tiny-sentiment" / name, dir / name, fs::copy_options::overwrite_existing);
-    std::ofstream(dir / "modules.json")
-        << R"([{"idx":0,"name":"0","path":"","type":"sentence_transformers.models.Transformer"},)"
-        << R"({"idx":1,"name":"1","path":"1_Pooling","type":"sentence_transformers.models.Pooling"},)"
-        << R"({"idx":2,"name":"2","path":"2_Normalize","type":"sentence_transformers.models.Normalize"}])";
-    std::ofstream(dir / "1_Pooling" / "config.json") << R"({"pooling_mode_mean_tokens": true})";
-    return dir;
-  }();
+  static const fs::path folder =
+      [] {
+        const fs::path dir = fs::temp_directory_path() / ("transformers_server_st_" + std::to_string(::getpid()));
+        fs::create_directories(dir / "1_Pooling");
+        for (const char* name :
+             {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"})
+          fs::copy_file(kFixtures / "tiny-sentiment" / name, dir / name, fs::copy_options::overwrite_existing);
+        std::ofstream(dir / "modules.json")
+            << R"([{"idx":0,"name":"0","path":"","type":"sentence_transformers.models.Transformer"},)"
+            << R"({"idx":1,"name":"1","path":"1_Pooling","type":"sentence_transformers.models.Pooling"},)"
+            << R"({"idx":2,"name":"2","path":"2_Normalize","type":"sentence_transformers.models.Normalize"}])";
+        std::ofstream(dir / "1_Pooling" / "config.json") << R"({"pooling_mode_mean_tokens": true})";
+        return dir;
+      }();
   return folder;
 }
 
@@ -140,8 +141,9 @@ std::vector<RecordedChat> recorded_chats() {
     if (kwargs.value("do_sample", true) || kwargs.size() != (kwargs.contains("return_full_text") ? 3u : 2u)) continue;
     if (call["inputs"].back()["role"] == "assistant") continue;  // continue_final_message: not a chat request
     const json& generated = call["output"][0]["generated_text"];
-    chats.push_back({call["inputs"], kwargs["max_new_tokens"].get<int64_t>(),
-                     generated.is_string() ? generated.get<std::string>() : generated.back()["content"].get<std::string>()});
+    chats.push_back(
+        {call["inputs"], kwargs["max_new_tokens"].get<int64_t>(),
+         generated.is_string() ? generated.get<std::string>() : generated.back()["content"].get<std::string>()});
   }
   return chats;
 }
@@ -193,10 +195,9 @@ TEST_CASE("served chat completions give transformers' greedy replies", "[server]
   REQUIRE(chats.size() >= 2);
   for (const RecordedChat& chat : chats) {
     INFO(chat.messages.dump());
-    const json reply = post("/v1/chat/completions", {{"model", "llama"},
-                                                     {"messages", chat.messages},
-                                                     {"max_tokens", chat.max_new_tokens},
-                                                     {"temperature", 0}});
+    const json reply = post(
+        "/v1/chat/completions",
+        {{"model", "llama"}, {"messages", chat.messages}, {"max_tokens", chat.max_new_tokens}, {"temperature", 0}});
     CHECK(reply["object"] == "chat.completion");
     CHECK(reply["model"] == "llama");
     CHECK(reply["id"].get<std::string>().rfind("chatcmpl-", 0) == 0);
@@ -212,10 +213,10 @@ TEST_CASE("served chat completions give transformers' greedy replies", "[server]
     // Streamed: the same text in deltas, the role first, the finish reason last, then [DONE].
     const std::vector<std::string> frames =
         sse_frames(streamed("/v1/chat/completions", {{"messages", chat.messages},
-                                                      {"max_tokens", chat.max_new_tokens},
-                                                      {"temperature", 0},
-                                                      {"stream", true},
-                                                      {"stream_options", {{"include_usage", true}}}}));
+                                                     {"max_tokens", chat.max_new_tokens},
+                                                     {"temperature", 0},
+                                                     {"stream", true},
+                                                     {"stream_options", {{"include_usage", true}}}}));
     REQUIRE(frames.size() >= 4);
     CHECK(frames.back() == "[DONE]");
     const json first = json::parse(frames.front());
@@ -241,7 +242,8 @@ TEST_CASE("served text completions give transformers' greedy text and cut at sto
   const json call = read_lines(kFixtures / "tiny-llama-gen" / "text_generation.jsonl").at(1);
   REQUIRE(call["kwargs"]["return_full_text"] == false);
   const std::string expected = call["output"][0]["generated_text"];
-  const json request = {{"prompt", call["inputs"]}, {"max_tokens", call["kwargs"]["max_new_tokens"]}, {"temperature", 0}};
+  const json request = {
+      {"prompt", call["inputs"]}, {"max_tokens", call["kwargs"]["max_new_tokens"]}, {"temperature", 0}};
   const json reply = post("/v1/completions", request);
   CHECK(reply["object"] == "text_completion");
   CHECK(reply["choices"][0]["text"] == expected);
@@ -257,7 +259,8 @@ TEST_CASE("served text completions give transformers' greedy text and cut at sto
   stopped_request["stream"] = true;
   std::string text;
   const std::vector<std::string> frames = sse_frames(streamed("/v1/completions", stopped_request));
-  for (size_t i = 0; i + 1 < frames.size(); ++i) text += json::parse(frames[i])["choices"][0]["text"].get<std::string>();
+  for (size_t i = 0; i + 1 < frames.size(); ++i)
+    text += json::parse(frames[i])["choices"][0]["text"].get<std::string>();
   CHECK(text == expected.substr(0, expected.find(stop)));
   CHECK(json::parse(frames[frames.size() - 2])["choices"][0]["finish_reason"] == "stop");
 }
@@ -269,7 +272,8 @@ TEST_CASE("sampling follows the seed, n choices come back", "[server]") {
   CHECK(a["choices"] == b["choices"]);
   CHECK(a["usage"]["completion_tokens"] == 12);
   // vLLM's ignore_eos: exactly max_tokens.
-  const json fixed = post("/v1/completions", {{"prompt", "Hello"}, {"max_tokens", 40}, {"temperature", 0}, {"ignore_eos", true}});
+  const json fixed =
+      post("/v1/completions", {{"prompt", "Hello"}, {"max_tokens", 40}, {"temperature", 0}, {"ignore_eos", true}});
   CHECK(fixed["usage"]["completion_tokens"] == 40);
   CHECK(fixed["choices"][0]["finish_reason"] == "length");
   CHECK(post("/v1/completions", {{"prompt", "Hello"}, {"n", 2}, {"temperature", 0}}, 400)["error"]["message"] ==
@@ -327,10 +331,10 @@ TEST_CASE("the server refuses bad requests with the API's error body", "[server]
   CHECK(json::parse(raw->body)["error"]["message"] == "the request body is not valid JSON");
   const json wrong_type = post("/v1/completions", {{"prompt", "a"}, {"max_tokens", "ten"}}, 400);
   CHECK(wrong_type["error"]["message"] == "'max_tokens' must be an integer");
-  CHECK(post("/v1/chat/completions", {{"model", "nope"}, {"messages", {{{"role", "user"}, {"content", "a"}}}}}, 404)
-            ["error"]["code"] == "model_not_found");
-  CHECK(post("/v1/chat/completions", {{"model", "minilm"}, {"messages", {{{"role", "user"}, {"content", "a"}}}}}, 400)
-            ["error"]["message"] == "model 'minilm' is a embedding model, not a text-generation model");
+  CHECK(post("/v1/chat/completions", {{"model", "nope"}, {"messages", {{{"role", "user"}, {"content", "a"}}}}},
+             404)["error"]["code"] == "model_not_found");
+  CHECK(post("/v1/chat/completions", {{"model", "minilm"}, {"messages", {{{"role", "user"}, {"content", "a"}}}}},
+             400)["error"]["message"] == "model 'minilm' is a embedding model, not a text-generation model");
   CHECK(post("/v1/chat/completions", {{"messages", json::array()}}, 400)["error"]["code"] == "invalid_type");
   std::string long_prompt;
   for (int i = 0; i < 80; ++i) long_prompt += "word ";
@@ -408,7 +412,9 @@ TEST_CASE("admission is bounded, and a client that leaves frees its stream", "[s
     request.method = "POST";
     request.path = "/v1/completions";
     request.set_header("Content-Type", "application/json");
-    request.body = json{{"prompt", "Hello"}, {"max_tokens", 2000}, {"temperature", 0}, {"stream", true}, {"ignore_eos", true}}.dump();
+    request.body =
+        json{{"prompt", "Hello"}, {"max_tokens", 2000}, {"temperature", 0}, {"stream", true}, {"ignore_eos", true}}
+            .dump();
     request.content_receiver = [&](const char*, size_t, uint64_t, uint64_t) {
       std::unique_lock<std::mutex> lock(mutex);
       first_chunk = true;
@@ -448,7 +454,8 @@ TEST_CASE("concurrent requests of every kind get the answers they get alone", "[
   const std::vector<std::pair<std::string, json>> requests = {
       {"/v1/completions", {{"prompt", "Hello world"}, {"max_tokens", 6}, {"temperature", 0}}},
       {"/v1/completions", {{"prompt", "the quick brown fox"}, {"max_tokens", 5}, {"temperature", 0.8}, {"seed", 3}}},
-      {"/v1/chat/completions", {{"messages", {{{"role", "user"}, {"content", "Hello"}}}}, {"max_tokens", 4}, {"temperature", 0}}},
+      {"/v1/chat/completions",
+       {{"messages", {{{"role", "user"}, {"content", "Hello"}}}}, {"max_tokens", 4}, {"temperature", 0}}},
       {"/v1/embeddings", {{"input", {"a text", "another text"}}}},
       {"/predict", {{"inputs", "the movie was great"}}}};
   // What varies between calls (ids, times) is left out of the comparison.
@@ -469,8 +476,8 @@ TEST_CASE("concurrent requests of every kind get the answers they get alone", "[
       for (int round = 0; round < 3; ++round)
         for (size_t i = 0; i < requests.size(); ++i) {
           const size_t k = (i + t) % requests.size();
-          auto result = shared_server().client().Post(requests[k].first.c_str(), requests[k].second.dump(),
-                                                      "application/json");
+          auto result =
+              shared_server().client().Post(requests[k].first.c_str(), requests[k].second.dump(), "application/json");
           json reply = result && result->status == 200 ? json::parse(result->body) : json("failed");
           if (reply.is_object()) {
             reply.erase("id");
@@ -552,7 +559,8 @@ TEST_CASE("logprobs are the model's log-softmax, with the top alternatives", "[s
   for (float v : last) normalizer += std::exp(v - top);
   const double best_logprob = -std::log(normalizer);  // the argmax's log-probability
 
-  const json text = post("/v1/completions", {{"prompt", "Hello world"}, {"max_tokens", 5}, {"temperature", 0}, {"logprobs", 3}});
+  const json text =
+      post("/v1/completions", {{"prompt", "Hello world"}, {"max_tokens", 5}, {"temperature", 0}, {"logprobs", 3}});
   const json& lp = text["choices"][0]["logprobs"];
   REQUIRE(lp["tokens"].size() == 5);
   CHECK(std::abs(lp["token_logprobs"][0].get<double>() - best_logprob) < 1e-4);
@@ -563,7 +571,9 @@ TEST_CASE("logprobs are the model's log-softmax, with the top alternatives", "[s
     CHECK(std::abs(highest - lp["token_logprobs"][i].get<double>()) < 1e-9);  // greedy took the best
   }
   const json chat = post("/v1/chat/completions", {{"messages", {{{"role", "user"}, {"content", "Hello"}}}},
-                                                  {"max_tokens", 4}, {"temperature", 0}, {"logprobs", true},
+                                                  {"max_tokens", 4},
+                                                  {"temperature", 0},
+                                                  {"logprobs", true},
                                                   {"top_logprobs", 2}});
   const json& content = chat["choices"][0]["logprobs"]["content"];
   REQUIRE(content.size() == chat["usage"]["completion_tokens"].get<size_t>());
@@ -574,9 +584,9 @@ TEST_CASE("logprobs are the model's log-softmax, with the top alternatives", "[s
     CHECK(token["top_logprobs"][0]["logprob"] == token["logprob"]);
     CHECK(token["bytes"].size() == token["token"].get<std::string>().size());
   }
-  CHECK(post("/v1/chat/completions", {{"messages", {{{"role", "user"}, {"content", "a"}}}}, {"logprobs", true},
-                                      {"stream", true}},
+  CHECK(post("/v1/chat/completions",
+             {{"messages", {{{"role", "user"}, {"content", "a"}}}}, {"logprobs", true}, {"stream", true}},
              400)["error"]["code"] == "unsupported_parameter");
-  CHECK(post("/v1/chat/completions", {{"messages", {{{"role", "user"}, {"content", "a"}}}}, {"top_logprobs", 2}}, 400)
-            ["error"]["message"] == "top_logprobs needs logprobs: true");
+  CHECK(post("/v1/chat/completions", {{"messages", {{{"role", "user"}, {"content", "a"}}}}, {"top_logprobs", 2}},
+             400)["error"]["message"] == "top_logprobs needs logprobs: true");
 }

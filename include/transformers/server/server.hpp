@@ -19,25 +19,25 @@ namespace transformers::server {
 
 // One model to serve, named for the API's "model" field.
 struct ModelSpec {
-  std::string name;         // default: the folder's or file's name
-  std::string path;         // a folder, Hub id, .gguf file or PEFT adapter folder
-  std::string gguf_file;    // a GGUF file of the folder or repo
-  LoadOptions load;         // device, dtype, quantization, adapters
+  std::string name;       // default: the folder's or file's name
+  std::string path;       // a folder, Hub id, .gguf file or PEFT adapter folder
+  std::string gguf_file;  // a GGUF file of the folder or repo
+  LoadOptions load;       // device, dtype, quantization, adapters
 };
 
 struct ServerOptions {
   std::vector<ModelSpec> models;
-  std::string host = "127.0.0.1";  // loopback unless told otherwise
-  int port = 8080;                 // 0: any free port (see Server::bind)
-  std::string api_key;             // empty: no authentication
+  std::string host = "127.0.0.1";        // loopback unless told otherwise
+  int port = 8080;                       // 0: any free port (see Server::bind)
+  std::string api_key;                   // empty: no authentication
   size_t max_concurrent_requests = 128;  // requests admitted at once (running or waiting); more get 429
   size_t max_input_tokens = 1024;        // longest prompt or text accepted (413/400 beyond)
   size_t max_total_tokens = 2048;        // prompt + new tokens of one generation
   size_t max_body_bytes = 2 * 1024 * 1024;
-  size_t max_batch_tokens = 16384;  // tokens of the texts that one embedding forward pass takes
-  size_t max_batch_size = 64;       // generations decoding together (1: one at a time)
-  std::string cors_origin;          // Access-Control-Allow-Origin when set
-  size_t http_threads = 0;          // connections served at once; 0: max_concurrent_requests + 8
+  size_t max_batch_tokens = 16384;   // tokens of the texts that one embedding forward pass takes
+  size_t max_batch_size = 64;        // generations decoding together (1: one at a time)
+  std::string cors_origin;           // Access-Control-Allow-Origin when set
+  size_t http_threads = 0;           // connections served at once; 0: max_concurrent_requests + 8
   double read_timeout_seconds = 10;  // a client slower than this to send its request is dropped
 };
 
