@@ -16,30 +16,16 @@ import http.client
 import json
 import os
 import random
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
+from check_server_clients import embedding_folder  # the tiny sentence-transformers folder both scripts serve
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PIPELINES = os.path.join(ROOT, "tests", "fixtures", "pipelines")
-
-
-def embedding_folder():
-    folder = tempfile.mkdtemp(prefix="soak_st_")
-    for name in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
-                 "special_tokens_map.json"):
-        shutil.copy(os.path.join(PIPELINES, "tiny-sentiment", name), folder)
-    os.makedirs(os.path.join(folder, "1_Pooling"))
-    with open(os.path.join(folder, "modules.json"), "w") as f:
-        json.dump([{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-                   {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}], f)
-    with open(os.path.join(folder, "1_Pooling", "config.json"), "w") as f:
-        json.dump({"pooling_mode_mean_tokens": True}, f)
-    return folder
 
 
 def rss_kib(pid):
