@@ -51,12 +51,22 @@ class Metrics {
 // response keeps it until its stream ends).
 class Admission {
  public:
-  explicit Admission(std::atomic<size_t>& in_flight) : in_flight_(in_flight) { ++in_flight_; }
+  // Admits one more request unless `limit` are in flight already (counted and checked in one step,
+  // so concurrent arrivals cannot slip past the limit together); nullptr when full.
+  static std::shared_ptr<Admission> try_admit(std::atomic<size_t>& in_flight, size_t limit) {
+    if (in_flight.fetch_add(1) >= limit) {
+      --in_flight;
+      return nullptr;
+    }
+    return std::shared_ptr<Admission>(new Admission(in_flight));
+  }
   ~Admission() { --in_flight_; }
   Admission(const Admission&) = delete;
   Admission& operator=(const Admission&) = delete;
 
  private:
+  explicit Admission(std::atomic<size_t>& in_flight) : in_flight_(in_flight) {}
+
   std::atomic<size_t>& in_flight_;
 };
 

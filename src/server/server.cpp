@@ -85,9 +85,9 @@ httplib::Server::Handler Server::Impl::handler(const std::string& route, bool op
   return [this, route, openai, reads_body, run](const httplib::Request& request, httplib::Response& response) {
     const auto start = std::chrono::steady_clock::now();
     try {
-      if (in_flight.load() >= options.max_concurrent_requests)
+      std::shared_ptr<Admission> admission = Admission::try_admit(in_flight, options.max_concurrent_requests);
+      if (!admission)
         throw HttpError(429, "the server is at --max-concurrent-requests; retry later", "rate_limit_exceeded");
-      auto admission = std::make_shared<Admission>(in_flight);
       json body = json::object();
       if (reads_body) {
         body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
