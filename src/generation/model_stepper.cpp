@@ -4,6 +4,13 @@
 
 namespace transformers::generation_detail {
 
+Tensor last_logits(const Tensor& logits) {
+  if (!logits.defined() || logits.dim() != 3)
+    throw InvalidArgument("generate: the model must return logits [batch, positions, vocab], not " +
+                          (logits.defined() ? logits.describe() : std::string("none")));
+  return logits.select(1, logits.size(1) - 1).to(Device::cpu()).to(DType::F32).contiguous();
+}
+
 Tensor as_tensor(const Sequences& rows) {
   const int64_t length = rows.empty() ? 0 : static_cast<int64_t>(rows[0].size());
   std::vector<int64_t> flat;
@@ -46,11 +53,7 @@ Tensor DecoderOnlyStepper::forward(const Sequences& fed, int64_t columns) {
   inputs.position_ids = positions_tensor(columns);
   inputs.past_key_values = cache_ ? &*cache_ : nullptr;
   inputs.logits_to_keep = 1;
-  const Tensor logits = model_.forward(inputs).logits;  // [rows, kept positions, vocab]
-  if (!logits.defined() || logits.dim() != 3)
-    throw InvalidArgument("generate: the model must return logits [batch, positions, vocab], not " +
-                          (logits.defined() ? logits.describe() : std::string("none")));
-  return logits.select(1, logits.size(1) - 1).to(Device::cpu()).to(DType::F32).contiguous();
+  return last_logits(model_.forward(inputs).logits);
 }
 
 Tensor DecoderOnlyStepper::prefill(const Sequences& prompt) {
@@ -93,13 +96,6 @@ Tensor repeated_rows(const Tensor& x, int64_t rows_per_input) {
   for (int64_t r = 0; r < x.size(0); ++r)
     for (int64_t i = 0; i < rows_per_input; ++i) rows.push_back(r);
   return ops::index_select(x, 0, Tensor::from_vector(rows, {static_cast<int64_t>(rows.size())}).to(x.device()));
-}
-
-Tensor last_logits(const Tensor& logits) {
-  if (!logits.defined() || logits.dim() != 3)
-    throw InvalidArgument("generate: the model must return logits [batch, positions, vocab], not " +
-                          (logits.defined() ? logits.describe() : std::string("none")));
-  return logits.select(1, logits.size(1) - 1).to(Device::cpu()).to(DType::F32).contiguous();
 }
 
 }  // namespace

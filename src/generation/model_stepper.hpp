@@ -32,6 +32,10 @@ using Sequences = std::vector<std::vector<int64_t>>;  // one row of token ids pe
 
 Tensor as_tensor(const Sequences& rows);  // [rows, length] int64; rows must be equally long
 
+// The last position's logits of a model's output [rows, positions, vocab], as f32 [rows, vocab] on
+// the host; InvalidArgument for anything else.
+Tensor last_logits(const Tensor& logits);
+
 class ModelStepper {
  public:
   virtual ~ModelStepper() = default;

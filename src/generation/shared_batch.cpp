@@ -53,12 +53,6 @@ nn::CacheLayout layout_of(const PreTrainedModel& model) {
   return *layout;
 }
 
-Tensor last_position_logits(const Tensor& logits) {
-  if (!logits.defined() || logits.dim() != 3)
-    throw InvalidArgument("SharedBatch: the model must return logits [batch, positions, vocab]");
-  return logits.select(1, logits.size(1) - 1).to(Device::cpu()).to(DType::F32).contiguous();
-}
-
 }  // namespace
 
 bool SharedBatch::supports(const PreTrainedModel& model) {
@@ -238,7 +232,7 @@ void SharedBatch::admit(const std::vector<Member*>& group) {
   inputs.position_ids = Tensor::from_vector(positions, {rows, longest});
   inputs.past_key_values = &own;
   inputs.logits_to_keep = 1;
-  const Tensor logits = last_position_logits(model_.forward(inputs).logits);
+  const Tensor logits = last_logits(model_.forward(inputs).logits);
 
   while (cache_.row_capacity() - cache_.batch() < rows) {  // room for more rows: a bigger cache
     nn::KVCache bigger(cache_.layout(), 0, std::max<int64_t>(256, cache_.length()),
@@ -287,7 +281,7 @@ void SharedBatch::run_step() {
   inputs.position_ids = Tensor::from_vector(positions, {rows, 1});
   inputs.past_key_values = &cache_;
   inputs.logits_to_keep = 1;
-  const Tensor logits = last_position_logits(model_.forward(inputs).logits);
+  const Tensor logits = last_logits(model_.forward(inputs).logits);
   for (int64_t r = 0; r < rows; ++r) {
     Member& member = *rows_[static_cast<size_t>(r)];
     member.logits = logits.narrow(0, r, 1).contiguous();
