@@ -67,6 +67,8 @@ std::unique_ptr<ServedModel> load_served_model(const ModelSpec& spec, size_t max
     served->embedder = SentenceTransformer::from_pretrained(source, hub, spec.load.device);
   } else if (folder && is_classifier(source)) {
     served->kind = ModelKind::Classifier;
+    if (spec.load.keep_quantized || !spec.load.quantization.empty())
+      throw InvalidArgument(served->name + ": a classifier is served in its dtype (no quantization yet)");
     PipelineOptions options;
     options.device = spec.load.device;
     options.dtype = spec.load.dtype;

@@ -369,6 +369,18 @@ TEST_CASE("/v1/models, /info, /health and /metrics", "[server]") {
   CHECK(metrics.find("transformers_queue_depth{model=\"llama\"} 0") != std::string::npos);
 }
 
+TEST_CASE("options a model kind cannot take are refused by the model's name", "[server]") {
+  server::ServerOptions options;
+  options.models = {{"sentiment", (kFixtures / "tiny-sentiment").string(), "", {}}};
+  options.models[0].load.quantization = "int8";
+  CHECK_THROWS_WITH(server::Server(options), Catch::Contains("sentiment: a classifier is served in its dtype"));
+  options.models = {{"minilm", embedding_folder().string(), "", {}}};
+  options.models[0].load.dtype = DType::BF16;
+  CHECK_THROWS_WITH(server::Server(options), Catch::Contains("minilm: a sentence-transformers model is served as stored"));
+  options.models = {};
+  CHECK_THROWS_WITH(server::Server(options), Catch::Contains("no model to serve"));
+}
+
 TEST_CASE("a key guards every route but /health", "[server]") {
   server::ServerOptions options;
   options.port = 0;
