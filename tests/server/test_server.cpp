@@ -376,7 +376,8 @@ TEST_CASE("options a model kind cannot take are refused by the model's name", "[
   CHECK_THROWS_WITH(server::Server(options), Catch::Contains("sentiment: a classifier is served in its dtype"));
   options.models = {{"minilm", embedding_folder().string(), "", {}}};
   options.models[0].load.dtype = DType::BF16;
-  CHECK_THROWS_WITH(server::Server(options), Catch::Contains("minilm: a sentence-transformers model is served as stored"));
+  CHECK_THROWS_WITH(server::Server(options),
+                    Catch::Contains("minilm: a sentence-transformers model is served as stored"));
   options.models = {};
   CHECK_THROWS_WITH(server::Server(options), Catch::Contains("no model to serve"));
 }
