@@ -1,12 +1,7 @@
 // safetensors::Checkpoint: one file, or the shards an index names, seen as one set of tensors.
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <nlohmann/json.hpp>
 
-#include "transformers/io/safe_path.hpp"
+#include "checkpoint_index.hpp"
 #include "transformers/io/safetensors.hpp"
 
 namespace transformers::safetensors {
@@ -14,7 +9,8 @@ namespace transformers::safetensors {
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
+using io::checkpoint_shard_path;
+using io::read_weight_map;
 
 constexpr const char* kSingleFileName = "model.safetensors";
 constexpr const char* kIndexFileName = "model.safetensors.index.json";
@@ -40,42 +36,6 @@ std::string weights_file(const std::string& path) {
     if (path_exists(file)) return file.string();
   }
   fail(path, std::string("folder holds neither ") + kSingleFileName + " nor " + kIndexFileName);
-}
-
-json read_json(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path, std::string("cannot open: ") + std::strerror(errno));
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& error) {
-    fail(path, std::string("not valid JSON: ") + error.what());
-  }
-}
-
-// Shards live beside their index; a name that leaves that folder ("../x", "/etc/x", "a/../../x") is
-// refused, not followed.
-fs::path checkpoint_shard_path(const std::string& index_path, const std::string& tensor, const std::string& shard) {
-  return io::join_inside(fs::path(index_path).parent_path(), shard,
-                         index_path + ": the shard of tensor '" + tensor + "'");
-}
-
-// The index's "weight_map": tensor name -> shard file name, relative to the index's folder.
-std::map<std::string, std::string> read_weight_map(const std::string& index_path) {
-  const json index = read_json(index_path);
-  const auto weight_map = index.is_object() ? index.find("weight_map") : index.end();
-  if (!index.is_object() || weight_map == index.end() || !weight_map->is_object())
-    fail(index_path, "expected an object with \"weight_map\": {tensor name: shard file}");
-  std::map<std::string, std::string> shard_of;
-  for (const auto& field : weight_map->items()) {
-    if (!field.value().is_string())
-      fail(index_path, "weight_map entry for tensor '" + field.key() + "' must be a shard file name, found " +
-                           field.value().dump());
-    const auto& shard = field.value().get_ref<const std::string&>();
-    checkpoint_shard_path(index_path, field.key(), shard);  // refused here, before any shard is opened
-    shard_of.emplace(field.key(), shard);
-  }
-  return shard_of;
 }
 
 std::shared_ptr<File> open_shard(const std::string& index_path, const std::string& shard,

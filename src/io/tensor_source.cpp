@@ -1,6 +1,10 @@
 // A safetensors checkpoint seen as a TensorSource (see transformers/io/tensor_source.hpp).
 #include "transformers/io/tensor_source.hpp"
 
+#include <filesystem>
+
+#include "transformers/io/pytorch_checkpoint.hpp"
+
 namespace transformers {
 
 namespace {
@@ -25,10 +29,32 @@ class SafetensorsSource final : public TensorSource {
   safetensors::Checkpoint checkpoint_;
 };
 
+// pytorch_model.bin, model.pt, pytorch_model.bin.index.json, ...; any other name is safetensors.
+bool is_pytorch_name(const std::filesystem::path& file) {
+  const std::string name = file.filename().string();
+  if (file.extension() == ".json") return name.find(".bin") != std::string::npos;
+  return file.extension() == ".bin" || file.extension() == ".pt" || file.extension() == ".pth";
+}
+
 }  // namespace
 
 std::shared_ptr<const TensorSource> tensor_source(safetensors::Checkpoint checkpoint) {
   return std::make_shared<SafetensorsSource>(std::move(checkpoint));
+}
+
+std::shared_ptr<const TensorSource> open_weights(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ignored;
+  if (!fs::is_directory(path, ignored))
+    return is_pytorch_name(path) ? pytorch::open_checkpoint(path) : tensor_source(safetensors::Checkpoint::open(path));
+  for (const char* safetensors_name : {"model.safetensors", "model.safetensors.index.json"})
+    if (fs::exists(fs::path(path) / safetensors_name, ignored))
+      return tensor_source(safetensors::Checkpoint::open(path));
+  for (const char* pytorch_name : {"pytorch_model.bin", "pytorch_model.bin.index.json"})
+    if (fs::exists(fs::path(path) / pytorch_name, ignored)) return pytorch::open_checkpoint(path);
+  throw FileError(path +
+                  ": folder holds no weights (model.safetensors, model.safetensors.index.json, pytorch_model.bin or "
+                  "pytorch_model.bin.index.json)");
 }
 
 }  // namespace transformers

@@ -61,6 +61,12 @@ TEST_CASE("BERT from sharded, f16 and bf16 checkpoints", "[models][bert]") {
   }
 }
 
+TEST_CASE("BERT from pytorch_model.bin, one file and sharded", "[models][bert][pytorch]") {
+  // The same weights torch.save'd (scripts/make_pytorch_fixtures.py): the same outputs.
+  check_against_transformers(kModels / "tiny-bert" / "pytorch", kModels / "tiny-bert", kModels / "tiny-bert");
+  check_against_transformers(kModels / "tiny-bert" / "pytorch-sharded", kModels / "tiny-bert", kModels / "tiny-bert");
+}
+
 TEST_CASE("DistilBertForSequenceClassification equals transformers", "[models][distilbert]") {
   check_against_transformers(kModels / "tiny-distilbert", kModels / "tiny-distilbert", kModels / "tiny-distilbert");
 }

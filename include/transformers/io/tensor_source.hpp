@@ -1,7 +1,7 @@
 #pragma once
 // Where a model's weights come from, looked up by their Hugging Face names: a safetensors
-// checkpoint as it is, or a GGUF file seen through transformers' GGUF name mapping
-// (io/gguf_checkpoint.hpp). nn::Weights reads through this interface only, so a new weight format
+// checkpoint as it is, a PyTorch pytorch_model.bin (io/pytorch_checkpoint.hpp), or a GGUF file
+// seen through transformers' GGUF name mapping (io/gguf_checkpoint.hpp). nn::Weights reads through this interface only, so a new weight format
 // is a new TensorSource and no model changes.
 #include <memory>
 #include <optional>
@@ -37,5 +37,12 @@ class TensorSource {
 
 // A safetensors checkpoint (one file or shards) as a TensorSource.
 std::shared_ptr<const TensorSource> tensor_source(safetensors::Checkpoint checkpoint);
+
+// The weights at `path` as transformers picks them. A folder: model.safetensors or
+// model.safetensors.index.json, else pytorch_model.bin or pytorch_model.bin.index.json (read by
+// pytorch::open_checkpoint, which runs no pickled code). A file: PyTorch when named .bin, .pt,
+// .pth or *.bin.index.json, safetensors otherwise. Throws FileError naming the
+// folder when it holds no weights.
+std::shared_ptr<const TensorSource> open_weights(const std::string& path);
 
 }  // namespace transformers

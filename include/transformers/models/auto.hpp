@@ -298,7 +298,7 @@ inline std::unique_ptr<PreTrainedModel> auto_model_from_pretrained(const std::st
   }
   PretrainedConfig config = PretrainedConfig::from_pretrained(folder);
   const ModelEntry& entry = find_model_entry(config, task);
-  nn::Weights weights(safetensors::Checkpoint::open(folder), entry.base_model_prefix);
+  nn::Weights weights(open_weights(folder), entry.base_model_prefix);
   weights.on(options.device)
       .with_dtype(model_dtype(config, options.dtype))
       .quantize_matrices(quantization_block_dtype(options));
