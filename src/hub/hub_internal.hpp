@@ -57,10 +57,12 @@ std::string file_from_cache(const std::string& repo_id, const std::string& filen
 std::string snapshot_from_cache(const std::string& repo_id, const HubOptions& options,
                                 const std::string& network_error);
 
-// Online lookups: one file (download.cpp), the files of a snapshot that `wanted` accepts (snapshot.cpp).
+// Online lookups: one file (download.cpp), the files of a snapshot that `select` picks from the
+// repo's listing (snapshot.cpp).
+using FileSelection = std::function<std::vector<std::string>(const std::vector<std::string>& listing)>;
 std::string download_file(const std::string& repo_id, const std::string& filename, const HubOptions& options);
-std::string download_snapshot(const std::string& repo_id, const HubOptions& options,
-                              const std::function<bool(const std::string&)>& wanted, int max_workers);
+std::string download_snapshot(const std::string& repo_id, const HubOptions& options, const FileSelection& select,
+                              int max_workers);
 
 // Writing into a repo folder, under the blob's lock (cache_write.cpp): snapshots/<commit>/<filename>
 // becomes a relative symlink to blobs/<blob_name> (replaced atomically), and refs/<ref> = commit

@@ -195,7 +195,7 @@ bool offline(const HubOptions& options) { return options.local_files_only || is_
 
 // The files transformers.cpp reads from a model repo: top-level configs, weights and tokenizer files,
 // and the sentence-transformers module folders ("1_Pooling/config.json", "2_Dense/model.safetensors").
-// Other formats (pytorch_model.bin, onnx/, tf_model.h5, ...) are left on the Hub.
+// Other formats (onnx/, tf_model.h5, ...) are left on the Hub.
 bool wanted_for_loading(const std::string& name) {
   const size_t slash = name.find('/');
   if (slash != std::string::npos) {
@@ -209,6 +209,22 @@ bool wanted_for_loading(const std::string& name) {
   const std::string extension = dot == std::string::npos ? "" : lower(name.substr(dot + 1));
   return extension == "json" || extension == "safetensors" || extension == "model" || extension == "txt" ||
          extension == "tiktoken";
+}
+
+// pytorch_model.bin, pytorch_model-00001-of-00002.bin: fetched only from a repo without safetensors
+// weights, as transformers falls back to them only then.
+bool is_pytorch_weights(const std::string& name) {
+  return name.starts_with("pytorch_model") && name.ends_with(".bin") && name.find('/') == std::string::npos;
+}
+
+std::vector<std::string> files_for_loading(const std::vector<std::string>& listing) {
+  const bool has_safetensors = std::any_of(listing.begin(), listing.end(), [](const std::string& name) {
+    return name.find('/') == std::string::npos && name.ends_with(".safetensors");
+  });
+  std::vector<std::string> files;
+  for (const std::string& name : listing)
+    if (wanted_for_loading(name) || (!has_safetensors && is_pytorch_weights(name))) files.push_back(name);
+  return files;
 }
 
 }  // namespace
@@ -241,13 +257,14 @@ std::string resolve_model_path(const std::string& path_or_id, const HubOptions& 
         path_or_id, options.revision.value_or("main"));
   }
   if (offline(options)) return detail::snapshot_from_cache(path_or_id, options, "");
-  return detail::download_snapshot(path_or_id, options, wanted_for_loading, 4);
+  return detail::download_snapshot(path_or_id, options, files_for_loading, 4);
 }
 
 std::optional<std::string> resolve_gguf_file(const std::string& path_or_id, const HubOptions& options) {
   std::error_code ec;
   const fs::path given(path_or_id);
-  if (given.extension() == ".gguf" && !fs::is_directory(given, ec)) return path_or_id;  // opening it says if it is missing
+  if (given.extension() == ".gguf" && !fs::is_directory(given, ec))
+    return path_or_id;  // opening it says if it is missing
   if (!options.gguf_file) return std::nullopt;
   if (fs::is_directory(given, ec)) {
     const fs::path file = io::join_inside(given, *options.gguf_file, "gguf_file");  // never outside the folder
@@ -267,12 +284,16 @@ std::string snapshot_download(const std::string& repo_id, const HubOptions& opti
                               const std::vector<std::string>& allow_patterns, int max_workers) {
   check_repo_id(repo_id, options.revision.value_or("main"));
   if (offline(options)) return detail::snapshot_from_cache(repo_id, options, "");
-  auto wanted = [&allow_patterns](const std::string& name) {
-    if (allow_patterns.empty()) return true;
-    return std::any_of(allow_patterns.begin(), allow_patterns.end(),
-                       [&name](const std::string& pattern) { return matches_glob(name, pattern); });
+  auto allowed = [&allow_patterns](const std::vector<std::string>& listing) {
+    std::vector<std::string> files;
+    for (const std::string& name : listing)
+      if (allow_patterns.empty() ||
+          std::any_of(allow_patterns.begin(), allow_patterns.end(),
+                      [&name](const std::string& pattern) { return matches_glob(name, pattern); }))
+        files.push_back(name);
+    return files;
   };
-  return detail::download_snapshot(repo_id, options, wanted, max_workers);
+  return detail::download_snapshot(repo_id, options, allowed, max_workers);
 }
 
 }  // namespace transformers::hub

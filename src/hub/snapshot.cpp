@@ -179,8 +179,8 @@ RepoInfo repo_info(const std::string& repo_id, const HubOptions& options) {
 
 namespace detail {
 
-std::string download_snapshot(const std::string& repo_id, const HubOptions& options,
-                              const std::function<bool(const std::string&)>& wanted, int max_workers) {
+std::string download_snapshot(const std::string& repo_id, const HubOptions& options, const FileSelection& select,
+                              int max_workers) {
   const std::string revision = options.revision.value_or("main");
   check_relative_name(revision, "revision", repo_id, revision, "");
   RepoInfo info;
@@ -202,10 +202,9 @@ std::string download_snapshot(const std::string& repo_id, const HubOptions& opti
     return snapshot_from_cache(repo_id, options, e.what());
   }
 
-  std::vector<std::string> names;
-  for (const RepoSibling& sibling : info.siblings) {
-    if (wanted(sibling.name)) names.push_back(sibling.name);
-  }
+  std::vector<std::string> listing;
+  for (const RepoSibling& sibling : info.siblings) listing.push_back(sibling.name);
+  const std::vector<std::string> names = select(listing);
   HubOptions at_commit = options;
   at_commit.revision = info.sha;
   download_all(repo_id, names, at_commit, max_workers);

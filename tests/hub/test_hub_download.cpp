@@ -39,6 +39,7 @@ struct TinyModel {
     hub.add_file(repo, "tokenizer.json", tokenizer, false);
     hub.add_file(repo, "model.safetensors", weights, true);
     hub.add_file(repo, "onnx/model.onnx", onnx, true);
+    hub.add_file(repo, "pytorch_model.bin", onnx, true);
     hub.add_file(repo, "1_Pooling/config.json", pooling, false);
     hub.add_file(repo, "README.md", "---\nlicense: mit\n---\n# tiny\n", false);
   }
@@ -153,6 +154,23 @@ TEST_CASE(
   require_clean_cache(online.cache.path());
 }
 
+TEST_CASE("resolve_model_path fetches pytorch_model.bin shards from a repo without safetensors", "[hub][download]") {
+  FakeHub hub;
+  const std::string old_repo = "fake-org/old-model";
+  hub.add_file(old_repo, "config.json", TinyModel{}.config, false);
+  hub.add_file(old_repo, "pytorch_model.bin.index.json", R"({"weight_map": {}})", false);
+  hub.add_file(old_repo, "pytorch_model-00001-of-00002.bin", random_bytes(2000, 3), true);
+  hub.add_file(old_repo, "pytorch_model-00002-of-00002.bin", random_bytes(2000, 4), true);
+  hub.add_file(old_repo, "tf_model.h5", random_bytes(2000, 5), true);
+  Online online(hub);
+  const fs::path snapshot = resolve_model_path(old_repo);
+  CHECK(fs::exists(snapshot / "pytorch_model.bin.index.json"));
+  CHECK(fs::exists(snapshot / "pytorch_model-00001-of-00002.bin"));
+  CHECK(fs::exists(snapshot / "pytorch_model-00002-of-00002.bin"));
+  CHECK(!fs::exists(snapshot / "tf_model.h5"));
+  require_clean_cache(online.cache.path());
+}
+
 TEST_CASE(
     "snapshot_download filters with globs; resolve_model_path fetches "
     "what loading needs",
@@ -174,6 +192,7 @@ TEST_CASE(
   CHECK(read_file(snapshot / "model.safetensors") == model.weights);
   CHECK(!fs::exists(snapshot / "onnx"));  // not a format transformers.cpp reads
   CHECK(!fs::exists(snapshot / "README.md"));
+  CHECK(!fs::exists(snapshot / "pytorch_model.bin"));  // safetensors are there: as transformers, not fetched
   require_clean_cache(online.cache.path());
 
   CHECK(snapshot_download(kRepo, {}, {"onnx/"}) == snapshot.string());
