@@ -18,8 +18,13 @@ if(TRANSFORMERS_SANITIZE STREQUAL "address")
   set(_san -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
 elseif(TRANSFORMERS_SANITIZE STREQUAL "thread")
   set(_san -fsanitize=thread -fno-omit-frame-pointer)
+elseif(TRANSFORMERS_SANITIZE STREQUAL "fuzzer")
+  # clang only (the fuzz preset): libFuzzer's coverage in every object, its main only in the fuzz
+  # targets (tests/fuzz/CMakeLists.txt links them with -fsanitize=fuzzer).
+  set(_san -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-fsanitize=fuzzer-no-link>)
 elseif(NOT TRANSFORMERS_SANITIZE STREQUAL "")
-  message(FATAL_ERROR "TRANSFORMERS_SANITIZE must be '', 'address' or 'thread', not '${TRANSFORMERS_SANITIZE}'")
+  message(FATAL_ERROR "TRANSFORMERS_SANITIZE must be '', 'address', 'thread' or 'fuzzer', not '${TRANSFORMERS_SANITIZE}'")
 endif()
 if(_san)
   # Sanitizers must reach every object and the link, consumers included, so they are global.
