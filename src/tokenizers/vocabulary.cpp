@@ -7,6 +7,18 @@
 
 namespace transformers::tokenizers::detail {
 
+namespace {
+
+// tokenizers keeps ids as u32: a negative or larger id is refused at load, as it does.
+int64_t checked_id(int64_t id, std::string_view token, const std::string& where) {
+  if (id < 0 || id > int64_t{std::numeric_limits<uint32_t>::max()})
+    throw_config_error(where, "field 'vocab': the id of '" + std::string(token) + "' is " + std::to_string(id) +
+                                  ", outside 0 .. 4294967295");
+  return id;
+}
+
+}  // namespace
+
 Vocabulary Vocabulary::from_json(const json& vocab, const std::string& where) {
   Vocabulary table;
   if (is_compact(vocab, kCompactVocabObject)) {
@@ -29,7 +41,7 @@ Vocabulary Vocabulary::from_json(const json& vocab, const std::string& where) {
       if (i < count) {
         Pending& next = ring[i % kAhead];
         next.token = reader.string();
-        next.id = reader.int64();
+        next.id = checked_id(reader.int64(), next.token, where);
         next.hash = hash_bytes(next.token);
         __builtin_prefetch(table.probe_address(next.hash));
       }
@@ -42,7 +54,10 @@ Vocabulary Vocabulary::from_json(const json& vocab, const std::string& where) {
   for (const auto& [token, id] : vocab.items()) {
     if (!id.is_number_integer())
       throw_config_error(where, "field 'vocab': the id of '" + token + "' is not an integer");
-    table.insert(token, id.get<int64_t>());
+    if (id.is_number_unsigned() && id.get<uint64_t>() > uint64_t{std::numeric_limits<int64_t>::max()})
+      throw_config_error(where,
+                         "field 'vocab': the id of '" + token + "' is " + id.dump() + ", outside 0 .. 4294967295");
+    table.insert(token, checked_id(id.get<int64_t>(), token, where));
   }
   table.finish();
   return table;
