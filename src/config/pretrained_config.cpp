@@ -135,7 +135,9 @@ PretrainedConfig PretrainedConfig::from_json(const nlohmann::json& json, const s
   for (auto [key, value] : {std::pair{"vocab_size", config.vocab_size},
                             {"hidden_size", config.hidden_size},
                             {"num_hidden_layers", config.num_hidden_layers},
-                            {"num_attention_heads", config.num_attention_heads}})
+                            {"num_attention_heads", config.num_attention_heads},
+                            {"intermediate_size", config.intermediate_size},
+                            {"max_position_embeddings", config.max_position_embeddings}})
     if (value < 0) field_error(source, key, "must not be negative, found " + std::to_string(value));
   if (config.num_attention_heads > 0 && config.hidden_size % config.num_attention_heads != 0)
     field_error(source, "hidden_size",

@@ -140,6 +140,10 @@ inline RopeParameters read_rope_parameters(const PretrainedConfig& c, const Rope
       type != "llama3")
     throw FileError(c.source + ": field '" + where + ".rope_type' is '" + type +
                     "', which transformers.cpp does not support (default, linear, dynamic, yarn, longrope, llama3)");
+  if (p.factor && !(*p.factor > 0))
+    throw FileError(c.source + ": field '" + where + ".factor' must be positive, got " + std::to_string(*p.factor));
+  if (!(p.rope_theta > 0))
+    throw FileError(c.source + ": rope_theta must be positive, got " + std::to_string(p.rope_theta));
   if ((type == "yarn" || type == "longrope" || type == "llama3") && p.original_max_position_embeddings <= 0)
     throw FileError(c.source + ": rope_type '" + type + "' needs a positive original_max_position_embeddings");
   return p;
