@@ -7,6 +7,7 @@
 #include "json.hpp"
 #include "lexer.hpp"
 #include "parser.hpp"
+#include "text.hpp"
 
 namespace transformers::chat_templates {
 
@@ -41,6 +42,11 @@ Template::Template(std::string_view source, std::string name) {
   auto program = std::make_shared<detail::Program>();
   program->name = std::move(name);
   program->source = std::string(source);
+  // Python reads a template as text: bytes that are not UTF-8 never reach jinja2.
+  if (const size_t bad = detail::find_invalid_utf8(source); bad != std::string_view::npos)
+    throw TemplateSyntaxError("UnicodeDecodeError",
+                              "the template is not valid UTF-8 (byte " + std::to_string(bad) + ")", program->name, 1,
+                              1);
   program->normalized = detail::normalize_source(source);
   try {
     program->body = detail::parse(detail::tokenize(program->normalized));

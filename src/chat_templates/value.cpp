@@ -12,6 +12,8 @@ namespace transformers::chat_templates::detail {
 void raise(std::string type, std::string message) { throw PythonError{std::move(type), std::move(message)}; }
 
 ListObject::ListObject(std::vector<Value> values) : items(std::move(values)) {}
+ListObject::~ListObject() = default;
+DictObject::~DictObject() = default;
 
 const Value* DictObject::find(std::string_view key) const {
   for (const auto& [k, v] : entries)

@@ -40,12 +40,14 @@ inline constexpr size_t kMaxNesting = 512;
 
 struct ListObject final : Object {
   explicit ListObject(std::vector<Value> values);
+  ~ListObject() override;  // defined where Value is complete (clang instantiates it with the vtable)
   std::vector<Value> items;
   size_t consumed = 0;  // one-shot iterators: the items iteration already took
   size_t depth = 1;     // 1 + the deepest item's
 };
 
 struct DictObject final : Object {
+  ~DictObject() override;  // as ~ListObject
   std::vector<std::pair<Value, Value>> entries;  // insertion order
   size_t depth = 1;  // 1 + the deepest key's or value's (set when it becomes a Value)
   const Value* find(std::string_view key) const;
