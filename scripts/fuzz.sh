@@ -10,8 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v clang++-16 >/dev/null; then
-  echo "scripts/fuzz.sh needs clang-16: apt-get install clang-16 libclang-rt-16-dev" >&2
+if ! command -v clang++-16 >/dev/null || [ ! -e /usr/lib/llvm-16/lib/libomp.so ]; then
+  echo "scripts/fuzz.sh needs clang-16: apt-get install clang-16 libclang-rt-16-dev libomp-16-dev" >&2
   exit 1
 fi
 seconds="${1:-3600}"
