@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <transformers/core/json_nesting.hpp>
 #include <transformers/pipelines/pipeline.hpp>
 
 #include "command_line.hpp"
@@ -80,6 +81,7 @@ PipelineInput parse_input(const std::string& text, const std::string& task, cons
   // '{' must start JSON; '[' or '"' start JSON when the line parses ("[MASK] was great" is text)
   json value = text;
   if (!text.empty() && (text[0] == '{' || text[0] == '[' || text[0] == '"')) {
+    check_json_nesting(text, where);
     json parsed = json::parse(text, nullptr, false);
     if (parsed.is_discarded() && text[0] == '{') throw UsageError(where + ": not valid JSON");
     if (!parsed.is_discarded()) value = std::move(parsed);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <transformers/core/json_nesting.hpp>
 #include <transformers/tokenizers/auto_tokenizer.hpp>
 
 #include "command_line.hpp"
@@ -43,6 +44,7 @@ TextInput parse_text_line(const std::string& line, bool json, bool pair, size_t 
     if (tab == std::string::npos) throw fail("--pair needs 'text<TAB>pair' (no tab found)");
     return {line.substr(0, tab), line.substr(tab + 1)};
   }
+  if (json_nesting_depth(line) > kMaxJsonNesting) throw fail("JSON nests too deeply");
   nlohmann::json value = nlohmann::json::parse(line, nullptr, false);
   if (value.is_discarded()) throw fail("not valid JSON");
   if (value.is_string() && !pair) return {value.get<std::string>(), std::nullopt};
@@ -56,7 +58,8 @@ TextInput parse_text_line(const std::string& line, bool json, bool pair, size_t 
 
 // Ids to decode: a JSON array of integers, or integers separated by spaces.
 std::vector<int64_t> parse_ids_line(const std::string& line, size_t line_number) {
-  nlohmann::json value = nlohmann::json::parse(line, nullptr, false);
+  nlohmann::json value = json_nesting_depth(line) > kMaxJsonNesting ? nlohmann::json(nlohmann::json::value_t::discarded)
+                                                                    : nlohmann::json::parse(line, nullptr, false);
   if (value.is_discarded()) value = nlohmann::json::parse("[" + line + "]", nullptr, false);
   if (value.is_discarded()) {
     value = nlohmann::json::array();

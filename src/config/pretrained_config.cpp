@@ -1,4 +1,5 @@
 #include "transformers/config/pretrained_config.hpp"
+#include "transformers/core/json_nesting.hpp"
 #include "transformers/io/gguf_checkpoint.hpp"
 
 #include <filesystem>
@@ -155,6 +156,7 @@ PretrainedConfig PretrainedConfig::from_pretrained(const std::string& folder_or_
   if (!in) throw FileError(path.string() + ": cannot open (no config.json there?)");
   std::stringstream text;
   text << in.rdbuf();
+  check_json_nesting(text.str(), path.string());
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(text.str());

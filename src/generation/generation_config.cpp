@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "python_repr.hpp"
+#include "transformers/core/json_nesting.hpp"
 
 namespace transformers {
 namespace {
@@ -251,8 +252,10 @@ std::vector<std::string> read_fields(GenerationConfig& config, const json& objec
 json read_json_file(const fs::path& path) {
   std::ifstream in(path);
   if (!in) throw FileError(path.string() + ": cannot be read");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  check_json_nesting(text, path.string());
   try {
-    return json::parse(in);
+    return json::parse(text);
   } catch (const json::parse_error& error) {
     throw FileError(path.string() + ": is not valid JSON (" + error.what() + ")");
   }

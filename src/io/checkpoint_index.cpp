@@ -7,6 +7,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "transformers/core/json_nesting.hpp"
 #include "transformers/core/error.hpp"
 #include "transformers/io/safe_path.hpp"
 
@@ -22,6 +23,7 @@ json read_json(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, std::string("cannot open: ") + std::strerror(errno));
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  check_json_nesting(text, path);
   try {
     return json::parse(text);
   } catch (const json::parse_error& error) {

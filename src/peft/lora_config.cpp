@@ -8,6 +8,7 @@
 #include <memory>
 #include <sstream>
 
+#include "transformers/core/json_nesting.hpp"
 #include "transformers/core/error.hpp"
 
 namespace transformers::peft {
@@ -107,6 +108,7 @@ LoraConfig LoraConfig::from_file(const std::string& path) {
   if (!in) throw FileError(path + ": cannot open the adapter config");
   std::stringstream text;
   text << in.rdbuf();
+  check_json_nesting(text.str(), path);
   try {
     return from_json(nlohmann::json::parse(text.str()), path);
   } catch (const nlohmann::json::parse_error& e) {

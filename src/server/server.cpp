@@ -10,6 +10,7 @@
 #include <set>
 
 #include "api.hpp"
+#include "transformers/core/json_nesting.hpp"
 
 namespace transformers::server {
 
@@ -90,6 +91,8 @@ httplib::Server::Handler Server::Impl::handler(const std::string& route, bool op
         throw HttpError(429, "the server is at --max-concurrent-requests; retry later", "rate_limit_exceeded");
       json body = json::object();
       if (reads_body) {
+        if (json_nesting_depth(request.body) > kMaxJsonNesting)
+          throw HttpError(400, "the request body nests deeper than " + std::to_string(kMaxJsonNesting) + " levels");
         body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
         if (body.is_discarded()) throw HttpError(400, "the request body is not valid JSON");
         if (!body.is_object()) throw HttpError(400, "the request body must be a JSON object");

@@ -12,6 +12,7 @@
 
 #include "gguf_vocab.hpp"
 #include "legacy_tokenizer.hpp"
+#include "transformers/core/json_nesting.hpp"
 #include "transformers/io/gguf.hpp"
 #include "transformers/chat_templates/render_conversation.hpp"
 
@@ -26,6 +27,7 @@ nlohmann::json read_json_if_present(const fs::path& path) {
   if (!in) return nlohmann::json::object();
   std::stringstream text;
   text << in.rdbuf();
+  check_json_nesting(text.str(), path.string());
   try {
     return nlohmann::json::parse(text.str());
   } catch (const nlohmann::json::parse_error& e) {
@@ -116,7 +118,8 @@ bool load_chat_templates(ChatTemplateList& templates, const fs::path& folder, co
     templates.emplace_back(name, std::make_shared<const chat_templates::Template>(text, where));
   };
   std::vector<std::pair<std::string, fs::path>> files;  // none without a folder (a GGUF file)
-  if (!folder.empty() && fs::exists(folder / "chat_template.jinja")) files.emplace_back("default", folder / "chat_template.jinja");
+  if (!folder.empty() && fs::exists(folder / "chat_template.jinja"))
+    files.emplace_back("default", folder / "chat_template.jinja");
   if (!folder.empty() && fs::is_directory(folder / "additional_chat_templates")) {
     std::vector<fs::path> extra;
     for (const auto& entry : fs::directory_iterator(folder / "additional_chat_templates"))
@@ -134,7 +137,8 @@ bool load_chat_templates(ChatTemplateList& templates, const fs::path& folder, co
     add("default", value.get<std::string>(), config_source + " chat_template");
     return false;
   }
-  if (!value.is_array()) throw FileError(config_source + ": chat_template must be a string or a list of {name, template}");
+  if (!value.is_array())
+    throw FileError(config_source + ": chat_template must be a string or a list of {name, template}");
   for (const nlohmann::json& entry : value) {
     if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string() || !entry.contains("template") ||
         !entry["template"].is_string())
@@ -162,11 +166,6 @@ std::optional<size_t> char_to_token(const tokenizers::Encoding& encoding, size_t
   }
   return std::nullopt;
 }
-
-}  // namespace
-
-namespace {
-
 
 }  // namespace
 
@@ -236,8 +235,8 @@ void PreTrainedTokenizerFast::configure(const nlohmann::json& config, const nloh
                                                  ? config["tokenizer_class"].get<std::string>()
                                                  : "");
   model_input_names_ = model_input_names_for(config, tokenizer_class, model_type, source_);
-  returns_token_type_ids_ = std::find(model_input_names_.begin(), model_input_names_.end(), "token_type_ids") !=
-                            model_input_names_.end();
+  returns_token_type_ids_ =
+      std::find(model_input_names_.begin(), model_input_names_.end(), "token_type_ids") != model_input_names_.end();
   chat_templates_named_ = load_chat_templates(chat_templates_, folder, config, source_);
 }
 
@@ -259,13 +258,16 @@ chat_templates::RenderOutput PreTrainedTokenizerFast::render_chat(const nlohmann
     } else if (!(chosen = named("default"))) {
       std::string names;
       for (const auto& [key, parsed] : chat_templates_) names += (names.empty() ? "" : ", ") + key;
-      throw InvalidArgument(source_ + ": this tokenizer has several chat templates and none is named 'default'; pass "
-                                      "ChatTemplateOptions::chat_template (one of: " + names + ")");
+      throw InvalidArgument(source_ +
+                            ": this tokenizer has several chat templates and none is named 'default'; pass "
+                            "ChatTemplateOptions::chat_template (one of: " +
+                            names + ")");
     }
   } else if (!options.chat_template) {
     if (!(chosen = named("default")))
-      throw InvalidArgument(source_ + ": this tokenizer has no chat template (tokenizer_config.json's chat_template or "
-                                      "chat_template.jinja); pass one in ChatTemplateOptions::chat_template");
+      throw InvalidArgument(source_ +
+                            ": this tokenizer has no chat template (tokenizer_config.json's chat_template or "
+                            "chat_template.jinja); pass one in ChatTemplateOptions::chat_template");
   }
   if (!chosen) chosen = std::make_shared<const chat_templates::Template>(*options.chat_template, "chat_template");
 

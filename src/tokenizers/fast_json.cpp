@@ -373,27 +373,6 @@ std::optional<json> parse_fast(std::string_view text) {
 
 }  // namespace
 
-size_t json_nesting_depth(std::string_view text) {
-  size_t depth = 0, deepest = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 json parse_tokenizer_document(std::string_view text) {
   try {
     if (auto document = parse_fast(text)) return std::move(*document);

@@ -22,9 +22,6 @@ inline constexpr uint8_t kCompactUnigramVocab = 3;  // [["piece", score]]: strin
 // Parses a whole tokenizer.json; throws nlohmann::json::exception on invalid JSON.
 json parse_tokenizer_document(std::string_view text);
 
-// How deeply the JSON text's arrays and objects nest (strings skipped), without parsing it.
-size_t json_nesting_depth(std::string_view text);
-
 inline bool is_compact(const json& value, uint8_t subtype) {
   return value.is_binary() && value.get_binary().has_subtype() && value.get_binary().subtype() == subtype;
 }

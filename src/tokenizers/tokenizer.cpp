@@ -13,6 +13,7 @@
 #include "fast_json.hpp"
 #include "tokenizer_pipeline.hpp"
 #include "transformers/core/error.hpp"
+#include "transformers/core/json_nesting.hpp"
 #include "unicode.hpp"
 
 namespace transformers::tokenizers {
@@ -31,10 +32,7 @@ Tokenizer Tokenizer::from_file(const std::string& path) {
 Tokenizer Tokenizer::from_json(std::string_view json_text, const std::string& source) {
   // tokenizers' JSON reader (serde_json) stops at 128 levels; the components built from the
   // document recurse as deeply as it nests, so deeper ones are refused before parsing, as there.
-  constexpr size_t kMaxNesting = 128;
-  if (const size_t depth = detail::json_nesting_depth(json_text); depth > kMaxNesting)
-    throw FileError(source + ": JSON nests " + std::to_string(depth) + " levels deep, more than the " +
-                    std::to_string(kMaxNesting) + " tokenizers reads");
+  check_json_nesting(json_text, source, /*max_depth=*/128);
   nlohmann::json document;
   try {
     document = detail::parse_tokenizer_document(json_text);

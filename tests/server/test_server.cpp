@@ -329,6 +329,12 @@ TEST_CASE("the server refuses bad requests with the API's error body", "[server]
   REQUIRE(raw);
   CHECK(raw->status == 400);
   CHECK(json::parse(raw->body)["error"]["message"] == "the request body is not valid JSON");
+  // A deeply nested body parses, but copying it would recurse once per level: refused first.
+  raw = client.Post("/v1/chat/completions",
+                    "{\"messages\": " + std::string(20'000, '[') + std::string(20'000, ']') + "}", "application/json");
+  REQUIRE(raw);
+  CHECK(raw->status == 400);
+  CHECK(json::parse(raw->body)["error"]["message"] == "the request body nests deeper than 512 levels");
   const json wrong_type = post("/v1/completions", {{"prompt", "a"}, {"max_tokens", "ten"}}, 400);
   CHECK(wrong_type["error"]["message"] == "'max_tokens' must be an integer");
   CHECK(post("/v1/chat/completions", {{"model", "nope"}, {"messages", {{{"role", "user"}, {"content", "a"}}}}},

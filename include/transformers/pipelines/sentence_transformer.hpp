@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "transformers/core/json_nesting.hpp"
 #include "transformers/io/safe_path.hpp"
 #include "transformers/models/auto.hpp"
 #include "transformers/pipelines/model_inputs.hpp"
@@ -85,8 +86,10 @@ class SentenceTransformer {
   static nlohmann::json read_json(const std::filesystem::path& path) {
     std::ifstream in(path);
     if (!in) throw FileError(path.string() + ": cannot open");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    check_json_nesting(text, path.string());
     try {
-      return nlohmann::json::parse(in);
+      return nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
       throw FileError(path.string() + ": not valid JSON: " + e.what());
     }
