@@ -49,7 +49,7 @@ for name in "${targets[@]}"; do
     -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 -artifact_prefix="$crashes/" > "$log" 2>&1
   code=$?
   set -e
-  done_line="$(grep -E '^#[0-9]+ +(DONE|NEW|REDUCE|pulse|INITED)' "$log" | tail -1)"
+  done_line="$(grep -E '^#[0-9]+[[:space:]]+(DONE|NEW|REDUCE|pulse|INITED)' "$log" | tail -1 || true)"
   executions="$(grep -oP 'stat::number_of_executed_units: \K[0-9]+' "$log" || echo 0)"
   rate="$(grep -oP 'stat::average_exec_per_sec: \K[0-9]+' "$log" || echo 0)"
   coverage="$(echo "$done_line" | grep -oP 'cov: \K[0-9]+' || echo ?)"
