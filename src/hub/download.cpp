@@ -96,13 +96,21 @@ struct DownloadJob {
   bool quiet = false;
 };
 
+// A write into the cache failed (a full disk, a read-only cache): the error names the file being
+// downloaded, and what is already in `incomplete` stays for the next call to resume from.
+[[noreturn]] void throw_write_failed(const DownloadJob& job, const fs::path& incomplete, int error) {
+  throw CacheError("cannot write '" + incomplete.string() + "' while downloading " + describe_target(job.target) +
+                       ": " + std::strerror(error) + " (the next call resumes from what was written)",
+                   job.target.repo_id, job.target.revision, job.target.filename);
+}
+
 // Appends what the server sends to `incomplete`, starting at `offset` (a Range request) or over everything
 // when the server ignores the range (200 instead of 206). Returns the answer; an error answer (4xx/5xx) wrote
 // nothing.
 HttpResponse fetch_into(const DownloadJob& job, const fs::path& incomplete, uint64_t offset, std::string& error_body,
                         ProgressBar& progress) {
   FileDescriptor out(::open(incomplete.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666));
-  if (out.get() < 0) throw CacheError("cannot write '" + incomplete.string() + "': " + std::strerror(errno));
+  if (out.get() < 0) throw_write_failed(job, incomplete, errno);
   HttpRequest request;
   request.method = "GET";
   request.url = job.meta.location;
@@ -119,9 +127,8 @@ HttpResponse fetch_into(const DownloadJob& job, const fs::path& incomplete, uint
     if (!started) {
       started = true;
       if (status != 206) position = 0;  // the whole file comes: start over
-      if (::ftruncate(out.get(), off_t(position)) != 0 || ::lseek(out.get(), off_t(position), SEEK_SET) < 0) {
-        throw CacheError("cannot write '" + incomplete.string() + "': " + std::strerror(errno));
-      }
+      if (::ftruncate(out.get(), off_t(position)) != 0 || ::lseek(out.get(), off_t(position), SEEK_SET) < 0)
+        throw_write_failed(job, incomplete, errno);
       progress.set(position);
     }
     if (position + size > job.meta.size) {
@@ -132,7 +139,7 @@ HttpResponse fetch_into(const DownloadJob& job, const fs::path& incomplete, uint
     for (size_t done = 0; done < size;) {
       const ssize_t n = ::write(out.get(), data + done, size - done);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) throw CacheError("cannot write '" + incomplete.string() + "': " + std::strerror(errno));
+      if (n < 0) throw_write_failed(job, incomplete, errno);
       done += size_t(n);
     }
     position += size;
@@ -140,9 +147,7 @@ HttpResponse fetch_into(const DownloadJob& job, const fs::path& incomplete, uint
     return true;
   };
   HttpResponse response = http_request(request, sink, &error_body);
-  if (::fsync(out.get()) != 0 || out.close() != 0) {
-    throw CacheError("cannot write '" + incomplete.string() + "': " + std::strerror(errno));
-  }
+  if (::fsync(out.get()) != 0 || out.close() != 0) throw_write_failed(job, incomplete, errno);
   return response;
 }
 

@@ -3,7 +3,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
+
 #include <catch2/catch.hpp>
+
+#include <csignal>
 #include <random>
 #include <set>
 #include <transformers/hub/hub.hpp>
@@ -250,6 +254,55 @@ TEST_CASE("a dropped connection is resumed with Range; the bytes end up right", 
     CHECK(ranges_seen(hub, "model.safetensors").size() == 2);
     require_clean_cache(online.cache.path());
   }
+}
+
+namespace {
+
+// A full disk, as the process sees it: writes past `bytes` fail with EFBIG (RLIMIT_FSIZE, with
+// SIGXFSZ ignored so that the write returns an error instead of killing the process). Root passes
+// every permission check, so this is how a test running as root can make the cache unwritable.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &saved_);
+    saved_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit limited = saved_;
+    limited.rlim_cur = bytes;
+    ::setrlimit(RLIMIT_FSIZE, &limited);
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &saved_);
+    std::signal(SIGXFSZ, saved_handler_);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+ private:
+  rlimit saved_{};
+  void (*saved_handler_)(int) = nullptr;
+};
+
+}  // namespace
+
+TEST_CASE("a full disk fails a download with nothing half-written in the snapshot; with room it resumes",
+          "[hub][download][faults]") {
+  FakeHub hub;
+  TinyModel model;
+  model.publish(hub);
+  Online online(hub);
+  online.env.set("TRANSFORMERS_HUB_MAX_ATTEMPTS", "1");
+  {
+    const FileSizeLimit full_disk(100 * 1024);  // the weights are 300 KiB
+    CHECK_THROWS_WITH(hub_file(kRepo, "model.safetensors"), Catch::Contains("model.safetensors"));
+    CHECK_THROWS_AS(resolve_model_path(kRepo), transformers::Error);
+  }
+  const fs::path snapshot = online.repo_dir() / "snapshots" / hub.commit(kRepo);
+  CHECK(!fs::exists(snapshot / "model.safetensors"));
+  CacheAudit audit = audit_cache(online.cache.path());
+  CHECK(audit.problems.empty());  // no blob without its full bytes, no dangling link
+  CHECK(read_file(hub_file(kRepo, "model.safetensors")) == model.weights);
+  CHECK(resolve_model_path(kRepo) == snapshot.string());
+  require_clean_cache(online.cache.path());
 }
 
 TEST_CASE("wrong bytes are never kept; server errors are retried", "[hub][download][faults]") {
