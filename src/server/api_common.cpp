@@ -7,6 +7,14 @@
 
 namespace transformers::server {
 
+namespace {
+
+std::string with_article(const std::string& noun) {
+  return (std::string("aeiou").find(noun.front()) == std::string::npos ? "a " : "an ") + noun;
+}
+
+}  // namespace
+
 ServedModel& model_for(const Context& context, const json& body, ModelKind kind) {
   const std::optional<std::string> name = string_field(body, "model");
   ServedModel* only = nullptr;
@@ -14,8 +22,8 @@ ServedModel& model_for(const Context& context, const json& body, ModelKind kind)
   for (const auto& model : context.models) {
     if (name && model->name == *name) {
       if (model->kind != kind)
-        throw HttpError(400, "model '" + *name + "' is a " + kind_name(model->kind) + " model, not a " +
-                                 kind_name(kind) + " model");
+        throw HttpError(400, "model '" + *name + "' is " + with_article(kind_name(model->kind)) + " model, not " +
+                                 with_article(kind_name(kind)) + " model");
       return *model;
     }
     if (model->kind == kind) {

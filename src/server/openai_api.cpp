@@ -78,6 +78,20 @@ struct Choice {
   std::vector<TokenLogprob> logprobs;  // with Job::logprobs
 };
 
+// Fields OpenAI defines that change the answer and that this server does not compute: refused, so a
+// client never takes an answer made without them for one made with them.
+void refuse_unserved_fields(const json& body) {
+  const auto unserved = [&](const char* name, const char* what) {
+    throw HttpError(400, std::string(name) + " is not served yet (" + what + ")", "invalid_request_error",
+                    "unsupported_parameter");
+  };
+  if (bool_field(body, "echo").value_or(false)) unserved("echo", "the prompt's own logprobs");
+  if (string_field(body, "suffix")) unserved("suffix", "insertion");
+  if (integer_field(body, "best_of").value_or(1) > 1) unserved("best_of", "ranking several completions");
+  const auto bias = body.find("logit_bias");
+  if (bias != body.end() && !bias->is_null() && !bias->empty()) unserved("logit_bias", "biased logits");
+}
+
 Job read_job(const Context& context, ServedModel& model, const json& body, std::vector<int64_t> prompt, bool chat) {
   const ServerOptions& limits = context.options;
   Job job;
@@ -118,6 +132,7 @@ Job read_job(const Context& context, ServedModel& model, const json& body, std::
     if (temperature) kwargs["temperature"] = *temperature;
     if (top_p) kwargs["top_p"] = *top_p;
   }
+  refuse_unserved_fields(body);
   const std::optional<int64_t> n = integer_field(body, "n");
   if (n && (*n < 1 || *n > 16)) throw HttpError(400, "n must be within [1, 16]");
   job.n = n ? static_cast<size_t>(*n) : 1;

@@ -335,12 +335,17 @@ TEST_CASE("the server refuses bad requests with the API's error body", "[server]
   REQUIRE(raw);
   CHECK(raw->status == 400);
   CHECK(json::parse(raw->body)["error"]["message"] == "the request body nests deeper than 512 levels");
+  // Fields that would change the answer and are not computed are refused, never ignored.
+  CHECK(post("/v1/completions", {{"prompt", "a"}, {"echo", true}}, 400)["error"]["code"] == "unsupported_parameter");
+  CHECK(post("/v1/chat/completions",
+             {{"messages", {{{"role", "user"}, {"content", "a"}}}}, {"logit_bias", {{"5", 10}}}},
+             400)["error"]["message"] == "logit_bias is not served yet (biased logits)");
   const json wrong_type = post("/v1/completions", {{"prompt", "a"}, {"max_tokens", "ten"}}, 400);
   CHECK(wrong_type["error"]["message"] == "'max_tokens' must be an integer");
   CHECK(post("/v1/chat/completions", {{"model", "nope"}, {"messages", {{{"role", "user"}, {"content", "a"}}}}},
              404)["error"]["code"] == "model_not_found");
   CHECK(post("/v1/chat/completions", {{"model", "minilm"}, {"messages", {{{"role", "user"}, {"content", "a"}}}}},
-             400)["error"]["message"] == "model 'minilm' is a embedding model, not a text-generation model");
+             400)["error"]["message"] == "model 'minilm' is an embedding model, not a text-generation model");
   CHECK(post("/v1/chat/completions", {{"messages", json::array()}}, 400)["error"]["code"] == "invalid_type");
   std::string long_prompt;
   for (int i = 0; i < 80; ++i) long_prompt += "word ";
