@@ -18,23 +18,32 @@ const char* const kRoutes[] = {
     "/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/embed", "/predict", "/rerank",
     "/v1/chat/completions", "/v1/completions"};
 
+transformers::server::ServerOptions small_server() {
+  const std::string fixtures = std::string(TRANSFORMERS_TEST_DATA) + "/fixtures/pipelines/";
+  transformers::server::ServerOptions options;
+  options.port = 0;
+  options.models = {{"llama", fixtures + "tiny-llama-gen", "", {}}, {"sentiment", fixtures + "tiny-sentiment", "", {}}};
+  options.max_input_tokens = 32;
+  options.max_total_tokens = 48;
+  options.max_body_bytes = 64 * 1024;
+  options.http_threads = 4;
+  return options;
+}
+
+// Started on the first input, stopped and joined when the process exits.
+struct RunningServer {
+  transformers::server::Server server{small_server()};
+  int port = server.bind();
+  std::thread thread{[this] { server.run(); }};
+  ~RunningServer() {
+    server.stop();
+    thread.join();
+  }
+};
+
 int server_port() {
-  static const int port = [] {
-    const std::string fixtures = std::string(TRANSFORMERS_TEST_DATA) + "/fixtures/pipelines/";
-    transformers::server::ServerOptions options;
-    options.port = 0;
-    options.models = {{"llama", fixtures + "tiny-llama-gen", "", {}},
-                      {"sentiment", fixtures + "tiny-sentiment", "", {}}};
-    options.max_input_tokens = 32;
-    options.max_total_tokens = 48;
-    options.max_body_bytes = 64 * 1024;
-    options.http_threads = 4;
-    auto* server = new transformers::server::Server(options);  // lives as long as the process
-    const int bound = server->bind();
-    std::thread([server] { server->run(); }).detach();
-    return bound;
-  }();
-  return port;
+  static RunningServer running;
+  return running.port;
 }
 
 }  // namespace
