@@ -10,9 +10,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# clang-16 with libFuzzer and OpenMP, from Debian (clang-14 cannot compile the code's C++20 ranges
+# with libstdc++ 12). Only this script needs them, so scripts/install-deps.sh leaves them out.
 if ! command -v clang++-16 >/dev/null || [ ! -e /usr/lib/llvm-16/lib/libomp.so ]; then
-  echo "scripts/fuzz.sh needs clang-16: apt-get install clang-16 libclang-rt-16-dev libomp-16-dev" >&2
-  exit 1
+  packages=(clang-16 libclang-rt-16-dev libomp-16-dev)
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -q && apt-get install -y -q "${packages[@]}"
+  else
+    echo "scripts/fuzz.sh needs clang-16: sudo apt-get install ${packages[*]}" >&2
+    exit 1
+  fi
 fi
 seconds="${1:-3600}"
 shift || true

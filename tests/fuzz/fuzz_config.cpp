@@ -4,10 +4,5 @@
 #include "readers.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const fuzz::MemoryFile file(data, size);
-  try {
-    readers::read_config(file.path());
-  } catch (const transformers::Error&) {
-  }
-  return 0;
+  return fuzz::read_as_file(data, size, readers::read_config);
 }

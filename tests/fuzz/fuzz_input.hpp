@@ -34,6 +34,18 @@ class MemoryFile {
   int fd_;
 };
 
+// Runs `read` on the bytes as a file: a result or one of the library's typed errors is the expected
+// outcome; anything else escapes to libFuzzer (or the replay) as a finding.
+template <typename Read>
+int read_as_file(const uint8_t* data, size_t size, Read read) {
+  const MemoryFile file(data, size);
+  try {
+    read(file.path());
+  } catch (const transformers::Error&) {
+  }
+  return 0;
+}
+
 inline std::string text(const uint8_t* data, size_t size) {
   return std::string(reinterpret_cast<const char*>(data), size);
 }
