@@ -413,8 +413,12 @@ def config_cases():
     add("config", "heads_not_dividing", with_(num_attention_heads=3), "field 'hidden_size' (16) is not a multiple of num_attention_heads (3)", "16 not divisible by 3 heads")
     add("config", "kv_heads_not_dividing", with_(num_key_value_heads=3), "num_attention_heads 4 is not a multiple of num_key_value_heads 3", "4 heads in 3 key-value groups")
     add("config", "layers_negative", with_(num_hidden_layers=-1), "field 'num_hidden_layers' must not be negative, found -1", "-1 layers")
-    add("config", "vocab_huge", with_(vocab_size=2**62), "missing tensor 'model.embed_tokens.weight' (also looked for it without the", "a 2^62-token vocabulary")
-    add("config", "hidden_huge", with_(hidden_size=2**40, num_attention_heads=2**20), "missing tensor 'model.embed_tokens.weight' (also looked for it without the", "hidden size 2^40")
+    add("config", "vocab_huge", with_(vocab_size=2**62), "field 'vocab_size' is 4611686018427387904, more than any model has",
+        "a 2^62-token vocabulary")
+    add("config", "hidden_huge", with_(hidden_size=2**40, num_attention_heads=2**20),
+        "field 'hidden_size' is 1099511627776, more than any model has", "hidden size 2^40")
+    add("config", "head_dim_huge", with_(head_dim=2**30), "rotary dimension 1073741824 (head_dim 1073741824) is more than",
+        "a head 2^30 wide, which would size the rotary tables")
     add("config", "rope_unknown_type", with_(rope_scaling={"rope_type": "warp", "factor": 2.0}), "",
         "rope_scaling type warp")
     add("config", "rope_factor_negative", with_(rope_scaling={"rope_type": "linear", "factor": -2.0}), "",

@@ -140,6 +140,17 @@ PretrainedConfig PretrainedConfig::from_json(const nlohmann::json& json, const s
                             {"intermediate_size", config.intermediate_size},
                             {"max_position_embeddings", config.max_position_embeddings}})
     if (value < 0) field_error(source, key, "must not be negative, found " + std::to_string(value));
+  // Sizes that no model has: models size buffers from these before any weight is read, so a lying
+  // field would otherwise become an allocation of its size.
+  constexpr int64_t kMaxDimension = int64_t{1} << 24;
+  for (auto [key, value] : {std::pair{"vocab_size", config.vocab_size},
+                            {"hidden_size", config.hidden_size},
+                            {"num_hidden_layers", config.num_hidden_layers},
+                            {"num_attention_heads", config.num_attention_heads},
+                            {"intermediate_size", config.intermediate_size}})
+    if (value > kMaxDimension)
+      field_error(source, key,
+                  "is " + std::to_string(value) + ", more than any model has (" + std::to_string(kMaxDimension) + ")");
   if (config.num_attention_heads > 0 && config.hidden_size % config.num_attention_heads != 0)
     field_error(source, "hidden_size",
                 "(" + std::to_string(config.hidden_size) + ") is not a multiple of num_attention_heads (" +

@@ -160,6 +160,10 @@ class RotaryEmbedding {
   RotaryEmbedding(RopeParameters p, int64_t head_dim, int64_t max_position_embeddings, const std::string& source)
       : p_(std::move(p)), max_positions_(max_position_embeddings) {
     dim_ = static_cast<int64_t>(static_cast<double>(head_dim) * p_.partial_rotary_factor);
+    constexpr int64_t kMaxRotaryDim = int64_t{1} << 16;  // real heads are 64-512 wide; the tables are this size
+    if (dim_ > kMaxRotaryDim)
+      throw FileError(source + ": rotary dimension " + std::to_string(dim_) + " (head_dim " + std::to_string(head_dim) +
+                      ") is more than any model has (" + std::to_string(kMaxRotaryDim) + ")");
     if (dim_ <= 0 || dim_ % 2 != 0 || dim_ > head_dim)
       throw FileError(source + ": rotary dimension " + std::to_string(dim_) + " (head_dim " + std::to_string(head_dim) +
                       " x partial_rotary_factor " + std::to_string(p_.partial_rotary_factor) +
