@@ -403,24 +403,28 @@ struct Format {
   std::function<json()> opening;  // none for text completions
 };
 
-// The job's completion as `format` shapes it: one JSON response, or a stream of chunks.
-void respond(const Context& context, ServedModel& model, Job job, httplib::Response& response,
+// The jobs' completions as `format` shapes them: one JSON response whose choices are every job's in
+// order (a list of prompts gives n choices each, as OpenAI indexes them), or a stream of chunks (one
+// job only).
+void respond(const Context& context, ServedModel& model, std::vector<Job> jobs, httplib::Response& response,
              std::shared_ptr<Admission> admission, const Format& format) {
   const std::string id = random_id(format.id_prefix);
   const int64_t created = unix_time();
   auto envelope = [id, created, name = model.name](const std::string& object) {
     return json{{"id", id}, {"object", object}, {"created", created}, {"model", name}};
   };
-  const size_t prompt_tokens = job.prompt.size();
-  if (!job.stream) {
+  if (!jobs.front().stream) {
     json choices = json::array();
-    size_t completion = 0;
-    for (const Choice& choice : run(context, model, job)) {
-      json item = format.choice(choice);
-      item["index"] = choices.size();
-      item["finish_reason"] = choice.finish_reason;
-      choices.push_back(std::move(item));
-      completion += choice.tokens;
+    size_t prompt_tokens = 0, completion = 0;
+    for (Job& job : jobs) {
+      prompt_tokens += job.prompt.size();
+      for (const Choice& choice : run(context, model, job)) {
+        json item = format.choice(choice);
+        item["index"] = choices.size();
+        item["finish_reason"] = choice.finish_reason;
+        choices.push_back(std::move(item));
+        completion += choice.tokens;
+      }
     }
     json reply = envelope(format.object);
     reply["choices"] = std::move(choices);
@@ -428,6 +432,11 @@ void respond(const Context& context, ServedModel& model, Job job, httplib::Respo
     response.set_content(reply.dump(), "application/json");
     return;
   }
+  if (jobs.size() != 1)
+    throw HttpError(400, "streaming a list of prompts is not served yet", "invalid_request_error",
+                    "unsupported_parameter");
+  Job& job = jobs.front();
+  const size_t prompt_tokens = job.prompt.size();
   const bool include_usage = job.include_usage;
   // OpenAI's chunks carry "usage": null when the last one will hold the usage.
   auto chunk = [envelope, include_usage, object = format.chunk_object](json fields, json finish_reason) {
@@ -529,15 +538,22 @@ void chat_completions(const Context& context, const json& body, httplib::Respons
   chat.piece = [](const std::string& text) { return json{{"delta", {{"content", text}}}, {"logprobs", nullptr}}; };
   chat.last = [] { return json{{"delta", json::object()}, {"logprobs", nullptr}}; };
   chat.opening = [] { return json{{"delta", {{"role", "assistant"}, {"content", ""}}}, {"logprobs", nullptr}}; };
-  respond(context, model, std::move(job), response, std::move(admission), chat);
+  std::vector<Job> jobs;
+  jobs.push_back(std::move(job));
+  respond(context, model, std::move(jobs), response, std::move(admission), chat);
 }
 
 void completions(const Context& context, const json& body, httplib::Response& response,
                  std::shared_ptr<Admission> admission) {
   ServedModel& model = model_for(context, body, ModelKind::CausalLM);
   const std::vector<std::string> prompts = strings_field(body, "prompt", true);
-  if (prompts.size() != 1) throw HttpError(400, "prompt must be one string (lists are not served yet)");
-  Job job = read_job(context, model, body, model.tokenizer->encode(prompts[0]), /*chat=*/false);
+  constexpr size_t kMaxPrompts = 64;
+  if (prompts.empty() || prompts.size() > kMaxPrompts)
+    throw HttpError(400, "prompt must be a string or a list of 1 to " + std::to_string(kMaxPrompts) + " strings");
+  std::vector<Job> jobs;
+  for (const std::string& prompt : prompts)
+    jobs.push_back(read_job(context, model, body, model.tokenizer->encode(prompt), /*chat=*/false));
+  const Job& job = jobs.front();
   Format text;
   text.id_prefix = "cmpl-";
   text.object = text.chunk_object = "text_completion";
@@ -547,7 +563,7 @@ void completions(const Context& context, const json& body, httplib::Response& re
   };
   text.piece = [](const std::string& piece) { return json{{"text", piece}, {"logprobs", nullptr}}; };
   text.last = [] { return json{{"text", ""}, {"logprobs", nullptr}}; };
-  respond(context, model, std::move(job), response, std::move(admission), text);
+  respond(context, model, std::move(jobs), response, std::move(admission), text);
 }
 
 json embeddings(const Context& context, const json& body) {

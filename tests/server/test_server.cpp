@@ -263,6 +263,22 @@ TEST_CASE("served text completions give transformers' greedy text and cut at sto
     text += json::parse(frames[i])["choices"][0]["text"].get<std::string>();
   CHECK(text == expected.substr(0, expected.find(stop)));
   CHECK(json::parse(frames[frames.size() - 2])["choices"][0]["finish_reason"] == "stop");
+
+  // A list of prompts: their choices in order, each what the prompt gives alone; usage adds up.
+  json listed = request;
+  listed["prompt"] = json::array({"Hello", call["inputs"]});
+  const json both = post("/v1/completions", listed);
+  REQUIRE(both["choices"].size() == 2);
+  CHECK(both["choices"][1]["text"] == expected);
+  CHECK(both["choices"][1]["index"] == 1);
+  json hello = request;
+  hello["prompt"] = "Hello";
+  const json alone = post("/v1/completions", hello);
+  CHECK(both["choices"][0]["text"] == alone["choices"][0]["text"]);
+  CHECK(both["usage"]["prompt_tokens"] ==
+        alone["usage"]["prompt_tokens"].get<int>() + reply["usage"]["prompt_tokens"].get<int>());
+  listed["stream"] = true;
+  CHECK(post("/v1/completions", listed, 400)["error"]["code"] == "unsupported_parameter");
 }
 
 TEST_CASE("sampling follows the seed, n choices come back", "[server]") {
