@@ -335,6 +335,8 @@ def tokenizer_cases():
     add("tokenizer", "empty", "", "not valid JSON", "an empty file")
     add("tokenizer", "not_json", "{\"model\": ", "not valid JSON", "JSON cut short")
     add("tokenizer", "array", "[]", "expected a JSON object at the top level", "a JSON array")
+    add("tokenizer", "number_overflow", tokenizer_doc(bpe({"a": 0}, []), dropout=None).replace('"dropout": null', '"dropout": 1e99999'),
+        "not valid JSON", "a number past double's range")
     add("tokenizer", "no_model", json.dumps({"version": "1.0"}), "missing field 'model'", "no model")
     add("tokenizer", "unknown_model_type", tokenizer_doc({"type": "Magic"}), "model: unknown model type 'Magic'", "model type Magic")
     add("tokenizer", "model_not_object", json.dumps({"version": "1.0", "model": 5}), "model: expected a JSON object, found number 5", "model as a number")
@@ -402,6 +404,8 @@ def config_cases():
     add("config", "array", "[1, 2]", "expected a JSON object, found array", "a JSON array")
     add("config", "nan_literal", with_().replace('"rms_norm_eps": 1e-06', '"rms_norm_eps": NaN'), "",
         "NaN, which Python's json writes and JSON forbids")
+    add("config", "number_overflow", with_().replace('"rms_norm_eps": 1e-06', '"rms_norm_eps": 1e99999'),
+        "not valid JSON", "a number past double's range (nlohmann throws out_of_range, not parse_error)")
     add("config", "no_model_type", with_(model_type=None, architectures=None), "required field 'model_type' is missing", "neither model_type nor architectures")
     add("config", "unknown_model_type", with_(model_type="mamba9", architectures=["Mamba9ForCausalLM"]), "",
         "a model type not supported")

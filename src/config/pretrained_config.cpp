@@ -171,7 +171,7 @@ PretrainedConfig PretrainedConfig::from_pretrained(const std::string& folder_or_
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw FileError(path.string() + ": not valid JSON: " + e.what());
   }
   PretrainedConfig config = from_json(json, path.string());

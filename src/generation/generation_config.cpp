@@ -256,7 +256,7 @@ json read_json_file(const fs::path& path) {
   check_json_nesting(text, path.string());
   try {
     return json::parse(text);
-  } catch (const json::parse_error& error) {
+  } catch (const json::exception& error) {
     throw FileError(path.string() + ": is not valid JSON (" + error.what() + ")");
   }
 }

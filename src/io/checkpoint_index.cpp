@@ -26,7 +26,7 @@ json read_json(const std::string& path) {
   check_json_nesting(text, path);
   try {
     return json::parse(text);
-  } catch (const json::parse_error& error) {
+  } catch (const json::exception& error) {
     fail(path, std::string("not valid JSON: ") + error.what());
   }
 }

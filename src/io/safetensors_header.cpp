@@ -88,7 +88,7 @@ json parse_rejecting_duplicate_keys(const std::string& path, std::string_view te
     fail(path, "header is not valid JSON: NUL byte at header byte " + std::to_string(nul));
   try {
     return json::parse(text.begin(), text.end(), on_event);
-  } catch (const json::parse_error& error) {
+  } catch (const json::exception& error) {
     fail(path, std::string("header is not valid JSON: ") + error.what());
   }
 }

@@ -111,7 +111,7 @@ LoraConfig LoraConfig::from_file(const std::string& path) {
   check_json_nesting(text.str(), path);
   try {
     return from_json(nlohmann::json::parse(text.str()), path);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw FileError(path + ": not valid JSON: " + e.what());
   }
 }

@@ -30,7 +30,7 @@ nlohmann::json read_json_if_present(const fs::path& path) {
   check_json_nesting(text.str(), path.string());
   try {
     return nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw FileError(path.string() + ": not valid JSON: " + e.what());
   }
 }

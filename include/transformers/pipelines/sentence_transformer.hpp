@@ -90,7 +90,7 @@ class SentenceTransformer {
     check_json_nesting(text, path.string());
     try {
       return nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
       throw FileError(path.string() + ": not valid JSON: " + e.what());
     }
   }
