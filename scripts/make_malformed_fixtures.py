@@ -75,6 +75,14 @@ def torch_zip(pkl, storages=None, byteorder=b"little", compress=False, archive="
     return buffer.getvalue()
 
 
+def patched(data, *fields):
+    """`data` with each (struct format, offset, value) written over it."""
+    out = bytearray(data)
+    for fmt, at, value in fields:
+        struct.pack_into(fmt, out, at, value)
+    return bytes(out)
+
+
 def pytorch_cases():
     good = state_dict_pickle([("w", tensor_pickle())])
     add("pytorch", "empty", b"", "neither torch.save's zip format nor its legacy pickle format", "an empty file")
@@ -85,36 +93,18 @@ def pytorch_cases():
         "cut in the middle")
     add("pytorch", "zip_no_end_record", zip_bytes[:-22], "no end-of-central-directory record", "end record removed")
     end = zip_bytes.rfind(b"PK\x05\x06")
-    lying = bytearray(zip_bytes)
-    struct.pack_into("<I", lying, end + 16, len(zip_bytes) + 1000)
-    add("pytorch", "zip_directory_past_end", bytes(lying), "central directory at byte", "directory offset past the end")
-    lying = bytearray(zip_bytes)
-    struct.pack_into("<H", lying, end + 10, 60000)
-    struct.pack_into("<H", lying, end + 8, 60000)
-    add("pytorch", "zip_lying_entry_count", bytes(lying), "entries cannot fit in a central directory",
+    add("pytorch", "zip_directory_past_end", patched(zip_bytes, ("<I", end + 16, len(zip_bytes) + 1000)), "central directory at byte", "directory offset past the end")
+    add("pytorch", "zip_lying_entry_count", patched(zip_bytes, ("<H", end + 10, 60000), ("<H", end + 8, 60000)), "entries cannot fit in a central directory",
         "60000 entries claimed")
-    lying = bytearray(zip_bytes)
-    struct.pack_into("<I", lying, end + 16, 0xFFFFFFFF)
-    add("pytorch", "zip64_without_locator", bytes(lying), "no zip64 locator", "zip64 marker without its records")
+    add("pytorch", "zip64_without_locator", patched(zip_bytes, ("<I", end + 16, 0xFFFFFFFF)), "no zip64 locator", "zip64 marker without its records")
     central = zip_bytes.find(b"PK\x01\x02")
-    lying = bytearray(zip_bytes)
-    struct.pack_into("<I", lying, central + 42, len(zip_bytes) - 10)
-    add("pytorch", "zip_local_header_past_end", bytes(lying), "local header", "an entry's local header past the end")
-    lying = bytearray(zip_bytes)
-    struct.pack_into("<I", lying, central + 24, 0x7FFFFFF0)
-    struct.pack_into("<I", lying, central + 20, 0x7FFFFFF0)
-    add("pytorch", "zip_entry_size_past_end", bytes(lying), "runs past the end of the file",
+    add("pytorch", "zip_local_header_past_end", patched(zip_bytes, ("<I", central + 42, len(zip_bytes) - 10)), "local header", "an entry's local header past the end")
+    add("pytorch", "zip_entry_size_past_end", patched(zip_bytes, ("<I", central + 24, 0x7FFFFFF0), ("<I", central + 20, 0x7FFFFFF0)), "runs past the end of the file",
         "an entry 2 GiB long in a small file")
-    lying = bytearray(zip_bytes)
-    struct.pack_into("<H", lying, central + 8, 1)
-    add("pytorch", "zip_encrypted_entry", bytes(lying), "is encrypted", "the encryption flag")
+    add("pytorch", "zip_encrypted_entry", patched(zip_bytes, ("<H", central + 8, 1)), "is encrypted", "the encryption flag")
     add("pytorch", "zip_compressed", torch_zip(good, compress=True), "is compressed (method 8)", "deflated entries")
-    lying = bytearray(zip_bytes)
-    struct.pack_into("<I", lying, central + 20, 3)
-    add("pytorch", "zip_sizes_differ", bytes(lying), "its two sizes differ", "stored, but sizes disagree")
-    lying = bytearray(zip_bytes)
-    struct.pack_into("<H", lying, central + 28, 0xFFFF)
-    add("pytorch", "zip_name_past_directory", bytes(lying), "runs past", "a name length past the directory")
+    add("pytorch", "zip_sizes_differ", patched(zip_bytes, ("<I", central + 20, 3)), "its two sizes differ", "stored, but sizes disagree")
+    add("pytorch", "zip_name_past_directory", patched(zip_bytes, ("<H", central + 28, 0xFFFF)), "runs past", "a name length past the directory")
     add("pytorch", "zip_without_pickle", torch_zip(good, archive="a/b"), "without <name>/data.pkl",
         "data.pkl two folders deep")
     add("pytorch", "storage_entry_missing", torch_zip(good, storages={}), "has no entry data/0", "no data/0")
