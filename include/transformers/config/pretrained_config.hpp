@@ -2,9 +2,11 @@
 // PretrainedConfig: config.json as transformers reads it. The fields every model shares are typed
 // members with transformers' defaults; the whole JSON is kept in `raw` for the fields only one
 // architecture uses (read them with get<T>(key, default)).
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -51,6 +53,14 @@ struct PretrainedConfig {
   T get(const std::string& key, const T& fallback) const {
     auto it = raw.find(key);
     if (it == raw.end() || it->is_null()) return fallback;
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      // A float converted to an integer type is undefined behaviour past its range (6e104 layers),
+      // and transformers takes none for a count either; a huge unsigned one would wrap.
+      const bool fits =
+          it->is_number_integer() &&
+          (!it->is_number_unsigned() || it->template get<uint64_t>() <= uint64_t(std::numeric_limits<T>::max()));
+      if (!fits) throw FileError(source + ": field '" + key + "' must be an integer within range, found " + it->dump());
+    }
     try {
       return it->get<T>();
     } catch (const nlohmann::json::exception&) {
