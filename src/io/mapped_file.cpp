@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "transformers/core/error.hpp"
@@ -57,6 +58,44 @@ MappedFile map_file_read_only(const std::string& path) {
       address, [length](const void* mapped) { ::munmap(const_cast<void*>(mapped), length); });
   file.bytes = static_cast<const unsigned char*>(address);
   return file;
+}
+
+namespace {
+
+Tensor copy_of_bytes(const unsigned char* bytes, size_t nbytes, const Shape& shape, DType dtype) {
+  Tensor out = Tensor::empty(shape, dtype);
+  if (nbytes != 0) std::memcpy(out.data_ptr(), bytes, nbytes);
+  return out;
+}
+
+bool is_aligned(const void* pointer, size_t alignment) { return reinterpret_cast<uintptr_t>(pointer) % alignment == 0; }
+
+// A C++ bool object may only hold 0 or 1, but nothing stops a writer from storing other bytes in
+// a BOOL tensor; those are read as true (what a cast to bool gives) in a copy.
+bool holds_only_zero_and_one(const unsigned char* bytes, size_t nbytes) {
+  for (size_t i = 0; i < nbytes; ++i)
+    if (bytes[i] > 1) return false;
+  return true;
+}
+
+Tensor normalized_bools(const unsigned char* bytes, size_t nbytes, const Shape& shape) {
+  Tensor out = Tensor::empty(shape, DType::Bool);
+  auto* values = static_cast<bool*>(out.data_ptr());
+  for (size_t i = 0; i < nbytes; ++i) values[i] = bytes[i] != 0;
+  return out;
+}
+
+}  // namespace
+
+// Files from other writers need not align their tensors: those are copied.
+Tensor mapped_tensor(const std::shared_ptr<const void>& mapping, const unsigned char* bytes, size_t nbytes,
+                     const Shape& shape, DType dtype) {
+  if (dtype == DType::Bool && !holds_only_zero_and_one(bytes, nbytes)) return normalized_bools(bytes, nbytes, shape);
+  if (!is_aligned(bytes, dtype_size(dtype))) return copy_of_bytes(bytes, nbytes, shape, dtype);
+  // The mapping is read-only: Storage's interface takes a mutable pointer, but writing through a
+  // borrowed tensor would fault, which the header documents.
+  auto storage = Storage::borrow(const_cast<unsigned char*>(bytes), nbytes, mapping);
+  return Tensor(std::move(storage), dtype, shape, contiguous_strides(shape), 0);
 }
 
 }  // namespace transformers::detail

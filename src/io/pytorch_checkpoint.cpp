@@ -83,12 +83,6 @@ Tensor gathered(const TensorRecord& tensor, DType dtype, const unsigned char* st
   return out;
 }
 
-bool holds_only_zero_and_one(const unsigned char* bytes, size_t count) {
-  for (size_t i = 0; i < count; ++i)
-    if (bytes[i] > 1) return false;
-  return true;
-}
-
 class PyTorchFile final : public TensorSource {
  public:
   explicit PyTorchFile(std::string path) : path_(std::move(path)), file_(detail::map_file_read_only(path_)) {
@@ -133,12 +127,8 @@ class PyTorchFile final : public TensorSource {
     int64_t numel = 1;
     for (int64_t size : record.shape) numel *= size;
     const size_t nbytes = static_cast<size_t>(numel) * element;
-    const bool borrowable = !big_endian_ && is_row_major(record) && reinterpret_cast<uintptr_t>(start) % element == 0 &&
-                            (dtype != DType::Bool || holds_only_zero_and_one(start, nbytes));
-    if (!borrowable || numel == 0) return gathered(record, dtype, storage, big_endian_);
-    // The mapping is read-only; a borrowed tensor is never written (see core/storage.hpp).
-    auto bytes = Storage::borrow(const_cast<unsigned char*>(start), nbytes, file_.mapping);
-    return Tensor(std::move(bytes), dtype, record.shape, contiguous_strides(record.shape), 0);
+    if (big_endian_ || !is_row_major(record) || numel == 0) return gathered(record, dtype, storage, big_endian_);
+    return detail::mapped_tensor(file_.mapping, start, nbytes, record.shape, dtype);
   }
 
   void read_zip() {
